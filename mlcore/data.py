@@ -1,0 +1,134 @@
+"""MNIST from wherever it is: MNIST_DIR, the per-user download cache, or the bundled sample.
+
+load_mnist() tries those in that order; every source is read by the same IDX reader.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mlcore.download import SHA256
+from mlcore.idx import IMAGES_MAGIC, LABELS_MAGIC, IdxError, parse_idx, read_idx
+
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
+ROLES = {  # role -> official base name
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+assert set(ROLES.values()) == set(SHA256)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """MNIST as read-only uint8 arrays: X (n, 784) pixels 0-255, y (n,) digits."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    kind: str  # "directory", "cache", "sample" or "upload"
+    location: str  # where it came from, for display
+
+    @property
+    def description(self) -> str:
+        return (
+            f"{self.kind}: {len(self.y_train):,} training / {len(self.y_test):,} test images"
+            f" ({self.location})"
+        )
+
+
+def cache_dir() -> Path:
+    """Download cache: $MNIST_CACHE, else <$XDG_CACHE_HOME or ~/.cache>/mnist-backprop-lab/mnist."""
+    if os.environ.get("MNIST_CACHE"):
+        return Path(os.environ["MNIST_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "mnist-backprop-lab" / "mnist"
+
+
+def find_files(directory: str | Path) -> dict[str, Path] | None:
+    """The four MNIST files in directory (.gz or plain, '-idx' or '.idx' names), or None."""
+    directory = Path(directory)
+    found = {}
+    for role, base in ROLES.items():
+        names = [base + ".gz", base, base.replace("-idx", ".idx", 1)]
+        hits = [directory / n for n in names if (directory / n).is_file()]
+        if not hits:
+            return None
+        found[role] = hits[0]
+    return found
+
+
+def locate(directory: str | Path | None = None) -> tuple[str, Path]:
+    """(kind, directory) of the first source present: directory or $MNIST_DIR, cache, sample."""
+    explicit = directory or os.environ.get("MNIST_DIR")
+    if explicit:
+        if find_files(explicit) is None:
+            raise FileNotFoundError(
+                f"{explicit} does not hold the four MNIST files ({', '.join(ROLES.values())})"
+            )
+        return "directory", Path(explicit)
+    if find_files(cache_dir()) is not None:
+        return "cache", cache_dir()
+    return "sample", SAMPLE_DIR
+
+
+def load_mnist(directory: str | Path | None = None) -> Dataset:
+    """Load MNIST from the first available source (see locate)."""
+    kind, where = locate(directory)
+    files = find_files(where)
+    arrays = {
+        role: read_idx(path, IMAGES_MAGIC if role.endswith("images") else LABELS_MAGIC)
+        for role, path in files.items()
+    }
+    return make_dataset(arrays, {r: p.name for r, p in files.items()}, kind, str(where))
+
+
+def load_uploaded(blobs: dict[str, tuple[str, bytes]]) -> Dataset:
+    """Dataset from uploaded files: role -> (file name, bytes). Errors name the file."""
+    missing = [ROLES[r] for r in ROLES if r not in blobs]
+    if missing:
+        raise IdxError(f"missing file(s): {', '.join(missing)}")
+    arrays = {
+        role: parse_idx(data, name, IMAGES_MAGIC if role.endswith("images") else LABELS_MAGIC)
+        for role, (name, data) in blobs.items()
+    }
+    names = {role: name for role, (name, _) in blobs.items()}
+    return make_dataset(arrays, names, "upload", "uploaded files")
+
+
+def make_dataset(arrays: dict[str, np.ndarray], names: dict[str, str], kind, location) -> Dataset:
+    """Check that images and labels pair up; flatten images to (n, 784); freeze the arrays."""
+    for split in ("train", "test"):
+        n_img, n_lab = len(arrays[f"{split}_images"]), len(arrays[f"{split}_labels"])
+        if n_img != n_lab:
+            raise IdxError(
+                f"{names[f'{split}_images']} has {n_img:,} images but "
+                f"{names[f'{split}_labels']} has {n_lab:,} labels"
+            )
+        if n_img == 0:
+            raise IdxError(f"{names[f'{split}_images']} holds no images")
+    out = {
+        "X_train": arrays["train_images"].reshape(-1, 784),
+        "y_train": arrays["train_labels"],
+        "X_test": arrays["test_images"].reshape(-1, 784),
+        "y_test": arrays["test_labels"],
+    }
+    for a in out.values():
+        a.flags.writeable = False
+    return Dataset(**out, kind=kind, location=location)
+
+
+def identify_upload(file_name: str) -> str | None:
+    """The role (e.g. "train_images") an uploaded file's name suggests, or None."""
+    low = file_name.lower()
+    for role, base in ROLES.items():
+        prefix = base.split("-")[0]  # "train" or "t10k"
+        if low.startswith(prefix) and ("images" in low) == role.endswith("images"):
+            return role
+    return None

@@ -1,0 +1,114 @@
+"""Reading and writing MNIST's IDX files (gzip-compressed or not), with header checks.
+
+The header is checked against the real byte length before anything is allocated, and
+every problem is an IdxError naming the file, never a bare numpy reshape error.
+"""
+
+from __future__ import annotations
+
+import gzip
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions (n, rows, cols)
+LABELS_MAGIC = 2049  # 0x00000801: unsigned bytes, 1 dimension (n,)
+GZIP_MAGIC = b"\x1f\x8b"
+MAX_BYTES = 1 << 30  # no IDX file of this project comes near 1 GiB: larger is corrupt
+
+
+class IdxError(ValueError):
+    """A file that is not a valid MNIST IDX file; the message names the file and the problem."""
+
+
+def read_idx(path: str | Path, expected_magic: int) -> np.ndarray:
+    """Read an IDX file from disk: images (n, rows, cols) or labels (n,), uint8."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise IdxError(f"{path.name}: cannot be read ({e.strerror or e})") from e
+    return parse_idx(data, path.name, expected_magic)
+
+
+def parse_idx(data: bytes, name: str, expected_magic: int) -> np.ndarray:
+    """Parse the bytes of an IDX file (gzip or plain); name is used in error messages."""
+    if data[:2] == GZIP_MAGIC:
+        return _parse_plain(_gunzip(data, name, expected_magic), name, expected_magic)
+    if name.endswith(".gz"):
+        raise IdxError(f"{name}: not a gzip file (it does not start with the gzip signature)")
+    return _parse_plain(data, name, expected_magic)
+
+
+def _header(head: bytes, name: str, expected_magic: int) -> tuple[tuple[int, ...], int]:
+    """Check magic and dimensions in the first bytes; return (shape, total byte length)."""
+    kind = "image" if expected_magic == IMAGES_MAGIC else "label"
+    if len(head) < 4:
+        raise IdxError(f"{name}: truncated: {len(head)} bytes, too short for an IDX header")
+    (magic,) = struct.unpack(">i", head[:4])
+    if magic != expected_magic:
+        raise IdxError(
+            f"{name}: wrong magic number {magic} (expected {expected_magic} for an {kind} file)"
+        )
+    ndim = magic & 0xFF
+    header_len = 4 + 4 * ndim
+    if len(head) < header_len:
+        raise IdxError(f"{name}: truncated inside its {header_len}-byte header")
+    shape = struct.unpack(f">{ndim}I", head[4:header_len])
+    if kind == "image" and shape[1:] != (28, 28):
+        raise IdxError(f"{name}: images are {shape[1]}x{shape[2]}, expected 28x28")
+    total = header_len + int(np.prod(shape, dtype=np.int64))
+    if total > MAX_BYTES:
+        raise IdxError(f"{name}: header declares {shape}, an absurd size ({total:,} bytes)")
+    return shape, total
+
+
+def _parse_plain(data: bytes, name: str, expected_magic: int) -> np.ndarray:
+    shape, total = _header(data[:16], name, expected_magic)
+    if len(data) < total:
+        raise IdxError(
+            f"{name}: truncated: header declares {shape} ({total:,} bytes), file has {len(data):,}"
+        )
+    if len(data) > total:
+        raise IdxError(f"{name}: {len(data) - total:,} unexpected bytes after the declared data")
+    array = np.frombuffer(data, dtype=np.uint8, offset=total - int(np.prod(shape))).reshape(shape)
+    if expected_magic == LABELS_MAGIC and array.size and array.max() > 9:
+        raise IdxError(f"{name}: label {int(array.max())} is not a digit 0-9")
+    return array
+
+
+def _gunzip(data: bytes, name: str, expected_magic: int) -> bytes:
+    """Decompress, checking the declared size before decompressing the bulk of the file."""
+    try:
+        head = zlib.decompressobj(wbits=31).decompress(data, 16)
+        _, total = _header(head, name, expected_magic)
+        (isize,) = struct.unpack("<I", data[-4:])  # gzip trailer: decompressed size mod 2^32
+        if isize != total % (1 << 32):
+            raise IdxError(
+                f"{name}: truncated or corrupt: header declares {total:,} bytes, "
+                f"the gzip trailer says {isize:,}"
+            )
+        d = zlib.decompressobj(wbits=31)
+        plain = d.decompress(data, total + 1)
+        if not d.eof and len(plain) <= total:
+            raise IdxError(f"{name}: truncated gzip stream (the compressed data ends early)")
+    except zlib.error as e:
+        raise IdxError(f"{name}: corrupt gzip data ({e})") from e
+    return plain
+
+
+def write_idx(path: str | Path, array: np.ndarray) -> None:
+    """Write uint8 images (n, 28, 28) or labels (n,) as IDX; gzip-compressed if path ends .gz."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    magic = IMAGES_MAGIC if array.ndim == 3 else LABELS_MAGIC
+    if array.ndim not in (1, 3):
+        raise ValueError(
+            f"IDX arrays here are (n,) labels or (n, 28, 28) images, got {array.shape}"
+        )
+    data = struct.pack(f">i{array.ndim}I", magic, *array.shape) + array.tobytes()
+    path = Path(path)
+    if path.suffix == ".gz":
+        data = gzip.compress(data, compresslevel=9, mtime=0)  # mtime=0: reproducible bytes
+    path.write_bytes(data)

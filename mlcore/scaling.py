@@ -1,0 +1,56 @@
+"""Input scaling: raw 0-255 pixels (as in the lab), [0, 1], or standardized.
+
+A Scaling is fitted once on the training pixels and saved with the model, so a canvas
+drawing is scaled exactly like the images the network learned from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SCALES = ("raw", "unit", "standard")
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """x -> (x - offset) / divisor, applied to raw 0-255 pixel values."""
+
+    name: str
+    offset: float
+    divisor: float
+
+    def apply(self, X: np.ndarray, dtype=np.float32) -> np.ndarray:
+        """Scale raw pixels X (n, 784) of any numeric dtype -> a new array of dtype."""
+        out = np.asarray(X, dtype=dtype) - dtype(self.offset)
+        out *= dtype(1.0 / self.divisor)
+        return out
+
+
+def fit_scaling(name: str, X_train: np.ndarray) -> Scaling:
+    """The Scaling called name, its statistics (for "standard") taken from X_train (n, 784).
+
+    "standard" uses one mean and one standard deviation over all pixels, so the always-black
+    border pixels (std 0) need no special case.
+    """
+    if name == "raw":
+        return Scaling("raw", 0.0, 1.0)
+    if name == "unit":
+        return Scaling("unit", 0.0, 255.0)
+    if name == "standard":
+        mean, std = _mean_std(X_train)
+        if not std > 0:
+            raise ValueError("cannot standardize: every training pixel has the same value")
+        return Scaling("standard", mean, std)
+    raise ValueError(f"scale must be one of {SCALES}, got {name!r}")
+
+
+def _mean_std(X: np.ndarray) -> tuple[float, float]:
+    """Mean and standard deviation of all values; exact and copy-free for uint8 pixels."""
+    if X.dtype != np.uint8:
+        return float(np.mean(X, dtype=np.float64)), float(np.std(X, dtype=np.float64))
+    counts = np.bincount(X.ravel(), minlength=256).astype(np.float64)
+    values = np.arange(256.0)
+    mean = counts @ values / counts.sum()
+    return float(mean), float(np.sqrt(counts @ (values - mean) ** 2 / counts.sum()))
