@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     X, X_test = scaling.apply(data.X_train), scaling.apply(data.X_test)
     state = new_state(config)
     for report in train(config, state, X, data.y_train, X_test, data.y_test):
-        print(_bar(report, config.iterations), end="", file=sys.stderr, flush=True)
+        if sys.stderr.isatty():
+            print(_bar(report, config.iterations), end="", file=sys.stderr, flush=True)
         if report.iteration % 1 == 0 or report.done:
             test = "" if report.test_accuracy is None else f"  test acc {report.test_accuracy:.2%}"
             print(

@@ -72,7 +72,8 @@ def locate(directory: str | Path | None = None) -> tuple[str, Path]:
             raise FileNotFoundError(
                 f"{explicit} does not hold the four MNIST files ({', '.join(ROLES.values())})"
             )
-        return "directory", Path(explicit)
+        kind = "sample" if Path(explicit).resolve() == SAMPLE_DIR else "directory"
+        return kind, Path(explicit)
     if find_files(cache_dir()) is not None:
         return "cache", cache_dir()
     return "sample", SAMPLE_DIR

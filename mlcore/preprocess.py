@@ -53,7 +53,7 @@ def _centre_by_mass(digit: np.ndarray) -> np.ndarray:
     total = digit.sum()
     com_r = (digit.sum(axis=1) @ np.arange(h)) / total
     com_c = (digit.sum(axis=0) @ np.arange(w)) / total
-    centre = (SIZE - 1) / 2
+    centre = SIZE / 2  # MNIST puts the centre of mass at (14, 14), measured on its images
     top = int(np.clip(round(centre - com_r), 0, SIZE - h))  # stay inside the field
     left = int(np.clip(round(centre - com_c), 0, SIZE - w))
     field = np.zeros((SIZE, SIZE), np.float32)

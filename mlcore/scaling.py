@@ -23,8 +23,9 @@ class Scaling:
 
     def apply(self, X: np.ndarray, dtype=np.float32) -> np.ndarray:
         """Scale raw pixels X (n, 784) of any numeric dtype -> a new array of dtype."""
-        out = np.asarray(X, dtype=dtype) - dtype(self.offset)
-        out *= dtype(1.0 / self.divisor)
+        kind = np.dtype(dtype).type
+        out = np.asarray(X, dtype=kind) - kind(self.offset)
+        out *= kind(1.0 / self.divisor)
         return out
 
 

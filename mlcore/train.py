@@ -137,8 +137,8 @@ def train(
 ) -> Iterator[Progress]:
     """Train state.params on scaled X (n, 784) float32, labels y (n,); yields Progress.
 
-    Stops after config.iterations, or when the loss is non-finite or above DIVERGED_LOSS. Each report is also
-    appended to state.history. X_test (m, 784), y_test (m,) measure test accuracy.
+    Stops after config.iterations, or when the loss is non-finite or above DIVERGED_LOSS.
+    Each report is also appended to state.history. X_test (m, 784), y_test (m,): test set.
     """
     n = X.shape[0]
     batch = n if config.batch_size is None else min(config.batch_size, n)

@@ -1,0 +1,28 @@
+"""mlcore is the NumPy core: it never imports the UI's libraries."""
+
+import ast
+
+import pytest
+
+from .conftest import ROOT
+
+UI_LIBRARIES = {"streamlit", "plotly", "streamlit_drawable_canvas", "ui", "pages"}
+CORE_FILES = sorted((ROOT / "mlcore").glob("*.py"))
+
+
+def imported_roots(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module.split(".")[0]
+
+
+def test_there_are_core_files_to_check():
+    assert len(CORE_FILES) >= 8
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: p.name)
+def test_core_module_imports_no_ui_library(path):
+    assert not set(imported_roots(path)) & UI_LIBRARIES
