@@ -129,3 +129,12 @@ def accuracy(params: Params, X: np.ndarray, y: np.ndarray) -> float:
     if len(y) == 0:
         raise ValueError("accuracy of an empty set is undefined")
     return float(np.mean(predict(params, X) == y))
+
+
+def logit_gradient(params: Params, x: np.ndarray, digit: int) -> np.ndarray:
+    """d logits[digit] / d x for one input x (784,) -> (784,): which pixels push toward digit.
+
+    Through the hidden layer: w1 @ (w2[:, digit] * sigmoid'(z1)).
+    """
+    h = sigmoid(x @ params.w1 + params.b1)  # (H,)
+    return params.w1 @ (params.w2[:, digit] * h * (1 - h))  # (784, H) @ (H,) -> (784,)
