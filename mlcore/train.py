@@ -75,6 +75,31 @@ def _check(ok: bool, name: str, value, rule: str) -> None:
         raise ValueError(f"{name}={value!r} {rule}")
 
 
+PRESETS = {
+    "Quick start (≈98% in seconds)": TrainConfig(),
+    "The lab: raw pixels, full batch, lr 0.01": TrainConfig(
+        scale="raw",
+        learning_rate=0.01,
+        iterations=20,
+        batch_size=None,
+        momentum=0.0,
+        schedule="constant",
+    ),
+    "The lab, pixels scaled to [0, 1]": TrainConfig(
+        scale="unit",
+        learning_rate=0.5,
+        iterations=50,
+        batch_size=None,
+        momentum=0.0,
+        schedule="constant",
+    ),
+    "Fastest to 98%": TrainConfig(
+        hidden_size=512, learning_rate=0.05, iterations=10, batch_size=64
+    ),
+    "Symmetry: all-zero weights": TrainConfig(init="zeros", iterations=3),
+}
+
+
 @dataclass(frozen=True)
 class Progress:
     """One report. iteration is fractional in mini-batch mode (2.5 = half through the 3rd pass).

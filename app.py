@@ -1,0 +1,29 @@
+"""MNIST Backprop Lab: the router. Page config, navigation, the active dataset in the sidebar."""
+
+import streamlit as st
+
+from ui import state
+
+st.set_page_config(page_title="MNIST Backprop Lab", page_icon=":material/neurology:", layout="wide")
+
+page = st.navigation(
+    [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/train.py", title="Train", icon=":material/monitoring:"),
+        st.Page("pages/softmax.py", title="Softmax", icon=":material/functions:"),
+        st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
+    ]
+)
+
+data = state.dataset()
+with st.sidebar:
+    st.caption("Data")
+    st.markdown(
+        f"**{state.DATA_KINDS[data.kind]}**  \n"
+        f"{len(data.y_train):,} training · {len(data.y_test):,} test images"
+    )
+    run = state.current_run()
+    if run is not None and run.active:
+        st.caption(f"Training {run.label} …")
+
+page.run()

@@ -1,0 +1,77 @@
+"""Draw: a digit on the canvas, what the network sees, what it predicts, and why."""
+
+import numpy as np
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from mlcore.network import logit_gradient
+from mlcore.preprocess import canvas_to_mnist
+from ui import charts, state
+
+st.title("Draw a digit")
+names = state.model_choices()
+left, right = st.columns([1, 1], gap="large")
+with left:
+    name = st.selectbox(
+        "Model",
+        names,
+        key="draw_model",
+        help="Models you trained on this session's Train page, and the default.",
+    )
+    model = state.model_named(name)
+    accuracy = model.info.get("test_accuracy")
+    if name == state.DEFAULT_MODEL_NAME:
+        st.caption(
+            f"Trained by `python -m mlcore.train` on full MNIST: {100 * accuracy:.2f}% "
+            "test accuracy. Train your own on the Train page to use it here."
+        )
+    elif accuracy is not None:
+        st.caption(f"Your model: {100 * accuracy:.2f}% test accuracy.")
+    brush = st.slider("Brush width (px)", 8, 48, 30, key="brush")
+    result = st_canvas(
+        stroke_width=brush,
+        stroke_color="#FFFFFF",
+        background_color="#000000",
+        height=280,
+        width=280,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key="digit_canvas",
+    )
+    st.caption(
+        "Draw one digit, large and centred or not — it is cropped, scaled and centred "
+        "like MNIST. The 🗑 button under the canvas clears it; ↶ undoes a stroke."
+    )
+
+rgba = result.image_data
+pixels = None if rgba is None else canvas_to_mnist(np.asarray(rgba))
+with right:
+    if pixels is None:
+        st.info("Draw a digit on the canvas: the prediction appears after each stroke.")
+        st.stop()
+    probabilities = model.predict_proba(pixels.ravel())
+    digit = int(np.argmax(probabilities))
+    st.metric(
+        "Prediction",
+        digit,
+        delta=f"{100 * probabilities[digit]:.1f}% probability",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    st.plotly_chart(charts.probability_bars(probabilities), key="probabilities")
+
+i1, i2 = st.columns(2)
+i1.plotly_chart(charts.image_figure(pixels, "What the network sees (28×28)"), key="seen")
+x = model.scaling.apply(pixels.ravel(), model.params.dtype)
+blank = model.scaling.apply(np.zeros(784), model.params.dtype)
+why = (logit_gradient(model.params, x, digit) * (x - blank)).reshape(28, 28)
+i2.plotly_chart(
+    charts.image_figure(
+        why, f"Which strokes count for a {digit} (red) or against (blue)", diverging=True
+    ),
+    key="why",
+)
+st.caption(
+    "Right: each drawn pixel's share in the predicted digit's score, to first order — "
+    "the gradient of that digit's logit (through the hidden layer) times the pixel's ink."
+)

@@ -1,0 +1,93 @@
+"""End to end in Chromium: live training charts, and digits drawn with the mouse."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from .conftest import go_to, shot
+
+pytestmark = pytest.mark.browser
+
+
+def plotted_points(page, chart: int) -> int:
+    """Points in the first trace of the chart-th Plotly chart on the page."""
+    return page.evaluate(
+        "i => { const g = document.querySelectorAll('.js-plotly-plot')[i];"
+        " return g && g.data && g.data[0] ? g.data[0].x.length : 0; }",
+        chart,
+    )
+
+
+def test_training_charts_update_live_while_it_runs(page):
+    go_to(page, "Train")
+    page.get_by_role("button", name="Start").click()
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    seen, start = [], time.monotonic()
+    while time.monotonic() - start < 60:
+        seen.append(plotted_points(page, 0))
+        if page.get_by_text(re.compile(r"finished \d+ iterations\.")).count():
+            break
+        time.sleep(0.5)
+    growing = sorted(set(seen))
+    assert len(growing) >= 4, f"the loss chart did not grow while training: {seen}"
+    page.get_by_text(re.compile(r"finished \d+ iterations\.")).wait_for(timeout=60_000)
+    assert plotted_points(page, 0) > max(seen[:3])
+    test_accuracy = page.get_by_test_id("stMetric").filter(has_text="Test accuracy")
+    value = float(re.search(r"([\d.]+)%", test_accuracy.inner_text()).group(1))
+    assert value >= 90
+    shot(page, "train-finished")
+
+
+def draw_stroke(page, canvas, points) -> None:
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 140, box["y"] + 200)  # wake the hover toolbar away from strokes
+    page.wait_for_timeout(400)
+    x0, y0 = points[0]
+    page.mouse.move(box["x"] + x0, box["y"] + y0)
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=12)
+    page.mouse.up()
+
+
+def prediction(page) -> str:
+    metric = page.get_by_test_id("stMetric").filter(has_text="Prediction")
+    metric.wait_for(timeout=15_000)
+    return metric.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def clear_canvas(page, canvas) -> None:
+    canvas.hover()
+    page.wait_for_timeout(400)
+    page.get_by_label("Reset canvas & history").click()
+
+
+def test_drawn_digits_are_predicted(page):
+    go_to(page, "Draw")
+    page.get_by_text("Draw a digit on the canvas").wait_for(timeout=15_000)
+    canvas = page.locator("canvas.upper-canvas")
+    canvas.wait_for(timeout=15_000)
+
+    draw_stroke(page, canvas, [(140, 40), (140, 240)])
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+        ".some(e => e.innerText.trim() === '1')",
+        timeout=15_000,
+    )
+    assert prediction(page) == "1"
+    shot(page, "draw-1")
+
+    clear_canvas(page, canvas)
+    page.get_by_text("Draw a digit on the canvas").wait_for(timeout=15_000)
+
+    draw_stroke(page, canvas, [(60, 50), (220, 50), (120, 250)])
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+        ".some(e => e.innerText.trim() === '7')",
+        timeout=15_000,
+    )
+    assert prediction(page) == "7"
+    shot(page, "draw-7")
