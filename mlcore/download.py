@@ -33,6 +33,12 @@ SHA256 = {
 CHUNK = 1 << 16
 
 
+def configured_mirrors() -> tuple[str, ...]:
+    """$MNIST_MIRRORS (space-separated base URLs, e.g. a campus mirror) if set, else MIRRORS."""
+    urls = os.environ.get("MNIST_MIRRORS", "").split()
+    return tuple(u if u.endswith("/") else u + "/" for u in urls) or MIRRORS
+
+
 class DownloadProgress(NamedTuple):
     """One progress event: bytes_total is None when the server sent no Content-Length."""
 
@@ -50,7 +56,7 @@ class DownloadError(RuntimeError):
 
 def download_mnist(
     dest: str | Path,
-    mirrors: Sequence[str] = MIRRORS,
+    mirrors: Sequence[str] | None = None,
     progress: Callable[[DownloadProgress], None] | None = None,
     files: Sequence[str] = tuple(SHA256),
     timeout: float = 30.0,
@@ -58,7 +64,9 @@ def download_mnist(
     """Download files (names without .gz) into dest as <name>.gz; return dest.
 
     Files already in dest are kept. Raises DownloadError if some file could not be had.
+    mirrors defaults to configured_mirrors().
     """
+    mirrors = configured_mirrors() if mirrors is None else mirrors
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     for i, name in enumerate(files):

@@ -63,25 +63,25 @@ left, right = st.columns(2)
 with left:
     st.subheader("Naive (the lab)")
     st.code("e = np.exp(l)\ne / np.sum(e, axis=1).reshape(-1, 1)", language="python")
-    st.dataframe(table(result.naive), key="naive_table")
+    st.dataframe(table(result.naive))
     st.caption("Row sums: " + ", ".join(f"{s:.6g}" for s in np.sum(result.naive, axis=1)))
     for message in result.warnings:
         st.error(f"NumPy RuntimeWarning: {message}")
     if not result.warnings:
         st.success("No floating-point warnings.")
     st.caption("Intermediate exp(l) — inf where it overflowed:")
-    st.dataframe(table(result.naive_exp), key="naive_exp")
+    st.dataframe(table(result.naive_exp))
 with right:
     st.subheader("Stable (subtract the row max)")
     st.code(
         "e = np.exp(l - l.max(axis=-1, keepdims=True))\ne / e.sum(axis=-1, keepdims=True)",
         language="python",
     )
-    st.dataframe(table(result.stable), key="stable_table")
+    st.dataframe(table(result.stable))
     st.caption("Row sums: " + ", ".join(f"{s:.6g}" for s in np.sum(result.stable, axis=1)))
     st.success("No floating-point warnings: every exponent is ≤ 0.")
     st.caption("Intermediate exp(l − max) — always in (0, 1]:")
-    st.dataframe(table(result.stable_exp), key="stable_exp")
+    st.dataframe(table(result.stable_exp))
 
 row = 0
 if len(logits) > 1:

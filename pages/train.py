@@ -68,31 +68,40 @@ with st.expander("Advanced"):
     a3.select_slider("Momentum", MOMENTA, key="momentum", help="0 = plain gradient descent")
     a3.radio("Learning-rate schedule", ["constant", "cosine"], key="schedule", horizontal=True)
 
-run = state.current_run()
-b1, b2, b3, _ = st.columns([1, 1, 1, 3])
-start = b1.button("Start", type="primary", key="start", disabled=bool(run and run.active))
-stop = b2.button("Stop", key="stop", disabled=not (run and run.active))
-resume = b3.button(
-    "Continue",
-    key="continue",
-    disabled=not run or run.active or run.status in state.UNUSABLE,
-    help="Resume a stopped run; after a finished one, train as long again.",
-)
-if start:
+
+def start_run() -> None:
     try:
         config = TrainConfig(**{name: st.session_state[name] for name in FIELDS})
     except ValueError as e:
-        st.error(f"Cannot start: {e}")
-    else:
-        scaling, X, X_test = state.scaled(data, config.scale)
-        run = Run.create(config, scaling, data.description)
-        state.runs().append(run)
-        run.start((X, data.y_train, X_test, data.y_test))
-elif stop:
-    run.stop()
-    run.join(5)
-elif resume:
-    run.start()
+        st.session_state["train_error"] = f"Cannot start: {e}"
+        return
+    data = state.dataset()
+    scaling, X, X_test = state.scaled(data, config.scale)
+    run = Run.create(config, scaling, data.description)
+    state.runs().append(run)
+    run.start((X, data.y_train, X_test, data.y_test))
+
+
+def stop_run() -> None:
+    state.current_run().stop()
+    state.current_run().join(5)
+
+
+if "train_error" in st.session_state:
+    st.error(st.session_state.pop("train_error"))
+run = state.current_run()
+b1, b2, b3, _ = st.columns([1, 1, 1, 3])
+b1.button(
+    "Start", type="primary", key="start", on_click=start_run, disabled=bool(run and run.active)
+)
+b2.button("Stop", key="stop", on_click=stop_run, disabled=not (run and run.active))
+b3.button(
+    "Continue",
+    key="continue",
+    on_click=lambda: state.current_run().start(),
+    disabled=not run or run.active or run.status in state.UNUSABLE,
+    help="Resume a stopped run; after a finished one, train as long again.",
+)
 st.session_state["polling"] = bool(run and run.active)
 
 

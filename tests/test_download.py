@@ -1,9 +1,6 @@
 """The downloader against a real HTTP server on 127.0.0.1, serving the official files."""
 
 import gzip
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import pytest
 
@@ -11,52 +8,9 @@ from mlcore.data import find_files, load_mnist
 from mlcore.download import SHA256, DownloadError, download_mnist
 from mlcore.idx import LABELS_MAGIC, read_idx
 
-from .conftest import mnist_dir
+from .conftest import Handler
 
 LABELS = "t10k-labels-idx1-ubyte"
-
-
-class Handler(BaseHTTPRequestHandler):
-    files: ClassVar[dict[str, bytes]] = {}  # "<name>.gz" -> official bytes
-    hits: ClassVar[list[str]] = []
-
-    def do_GET(self):
-        self.hits.append(self.path)
-        mode, _, name = self.path.strip("/").partition("/")
-        body = self.files.get(name)
-        if mode == "missing" or body is None:
-            self.send_error(404)
-            return
-        if mode == "corrupt":  # a valid gzip whose content is not the official file
-            raw = bytearray(gzip.decompress(body))
-            raw[-1] ^= 0xFF
-            body = gzip.compress(bytes(raw))
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if mode == "cut":  # promise everything, send half, hang up
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def server():
-    where = mnist_dir()
-    if where is None:
-        pytest.skip("the official MNIST files are needed: set MNIST_DIR")
-    Handler.files = {f"{n}.gz": (where / f"{n}.gz").read_bytes() for n in SHA256}
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ models and uploads live in st.session_state (theirs alone).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,7 @@ UNUSABLE = ("diverged", "failed")  # run statuses whose weights are not worth pr
 
 @st.cache_resource(show_spinner="Loading MNIST ...")
 def _load_shared(kind: str, where: str) -> Dataset:
-    return load_mnist(where)
+    return replace(load_mnist(where), kind=kind)  # load_mnist(where) alone says "directory"
 
 
 def dataset() -> Dataset:

@@ -1,0 +1,216 @@
+"""Each page through Streamlit's AppTest: widgets present, results shown, errors named."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+import time
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from .conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def open_page(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for kind in ("info", "success", "warning", "error") for e in at.get(kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def wait_for_run(at: AppTest, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while at.session_state["runs"][-1].active:
+        assert time.monotonic() < deadline, "training did not finish"
+        time.sleep(0.2)
+        at.run()
+    at.run()
+
+
+def test_home_shows_the_active_data_and_its_sizes(full_mnist):
+    at = open_page()
+    assert at.title[0].value == "MNIST Backprop Lab"
+    assert "60,000 training and 10,000 test images" in texts(at)
+    assert at.button(key="download") is not None
+    assert at.file_uploader(key="upload") is not None
+
+
+def test_home_without_data_uses_the_sample_and_downloads_full_mnist(
+    server,
+    tmp_path,
+    monkeypatch,
+):
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setenv("MNIST_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("MNIST_MIRRORS", f"{server}/missing/ {server}/good/")
+    at = open_page()
+    assert "Bundled sample of MNIST" in texts(at)
+    at.button(key="download").click().run()
+    assert not at.exception and not at.error
+    assert "Full MNIST (downloaded)" in texts(at)
+    assert "60,000 training and 10,000 test images" in texts(at)
+
+
+def test_home_reports_a_failed_download_and_keeps_working(server, tmp_path, monkeypatch):
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setenv("MNIST_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("MNIST_MIRRORS", f"{server}/corrupt/")
+    at = open_page()
+    at.button(key="download").click().run()
+    assert "checksum mismatch" in at.error[0].value
+    assert "Bundled sample of MNIST" in texts(at)
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def idx(array: np.ndarray) -> bytes:
+    dims = struct.pack(f">{array.ndim}I", *array.shape)
+    magic = 2051 if array.ndim == 3 else 2049
+    return gzip.compress(struct.pack(">i", magic) + dims + array.astype(np.uint8).tobytes())
+
+
+def test_home_accepts_four_uploaded_files_and_names_a_bad_one(sample_mnist):
+    images = sample_mnist.X_train[:50].reshape(-1, 28, 28)
+    files = [
+        ("train-images-idx3-ubyte.gz", idx(images), "application/gzip"),
+        ("train-labels-idx1-ubyte.gz", idx(sample_mnist.y_train[:50]), "application/gzip"),
+        ("t10k-images-idx3-ubyte.gz", idx(images[:20]), "application/gzip"),
+        ("t10k-labels-idx1-ubyte.gz", idx(sample_mnist.y_train[:20]), "application/gzip"),
+    ]
+    at = open_page()
+    at.file_uploader(key="upload").set_value([*files[:3], (files[3][0], b"oops", "x")]).run()
+    assert "t10k-labels-idx1-ubyte.gz: not a gzip file" in at.error[0].value
+    assert "Your uploaded files" not in texts(at)
+    at.file_uploader(key="upload").set_value(files).run()
+    assert not at.error
+    assert "Your uploaded files" in texts(at) and "50 training and 20 test images" in texts(at)
+
+
+def test_train_page_has_its_widgets_with_the_cores_defaults():
+    at = open_page("pages/train.py")
+    assert at.select_slider(key="hidden_size").value == 200
+    assert at.select_slider(key="learning_rate").value == 0.05
+    assert at.slider(key="iterations").value == 8
+    for key in ("batch_size", "scale", "init", "preset"):
+        assert at.selectbox(key=key) is not None
+    assert at.button(key="stop").disabled and at.button(key="continue").disabled
+    assert "press **Start**" in texts(at)
+
+
+def test_a_short_training_run_fills_the_charts_metrics_and_runs_table():
+    at = open_page("pages/train.py")
+    at.select_slider(key="hidden_size").set_value(32)
+    at.slider(key="iterations").set_value(1)
+    at.button(key="start").click().run()
+    wait_for_run(at)
+    run = at.session_state["runs"][-1]
+    assert run.status == "finished"
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["Test accuracy"].rstrip("%")) > 80
+    assert "finished 1 iterations" in at.success[0].value
+    assert at.get("download_button")
+    table = at.dataframe[0].value
+    assert table["status"].tolist() == ["finished"] and table["hidden"].tolist() == [32]
+
+
+def test_a_diverging_run_says_why_and_offers_no_model():
+    at = open_page("pages/train.py")
+    at.selectbox(key="batch_size").set_value(None)
+    at.select_slider(key="learning_rate").set_value(1000.0)
+    at.selectbox(key="scale").set_value("raw")
+    at.slider(key="iterations").set_value(30)
+    at.button(key="start").click().run()
+    wait_for_run(at)
+    assert at.session_state["runs"][-1].status == "diverged"
+    assert "learning rate too high?" in at.error[0].value
+    assert not at.get("download_button")
+
+
+def test_stop_then_continue_finishes_the_run():
+    at = open_page("pages/train.py")
+    at.select_slider(key="hidden_size").set_value(32)
+    at.slider(key="iterations").set_value(10)
+    at.button(key="start").click().run()
+    at.button(key="stop").click().run()
+    run = at.session_state["runs"][-1]
+    assert run.status == "stopped" and not run.state.finished
+    at.button(key="continue").click().run()
+    wait_for_run(at)
+    assert run.status == "finished" and run.state.history[-1].iteration == 10
+
+
+def test_presets_fill_in_the_labs_settings():
+    at = open_page("pages/train.py")
+    at.selectbox(key="preset").set_value("The lab: raw pixels, full batch, lr 0.01").run()
+    assert at.selectbox(key="batch_size").value is None
+    assert at.selectbox(key="scale").value == "raw"
+    assert at.select_slider(key="learning_rate").value == 0.01
+    assert at.slider(key="iterations").value == 20
+
+
+def softmax_tables(at: AppTest) -> dict[str, np.ndarray]:
+    """The softmax page's result tables, in page order after the logits editor."""
+    names = ("naive", "naive_exp", "stable", "stable_exp")
+    return {n: d.value.to_numpy() for n, d in zip(names, at.dataframe[1:], strict=True)}
+
+
+def test_softmax_page_shows_nan_for_naive_and_0_1_for_stable_on_c():
+    at = open_page("pages/softmax.py")
+    at.radio(key="softmax_preset").set_value("c = [1, 1000]").run()
+    tables = softmax_tables(at)
+    naive, stable = tables["naive"], tables["stable"]
+    assert np.isnan(naive).any()
+    assert np.isinf(tables["naive_exp"]).any() and tables["stable_exp"].max() == 1.0
+    np.testing.assert_array_equal(stable, [[0.0, 1.0]])
+    errors = " ".join(e.value for e in at.error)
+    assert "overflow encountered in exp" in errors
+    assert "invalid value encountered" in errors
+
+
+def test_softmax_page_on_the_labs_a_matches_its_printed_values():
+    at = open_page("pages/softmax.py")
+    stable = softmax_tables(at)["stable"]
+    np.testing.assert_allclose(stable[0], [0.28140804, 0.46396343, 0.25462853], atol=1e-8)
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_softmax_in_float32_breaks_at_a_smaller_logit():
+    at = open_page("pages/softmax.py")
+    at.radio(key="softmax_preset").set_value("b = [1, 20]").run()
+    at.select_slider(key="softmax_scale").set_value(5.0).run()  # [5, 100]
+    assert not np.isnan(softmax_tables(at)["naive"]).any()
+    at.radio(key="softmax_dtype").set_value("float32").run()
+    assert np.isnan(softmax_tables(at)["naive"]).any()
+
+
+def test_draw_page_with_nothing_drawn_shows_the_prompt():
+    at = open_page("pages/draw.py")
+    assert "Draw a digit on the canvas" in texts(at)
+    assert not at.metric
+    canvas = [e for e in at.get("bidi_component") if getattr(e, "key", None) == "digit_canvas"]
+    assert canvas or any(
+        "digit_canvas" in str(getattr(e, "id", "")) for e in at.get("bidi_component")
+    )
+    assert at.selectbox(key="draw_model").value == "Default model (shipped with the app)"
+
+
+@pytest.mark.parametrize(
+    "page", ["pages/home.py", "pages/train.py", "pages/softmax.py", "pages/draw.py"]
+)
+def test_every_page_runs_without_an_exception(page):
+    at = open_page(page)
+    assert not at.exception
