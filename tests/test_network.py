@@ -45,11 +45,11 @@ def test_backprop_equals_central_finite_differences_in_float64():
         assert relative_error(a, n) < 1e-6, name
 
 
-@pytest.mark.parametrize("block_rows", [1, 5, 12, 64])
-def test_fused_step_gradients_equal_the_reference_backward(block_rows):
-    params, X, y = small_problem(n=12)
+@pytest.mark.parametrize("n", [1, 12, 700, 5000])  # one block, several, threads in parallel
+def test_fused_step_gradients_equal_the_reference_backward(n):
+    params, X, y = small_problem(n=n)
     ref = backward(params, X, one_hot(y, dtype=np.float64), forward(params, X))
-    ws = Workspace(params, block_rows=block_rows)
+    ws = Workspace(params, max_rows=n)
     loss_sum, correct = loss_and_gradients(params, X, y, ws)
     for a, b in zip(ref.arrays(), ws.grads.arrays(), strict=True):
         np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-14)
@@ -61,7 +61,7 @@ def test_fused_step_in_float32_stays_close_to_float64():
     params, X, y = small_problem(n=40)
     ref = backward(params, X, one_hot(y, dtype=np.float64), forward(params, X))
     p32 = params.astype(np.float32)
-    ws = Workspace(p32, block_rows=16)
+    ws = Workspace(p32, max_rows=40)
     loss_and_gradients(p32, X.astype(np.float32), y, ws)
     for a, b in zip(ref.arrays(), ws.grads.arrays(), strict=True):
         assert b.dtype == np.float32
@@ -81,10 +81,10 @@ def test_zero_init_keeps_hidden_units_identical_after_training_steps():
     rng = np.random.default_rng(1)
     params = init_params(rng, 4, init="zeros", dtype=np.float64, n_inputs=6)
     X, y = rng.standard_normal((30, 6)), rng.integers(0, 10, 30)
-    ws, velocity = Workspace(params), params.zeros_like()
+    ws, velocity = Workspace(params, max_rows=30), params.zeros_like()
     for _ in range(5):
-        loss_and_gradients(params, X, y, ws)
-        apply_update(params, ws.grads, velocity, 0.5, 0.0)
+        loss_and_gradients(params, X, y, ws, scale=0.5)
+        apply_update(params, ws.grads, velocity, 0.0)
     assert np.abs(params.w2).sum() > 0  # it did learn something ...
     np.testing.assert_allclose(params.w1, params.w1[:, :1].repeat(4, axis=1))  # ... symmetrically
     np.testing.assert_allclose(params.w2, params.w2[:1].repeat(4, axis=0))
@@ -112,8 +112,19 @@ def test_accuracy_counts_matching_predictions():
 
 def test_momentum_update_accumulates_velocity():
     p = Params(np.ones((2, 1)), np.zeros(1), np.zeros((1, 10)), np.zeros(10))
-    g = Params(np.ones((2, 1)), np.zeros(1), np.zeros((1, 10)), np.zeros(10))
+    step = Params(np.full((2, 1), 0.1), np.zeros(1), np.zeros((1, 10)), np.zeros(10))
     v = p.zeros_like()
-    apply_update(p, g, v, 0.1, 0.9)
-    apply_update(p, g, v, 0.1, 0.9)
+    apply_update(p, step, v, 0.9)
+    apply_update(p, step, v, 0.9)
     np.testing.assert_allclose(p.w1, 1 - 0.1 - (0.9 * 0.1 + 0.1))
+
+
+def test_gradients_scale_with_the_scale_argument():
+    params, X, y = small_problem(n=30)
+    ws = Workspace(params, max_rows=30)
+    loss1, _ = loss_and_gradients(params, X, y, ws)
+    plain = [a.copy() for a in ws.grads.arrays()]
+    loss2, _ = loss_and_gradients(params, X, y, ws, scale=0.25)
+    assert loss1 == loss2  # the loss itself is not scaled
+    for a, b in zip(plain, ws.grads.arrays(), strict=True):
+        np.testing.assert_allclose(b, 0.25 * a, rtol=1e-12)
