@@ -28,6 +28,7 @@ with left:
     elif accuracy is not None:
         st.caption(f"Your model: {100 * accuracy:.2f}% test accuracy.")
     brush = st.slider("Brush width (px)", 8, 48, 30, key="brush")
+    clears = st.session_state.setdefault("canvas_clears", 0)
     result = st_canvas(
         stroke_width=brush,
         stroke_color="#FFFFFF",
@@ -36,11 +37,18 @@ with left:
         width=280,
         drawing_mode="freedraw",
         return_image_data=True,
+        initial_drawing={"objects": [], "clears": clears},  # a new value clears the canvas
         key="digit_canvas",
     )
+    st.button(
+        "Clear the canvas",
+        key="clear_canvas",
+        icon=":material/delete:",
+        on_click=lambda: st.session_state.update(canvas_clears=clears + 1),
+    )
     st.caption(
-        "Draw one digit, large and centred or not — it is cropped, scaled and centred "
-        "like MNIST. The 🗑 button under the canvas clears it; ↶ undoes a stroke."
+        "Draw one digit anywhere, any size: it is cropped, scaled and centred like MNIST. "
+        "Hover over the canvas for its toolbar (undo, redo)."
     )
 
 rgba = result.image_data

@@ -59,10 +59,8 @@ def prediction(page) -> str:
     return metric.get_by_test_id("stMetricValue").inner_text().strip()
 
 
-def clear_canvas(page, canvas) -> None:
-    canvas.hover()
-    page.wait_for_timeout(400)
-    page.get_by_label("Reset canvas & history").click()
+def clear_canvas(page) -> None:
+    page.get_by_role("button", name="Clear the canvas").click()
 
 
 def test_drawn_digits_are_predicted(page):
@@ -80,7 +78,7 @@ def test_drawn_digits_are_predicted(page):
     assert prediction(page) == "1"
     shot(page, "draw-1")
 
-    clear_canvas(page, canvas)
+    clear_canvas(page)
     page.get_by_text("Draw a digit on the canvas").wait_for(timeout=15_000)
 
     draw_stroke(page, canvas, [(60, 50), (220, 50), (120, 250)])
