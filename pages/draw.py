@@ -74,9 +74,7 @@ x = model.scaling.apply(pixels.ravel(), model.params.dtype)
 blank = model.scaling.apply(np.zeros(784), model.params.dtype)
 why = (logit_gradient(model.params, x, digit) * (x - blank)).reshape(28, 28)
 i2.plotly_chart(
-    charts.image_figure(
-        why, f"Which strokes count for a {digit} (red) or against (blue)", diverging=True
-    ),
+    charts.image_figure(why, f"For a {digit} (red) or against (blue)", diverging=True),
     key="why",
 )
 st.caption(

@@ -16,11 +16,14 @@ PRESETS = {
 SCALES = [0.01, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 1000.0]
 
 
-def table(values: np.ndarray, digits: str = "{:.6g}") -> "pd.io.formats.style.Styler":
-    """values (n, k) as a table, inf and nan cells highlighted in red."""
-    frame = pd.DataFrame(values, columns=[f"class {j}" for j in range(values.shape[1])])
+def table(values: np.ndarray) -> "pd.io.formats.style.Styler":
+    """values (n, k) as text (so nan shows as nan, not as an empty cell), inf/nan in red."""
+    text = pd.DataFrame(
+        [[f"{v:.8g}" for v in row] for row in values],
+        columns=[f"class {j}" for j in range(values.shape[1])],
+    )
     bad = "background-color: #f8d0d0; color: #a00000; font-weight: bold"
-    return frame.style.format(digits).map(lambda v: "" if np.isfinite(v) else bad)
+    return text.style.apply(lambda _: np.where(np.isfinite(values), "", bad), axis=None)
 
 
 st.title("Naive vs stable softmax")
@@ -62,7 +65,9 @@ result = compare_softmax(logits, dtype)
 left, right = st.columns(2)
 with left:
     st.subheader("Naive (the lab)")
-    st.code("e = np.exp(l)\ne / np.sum(e, axis=1).reshape(-1, 1)", language="python")
+    st.code(
+        "e = np.exp(l)\ne / np.sum(e, axis=1).reshape(-1, 1)", language="python", wrap_lines=True
+    )
     st.dataframe(table(result.naive))
     st.caption("Row sums: " + ", ".join(f"{s:.6g}" for s in np.sum(result.naive, axis=1)))
     for message in result.warnings:
@@ -76,6 +81,7 @@ with right:
     st.code(
         "e = np.exp(l - l.max(axis=-1, keepdims=True))\ne / e.sum(axis=-1, keepdims=True)",
         language="python",
+        wrap_lines=True,
     )
     st.dataframe(table(result.stable))
     st.caption("Row sums: " + ", ".join(f"{s:.6g}" for s in np.sum(result.stable, axis=1)))

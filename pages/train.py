@@ -106,7 +106,7 @@ st.session_state["polling"] = bool(run and run.active)
 
 
 @st.fragment(run_every=0.5 if st.session_state["polling"] else None)
-def live() -> None:
+def live() -> None:  # the overlay has no key: new runs are overlaid by default
     run = state.current_run()
     if run is None:
         st.info("Choose settings and press **Start**. The charts fill in as the network learns.")
@@ -129,14 +129,14 @@ def live() -> None:
         m3.metric("Training loss", f"{last.train_loss:.4f}")
         m4.metric("Time per iteration", f"{1000 * last.elapsed / max(last.iteration, 1e-9):.0f} ms")
     earlier = [r for r in state.runs() if r is not run and r.state.history]
+    by_id = {r.id: r for r in earlier}
     overlay = st.multiselect(
         "Overlay earlier runs",
-        earlier,
-        default=earlier[-2:],
-        format_func=lambda r: r.label,
-        key="overlay",
+        list(by_id),
+        default=list(by_id)[-2:],
+        format_func=lambda i: by_id[i].label,
     )
-    series = [(r.label, r.state.history) for r in [run, *overlay]]
+    series = [(r.label, r.state.history) for r in [run, *(by_id[i] for i in overlay)]]
     g1, g2 = st.columns(2)
     g1.plotly_chart(charts.loss_figure(series), key="loss_chart")
     g2.plotly_chart(charts.accuracy_figure(series), key="accuracy_chart")

@@ -165,7 +165,9 @@ def test_presets_fill_in_the_labs_settings():
 def softmax_tables(at: AppTest) -> dict[str, np.ndarray]:
     """The softmax page's result tables, in page order after the logits editor."""
     names = ("naive", "naive_exp", "stable", "stable_exp")
-    return {n: d.value.to_numpy() for n, d in zip(names, at.dataframe[1:], strict=True)}
+    return {
+        n: d.value.to_numpy().astype(float) for n, d in zip(names, at.dataframe[1:], strict=True)
+    }
 
 
 def test_softmax_page_shows_nan_for_naive_and_0_1_for_stable_on_c():

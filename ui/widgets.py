@@ -28,9 +28,9 @@ LEARNING_RATES = [
 BATCH_SIZES = [None, 16, 32, 64, 128, 256, 512, 1024]
 MOMENTA = [0.0, 0.5, 0.8, 0.9, 0.95, 0.99]
 SCALE_LABELS = {
-    "raw": "raw 0–255 (the lab)",
-    "unit": "[0, 1] (divide by 255)",
-    "standard": "standardized (mean 0, std 1)",
+    "raw": "raw 0–255 (lab)",
+    "unit": "[0, 1]",
+    "standard": "standardized",
 }
 
 for _preset in PRESETS.values():  # every preset must be reachable with these widgets
