@@ -17,6 +17,8 @@ page = st.navigation(
 
 data = state.dataset()
 with st.sidebar:
+    if problem := state.source_problem():
+        st.error(problem)
     st.caption("Data")
     st.markdown(
         f"**{state.DATA_KINDS[data.kind]}**  \n"

@@ -31,14 +31,20 @@ def _executor() -> ThreadPoolExecutor:
 
 
 class _Scratch:
-    """Per-thread buffers for one block of rows and its partial sums."""
+    """Per-thread buffers for one block of rows and its partial sums.
+
+    The block's logits are kept transposed, (10, b): softmax then reduces over 10 rows of
+    length b (vectorised) instead of b rows of length 10 (a slow inner loop each).
+    """
 
     def __init__(self, H: int, dt):
-        self.p = np.empty((BLOCK_ROWS, 10), dt)  # logits -> probabilities -> d_logits
-        self.row = np.empty((BLOCK_ROWS, 1), dt)
+        self.q = np.empty(10 * BLOCK_ROWS, dt)  # logits^T -> probabilities^T -> d_logits^T
+        self.col = np.empty(BLOCK_ROWS, dt)
+        self.ones = np.ones(BLOCK_ROWS, dt)
+        self.cols = np.arange(BLOCK_ROWS)
         self.d_h = np.empty((BLOCK_ROWS, H), dt)
-        self.w2_part = np.empty((H, 10), dt)
-        self.dw2 = np.zeros((H, 10), dt)  # sum of t^T @ d_logits
+        self.w2_part = np.empty((10, H), dt)
+        self.dw2 = np.zeros((10, H), dt)  # sum of p^T @ t, transposed
         self.db1 = np.zeros(H, dt)
         self.db2 = np.zeros(10, dt)
         self.loss = 0.0
@@ -110,8 +116,9 @@ class _Constants:
 
     def __init__(self, params: Params, inv_n: float):  # inv_n: scale / n
         self.b1_half = params.b1 * 0.5
-        self.w2_half = params.w2 * 0.5  # logits = t @ (w2 / 2) + (b2 + colsum(w2) / 2)
-        self.b2_eff = params.b2 + 0.5 * params.w2.sum(axis=0)
+        self.w2_half_t = np.ascontiguousarray(params.w2.T * 0.5)  # (10, H)
+        # logits = t @ (w2 / 2) + (b2 + colsum(w2) / 2), here as a column for logits^T
+        self.b2_eff = (params.b2 + 0.5 * params.w2.sum(axis=0))[:, None]
         self.w2_quarter_t = np.ascontiguousarray(params.w2.T * 0.25)  # (10, H)
         self.inv_n = inv_n
 
@@ -126,42 +133,42 @@ def _block(z, y, start: int, c: _Constants, s: _Scratch) -> None:
     t = z[start : start + BLOCK_ROWS]
     yb = y[start : start + BLOCK_ROWS]
     b = t.shape[0]
-    rows = np.arange(b)
-    p, row = s.p[:b], s.row[:b]
+    cols, col, ones = s.cols[:b], s.col[:b], s.ones[:b]
+    q = s.q[: 10 * b].reshape(10, b)
     t += c.b1_half
     np.tanh(t, out=t)  # t = tanh(z / 2); sigmoid(z) = (t + 1) / 2
-    np.matmul(t, c.w2_half, out=p)  # (b, H) @ (H, 10)
-    p += c.b2_eff
-    s.correct += int(np.count_nonzero(np.argmax(p, axis=1) == yb))
-    np.max(p, axis=1, keepdims=True, out=row)
-    p -= row  # shift so exp never overflows
-    true_logit = p[rows, yb]
-    np.exp(p, out=p)
-    np.sum(p, axis=1, keepdims=True, out=row)
-    s.loss += float(np.sum(np.log(row[:, 0]) - true_logit))  # -log softmax[y]
-    p /= row
-    p[rows, yb] -= 1  # softmax + cross-entropy gradient: (y_hat - Y) / n
-    p *= c.inv_n  # times scale / n: every gradient below inherits it
-    np.matmul(t.T, p, out=s.w2_part)  # (H, b) @ (b, 10); dw2 = (t^T p + colsum(p)) / 2
+    np.matmul(c.w2_half_t, t.T, out=q)  # logits^T: (10, H) @ (H, b)
+    q += c.b2_eff
+    s.correct += int(np.count_nonzero(np.argmax(q, axis=0) == yb))
+    np.max(q, axis=0, out=col)
+    q -= col  # shift so exp never overflows
+    true_logit = q[yb, cols]
+    np.exp(q, out=q)
+    np.sum(q, axis=0, out=col)
+    s.loss += float(np.log(col).sum() - true_logit.sum())  # sum of -log softmax[y]
+    q /= col
+    q[yb, cols] -= 1  # softmax + cross-entropy gradient: (y_hat - Y) / n
+    q *= c.inv_n  # times scale / n: every gradient below inherits it
+    np.matmul(q, t, out=s.w2_part)  # (10, b) @ (b, H); dw2 = (t^T p + colsum(p)) / 2
     s.dw2 += s.w2_part
-    s.db2 += p.sum(axis=0)
+    s.db2 += q.sum(axis=1)
     d_h = s.d_h[:b]
-    np.matmul(p, c.w2_quarter_t, out=d_h)  # d_h / 4 = p @ w2^T / 4, (b, H)
+    np.matmul(q.T, c.w2_quarter_t, out=d_h)  # d_h / 4 = p @ w2^T / 4: (b, 10) @ (10, H)
     np.multiply(t, t, out=t)
     np.subtract(1, t, out=t)  # 1 - t^2 = 4 sigmoid'(z)
     t *= d_h  # dZ = d_h * sigmoid'(z)
-    s.db1 += t.sum(axis=0)
+    s.db1 += ones @ t  # column sums as a GEMV: 3x faster than t.sum(axis=0)
 
 
 def _combine(workers: list[_Scratch], g: Params) -> None:
     """Sum the blocks' partial gradients into g (g.w1 is already set)."""
     g.b1[:] = workers[0].db1
     g.b2[:] = workers[0].db2
-    g.w2[:] = workers[0].dw2
+    g.w2[:] = workers[0].dw2.T
     for s in workers[1:]:
         g.b1 += s.db1
         g.b2 += s.db2
-        g.w2 += s.dw2
+        g.w2 += s.dw2.T
     g.w2 += g.b2  # colsum(d_logits), broadcast over rows: h = t/2 + 1/2
     g.w2 *= 0.5
 

@@ -216,3 +216,10 @@ def test_draw_page_with_nothing_drawn_shows_the_prompt():
 def test_every_page_runs_without_an_exception(page):
     at = open_page(page)
     assert not at.exception
+
+
+def test_a_wrong_mnist_dir_is_named_and_the_sample_is_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path / "nowhere"))
+    at = open_page()
+    assert "nowhere does not hold the four MNIST files" in at.sidebar.error[0].value
+    assert "Bundled sample of MNIST" in texts(at)

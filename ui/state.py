@@ -44,10 +44,18 @@ def dataset() -> Dataset:
         return st.session_state[UPLOADED]
     try:
         kind, where = locate()
-    except FileNotFoundError as e:  # a broken MNIST_DIR: say so, keep working on the sample
-        st.sidebar.error(str(e))
+    except FileNotFoundError:  # a broken MNIST_DIR: source_problem() says so; use the sample
         kind, where = "sample", SAMPLE_DIR
     return _load_shared(kind, str(where))
+
+
+def source_problem() -> str | None:
+    """Why the configured MNIST source cannot be used (a wrong MNIST_DIR), or None."""
+    try:
+        locate()
+    except FileNotFoundError as e:
+        return f"{e}. Using the bundled sample instead."
+    return None
 
 
 @st.cache_resource(show_spinner="Scaling the images ...", max_entries=6)
