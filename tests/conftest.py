@@ -18,6 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_MNIST = ROOT.parent / "shared" / "datasets" / "mnist"
 
 
+if not os.environ.get("MNIST_DIR") and SHARED_MNIST.is_dir():
+    os.environ["MNIST_DIR"] = str(SHARED_MNIST)  # the app under test reads it too
+
+
 def mnist_dir() -> Path | None:
     """$MNIST_DIR, else ../shared/datasets/mnist beside the checkout, else None."""
     if os.environ.get("MNIST_DIR"):
