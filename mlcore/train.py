@@ -110,6 +110,7 @@ class Progress:
     """
 
     iteration: float
+    batch: int  # batches done within the current iteration (0 at a pass's end)
     train_loss: float
     train_accuracy: float
     test_accuracy: float | None
@@ -245,6 +246,7 @@ def _report(config, state, running, lr, n_batches, diverged, test_due, X_test, y
             test_acc = accuracy(state.params, X_test, y_test)
     return Progress(
         iteration=state.iteration + state.batch / n_batches,
+        batch=state.batch,
         train_loss=float("nan") if diverged else loss_sum / rows,
         train_accuracy=correct / rows if rows else float("nan"),
         test_accuracy=test_acc,
