@@ -29,15 +29,19 @@ def mnist_dir() -> Path | None:
     return SHARED_MNIST if SHARED_MNIST.is_dir() else None
 
 
-@pytest.fixture(scope="session")
-def full_mnist():
-    """Full MNIST. In CI a missing copy fails the run; elsewhere the test is skipped, saying why."""
+def require_mnist_dir() -> Path:
+    """The official files' folder. Missing: fails in CI, else skips the test saying why."""
     where = mnist_dir()
     if where is None:
         if os.environ.get("CI"):
             pytest.fail("CI needs the official MNIST files: set MNIST_DIR")
-        pytest.skip("full MNIST not found: set MNIST_DIR to run this test")
-    return load_mnist(where)
+        pytest.skip("the official MNIST files are needed: set MNIST_DIR")
+    return where
+
+
+@pytest.fixture(scope="session")
+def full_mnist():
+    return load_mnist(require_mnist_dir())
 
 
 @pytest.fixture(scope="session")
@@ -78,11 +82,7 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def server():
-    where = mnist_dir()
-    if where is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs the official MNIST files: set MNIST_DIR")
-        pytest.skip("the official MNIST files are needed: set MNIST_DIR")
+    where = require_mnist_dir()
     Handler.files = {f"{n}.gz": (where / f"{n}.gz").read_bytes() for n in SHA256}
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
