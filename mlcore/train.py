@@ -137,6 +137,12 @@ class TrainState:
     def finished(self) -> bool:
         return bool(self.history) and self.history[-1].done
 
+    @property
+    def latest_test_accuracy(self) -> float | None:
+        """The most recent test accuracy measured, or None before the first."""
+        tested = (p.test_accuracy for p in reversed(self.history) if p.test_accuracy is not None)
+        return next(tested, None)
+
 
 def new_state(config: TrainConfig, n_inputs: int = 784) -> TrainState:
     """Fresh weights from config.seed; the same generator then shuffles the batches."""

@@ -123,7 +123,7 @@ def live() -> None:  # the overlay has no key: new runs are overlaid by default
     )
     if last is not None:
         m1, m2, m3, m4 = st.columns(4)
-        test = next((p.test_accuracy for p in reversed(h) if p.test_accuracy is not None), None)
+        test = run.state.latest_test_accuracy
         m1.metric("Test accuracy", "–" if test is None else f"{100 * test:.2f}%")
         m2.metric("Training accuracy", f"{100 * last.train_accuracy:.2f}%")
         m3.metric("Training loss", f"{last.train_loss:.4f}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-import time
 import traceback
 from dataclasses import dataclass, field, replace
 
@@ -102,10 +101,9 @@ class Run:
 
     def model(self) -> Model:
         """A snapshot of the current weights with their scaling and settings."""
-        last = self.state.history[-1] if self.state.history else None
         info = {
             "config": self.config.as_dict(),
-            "test_accuracy": None if last is None else last.test_accuracy,
+            "test_accuracy": self.state.latest_test_accuracy,
             "data": self.data_label,
             "run": self.label,
         }
@@ -118,10 +116,3 @@ class Run:
             return None
         per_iteration = h[-1].elapsed / h[-1].iteration
         return max(0.0, (self.config.iterations - h[-1].iteration) * per_iteration)
-
-
-def wait_until_idle(run: Run, timeout: float = 60.0) -> None:
-    """Block until run's thread is done (tests and scripts)."""
-    deadline = time.monotonic() + timeout
-    while run.active and time.monotonic() < deadline:
-        run.join(0.05)

@@ -110,7 +110,7 @@ def run_row(run: Run) -> dict:
     """One row of the runs table."""
     c, h = run.config, run.state.history
     last = h[-1] if h else None
-    test = next((p.test_accuracy for p in reversed(h) if p.test_accuracy is not None), None)
+    test = run.state.latest_test_accuracy
     return {
         "run": f"#{run.id}",
         "hidden": c.hidden_size,
