@@ -76,7 +76,7 @@ def get_data(choice: str) -> Dataset:
     print(f"full MNIST not found: downloading into {cache_dir()}", file=sys.stderr)
     download_mnist(cache_dir(), progress=_print_download)
     print(file=sys.stderr)
-    return load_mnist(cache_dir())
+    return load_mnist()  # finds the cache now
 
 
 def _print_download(p: DownloadProgress) -> None:

@@ -100,7 +100,8 @@ b3.button(
     key="continue",
     on_click=lambda: state.current_run().start(),
     disabled=not run or run.active or run.status in state.UNUSABLE,
-    help="Resume a stopped run; after a finished one, train as long again.",
+    help="Resume a stopped run exactly where it stopped. After a finished run: train as "
+    "long again (a cosine schedule stretches to the new length).",
 )
 st.session_state["polling"] = bool(run and run.active)
 

@@ -81,3 +81,16 @@ def test_python_dash_m_mlcore_train_runs():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].startswith("test accuracy: ")
+
+
+def test_cli_full_without_a_copy_downloads_into_the_cache_then_trains(
+    server, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setenv("MNIST_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("MNIST_MIRRORS", f"{server}/good/")
+    assert main(["--data", "full", "--iterations", "1", "--hidden", "8"]) == 0
+    out = capsys.readouterr()
+    assert "downloading into" in out.err
+    assert "data: cache: 60,000 training / 10,000 test images" in out.out
+    assert len(list((tmp_path / "cache").glob("*.gz"))) == 4
