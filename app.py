@@ -15,6 +15,7 @@ page = st.navigation(
     ]
 )
 
+state.keep_widget_values()
 data = state.dataset()
 with st.sidebar:
     if problem := state.source_problem():

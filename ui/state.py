@@ -6,7 +6,7 @@ models and uploads live in st.session_state (theirs alone).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,7 @@ import streamlit as st
 from mlcore.data import SAMPLE_DIR, Dataset, load_mnist, locate
 from mlcore.model import Model, load_model
 from mlcore.scaling import Scaling, fit_scaling
+from mlcore.train import TrainConfig
 from ui.jobs import Run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,17 @@ DATA_KINDS = {
     "sample": "Bundled sample of MNIST",
     "upload": "Your uploaded files",
 }
+# Widget values kept when the user visits another page (Streamlit drops the state of widgets
+# a run does not draw, unless the key is written back on every run: app.py does that).
+PERSISTENT_KEYS = (
+    *(f.name for f in fields(TrainConfig)),
+    "preset",
+    "softmax_preset",
+    "softmax_scale",
+    "softmax_dtype",
+    "brush",
+    "draw_model",
+)
 UNUSABLE = ("diverged", "failed")  # run statuses whose weights are not worth predicting with
 
 
@@ -126,3 +138,10 @@ def run_row(run: Run) -> dict:
         "training loss": None if last is None else round(last.train_loss, 4),
         "seconds": None if last is None else round(last.elapsed, 1),
     }
+
+
+def keep_widget_values() -> None:
+    """Write the persistent widget keys back, so leaving a page does not reset its inputs."""
+    for key in PERSISTENT_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]

@@ -56,6 +56,20 @@ def test_training_charts_update_live_and_the_run_survives_a_page_switch(page):
     shot(page, "train-finished")
 
 
+def test_settings_survive_a_visit_to_another_page(page):
+    """Streamlit drops the state of widgets a page does not draw; app.py writes it back."""
+    go_to(page, "Train")
+    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="Fastest to 98%").click()
+    hidden = page.get_by_test_id("stSlider").filter(has_text="Hidden nodes")
+    hidden.get_by_text("300").wait_for(timeout=10_000)
+    go_to(page, "Softmax")
+    page.get_by_text("Naive vs stable softmax").wait_for(timeout=15_000)
+    go_to(page, "Train")
+    page.get_by_text("Train the network").wait_for(timeout=15_000)
+    assert "300" in hidden.inner_text()
+
+
 def draw_stroke(page, canvas, points) -> None:
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + 140, box["y"] + 200)  # wake the hover toolbar away from strokes
