@@ -117,6 +117,7 @@ class Progress:
     elapsed: float  # seconds of training so far, over every call to train()
     learning_rate: float
     done: bool = False
+    diverged: bool = False  # done because the loss blew up
     reason: str = ""  # why training ended, when done
 
 
@@ -259,6 +260,7 @@ def _report(config, state, running, lr, n_batches, diverged, test_due, X_test, y
         elapsed=state.elapsed,
         learning_rate=lr,
         done=done,
+        diverged=diverged,
         reason=reason,
     )
 

@@ -85,7 +85,7 @@ def test_a_too_high_learning_rate_ends_with_a_clear_reason_and_no_warnings(small
         warnings.simplefilter("error")
         history = run(config, small).history
     last = history[-1]
-    assert last.done and last.reason.startswith("diverged at iteration")
+    assert last.done and last.diverged and last.reason.startswith("diverged at iteration")
     assert "learning rate too high?" in last.reason
     assert math.isnan(last.train_loss)
     assert len(history) < 20

@@ -82,22 +82,29 @@ class Run:
             self._thread.join(timeout)
 
     def _work(self, arrays) -> None:
-        with TRAINING_SLOTS, blas_threads(BLAS_THREADS):
+        while not TRAINING_SLOTS.acquire(timeout=0.2):  # queue, but a Stop still counts
             if self._stop.is_set():
-                self.status = "stopped"
+                self.status, self.message = "stopped", "stopped before it started"
                 return
-            self.status = "running"
-            try:
-                for report in train(self.config, self.state, *arrays):
-                    if report.done:
-                        self.status = "diverged" if "diverged" in report.reason else "finished"
-                        self.message = report.reason
-                    elif self._stop.is_set():
-                        self.status, self.message = "stopped", "stopped by you"
-                        return
-            except Exception as e:  # shown on the page instead of dying silently in a thread
-                self.status, self.message = "failed", f"{type(e).__name__}: {e}"
-                traceback.print_exc()
+        try:
+            with blas_threads(BLAS_THREADS):
+                self._iterate(arrays)
+        finally:
+            TRAINING_SLOTS.release()
+
+    def _iterate(self, arrays) -> None:
+        self.status = "running"
+        try:
+            for report in train(self.config, self.state, *arrays):
+                if report.done:
+                    self.status = "diverged" if report.diverged else "finished"
+                    self.message = report.reason
+                elif self._stop.is_set():
+                    self.status, self.message = "stopped", "stopped by you"
+                    return
+        except Exception as e:  # shown on the page instead of dying silently in a thread
+            self.status, self.message = "failed", f"{type(e).__name__}: {e}"
+            traceback.print_exc()
 
     def model(self) -> Model:
         """A snapshot of the current weights with their scaling and settings."""
