@@ -155,7 +155,7 @@ if run is not None and not run.active and run.state.history:
     if run.status not in state.UNUSABLE:
         st.download_button(
             "Download this model (.npz)",
-            model_bytes(run.model()),
+            lambda: model_bytes(run.model()),  # built on click, not on every rerun
             file_name=f"mnist-run{run.id}.npz",
             key="download_model",
             help="Load it with mlcore.model.load_model; the Draw page uses it.",

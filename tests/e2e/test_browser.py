@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from mlcore.model import load_model
+
 from .conftest import go_to, shot
 
 pytestmark = pytest.mark.browser
@@ -54,6 +56,12 @@ def test_training_charts_update_live_and_the_run_survives_a_page_switch(page):
     value = float(re.search(r"([\d.]+)%", test_accuracy.inner_text()).group(1))
     assert value >= 90
     shot(page, "train-finished")
+
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Download this model (.npz)").click()
+    model = load_model(download.value.path())
+    assert model.params.hidden_size == 200
+    assert model.info["test_accuracy"] == pytest.approx(value / 100, abs=5e-5)
 
 
 def test_settings_survive_a_visit_to_another_page(page):
