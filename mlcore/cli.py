@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from mlcore.data import SAMPLE_DIR, Dataset, cache_dir, find_files, load_mnist
-from mlcore.download import DownloadProgress, download_mnist
+from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.model import Model, save_model
 from mlcore.network import INITS
 from mlcore.scaling import SCALES, fit_scaling
@@ -110,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
             schedule=args.schedule,
         )
         data = get_data(args.data)
+    except DownloadError as e:
+        print(f"error: {e}\n(offline? --data sample trains on the bundled sample)", file=sys.stderr)
+        return 2
     except (ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -94,3 +94,15 @@ def test_cli_full_without_a_copy_downloads_into_the_cache_then_trains(
     assert "downloading into" in out.err
     assert "data: cache: 60,000 training / 10,000 test images" in out.out
     assert len(list((tmp_path / "cache").glob("*.gz"))) == 4
+
+
+def test_cli_full_when_every_mirror_fails_says_so_without_a_traceback(
+    server, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setenv("MNIST_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("MNIST_MIRRORS", f"{server}/missing/")
+    assert main(["--data", "full", "--iterations", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "could not download train-images-idx3-ubyte.gz" in err and "HTTP 404" in err
+    assert "--data sample" in err
