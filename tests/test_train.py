@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mlcore.scaling import fit_scaling
-from mlcore.train import TrainConfig, learning_rate_at, new_state, train
+from mlcore.train import LAB, TrainConfig, learning_rate_at, new_state, train
 
 
 def scaled(data, scale="standard"):
@@ -141,6 +141,7 @@ def test_the_labs_settings_run_cleanly_and_barely_learn(full_mnist):
         momentum=0.0,
         schedule="constant",
     )
+    assert config == LAB  # the preset is the lab's settings
     X, y, Xt, yt = scaled(full_mnist, "raw")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
