@@ -9,24 +9,25 @@ from mlcore.preprocess import canvas_to_mnist
 from ui import charts, state
 
 st.title("Draw a digit")
-names = state.model_choices()
+choices = state.model_choices()
+if st.session_state.get("draw_model") not in choices:  # first visit, or its run was dropped
+    st.session_state["draw_model"] = state.best_model_id()
 left, right = st.columns([1, 1], gap="large")
 with left:
-    name = st.selectbox(
+    model_id = st.selectbox(
         "Model",
-        names,
+        list(choices),
         key="draw_model",
-        help="Models you trained on this session's Train page, and the default.",
+        format_func=choices.get,
+        help="Models you trained on the Train page (with their test accuracy), and the "
+        "default. Your choice stays until you change it.",
     )
-    model = state.model_named(name)
-    accuracy = model.info.get("test_accuracy")
-    if name == state.DEFAULT_MODEL_NAME:
+    model = state.model_by_id(model_id)
+    if model_id == state.DEFAULT_MODEL_ID:
         st.caption(
-            f"Trained by `python -m mlcore.train` on full MNIST: {100 * accuracy:.2f}% "
-            "test accuracy. Train your own on the Train page to use it here."
+            "Trained by `python -m mlcore.train` on full MNIST. Train your own on the Train "
+            "page to use it here."
         )
-    elif accuracy is not None:
-        st.caption(f"Your model: {100 * accuracy:.2f}% test accuracy.")
     brush = st.slider("Brush width (px)", 8, 48, 30, key="brush")
     clears = st.session_state.setdefault("canvas_clears", 0)
     result = st_canvas(

@@ -68,7 +68,6 @@ def use_upload() -> None:
         if problems:
             raise IdxError("; ".join(problems))
         st.session_state[state.UPLOADED] = load_uploaded(blobs)
-        st.session_state.pop(state.SCALED, None)
     except IdxError as e:
         st.session_state["upload_error"] = f"Not loaded: {e}. The app keeps using the data it had."
 
@@ -84,5 +83,4 @@ with st.expander("Upload the four MNIST files (.gz or uncompressed)"):
         st.error(st.session_state["upload_error"])
     if state.UPLOADED in st.session_state and st.button("Stop using uploaded files"):
         del st.session_state[state.UPLOADED]
-        st.session_state.pop(state.SCALED, None)
         st.rerun()

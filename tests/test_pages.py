@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from runs.scheduler import get_scheduler
+
 from .conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -31,9 +33,14 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+def current_run(at: AppTest):
+    """The run the Train page shows (the scheduler lives in this process with AppTest)."""
+    return get_scheduler().get(at.session_state["current_run"])
+
+
 def wait_for_run(at: AppTest, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    while at.session_state["runs"][-1].active:
+    while current_run(at).active:
         assert time.monotonic() < deadline, "training did not finish"
         time.sleep(0.2)
         at.run()
@@ -115,7 +122,7 @@ def test_a_short_training_run_fills_the_charts_metrics_and_runs_table():
     at.slider(key="iterations").set_value(1)
     at.button(key="start").click().run()
     wait_for_run(at)
-    run = at.session_state["runs"][-1]
+    run = current_run(at)
     assert run.status == "finished"
     charts = at.get("plotly_chart")
     assert len(charts) == 2
@@ -135,7 +142,7 @@ def test_a_diverging_run_says_why_and_offers_no_model():
     at.slider(key="iterations").set_value(30)
     at.button(key="start").click().run()
     wait_for_run(at)
-    assert at.session_state["runs"][-1].status == "diverged"
+    assert current_run(at).status == "diverged"
     assert "learning rate too high?" in at.error[0].value
     assert not at.get("download_button")
 
@@ -146,11 +153,17 @@ def test_stop_then_continue_finishes_the_run():
     at.slider(key="iterations").set_value(10)
     at.button(key="start").click().run()
     at.button(key="stop").click().run()
-    run = at.session_state["runs"][-1]
-    assert run.status == "stopped" and not run.state.finished
+    run = current_run(at)
+    deadline = time.monotonic() + 30
+    while run.active and time.monotonic() < deadline:  # it stops at its next report
+        time.sleep(0.05)
+    at.run()
+    assert run.status == "stopped" and run.continuable
+    stopped_at = run.history[-1].iteration if run.history else 0
+    assert stopped_at < 10
     at.button(key="continue").click().run()
     wait_for_run(at)
-    assert run.status == "finished" and run.state.history[-1].iteration == 10
+    assert run.status == "finished" and run.history[-1].iteration == 10
 
 
 def test_presets_fill_in_the_labs_settings():
@@ -207,7 +220,7 @@ def test_draw_page_with_nothing_drawn_shows_the_prompt():
     assert canvas or any(
         "digit_canvas" in str(getattr(e, "id", "")) for e in at.get("bidi_component")
     )
-    assert at.selectbox(key="draw_model").value == "Default model (shipped with the app)"
+    assert at.selectbox(key="draw_model").value == "default"
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """Session-state keys and cached data shared by the pages.
 
-Read-only MNIST arrays live in st.cache_resource (one copy for every user); a user's runs,
-models and uploads live in st.session_state (theirs alone).
+Read-only MNIST arrays live in st.cache_resource (one copy for every user); a user's runs
+live in the server's scheduler, filed under the session's id (found by id, never by label);
+the session's own choices and uploads live in st.session_state (theirs alone).
 """
 
 from __future__ import annotations
@@ -9,22 +10,23 @@ from __future__ import annotations
 from dataclasses import fields, replace
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mlcore.data import SAMPLE_DIR, Dataset, load_mnist, locate
 from mlcore.model import Model, load_model
-from mlcore.scaling import Scaling, fit_scaling
+from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
-from ui.jobs import Run
+from runs.protocol import DataRef
+from runs.scheduler import Run, Scheduler, get_scheduler
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_PATH = ROOT / "models" / "default.npz"
-DEFAULT_MODEL_NAME = "Default model (shipped with the app)"
+DEFAULT_MODEL_ID = "default"  # the shipped model, among the runs' ids in model pickers
 
-RUNS = "runs"  # list[Run], oldest first
+CURRENT_RUN = "current_run"  # id of the run the Train page shows
 UPLOADED = "uploaded_dataset"  # Dataset from the home page's uploader
-SCALED = "uploaded_scaled"  # {scale: (Scaling, X, X_test)} for the uploaded dataset
+SPEC_DATA = {"directory": "full", "cache": "full", "sample": "sample"}  # Dataset.kind -> spec
 DATA_KINDS = {
     "directory": "Full MNIST (MNIST_DIR)",
     "cache": "Full MNIST (downloaded)",
@@ -42,7 +44,6 @@ PERSISTENT_KEYS = (
     "brush",
     "draw_model",
 )
-UNUSABLE = ("diverged", "failed")  # run statuses whose weights are not worth predicting with
 
 
 @st.cache_resource(show_spinner="Loading MNIST ...")
@@ -70,61 +71,100 @@ def source_problem() -> str | None:
     return None
 
 
-@st.cache_resource(show_spinner="Scaling the images ...", max_entries=6)
-def _scaled_shared(kind: str, where: str, scale: str) -> tuple[Scaling, np.ndarray, np.ndarray]:
-    return _scale(_load_shared(kind, where), scale)
-
-
-def _scale(data: Dataset, scale: str) -> tuple[Scaling, np.ndarray, np.ndarray]:
-    scaling = fit_scaling(scale, data.X_train)
-    X, X_test = scaling.apply(data.X_train), scaling.apply(data.X_test)
-    X.flags.writeable = X_test.flags.writeable = False
-    return scaling, X, X_test
-
-
-def scaled(data: Dataset, scale: str) -> tuple[Scaling, np.ndarray, np.ndarray]:
-    """(Scaling, X float32 (n, 784), X_test) for data, computed once per dataset and scale."""
-    if data.kind != "upload":
-        return _scaled_shared(data.kind, data.location, scale)
-    cache = st.session_state.setdefault(SCALED, {})
-    if scale not in cache:
-        cache[scale] = _scale(data, scale)
-    return cache[scale]
-
-
 @st.cache_resource
 def default_model() -> Model:
     return load_model(DEFAULT_MODEL_PATH)
 
 
+def scheduler() -> Scheduler:
+    """The server's scheduler (one per server process), preloading the default data."""
+    try:
+        kind, where = locate()
+    except FileNotFoundError:
+        kind, where = "sample", SAMPLE_DIR
+    return get_scheduler(prewarm=DataRef(kind, str(where)))
+
+
+def session_id() -> str:
+    """This browser tab's session id (what the scheduler files its runs under)."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "no-session"
+
+
 def runs() -> list[Run]:
-    return st.session_state.setdefault(RUNS, [])
+    """This session's runs, oldest first."""
+    return scheduler().runs_of(session_id())
 
 
 def current_run() -> Run | None:
-    return runs()[-1] if runs() else None
+    """The run the Train page shows: the one last started here, else the newest."""
+    run = scheduler().get(st.session_state.get(CURRENT_RUN, ""))
+    if run is not None and run.session == session_id():
+        return run
+    mine = runs()
+    return mine[-1] if mine else None
 
 
-def model_choices() -> list[str]:
-    """Names of the models to predict with: the session's runs (newest first), then the default."""
-    usable = [r for r in reversed(runs()) if r.state.history and r.status not in UNUSABLE]
-    return [f"Your run {r.label}" for r in usable] + [DEFAULT_MODEL_NAME]
+def data_ref(data: Dataset) -> DataRef:
+    """Where the workers find data: its source, or the session's upload saved for them."""
+    if data.kind != "upload":
+        return DataRef(data.kind, data.location)
+    return scheduler().upload(session_id(), data, key=str(id(data)))
 
 
-def model_named(name: str) -> Model:
+def start_run(config: TrainConfig, max_batches: int | None = None) -> Run:
+    """Submit a run of config on the session's data; LimitError names a limit it breaks."""
+    data = dataset()
+    spec = RunSpec(config, "upload" if data.kind == "upload" else SPEC_DATA[data.kind])
+    run = scheduler().submit(
+        session_id(), spec, data_ref(data), data.description, len(data.y_train), max_batches
+    )
+    st.session_state[CURRENT_RUN] = run.id
+    return run
+
+
+def model_choices() -> dict[str, str]:
+    """Models to predict with, by id: the session's usable runs (newest first), the default."""
+    choices = {r.id: _model_label(r) for r in reversed(runs()) if r.usable}
+    choices[DEFAULT_MODEL_ID] = f"Default model · {_percent(default_model().info)} test"
+    return choices
+
+
+def best_model_id() -> str:
+    """The usable model with the highest test accuracy (the default if none is better)."""
+    best, best_acc = DEFAULT_MODEL_ID, default_model().info.get("test_accuracy") or 0.0
     for r in runs():
-        if name == f"Your run {r.label}":
-            return r.model()
+        acc = r.latest_test_accuracy
+        if r.usable and not r.active and acc is not None and acc > best_acc:
+            best, best_acc = r.id, acc
+    return best
+
+
+def model_by_id(model_id: str) -> Model:
+    """The model with that id (a run's latest snapshot), or the default model."""
+    run = scheduler().get(model_id)
+    if run is not None and run.session == session_id() and run.usable:
+        return run.model()
     return default_model()
+
+
+def _model_label(run: Run) -> str:
+    state = "training" if run.active else run.status
+    return f"Run {run.label} · {_percent({'test_accuracy': run.latest_test_accuracy})} ({state})"
+
+
+def _percent(info: dict) -> str:
+    acc = info.get("test_accuracy")
+    return "–" if acc is None else f"{100 * acc:.2f}%"
 
 
 def run_row(run: Run) -> dict:
     """One row of the runs table."""
-    c, h = run.config, run.state.history
+    c, h = run.config, run.history
     last = h[-1] if h else None
-    test = run.state.latest_test_accuracy
+    test = run.latest_test_accuracy
     return {
-        "run": f"#{run.id}",
+        "run": run.id,
         "hidden": c.hidden_size,
         "learning rate": c.learning_rate,
         "batch": "full" if c.batch_size is None else c.batch_size,

@@ -27,6 +27,35 @@ LEARNING_RATES = [
 ]
 BATCH_SIZES = [None, 16, 32, 64, 128, 256, 512, 1024]
 MOMENTA = [0.0, 0.5, 0.8, 0.9, 0.95, 0.99]
+# What each setting changes in the math, and what to expect when it goes up or down.
+HELP = {
+    "hidden_size": "H, the sigmoid units between pixels and digits: w1 is 784×H, w2 is H×10. "
+    "More units can tell more shapes apart (better accuracy) but each step costs ∝ H; past "
+    "a few hundred the gain is small.",
+    "learning_rate": "η in w ← w − η·∂L/∂w: how far each gradient step moves the weights. Too "
+    "small crawls; too large overshoots and the loss blows up (diverges).",
+    "iterations": "Full batch: the number of gradient steps, each over every training image "
+    "(the lab's `for i in range(iterations)`). Mini-batch: the number of passes (epochs) over "
+    "the shuffled data, each of n / batch size steps.",
+    "batch_size": "Images per gradient step. Full batch (the lab): the exact gradient, one step "
+    "per pass. Small batches: a noisy gradient but many steps per pass — usually far faster "
+    "to a good accuracy.",
+    "seed": "Seeds the one random generator that draws the initial weights and shuffles the "
+    "batches: the same seed and settings give the same run, to the last digit.",
+    "scale": "What the pixels are divided by before the network sees them. Raw 0–255 (the lab) "
+    "makes z = x·w1 huge, so the sigmoids saturate (σ′ ≈ 0) and learning stalls; [0, 1] or "
+    "standardized (mean 0, std 1) keeps z in the sigmoid's useful range.",
+    "init": "The starting weights. The lab: w ~ N(0, 1)·√(1/rows), so every unit starts "
+    "different. All zeros: every hidden unit computes the same thing and gets the same "
+    "update — they stay identical (symmetry) and the layer acts like one unit.",
+    "init_scale": "Multiplies the initial weights. Larger starts z far from 0 (saturated "
+    "sigmoids, large logits); 0 is the same as all-zero weights.",
+    "momentum": "μ in v ← μ·v + ∂L/∂w; w ← w − η·v: each step keeps a share μ of the previous "
+    "one. 0 is the lab's plain gradient descent; 0.9 speeds up progress along shallow "
+    "directions and damps zig-zags.",
+    "schedule": "Constant: η throughout (the lab). Cosine: η decays smoothly to 0 by the end, "
+    "so the last steps settle instead of bouncing.",
+}
 SCALE_LABELS = {
     "raw": "raw 0–255 (lab)",
     "unit": "[0, 1]",

@@ -1,0 +1,604 @@
+"""The server-wide scheduler: every run of every session, trained by a few worker processes.
+
+Pages submit a RunSpec and read the Run it returns; one control thread owns the workers:
+it hands out waiting runs first come first served, lets runs take turns when there are more
+runs than workers (a run that has trained for a turn while others wait is paused at its next
+report and queued again), splits the cores among the running workers, stops runs whose
+browser session has gone, and replaces a worker that died or had to be ended.
+Settings come from environment variables (see Limits.from_env and the README).
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection, Listener, wait
+from pathlib import Path
+
+import numpy as np
+
+from mlcore.data import Dataset
+from mlcore.model import Model
+from mlcore.network import Params
+from mlcore.resources import run_bytes
+from mlcore.scaling import Scaling
+from mlcore.spec import RunSpec
+from mlcore.train import Progress, TrainState
+from runs.protocol import AUTHKEY_ENV, DataRef, Task
+
+ROOT = Path(__file__).resolve().parent.parent
+ACTIVE = ("waiting", "running")
+ENDED_UNUSABLE = ("diverged", "failed")
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one server allows; each from an environment variable (defaults in brackets)."""
+
+    workers: int  # MNIST_LAB_WORKERS [cores]: runs that train at the same time
+    cores: int  # MNIST_LAB_CORES [cores available]: split among the running workers
+    turn_seconds: float  # MNIST_LAB_TURN_SECONDS [10]: a run's turn while others wait
+    active_per_session: int  # MNIST_LAB_ACTIVE_RUNS [4]: waiting + running runs per session
+    kept_per_session: int  # MNIST_LAB_KEPT_RUNS [20]: runs a session keeps (oldest dropped)
+    run_memory: int  # MNIST_LAB_RUN_MEMORY_MB [1024]: estimated bytes one run may use
+    session_grace: float  # MNIST_LAB_SESSION_GRACE [3]: seconds a closed tab's runs go on
+    stop_grace: float  # seconds a worker gets to stop at a report before it is ended
+
+    @classmethod
+    def from_env(cls, env=None) -> Limits:
+        env = os.environ if env is None else env
+        cores = int(env.get("MNIST_LAB_CORES", _cores()))
+        limits = cls(
+            workers=int(env.get("MNIST_LAB_WORKERS", cores)),
+            cores=cores,
+            turn_seconds=float(env.get("MNIST_LAB_TURN_SECONDS", 10)),
+            active_per_session=int(env.get("MNIST_LAB_ACTIVE_RUNS", 4)),
+            kept_per_session=int(env.get("MNIST_LAB_KEPT_RUNS", 20)),
+            run_memory=int(float(env.get("MNIST_LAB_RUN_MEMORY_MB", 1024)) * 2**20),
+            session_grace=float(env.get("MNIST_LAB_SESSION_GRACE", 3)),
+            stop_grace=float(env.get("MNIST_LAB_STOP_GRACE", 3)),
+        )
+        for name in ("workers", "cores", "active_per_session", "kept_per_session"):
+            if getattr(limits, name) < 1:
+                raise ValueError(f"{name}={getattr(limits, name)} must be >= 1")
+        return limits
+
+
+class LimitError(ValueError):
+    """A run the server cannot take; the message says which limit and what to do."""
+
+
+@dataclass(eq=False)
+class Run:
+    """One run as the pages see it. Written only by the scheduler's control thread."""
+
+    id: str
+    session: str
+    spec: RunSpec
+    data: DataRef
+    data_label: str
+    n_train: int
+    created: float = field(default_factory=time.time)
+    status: str = "waiting"  # waiting, running, paused, stopped, finished, diverged, failed
+    message: str = ""
+    history: list[Progress] = field(default_factory=list)
+    scaling: Scaling | None = None
+    snapshot: Params | None = None  # weights at a report boundary (never mid-step)
+    snapshot_at: int = 0  # len(history) when the snapshot was taken
+    state: TrainState | None = None  # resumable state while not training
+    max_batches: int | None = None  # pause after this many batches (Step, +1 iteration)
+    turn_started: float = 0.0
+    asked_to_end: float = 0.0  # when stop/pause was sent (0: not asked)
+    stopping: bool = False  # the user (or a closed tab) asked it to stop
+    data_ready: float = 0.0  # when its worker had loaded the data (this turn)
+    continuable: bool = True
+
+    @property
+    def config(self):
+        return self.spec.config
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def batches_per_iteration(self) -> int:
+        """Gradient steps in one iteration: 1 (full batch) or the batches of one pass."""
+        b = self.config.batch_size
+        return 1 if b is None else -(-self.n_train // min(b, self.n_train))
+
+    @property
+    def usable(self) -> bool:
+        """Worth predicting with: trained a little and not blown apart."""
+        return self.snapshot is not None and self.status not in ENDED_UNUSABLE
+
+    @property
+    def latest_test_accuracy(self) -> float | None:
+        tested = (p.test_accuracy for p in reversed(self.history) if p.test_accuracy is not None)
+        return next(tested, None)
+
+    @property
+    def label(self) -> str:
+        c = self.config
+        batch = "full" if c.batch_size is None else c.batch_size
+        return f"{self.id} H={c.hidden_size} lr={c.learning_rate:g} batch={batch} {c.scale}"
+
+    def model(self) -> Model | None:
+        """The weights of the latest snapshot with their scaling and settings, or None."""
+        if self.snapshot is None or self.scaling is None:
+            return None
+        info = {
+            "config": self.config.as_dict(),
+            "test_accuracy": self.latest_test_accuracy,
+            "data": self.data_label,
+            "run": self.label,
+        }
+        return Model(self.snapshot, self.scaling, info)
+
+    def eta(self) -> float | None:
+        """Seconds of training left at the pace so far; None before the first report."""
+        if not self.history or self.history[-1].iteration <= 0:
+            return None
+        last = self.history[-1]
+        per_iteration = last.elapsed / last.iteration
+        return max(0.0, (self.config.iterations - last.iteration) * per_iteration)
+
+
+@dataclass(eq=False)
+class _Worker:
+    proc: subprocess.Popen
+    conn: Connection | None = None
+    run: Run | None = None
+    threads: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class _Session:
+    runs: list[Run] = field(default_factory=list)
+    upload_dir: str | None = None
+    upload_key: str | None = None
+    seen_active: bool = False  # the web server has listed this session as connected
+    gone_since: float | None = None
+
+
+class Scheduler:
+    """All runs of one server. Thread-safe: pages call submit/stop/resume from any thread."""
+
+    def __init__(self, limits: Limits | None = None, prewarm: DataRef | None = None):
+        self.limits = limits or Limits.from_env()
+        self._prewarm = prewarm
+        self._lock = threading.RLock()
+        self._runs: dict[str, Run] = {}
+        self._sessions: dict[str, _Session] = {}
+        self._queue: deque[Run] = deque()
+        self._workers: list[_Worker] = []
+        self._key = secrets.token_bytes(32)
+        self._listener = Listener(authkey=self._key)
+        self._incoming: deque[Connection] = deque()
+        self._closed = threading.Event()
+        self._tmp = tempfile.mkdtemp(prefix="mnist-lab-")
+        self.session_alive = _session_alive  # replaceable in tests
+        for _ in range(self.limits.workers):
+            self._spawn()
+        threading.Thread(target=self._accept, name="runs-accept", daemon=True).start()
+        self._thread = threading.Thread(target=self._control, name="runs-control", daemon=True)
+        self._thread.start()
+
+    # ---- what pages call -------------------------------------------------------------
+
+    def submit(
+        self,
+        session: str,
+        spec: RunSpec,
+        data: DataRef,
+        data_label: str,
+        n_train: int,
+        max_batches: int | None = None,
+    ) -> Run:
+        """Queue a new run for session; LimitError if a limit forbids it."""
+        need = run_bytes(spec.config, n_train)
+        if need > self.limits.run_memory:
+            raise LimitError(
+                f"this run would need about {need / 2**20:,.0f} MB (hidden units × rows per "
+                f"step); the server allows {self.limits.run_memory / 2**20:,.0f} MB per run. "
+                "Use mini-batches or fewer hidden units."
+            )
+        with self._lock:
+            s = self._sessions.setdefault(session, _Session())
+            active = sum(r.active for r in s.runs)
+            if active >= self.limits.active_per_session:
+                raise LimitError(
+                    f"you already have {active} runs training or waiting (the limit is "
+                    f"{self.limits.active_per_session}); stop one or wait for it to finish"
+                )
+            run = Run(uuid.uuid4().hex[:6], session, spec, data, data_label, n_train)
+            run.max_batches = max_batches
+            s.runs.append(run)
+            self._runs[run.id] = run
+            self._queue.append(run)
+            self._forget_old(s)
+        return run
+
+    def stop(self, run_id: str) -> None:
+        """Stop a run: at once if waiting, at its next report if training."""
+        with self._lock:
+            run = self._runs.get(run_id)
+            if run is None or not run.active:
+                return
+            if run.status == "waiting":
+                self._queue.remove(run)
+                run.status, run.message = "stopped", "stopped by you"
+                if not run.history:
+                    run.message = "stopped before it started"
+                return
+            self._ask_to_end(run, "stop")
+
+    def resume(self, run_id: str, max_batches: int | None = None) -> None:
+        """Continue a stopped/paused run (or, after the end, train as long again)."""
+        with self._lock:
+            run = self._runs.get(run_id)
+            if run is None or run.active or not run.continuable:
+                return
+            if run.status in ENDED_UNUSABLE:
+                return
+            if run.status == "finished":
+                longer = replace(run.config, iterations=2 * run.config.iterations)
+                run.spec = replace(run.spec, config=longer)
+            run.max_batches = max_batches
+            run.status, run.message = "waiting", ""
+            self._queue.append(run)
+
+    def runs_of(self, session: str) -> list[Run]:
+        """The session's runs, oldest first."""
+        with self._lock:
+            s = self._sessions.get(session)
+            return list(s.runs) if s else []
+
+    def get(self, run_id: str) -> Run | None:
+        return self._runs.get(run_id)
+
+    def place(self, run_id: str) -> tuple[int, float] | None:
+        """(place in the queue from 1, seconds until it should start), or None if not waiting."""
+        with self._lock:
+            run = self._runs.get(run_id)
+            if run is None or run.status != "waiting" or run not in self._queue:
+                return None
+            k = list(self._queue).index(run)
+            return k + 1, self._start_estimate(k)
+
+    def upload(self, session: str, dataset: Dataset, key: str) -> DataRef:
+        """Put an uploaded dataset where workers can read it (a folder of .npy files)."""
+        with self._lock:
+            s = self._sessions.setdefault(session, _Session())
+            if s.upload_key == key and s.upload_dir:
+                return DataRef("upload", s.upload_dir)
+            old, s.upload_dir, s.upload_key = s.upload_dir, None, None
+        folder = tempfile.mkdtemp(prefix="upload-", dir=self._tmp)
+        for name in ("X_train", "y_train", "X_test", "y_test"):
+            np.save(os.path.join(folder, f"{name}.npy"), getattr(dataset, name))
+        with self._lock:
+            s.upload_dir, s.upload_key = folder, key
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+        return DataRef("upload", folder)
+
+    def close_session(self, session: str) -> None:
+        """Stop the session's runs and forget everything it holds (its tab has closed)."""
+        with self._lock:
+            s = self._sessions.pop(session, None)
+            if s is None:
+                return
+            for run in s.runs:
+                if run.status == "waiting":
+                    self._queue.remove(run)
+                    run.status = "stopped"
+                elif run.status == "running":
+                    self._ask_to_end(run, "stop")
+                self._runs.pop(run.id, None)
+        if s.upload_dir:
+            shutil.rmtree(s.upload_dir, ignore_errors=True)
+        _release_memory()
+
+    def stats(self) -> dict:
+        """Counts for a status line or a benchmark."""
+        with self._lock:
+            return {
+                "workers": sum(w.conn is not None for w in self._workers),
+                "running": sum(w.run is not None for w in self._workers),
+                "waiting": len(self._queue),
+                "sessions": len(self._sessions),
+                "runs": len(self._runs),
+                "worker_pids": [w.proc.pid for w in self._workers],
+            }
+
+    def close(self) -> None:
+        """End the workers and the control thread; remove temporary files."""
+        self._closed.set()
+        self._thread.join(5)
+        with self._lock:
+            for w in self._workers:
+                _send(w, ("quit",))
+            for w in self._workers:
+                try:
+                    w.proc.wait(3)
+                except subprocess.TimeoutExpired:
+                    w.proc.kill()
+                    w.proc.wait()
+            self._workers.clear()
+        self._listener.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    # ---- the control thread ----------------------------------------------------------
+
+    def _spawn(self) -> None:
+        env = {**os.environ, AUTHKEY_ENV: self._key.hex()}
+        address = self._listener.address
+        cmd = [sys.executable, "-m", "runs.worker", str(address)]
+        self._workers.append(_Worker(subprocess.Popen(cmd, cwd=ROOT, env=env)))
+
+    def _accept(self) -> None:
+        while not self._closed.is_set():
+            try:
+                conn = self._listener.accept()
+            except (OSError, EOFError):
+                if self._closed.is_set():
+                    return
+                continue  # a client that failed the handshake
+            self._incoming.append(conn)
+
+    def _control(self) -> None:
+        while not self._closed.is_set():
+            conns = [w.conn for w in self._workers if w.conn is not None]
+            ready = wait(conns, timeout=0.05) if conns else (time.sleep(0.05) or [])
+            with self._lock:
+                self._greet()
+                for conn in ready:
+                    self._receive(conn)
+                self._check_workers()
+                self._reap_sessions()
+                self._take_turns()
+                self._dispatch()
+
+    def _greet(self) -> None:
+        """Match new connections to the workers that made them (by process id)."""
+        while self._incoming:
+            conn = self._incoming.popleft()
+            try:
+                kind, pid = conn.recv()
+            except (EOFError, OSError, ValueError):
+                continue
+            worker = next((w for w in self._workers if w.proc.pid == pid), None)
+            if kind != "hello" or worker is None:
+                conn.close()
+                continue
+            worker.conn = conn
+            if self._prewarm is not None:
+                _send(worker, ("prewarm", self._prewarm, "standard", "float32"))
+
+    def _receive(self, conn: Connection) -> None:
+        worker = next((w for w in self._workers if w.conn is conn), None)
+        if worker is None:
+            return
+        try:
+            while conn.poll():
+                self._handle(worker, conn.recv())
+        except (EOFError, OSError):
+            self._lost(worker, "the training process ended unexpectedly")
+
+    def _handle(self, worker: _Worker, message: tuple) -> None:
+        kind, run_id = message[0], message[1]
+        run = worker.run
+        if run is None or run.id != run_id:
+            return  # from a run that was already given up on
+        if kind == "started":
+            run.scaling, run.data_ready = message[2], time.time()
+        elif kind == "report":
+            report, snapshot = message[2], message[3]
+            run.history.append(report)
+            if snapshot is not None:
+                run.snapshot, run.snapshot_at = snapshot, len(run.history)
+        elif kind == "end":
+            outcome, text, state = message[2], message[3], message[4]
+            worker.run = None
+            run.state = state
+            run.asked_to_end = 0.0
+            if run.stopping and outcome in ("paused", "stopped"):
+                outcome, text = "stopped", "stopped by you"
+            run.stopping = False
+            if outcome == "paused" and run.max_batches is None and run.session in self._sessions:
+                run.status, run.message = "waiting", ""  # its turn ended: to the back
+                self._queue.append(run)
+            else:
+                if outcome == "paused":
+                    text = "paused after the steps you asked for"
+                run.status, run.message = outcome, text
+                run.max_batches = None
+
+    def _lost(self, worker: _Worker, why: str) -> None:
+        """A worker that is gone: its run keeps the last snapshot; a new worker replaces it."""
+        run, worker.run = worker.run, None
+        if worker.conn is not None:
+            worker.conn.close()
+        if worker.proc.poll() is None:
+            worker.proc.kill()
+        worker.proc.wait()
+        self._workers.remove(worker)
+        if run is not None:
+            stopping = run.asked_to_end > 0
+            run.status = "stopped" if stopping else "failed"
+            run.message = (
+                "stopped mid-step; the weights of the last report are kept"
+                if stopping
+                else f"{why} (exit code {worker.proc.returncode})"
+            )
+            run.state, run.continuable, run.asked_to_end, run.stopping = None, False, 0.0, False
+        if not self._closed.is_set():
+            self._spawn()
+
+    def _check_workers(self) -> None:
+        now, now_wall = time.monotonic(), time.time()
+        for w in list(self._workers):
+            if w.proc.poll() is not None:
+                self._lost(w, "the training process ended unexpectedly")
+            elif w.conn is None and now - w.started > 60:
+                self._lost(w, "a training process did not start")
+            elif w.run is not None and w.run.asked_to_end:
+                # the grace starts once its data is loaded (it checks for messages then)
+                since = time.time() - max(w.run.asked_to_end, w.run.data_ready or now_wall)
+                if since > self.limits.stop_grace or time.time() - w.run.asked_to_end > 60:
+                    w.proc.kill()  # the last resort: it did not reach a report in time
+                    self._lost(w, "ended")
+
+    def _reap_sessions(self) -> None:
+        """Close sessions whose browser tab is gone (see _session_alive)."""
+        now = time.monotonic()
+        for sid, s in list(self._sessions.items()):
+            alive = self.session_alive(sid)
+            if alive is None:  # no web server to ask (tests, AppTest): keep
+                continue
+            if alive:
+                s.seen_active, s.gone_since = True, None
+            elif s.seen_active:
+                s.gone_since = s.gone_since or now
+                if now - s.gone_since >= self.limits.session_grace:
+                    self.close_session(sid)
+
+    def _take_turns(self) -> None:
+        """While runs wait, a run whose turn is over is asked to pause at its next report."""
+        if not self._queue:
+            return
+        now = time.monotonic()
+        for w in self._workers:
+            run = w.run
+            if run and not run.asked_to_end and now - run.turn_started > self.limits.turn_seconds:
+                self._ask_to_end(run, "pause")
+
+    def _dispatch(self) -> None:
+        """Give waiting runs to idle workers, then split the cores among the busy ones."""
+        started = []
+        for w in self._workers:
+            if not self._queue:
+                break
+            if w.conn is not None and w.run is None:
+                run = self._queue.popleft()
+                w.run, run.status, run.turn_started = run, "running", time.monotonic()
+                run.data_ready = 0.0
+                started.append(w)
+        busy = [w for w in self._workers if w.run is not None]
+        threads = max(1, self.limits.cores // len(busy)) if busy else 1
+        for w in busy:
+            if w in started:
+                run = w.run
+                state, run.state = run.state, None
+                w.threads = threads
+                task = Task(run.id, run.config, run.data, state, threads, run.max_batches)
+                if not _send(w, ("task", task)):
+                    w.run, run.status, run.state = None, "waiting", state
+                    self._queue.appendleft(run)
+            elif w.threads != threads:  # one run alone gets every core
+                w.threads = threads
+                _send(w, ("threads", threads))
+
+    def _ask_to_end(self, run: Run, how: str) -> None:
+        worker = next((w for w in self._workers if w.run is run), None)
+        if worker is None:
+            return
+        if how == "stop":
+            run.stopping = True
+        if how == "stop" or not run.asked_to_end:
+            run.asked_to_end = time.time()
+            _send(worker, (how, run.id))
+
+    def _start_estimate(self, k: int) -> float:
+        """Seconds until the k-th waiting run (from 0) should get a worker."""
+        now = time.monotonic()
+        free = []
+        for w in self._workers:
+            if w.run is None:
+                free.append(0.0)
+                continue
+            left = w.run.eta()
+            turn_left = max(0.0, self.limits.turn_seconds - (now - w.run.turn_started))
+            free.append(min(turn_left, left if left is not None else turn_left))
+        free.sort()
+        if not free:
+            return float("nan")
+        rounds, slot = divmod(k, len(free))
+        return free[slot] + rounds * self.limits.turn_seconds
+
+    def _forget_old(self, s: _Session) -> None:
+        ended = [r for r in s.runs if not r.active]
+        while len(s.runs) > self.limits.kept_per_session and ended:
+            old = ended.pop(0)
+            s.runs.remove(old)
+            self._runs.pop(old.id, None)
+
+
+def _send(worker: _Worker, message: tuple) -> bool:
+    if worker.conn is None:
+        return False
+    try:
+        worker.conn.send(message)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def _session_alive(session: str) -> bool | None:
+    """Whether Streamlit's server still has session connected; None without a server.
+
+    Uses the runtime's public session registry (Runtime.is_active_session): a closed tab's
+    session is disconnected at once, even though Streamlit keeps its state a while.
+    """
+    try:
+        from streamlit.runtime import Runtime
+    except ImportError:
+        return None
+    if not Runtime.exists():
+        return None
+    return Runtime.instance().is_active_session(session)
+
+
+def _release_memory() -> None:
+    """Give freed memory back to the system (glibc keeps freed heap pages otherwise)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
+
+
+_scheduler: Scheduler | None = None
+_scheduler_lock = threading.Lock()
+
+
+def get_scheduler(prewarm: DataRef | None = None) -> Scheduler:
+    """The process's scheduler, started on first use (workers and threads with it)."""
+    global _scheduler
+    with _scheduler_lock:
+        if _scheduler is None:
+            _scheduler = Scheduler(prewarm=prewarm)
+            atexit.register(_scheduler.close)
+        return _scheduler

@@ -1,0 +1,154 @@
+"""A training worker: a process of its own that trains the runs the scheduler hands it.
+
+Started by runs.scheduler as `python -m runs.worker ADDRESS`; it connects back and then
+loops: receive a task, load its data (cached), train, send each report, and check between
+reports whether it was told to stop, pause or use another number of threads. It imports
+NumPy and mlcore only: it starts in a fraction of a second on Linux, macOS and Windows.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import OrderedDict
+from multiprocessing.connection import Client, Connection
+
+import numpy as np
+
+from mlcore.data import load_mnist
+from mlcore.scaling import Scaling, fit_scaling
+from mlcore.threads import set_compute_threads
+from mlcore.train import TrainConfig, new_state, train
+from runs.protocol import AUTHKEY_ENV, DataRef, Task
+
+SNAPSHOT_EVERY = 0.5  # seconds between weight snapshots sent with reports (and at the end)
+CACHED_DATASETS = 2  # scaled datasets kept per worker (~220 MB each for full MNIST)
+
+
+class DataCache:
+    """Scaled datasets by (data, scale, dtype), the most recently used kept."""
+
+    def __init__(self, size: int = CACHED_DATASETS):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, data: DataRef, scale: str, dtype: str):
+        """(Scaling, X, y, X_test, y_test) with X (n, 784) in dtype, read-only."""
+        key = (data, scale, dtype)
+        if key not in self._items:
+            self._items[key] = _load(data, scale, dtype)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        self._items.move_to_end(key)
+        return self._items[key]
+
+
+def _load(data: DataRef, scale: str, dtype: str):
+    if data.kind == "upload":
+        X, y, Xt, yt = (
+            np.load(os.path.join(data.location, f"{n}.npy"), mmap_mode="r")
+            for n in ("X_train", "y_train", "X_test", "y_test")
+        )
+    else:
+        d = load_mnist(data.location)
+        X, y, Xt, yt = d.X_train, d.y_train, d.X_test, d.y_test
+    scaling = fit_scaling(scale, X)
+    X_s, Xt_s = scaling.apply(X, dtype), scaling.apply(Xt, dtype)
+    for a in (X_s, Xt_s):
+        a.flags.writeable = False
+    return scaling, X_s, np.array(y), Xt_s, np.array(yt)
+
+
+def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
+    """Train task's run, sending ("started"), ("report")s and one ("end") over conn."""
+    config: TrainConfig = task.config
+    set_compute_threads(task.threads)
+    scaling: Scaling
+    scaling, X, y, X_test, y_test = cache.get(task.data, config.scale, _dtype(config))
+    state = task.state or new_state(config)
+    conn.send(("started", task.run_id, scaling))
+    if (command := _poll(conn)) is not None:  # stopped while its data was loading
+        conn.send(("end", task.run_id, *command, state))
+        return
+    extra = {} if task.max_batches is None else {"max_batches": task.max_batches}
+    outcome, message, last_snapshot = "paused", "", 0.0
+    for report in train(config, state, X, y, X_test, y_test, **extra):
+        now = time.monotonic()
+        snapshot = None
+        if report.done or now - last_snapshot >= SNAPSHOT_EVERY:
+            snapshot, last_snapshot = state.params.copy(), now
+        conn.send(("report", task.run_id, report, snapshot))
+        if report.done:
+            outcome = "diverged" if report.diverged else "finished"
+            message = report.reason
+            break
+        command = _poll(conn)
+        if command is not None:
+            outcome, message = command
+            break
+    state.history = []  # the server keeps the history; the state only resumes the run
+    conn.send(("end", task.run_id, outcome, message, state))
+
+
+def _dtype(config: TrainConfig) -> str:
+    return getattr(config, "dtype", "float32")
+
+
+def _poll(conn: Connection) -> tuple[str, str] | None:
+    """Handle the messages waiting on conn; ("stopped"|"paused", message) if told to end."""
+    ending = None
+    while conn.poll():
+        message = conn.recv()
+        if message[0] == "threads":
+            set_compute_threads(message[1])
+        elif message[0] == "stop":
+            ending = ("stopped", "stopped by you")
+        elif message[0] == "pause" and ending is None:
+            ending = ("paused", "paused: another run's turn")
+        elif message[0] == "quit":
+            raise SystemExit(0)
+    return ending
+
+
+def serve(conn: Connection) -> None:
+    """The worker's loop: one message at a time until "quit" or the server goes away."""
+    cache = DataCache()
+    conn.send(("hello", os.getpid()))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return  # the server is gone
+        kind = message[0]
+        if kind == "quit":
+            return
+        if kind == "threads":
+            set_compute_threads(message[1])
+        elif kind == "prewarm":
+            _prewarm(cache, *message[1:])
+        elif kind == "task":
+            task: Task = message[1]
+            try:
+                run_task(conn, task, cache)
+            except Exception as e:  # reported to the page instead of dying silently
+                conn.send(("end", task.run_id, "failed", f"{type(e).__name__}: {e}", None))
+
+
+def _prewarm(cache: DataCache, data: DataRef, scale: str, dtype: str) -> None:
+    try:
+        cache.get(data, scale, dtype)
+    except Exception as e:  # a bad default source is reported when a run asks for it
+        print(f"worker {os.getpid()}: could not preload {data.location}: {e}", file=sys.stderr)
+
+
+def main(argv: list[str]) -> int:
+    address = argv[0]
+    key = bytes.fromhex(os.environ.pop(AUTHKEY_ENV))
+    with Client(address, authkey=key) as conn:
+        serve(conn)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,177 @@
+"""The server-wide scheduler with real worker processes, on the bundled sample."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from mlcore import step
+from mlcore.data import SAMPLE_DIR
+from mlcore.spec import RunSpec
+from mlcore.train import TrainConfig
+from runs.protocol import DataRef
+from runs.scheduler import LimitError, Limits, Scheduler
+
+SAMPLE = DataRef("sample", str(SAMPLE_DIR))
+SMALL = TrainConfig(hidden_size=16, iterations=2)
+
+
+def limits(**changes) -> Limits:
+    base = Limits.from_env({"MNIST_LAB_WORKERS": "2", "MNIST_LAB_CORES": "2"})
+    return Limits(**{**base.__dict__, **changes})
+
+
+@pytest.fixture
+def make_scheduler():
+    made = []
+
+    def make(**changes) -> Scheduler:
+        s = Scheduler(limits(**changes), prewarm=SAMPLE)
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        s.close()
+
+
+def submit(s: Scheduler, config=SMALL, session="a", **kw):
+    return s.submit(session, RunSpec(config, "sample"), SAMPLE, "sample", 10_000, **kw)
+
+
+def wait_until(condition, timeout=60.0, what="the condition"):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def test_a_run_trains_in_a_worker_process_not_in_the_server(make_scheduler, monkeypatch):
+    def no_training_here(*args, **kwargs):
+        raise AssertionError("the server process computed a training step")
+
+    monkeypatch.setattr(step, "loss_and_gradients", no_training_here)
+    s = make_scheduler()
+    run = submit(s)
+    wait_until(lambda: not run.active, what="the run to end")
+    assert run.status == "finished", run.message
+    assert run.history[-1].iteration == 2 and run.latest_test_accuracy > 0.7
+    model = run.model()
+    assert model.info["test_accuracy"] == run.latest_test_accuracy
+    assert model.scaling.name == "standard"
+    assert s.stats()["worker_pids"] and os.getpid() not in s.stats()["worker_pids"]
+
+
+def test_the_worker_run_equals_the_same_run_in_process(make_scheduler, sample_mnist):
+    from mlcore.scaling import fit_scaling
+    from mlcore.train import new_state, train
+
+    s = make_scheduler()
+    run = submit(s)
+    wait_until(lambda: not run.active, what="the run to end")
+    scaling = fit_scaling("standard", sample_mnist.X_train)
+    local = new_state(SMALL)
+    X, Xt = scaling.apply(sample_mnist.X_train), scaling.apply(sample_mnist.X_test)
+    for _ in train(SMALL, local, X, sample_mnist.y_train, Xt, sample_mnist.y_test):
+        pass
+    assert [p.train_loss for p in run.history] == [p.train_loss for p in local.history]
+    np.testing.assert_array_equal(run.snapshot.w1, local.params.w1)
+
+
+def test_stop_ends_a_run_at_its_next_report_and_continue_finishes_it(make_scheduler):
+    s = make_scheduler()
+    run = submit(s, TrainConfig(hidden_size=16, iterations=6))
+    wait_until(lambda: len(run.history) >= 3, what="a few reports")
+    asked = time.monotonic()
+    s.stop(run.id)
+    wait_until(lambda: not run.active, timeout=10, what="the stop")
+    assert time.monotonic() - asked < 2
+    assert run.status == "stopped" and run.continuable and run.state is not None
+    stopped_at = run.history[-1].iteration
+    assert stopped_at < 6
+    s.resume(run.id)
+    wait_until(lambda: not run.active, what="the continued run")
+    assert run.status == "finished" and run.history[-1].iteration == 6
+    iterations = [p.iteration for p in run.history]
+    assert iterations == sorted(iterations)  # one history, no restart
+
+
+def test_runs_take_turns_when_there_are_more_runs_than_workers(make_scheduler):
+    s = make_scheduler(workers=1, cores=1, turn_seconds=0.3)
+    config = TrainConfig(hidden_size=16, iterations=4)
+    first, second = submit(s, config, "a"), submit(s, config, "b")
+    wait_until(lambda: first.status == "running", what="a worker for the first run")
+    assert s.place(second.id)[0] == 1  # first come, first served: it waits its turn
+    wait_until(lambda: second.history, what="the second run's first report")
+    assert first.active, "the second run only started after the first had ended"
+    wait_until(lambda: not first.active and not second.active, what="both runs")
+    assert first.status == second.status == "finished"
+    assert first.history[-1].iteration == second.history[-1].iteration == 4
+
+
+def test_a_session_whose_tab_closed_is_stopped_and_forgotten(make_scheduler):
+    s = make_scheduler(session_grace=0.2)
+    alive = {"a": True, "b": True}
+    s.session_alive = alive.get
+    run = submit(s, TrainConfig(hidden_size=16, iterations=50), "a")
+    other = submit(s, TrainConfig(hidden_size=16, iterations=50), "b")
+    wait_until(lambda: run.history and other.history, what="both runs to report")
+    alive["a"] = False  # the tab of session a closed
+    closed = time.monotonic()
+    wait_until(lambda: not run.active, timeout=10, what="the closed tab's run to stop")
+    assert time.monotonic() - closed < 5
+    assert s.runs_of("a") == [] and s.get(run.id) is None
+    assert other.active  # the other session trains on
+    s.stop(other.id)
+
+
+def test_a_worker_that_does_not_stop_in_time_is_ended_and_replaced(make_scheduler):
+    if sys.platform == "win32":
+        pytest.skip("SIGSTOP freezes a process on POSIX only")
+    s = make_scheduler(stop_grace=0.5)
+    run = submit(s, TrainConfig(hidden_size=16, iterations=50))
+    wait_until(lambda: len(run.history) >= 2, what="reports")
+    worker_pid = next(w.proc.pid for w in s._workers if w.run is run)
+    os.kill(worker_pid, signal.SIGSTOP)  # stuck mid-step
+    s.stop(run.id)
+    wait_until(lambda: not run.active, timeout=10, what="the stuck worker to be ended")
+    assert run.status == "stopped" and "last report" in run.message
+    assert not run.continuable and run.model() is not None  # the last snapshot is kept
+    wait_until(lambda: s.stats()["workers"] == 2, what="a replacement worker")
+    assert worker_pid not in s.stats()["worker_pids"]
+    again = submit(s)
+    wait_until(lambda: not again.active, what="a run on the new worker")
+    assert again.status == "finished"
+
+
+def test_a_worker_that_dies_fails_its_run_with_a_message(make_scheduler):
+    s = make_scheduler()
+    run = submit(s, TrainConfig(hidden_size=16, iterations=50))
+    wait_until(lambda: run.history, what="a report")
+    next(w for w in s._workers if w.run is run).proc.kill()
+    wait_until(lambda: not run.active, timeout=10, what="the failure to be noticed")
+    assert run.status == "failed" and "ended unexpectedly" in run.message
+
+
+def test_limits_refuse_with_a_message_naming_the_limit(make_scheduler):
+    s = make_scheduler(run_memory=20 * 2**20, active_per_session=1)
+    with pytest.raises(LimitError, match=r"would need about .* MB"):
+        submit(s, TrainConfig(hidden_size=1000, batch_size=None))
+    submit(s, TrainConfig(hidden_size=16, iterations=50))
+    with pytest.raises(LimitError, match="the limit is 1"):
+        submit(s)
+
+
+def test_step_trains_exactly_the_batches_asked_for_then_pauses(make_scheduler):
+    s = make_scheduler()
+    run = submit(s, TrainConfig(hidden_size=16, iterations=2, batch_size=100), max_batches=1)
+    wait_until(lambda: not run.active, what="one step")
+    assert run.status == "paused" and run.history[-1].batch == 1
+    s.resume(run.id, max_batches=run.batches_per_iteration)
+    wait_until(lambda: not run.active, what="one more iteration")
+    assert run.status == "paused" and run.history[-1].iteration == pytest.approx(1.01)

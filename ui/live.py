@@ -1,0 +1,64 @@
+"""How a run is shown while it trains: its status line, charts and numbers (Train, Lessons)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from runs.scheduler import Run
+from ui import charts, state
+
+
+def ordinal(k: int) -> str:
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def status_text(run: Run) -> str:
+    """One line: what the run is doing now, in words a student reads at a glance."""
+    last = run.history[-1] if run.history else None
+    if run.status == "waiting":
+        place = state.scheduler().place(run.id)
+        if place is None:
+            return f"{run.label} — starting …"
+        k, seconds = place
+        turn = state.scheduler().limits.turn_seconds
+        return (
+            f"{run.label} — waiting: {ordinal(k)} in the queue, starts in about "
+            f"{max(1, round(seconds))} s (while others wait, runs take turns of {turn:g} s)"
+        )
+    if run.status == "running" and last is None:
+        return f"{run.label} — preparing the data and the first steps …"
+    text = f"{run.label} — {run.status}"
+    if last is not None:
+        text += f" · {last.elapsed:.1f} s of training"
+    eta = run.eta()
+    if run.status == "running" and eta is not None:
+        text += f" · about {eta:.0f} s left"
+    return text
+
+
+def progress(run: Run) -> None:
+    last = run.history[-1] if run.history else None
+    done = 0.0 if last is None else min(1.0, last.iteration / run.config.iterations)
+    st.progress(done, text=status_text(run))
+
+
+def metrics(run: Run) -> None:
+    """Test accuracy, training loss and where the run is, as three compact numbers."""
+    last = run.history[-1] if run.history else None
+    if last is None:
+        return
+    m1, m2, m3 = st.columns(3)
+    test = run.latest_test_accuracy
+    m1.metric("Test accuracy", "–" if test is None else f"{100 * test:.2f}%")
+    m2.metric("Training loss", f"{last.train_loss:.4f}")
+    unit = "steps" if run.config.batch_size is None else "passes"
+    m3.metric(f"Done ({unit})", f"{last.iteration:g} / {run.config.iterations}")
+
+
+def curves(runs: list[Run], key: str) -> None:
+    """Loss and accuracy charts of runs side by side (the first run first in the legend)."""
+    series = [(r.label, r.history) for r in runs]
+    g1, g2 = st.columns(2)
+    g1.plotly_chart(charts.loss_figure(series), key=f"{key}_loss")
+    g2.plotly_chart(charts.accuracy_figure(series), key=f"{key}_accuracy")
