@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from mlcore.blas import blas_threads
 from mlcore.model import Model
 from mlcore.scaling import Scaling
+from mlcore.threads import compute_threads as blas_threads
 from mlcore.train import TrainConfig, TrainState, new_state, train
 
 # One training run at a time for the whole server: a class of users queues up instead of
