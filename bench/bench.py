@@ -91,8 +91,8 @@ def full_batch(data, rounds: int) -> None:
         np.matmul(X.T, dz, out=dw)
 
     def ours():
-        loss_and_gradients(params, X, y, ws, scale=0.01)
-        apply_update(params, ws.grads, velocity, 0.0)
+        loss_and_gradients(params, X, y, ws)
+        apply_update(params, ws.grads, velocity, 0.0, 0.01, ws.w1_half)
 
     def lab_step():
         lab.step(raw, Y, *lab_w, 0.01)

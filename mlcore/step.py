@@ -9,25 +9,13 @@ Same math as network.forward/backward (tested equal), arranged for speed:
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
-from mlcore.blas import blas_threads
 from mlcore.network import Params
+from mlcore.threads import block_pool, block_threads, single_blas_thread
 
 BLOCK_ROWS = 1024  # rows per block: big enough to amortise ~35 NumPy calls, small for cache
 PARALLEL_MIN_ROWS = 4096  # below this, threads cost more than they save
-THREADS = min(4, os.cpu_count() or 1)
-_pool: ThreadPoolExecutor | None = None
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="mlcore-step")
-    return _pool
 
 
 class _Scratch:
@@ -63,17 +51,22 @@ class Workspace:
     def __init__(self, params: Params, max_rows: int):
         dt, H = params.dtype, params.hidden_size
         self.z = np.empty((max_rows, H), dt)  # pre-activations, then t, then dZ, in place
-        self.scratch = [_Scratch(H, dt) for _ in range(THREADS)]
-        self.w1_half = np.empty_like(params.w1)
+        self.scratch: list[_Scratch] = []  # one per block thread, made when first needed
+        self.w1_half = np.empty_like(params.w1)  # also the update's scratch (see apply_update)
         self.grads = params.zeros_like()
+
+    def workers(self, n: int) -> list[_Scratch]:
+        """Scratch for n threads, allocated on first use."""
+        while len(self.scratch) < n:
+            self.scratch.append(_Scratch(self.grads.hidden_size, self.grads.dtype))
+        return self.scratch[:n]
 
 
 def loss_and_gradients(
-    params: Params, X: np.ndarray, y: np.ndarray, ws: Workspace, scale: float = 1.0
+    params: Params, X: np.ndarray, y: np.ndarray, ws: Workspace
 ) -> tuple[float, int]:
-    """Gradients of the mean cross-entropy on X (n, 784), y (n,), times scale, into ws.grads.
+    """True gradients of the mean cross-entropy on X (n, 784), y (n,), into ws.grads.
 
-    scale=learning rate gives the update step directly, saving a pass over the weights.
     Returns (sum of per-row losses, number of rows predicted right), both from the same
     forward pass, so reporting the training loss costs no second pass.
     """
@@ -84,8 +77,8 @@ def loss_and_gradients(
     else:
         np.matmul(X, params.w1, out=z)
         z *= 0.5
-    consts = _Constants(params, scale / n)
-    workers = ws.scratch[: THREADS if n >= PARALLEL_MIN_ROWS else 1]
+    consts = _Constants(params, 1.0 / n)
+    workers = ws.workers(block_threads() if n >= PARALLEL_MIN_ROWS else 1)
     _run_blocks(z, y, consts, workers)
     g = ws.grads
     np.matmul(X.T, z, out=g.w1)  # z now holds dZ: (784, n) @ (n, H)
@@ -101,10 +94,9 @@ def _run_blocks(z, y, consts, workers: list[_Scratch]) -> None:
     if len(workers) == 1:
         _blocks(z, y, starts, consts, workers[0])
         return
-    # One BLAS thread per worker: OpenBLAS serialises concurrent multi-threaded calls.
-    with blas_threads(1):
+    with single_blas_thread():  # the block threads split the work, not BLAS
         jobs = [
-            _executor().submit(_blocks, z, y, starts[i :: len(workers)], consts, w)
+            block_pool().submit(_blocks, z, y, starts[i :: len(workers)], consts, w)
             for i, w in enumerate(workers)
         ]
         for job in jobs:
@@ -114,7 +106,7 @@ def _run_blocks(z, y, consts, workers: list[_Scratch]) -> None:
 class _Constants:
     """What every block needs from the weights, computed once per step."""
 
-    def __init__(self, params: Params, inv_n: float):  # inv_n: scale / n
+    def __init__(self, params: Params, inv_n: float):  # inv_n: 1 / n
         self.b1_half = params.b1 * 0.5
         self.w2_half_t = np.ascontiguousarray(params.w2.T * 0.5)  # (10, H)
         # logits = t @ (w2 / 2) + (b2 + colsum(w2) / 2), here as a column for logits^T
@@ -148,7 +140,7 @@ def _block(z, y, start: int, c: _Constants, s: _Scratch) -> None:
     s.loss += float(np.log(col).sum() - true_logit.sum())  # sum of -log softmax[y]
     q /= col
     q[yb, cols] -= 1  # softmax + cross-entropy gradient: (y_hat - Y) / n
-    q *= c.inv_n  # times scale / n: every gradient below inherits it
+    q *= c.inv_n  # the mean over rows: every gradient below inherits the 1 / n
     np.matmul(q, t, out=s.w2_part)  # (10, b) @ (b, H); dw2 = (t^T p + colsum(p)) / 2
     s.dw2 += s.w2_part
     s.db2 += q.sum(axis=1)
@@ -173,15 +165,23 @@ def _combine(workers: list[_Scratch], g: Params) -> None:
     g.w2 *= 0.5
 
 
-def apply_update(params: Params, steps: Params, velocity: Params, momentum: float) -> None:
-    """Gradient descent in place, steps = learning rate * gradients (see loss_and_gradients).
+def apply_update(
+    params: Params,
+    grads: Params,
+    velocity: Params,
+    momentum: float,
+    learning_rate: float,
+    scratch: np.ndarray | None = None,
+) -> None:
+    """Gradient descent in place, PyTorch's SGD form, one pass over the weights per operation.
 
-    Without momentum w -= step; with it v = momentum v + step; w -= v (as PyTorch's SGD).
+    Without momentum w -= lr g; with it v = momentum v + g; w -= lr v. grads stay unchanged.
+    scratch: an array shaped like w1 (Workspace.w1_half) to avoid allocating lr * v.
     """
-    for w, step, v in zip(params.arrays(), steps.arrays(), velocity.arrays(), strict=True):
+    for w, g, v in zip(params.arrays(), grads.arrays(), velocity.arrays(), strict=True):
         if momentum:
             v *= momentum
-            v += step
-            w -= v
-        else:
-            w -= step
+            v += g
+            g = v
+        tmp = scratch if scratch is not None and scratch.shape == w.shape else None
+        w -= np.multiply(g, learning_rate, out=tmp)

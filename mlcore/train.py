@@ -187,10 +187,12 @@ def train(
             config, (state.iteration + state.batch / n_batches) / config.iterations
         )
         with np.errstate(all="ignore"):  # a diverging run is reported below, not warned about
-            b_loss, b_correct = loss_and_gradients(state.params, Xb, yb, ws, scale=lr)
+            b_loss, b_correct = loss_and_gradients(state.params, Xb, yb, ws)
             diverged = not b_loss / len(yb) < DIVERGED_LOSS  # also catches nan
             if not diverged:
-                apply_update(state.params, ws.grads, state.velocity, config.momentum)
+                apply_update(
+                    state.params, ws.grads, state.velocity, config.momentum, lr, ws.w1_half
+                )
                 running += (b_loss, b_correct, len(yb))
                 state.batch += 1
                 if state.batch == n_batches:

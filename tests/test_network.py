@@ -46,7 +46,7 @@ def test_backprop_equals_central_finite_differences_in_float64():
 
 
 @pytest.mark.parametrize("n", [1, 12, 700, 5000])  # one block, several, threads in parallel
-def test_fused_step_gradients_equal_the_reference_backward(n):
+def test_fused_step_returns_the_true_gradients_of_the_reference_backward(n):
     params, X, y = small_problem(n=n)
     ref = backward(params, X, one_hot(y, dtype=np.float64), forward(params, X))
     ws = Workspace(params, max_rows=n)
@@ -83,8 +83,8 @@ def test_zero_init_keeps_hidden_units_identical_after_training_steps():
     X, y = rng.standard_normal((30, 6)), rng.integers(0, 10, 30)
     ws, velocity = Workspace(params, max_rows=30), params.zeros_like()
     for _ in range(5):
-        loss_and_gradients(params, X, y, ws, scale=0.5)
-        apply_update(params, ws.grads, velocity, 0.0)
+        loss_and_gradients(params, X, y, ws)
+        apply_update(params, ws.grads, velocity, 0.0, 0.5)
     assert np.abs(params.w2).sum() > 0  # it did learn something ...
     np.testing.assert_allclose(params.w1, params.w1[:, :1].repeat(4, axis=1))  # ... symmetrically
     np.testing.assert_allclose(params.w2, params.w2[:1].repeat(4, axis=0))
@@ -110,21 +110,25 @@ def test_accuracy_counts_matching_predictions():
     assert accuracy(params, X, y_half) == 0.5
 
 
-def test_momentum_update_accumulates_velocity():
+def test_momentum_update_is_pytorchs_sgd_with_the_rate_applied_to_the_velocity():
     p = Params(np.ones((2, 1)), np.zeros(1), np.zeros((1, 10)), np.zeros(10))
-    step = Params(np.full((2, 1), 0.1), np.zeros(1), np.zeros((1, 10)), np.zeros(10))
+    g = Params(np.full((2, 1), 0.1), np.zeros(1), np.zeros((1, 10)), np.zeros(10))
     v = p.zeros_like()
-    apply_update(p, step, v, 0.9)
-    apply_update(p, step, v, 0.9)
-    np.testing.assert_allclose(p.w1, 1 - 0.1 - (0.9 * 0.1 + 0.1))
+    apply_update(p, g, v, 0.9, 0.5)  # v = 0.1; w = 1 - 0.05
+    apply_update(p, g, v, 0.9, 0.5)  # v = 0.19; w = 0.95 - 0.095
+    np.testing.assert_allclose(v.w1, 0.19)
+    np.testing.assert_allclose(p.w1, 0.855)
+    np.testing.assert_array_equal(g.w1, 0.1)  # the gradients are left as they were
 
 
-def test_gradients_scale_with_the_scale_argument():
+def test_plain_update_subtracts_rate_times_gradient_with_or_without_scratch():
     params, X, y = small_problem(n=30)
     ws = Workspace(params, max_rows=30)
-    loss1, _ = loss_and_gradients(params, X, y, ws)
-    plain = [a.copy() for a in ws.grads.arrays()]
-    loss2, _ = loss_and_gradients(params, X, y, ws, scale=0.25)
-    assert loss1 == loss2  # the loss itself is not scaled
-    for a, b in zip(plain, ws.grads.arrays(), strict=True):
-        np.testing.assert_allclose(b, 0.25 * a, rtol=1e-12)
+    loss_and_gradients(params, X, y, ws)
+    a, b = params.copy(), params.copy()
+    apply_update(a, ws.grads, a.zeros_like(), 0.0, 0.25)
+    apply_update(b, ws.grads, b.zeros_like(), 0.0, 0.25, scratch=ws.w1_half)
+    arrays = zip(params.arrays(), a.arrays(), b.arrays(), ws.grads.arrays(), strict=True)
+    for w, wa, wb, g in arrays:
+        np.testing.assert_array_equal(wa, wb)
+        np.testing.assert_allclose(wa, w - 0.25 * g, rtol=1e-15)
