@@ -150,7 +150,7 @@ def test_a_diverging_run_says_why_and_offers_no_model():
 def test_stop_then_continue_finishes_the_run():
     at = open_page("pages/train.py")
     at.select_slider(key="hidden_size").set_value(32)
-    at.slider(key="iterations").set_value(10)
+    at.slider(key="iterations").set_value(3)
     at.button(key="start").click().run()
     at.button(key="stop").click().run()
     run = current_run(at)
@@ -160,10 +160,10 @@ def test_stop_then_continue_finishes_the_run():
     at.run()
     assert run.status == "stopped" and run.continuable
     stopped_at = run.history[-1].iteration if run.history else 0
-    assert stopped_at < 10
+    assert stopped_at < 3
     at.button(key="continue").click().run()
     wait_for_run(at)
-    assert run.status == "finished" and run.history[-1].iteration == 10
+    assert run.status == "finished" and run.history[-1].iteration == 3
 
 
 def test_presets_fill_in_the_labs_settings():

@@ -167,7 +167,7 @@ def run_row(run: Run) -> dict:
         "run": run.id,
         "hidden": c.hidden_size,
         "learning rate": c.learning_rate,
-        "batch": "full" if c.batch_size is None else c.batch_size,
+        "batch": "full" if c.batch_size is None else str(c.batch_size),
         "scaling": c.scale,
         "init": c.init if c.init_scale == 1 else f"{c.init} ×{c.init_scale:g}",
         "momentum": c.momentum,
