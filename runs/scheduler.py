@@ -307,6 +307,7 @@ class Scheduler:
             s = self._sessions.pop(session, None)
             if s is None:
                 return
+            stopped = sum(r.active for r in s.runs)
             for run in s.runs:
                 if run.status == "waiting":
                     self._queue.remove(run)
@@ -317,6 +318,7 @@ class Scheduler:
         if s.upload_dir:
             shutil.rmtree(s.upload_dir, ignore_errors=True)
         _release_memory()
+        print(f"mnist-lab: session {session[:8]} closed: stopped {stopped} run(s)", flush=True)
 
     def stats(self) -> dict:
         """Counts for a status line or a benchmark."""

@@ -1,0 +1,274 @@
+"""A class on one server: K browser sessions press Start together (Playwright + Chromium).
+
+    MNIST_DIR=../shared/datasets/mnist python bench/load.py [--k 1 4 8] [--out FILE]
+
+For each K, on a fresh `streamlit run app.py` bound to 127.0.0.1: every session opens the
+Train page and presses Start (default settings, full MNIST) within a fraction of a second;
+another tab meanwhile switches the Softmax page's precision back and forth and times each
+re-render. Measured: seconds from Start to a session's first sign of life (its place in the
+queue or its first point) and to its first point and its end; the re-render times; CPU of the
+server, its workers and the browsers; memory of server and workers. Then the abandonment
+check: K sessions start long runs, half the tabs close, and the server log says when their
+runs were stopped. Last, all tabs close and the server's memory is compared with its idle
+size. Linux only (/proc). Every wait is bounded; the server is ended at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+FINISHED = re.compile(r"finished \d+ iterations\.")
+LIMIT = 400  # seconds any one phase may take
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`streamlit run app.py` on 127.0.0.1; its log in a file."""
+
+    def __init__(self, log: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log
+        self.log = open(log, "wb")
+        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true"]
+        cmd += [f"--server.port={self.port}", "--server.address=127.0.0.1"]
+        cmd += ["--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1):
+                    return
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError(log.read_text(errors="replace")) from None
+                time.sleep(0.2)
+
+    def children(self) -> list[int]:
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True
+        ).stdout
+        return [int(p) for p in out.split()]
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    return int(re.search(r"VmRSS:\s+(\d+)", text).group(1)) / 1024
+
+
+def cpu_seconds(pids) -> float:
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def browser_pids() -> list[int]:
+    out = subprocess.run(["pgrep", "-f", "chromium"], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def points(page) -> int:
+    return page.evaluate(
+        "() => { const g = document.querySelector('.js-plotly-plot');"
+        " return g && g.data && g.data[0] ? g.data[0].x.length : 0; }"
+    )
+
+
+def open_train(context, url: str):
+    page = context.new_page()
+    page.goto(f"{url}/train")
+    page.get_by_text("Train the network").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Start").wait_for(timeout=30_000)
+    return page
+
+
+def rerender_once(page, dtype: str) -> float:
+    start = time.monotonic()
+    page.get_by_text(dtype, exact=True).click()
+    page.get_by_text(f"fits in {dtype}").wait_for(timeout=60_000)
+    return time.monotonic() - start
+
+
+def phase_class(browser, server: Server, k: int, iterations: int | None) -> dict:
+    """k sessions press Start together; returns the timings and resource use."""
+    contexts = [browser.new_context(viewport={"width": 1440, "height": 900}) for _ in range(k)]
+    query = "" if iterations is None else f"?iterations={iterations}"
+    pages = []
+    for c in contexts:
+        p = c.new_page()
+        p.goto(f"{server.url}/train{query}")
+        p.get_by_text("Train the network").wait_for(timeout=60_000)
+        pages.append(p)
+    observer = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    observer.goto(f"{server.url}/softmax")
+    observer.get_by_text("fits in float64").wait_for(timeout=60_000)
+    pids = [server.proc.pid, *server.children()]
+    cpu0 = {name: cpu_seconds(p) for name, p in (("server", pids[:1]), ("workers", pids[1:]))}
+    cpu0["browsers"], wall0 = cpu_seconds(browser_pids()), time.monotonic()
+    starts = []
+    for p in pages:
+        p.get_by_role("button", name="Start").click()
+        starts.append(time.monotonic())
+    alive, first, end = [None] * k, [None] * k, [None] * k
+    renders, dtype, next_render = [], "float32", time.monotonic() + 1
+    peak = {"server": 0.0, "workers": 0.0}
+    while None in end and time.monotonic() - starts[0] < LIMIT:
+        for i, p in enumerate(pages):
+            if end[i] is not None:
+                continue
+            now = time.monotonic()
+            if alive[i] is None and (p.get_by_text("in the queue").count() or points(p)):
+                alive[i] = now - starts[i]
+            if first[i] is None and points(p):
+                first[i] = now - starts[i]
+            if p.get_by_text(FINISHED).count():
+                end[i] = now - starts[i]
+        if time.monotonic() > next_render:
+            renders.append(rerender_once(observer, dtype))
+            dtype = "float64" if dtype == "float32" else "float32"
+            next_render = time.monotonic() + 1
+        peak["server"] = max(peak["server"], rss_mb(server.proc.pid))
+        peak["workers"] = max(peak["workers"], sum(rss_mb(c) for c in server.children()))
+        time.sleep(0.1)
+    wall = time.monotonic() - wall0
+    cpu = {
+        "server": cpu_seconds(pids[:1]) - cpu0["server"],
+        "workers": cpu_seconds(server.children()) - cpu0["workers"],
+        "browsers": cpu_seconds(browser_pids()) - cpu0["browsers"],
+    }
+    observer.context.close()
+    for c in contexts:
+        c.close()
+    return {
+        "k": k,
+        "alive_s": alive,
+        "first_point_s": first,
+        "end_s": end,
+        "rerender_median_s": statistics.median(renders) if renders else None,
+        "rerender_max_s": max(renders) if renders else None,
+        "rerenders": len(renders),
+        "wall_s": wall,
+        "cpu_share": {n: round(c / wall / os.cpu_count(), 3) for n, c in cpu.items()},
+        "peak_rss_mb": peak,
+    }
+
+
+def phase_abandon(browser, server: Server, k: int) -> dict:
+    """k sessions start long runs; half the tabs close; when were their runs stopped?"""
+    contexts = [browser.new_context() for _ in range(k)]
+    pages = [open_train(c, server.url + "") for c in contexts]
+    for p in pages:
+        p.goto(f"{server.url}/train?iterations=200")
+        p.get_by_role("button", name="Start").click()
+    time.sleep(3)
+    closing = max(1, k // 2)
+    before = server.log_path.read_text(errors="replace").count("closed: stopped")
+    closed_at = time.monotonic()
+    for c in contexts[:closing]:
+        c.close()
+    stopped_after = None
+    while time.monotonic() - closed_at < 30:
+        log = server.log_path.read_text(errors="replace")
+        if log.count("closed: stopped") - before >= closing:
+            stopped_after = time.monotonic() - closed_at
+            break
+        time.sleep(0.1)
+    time.sleep(2)
+    cpu0, t0 = cpu_seconds(server.children()), time.monotonic()
+    time.sleep(3)
+    workers_cpu = (cpu_seconds(server.children()) - cpu0) / (time.monotonic() - t0)
+    for c in contexts[closing:]:
+        c.close()
+    return {
+        "k": k,
+        "closed": closing,
+        "all_stopped_after_s": stopped_after,
+        "workers_cpu_cores_after": round(workers_cpu, 2),
+    }
+
+
+def cli_seconds() -> float:
+    """The default run from the command line (its own elapsed training time)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "mlcore.train", "--data", "full"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=LIMIT,
+    ).stdout
+    return float(re.findall(r"([\d.]+) s\n", out)[-1])
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--k", type=int, nargs="+", default=[1, 4, 8])
+    p.add_argument("--out", type=Path, help="also write the results as JSON here")
+    args = p.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    results = {"cores": os.cpu_count(), "cli_default_run_s": cli_seconds()}
+    print(f"CLI default run: {results['cli_default_run_s']:.1f} s", flush=True)
+    logs = ROOT / "artifacts"
+    logs.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        for k in args.k:
+            server = Server(logs / f"load-k{k}.log")
+            try:
+                warm = browser.new_context()  # one visit loads the pages' modules
+                open_train(warm, server.url)
+                warm.close()
+                time.sleep(8)
+                idle = rss_mb(server.proc.pid)
+                r = phase_class(browser, server, k, None)
+                r["abandon"] = phase_abandon(browser, server, k)
+                time.sleep(8)  # every tab is closed now: sessions end, memory is released
+                r["server_rss_idle_mb"] = round(idle, 1)
+                r["server_rss_after_close_mb"] = round(rss_mb(server.proc.pid), 1)
+                results[f"k{k}"] = r
+                print(json.dumps(r), flush=True)
+            finally:
+                server.close()
+        browser.close()
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
