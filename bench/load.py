@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -239,6 +240,7 @@ def main() -> int:
     p.add_argument("--k", type=int, nargs="+", default=[1, 4, 8])
     p.add_argument("--out", type=Path, help="also write the results as JSON here")
     args = p.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a timeout still ends the server
     from playwright.sync_api import sync_playwright
 
     results = {"cores": os.cpu_count(), "cli_default_run_s": cli_seconds()}
