@@ -23,20 +23,34 @@ class SoftmaxComparison:
     naive_exp: np.ndarray  # exp(logits): overflows to inf
     stable_exp: np.ndarray  # exp(logits - row max): always in (0, 1]
     warnings: tuple[str, ...]  # NumPy's RuntimeWarnings from the naive computation, deduplicated
+    stable_warnings: tuple[str, ...] = ()  # from the stable one: only for inf or nan logits
+
+
+def _caught(compute, under: str = "warn"):
+    """compute()'s result and NumPy's RuntimeWarnings it raised, as deduplicated messages."""
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under=under):
+        warnings.simplefilter("always")
+        result = compute()
+    return result, tuple(dict.fromkeys(str(w.message) for w in caught))
 
 
 def compare_softmax(logits, dtype=np.float64) -> SoftmaxComparison:
-    """Run naive and stable softmax on logits (k,) or (n, k) in dtype; catch naive's warnings."""
+    """Run naive and stable softmax on logits (k,) or (n, k) in dtype; catch each one's warnings.
+
+    The stable one warns only for infinite logits (inf - inf is nan in the shift); its exponents
+    rounding to 0 (underflow) is the right answer to float precision, so that is not reported.
+    """
     logits = np.atleast_2d(np.asarray(logits, dtype=dtype))
     if logits.ndim != 2 or logits.shape[1] == 0:
         raise ValueError(f"logits must be a vector or a table of rows, got shape {logits.shape}")
-    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
-        warnings.simplefilter("always")
-        naive_exp = np.exp(logits)
-        naive = softmax_naive(logits)
-    messages = tuple(dict.fromkeys(str(w.message) for w in caught))
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    return SoftmaxComparison(logits, naive, softmax(logits), naive_exp, np.exp(shifted), messages)
+    (naive_exp, naive), messages = _caught(lambda: (np.exp(logits), softmax_naive(logits)))
+    (stable_exp, stable), stable_messages = _caught(
+        lambda: (np.exp(logits - logits.max(axis=1, keepdims=True)), softmax(logits)),
+        under="ignore",
+    )
+    return SoftmaxComparison(
+        logits, naive, stable, naive_exp, stable_exp, messages, stable_messages
+    )
 
 
 def overflow_limit(dtype) -> float:
@@ -61,3 +75,80 @@ def breaking_point(top_logits: np.ndarray, dtype=np.float64) -> dict[str, np.nda
         "loss_naive": loss_naive,
         "loss_stable": -log_softmax(logits)[:, 0],
     }
+
+
+@dataclass(frozen=True)
+class LogitTable:
+    """Typed logit cells read as numbers: the complete rows, and what was said about the rest."""
+
+    values: np.ndarray  # (m, k) the complete rows' logits × factor, in dtype
+    rows: tuple[int, ...]  # (m,) each complete row's index in the typed table, from 0
+    problems: tuple[str, ...]  # cells that are not numbers, rows left out (and why)
+    notes: tuple[str, ...]  # cells read, but whose value is not what was typed (inf, 0)
+
+
+def parse_logit(text: str) -> float:
+    """The float64 value of one typed logit: Python's float syntax, plus − (U+2212) and ∞.
+
+    1e400 is inf and 1e-400 is 0 (their true float64 values); "abc" or "3,5" raise ValueError
+    naming the text (a comma is refused: is 1,000 a thousand or one?).
+    """
+    cleaned = text.strip().replace("−", "-").replace("∞", "inf")
+    if "," in cleaned:
+        raise ValueError(f"{text!r} is not a number: write decimals with a point (3.5)")
+    try:
+        return float(cleaned)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number (try 2.5, -1e-5, 1e400, inf or nan)") from None
+
+
+def _changed(text: str, true: float, value: float, factor: float, dtype: np.dtype) -> str | None:
+    """Why value (the cell × factor in dtype) is not the number typed, or None if it is."""
+    if np.isinf(value) and np.isfinite(true):
+        where = "beyond float64" if np.isinf(true * factor) else f"beyond {dtype}"
+        scaled = f"{text} × {factor:g}" if factor != 1 else text
+        return f"{scaled} is {where}: it is {value}"
+    if np.isinf(true) and "inf" not in text.lower() and "∞" not in text:
+        return f"{text} is beyond float64: it is {true}"
+    mantissa = text.lower().split("e")[0]
+    if value == 0 and any(c in "123456789" for c in mantissa):
+        return f"{text} is too small for {dtype}: it is 0"
+    return None
+
+
+def parse_logit_table(cells, factor: float = 1.0, dtype=np.float64) -> LogitTable:
+    """Read a typed table (n, k) of str or None (an empty cell); keep the complete rows × factor.
+
+    A row with an empty or unreadable cell is left out and named in `problems`; a cell whose
+    value is not what was typed (1e400 -> inf, or inf only after × factor or the cast to dtype)
+    is named in `notes`. Rows and classes are counted from 1 in messages, as the page shows them.
+    """
+    dtype = np.dtype(dtype)
+    values, rows, problems, notes = [], [], [], []
+    for i, row in enumerate(cells):
+        parsed, empty = [], []
+        for j, text in enumerate(row):
+            if text is None or not str(text).strip():
+                empty.append(f"class {j}")
+                continue
+            try:
+                true = parse_logit(str(text))
+            except ValueError as e:
+                problems.append(f"row {i + 1}, class {j}: {e}")
+                continue
+            with np.errstate(over="ignore"):
+                value = dtype.type(true * factor)
+            if note := _changed(str(text), true, float(value), factor, dtype):
+                notes.append(f"row {i + 1}, class {j}: {note}")
+            parsed.append(value)
+        if len(parsed) == len(row) and row:
+            values.append(parsed)
+            rows.append(i)
+        elif len(empty) == len(row):
+            problems.append(f"row {i + 1} is empty: left out")
+        else:
+            why = f"{', '.join(empty)} empty" if empty else "a cell is not a number"
+            problems.append(f"row {i + 1} is left out ({why})")
+    k = len(cells[0]) if len(cells) else 0
+    table = np.array(values, dtype=dtype).reshape(len(values), k)
+    return LogitTable(table, tuple(rows), tuple(problems), tuple(notes))

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mlcore.numerics import breaking_point, compare_softmax, overflow_limit
+from mlcore.numerics import breaking_point, compare_softmax, overflow_limit, parse_logit_table
 from ui import charts
+from ui.text import plain
 
 PRESETS = {
     "a = [[0.3, 0.8, 0.2], [0.1, 0.9, 0.1]] (the lab)": [[0.3, 0.8, 0.2], [0.1, 0.9, 0.1]],
@@ -14,13 +15,34 @@ PRESETS = {
     "your own": [[2.0, 1.0, 0.1]],
 }
 SCALES = [0.01, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 1000.0]
+# Page-local session keys: the typed tables per preset. The editor shows the table kept when it
+# was mounted ("base": it must not change under the editor's own edits) and returns the latest.
+BASES, TYPED, VERSIONS = "softmax_bases", "softmax_typed", "softmax_editor_versions"
 
 
-def table(values: np.ndarray) -> "pd.io.formats.style.Styler":
+def typed(rows: list[list[float]]) -> pd.DataFrame:
+    """A preset's logits as the text a student would type, one text column per class."""
+    columns = [f"class {j}" for j in range(len(rows[0]))]
+    return pd.DataFrame([[f"{v:g}" for v in row] for row in rows], columns=columns, dtype=object)
+
+
+def cells(frame: pd.DataFrame) -> list[list[str | None]]:
+    """The editor's table as text cells, None where a cell is empty."""
+    return [[None if pd.isna(v) else str(v) for v in row] for row in frame.itertuples(index=False)]
+
+
+def reset(preset: str) -> None:
+    """Forget this preset's edits; a new editor key makes Streamlit drop the editor's own."""
+    st.session_state[TYPED][preset] = typed(PRESETS[preset])
+    st.session_state[VERSIONS][preset] = st.session_state[VERSIONS].get(preset, 0) + 1
+
+
+def table(values: np.ndarray, rows: tuple[int, ...]) -> "pd.io.formats.style.Styler":
     """values (n, k) as text (so nan shows as nan, not as an empty cell), inf/nan in red."""
     text = pd.DataFrame(
         [[f"{v:.8g}" for v in row] for row in values],
         columns=[f"class {j}" for j in range(values.shape[1])],
+        index=[f"row {i + 1}" for i in rows],
     )
     bad = "background-color: #f8d0d0; color: #a00000; font-weight: bold"
     return text.style.apply(lambda _: np.where(np.isfinite(values), "", bad), axis=None)
@@ -34,18 +56,29 @@ st.markdown(
     "cancels in the ratio — yet keeps every exponent ≤ 0."
 )
 preset = st.radio("Logits", list(PRESETS), key="softmax_preset", horizontal=True)
+for name in (BASES, TYPED, VERSIONS):
+    st.session_state.setdefault(name, {})
+key = f"softmax_logits_{list(PRESETS).index(preset)}_{st.session_state[VERSIONS].get(preset, 0)}"
+if key not in st.session_state:  # the editor is (re)mounted: start from this preset's kept table
+    kept = st.session_state[TYPED].get(preset)
+    st.session_state[BASES][preset] = typed(PRESETS[preset]) if kept is None else kept
+base = st.session_state[BASES][preset]
 c1, c2 = st.columns([3, 2])
 with c1:
     edited = st.data_editor(
-        pd.DataFrame(
-            PRESETS[preset], columns=[f"class {j}" for j in range(len(PRESETS[preset][0]))]
-        ),
+        base,
         num_rows="dynamic",
-        key=f"logits_{preset}",
+        hide_index=True,
+        key=key,
         width="stretch",
+        # Text columns: a number column would turn "abc" into 0 and "1e400" into 1400.
+        column_config={c: st.column_config.TextColumn(c) for c in base.columns},
     )
+    st.session_state[TYPED][preset] = edited
+    st.button("Reset this table", key="softmax_reset", on_click=reset, args=(preset,))
 with c2:
-    factor = st.select_slider("Multiply every logit by", SCALES, value=1.0, key="softmax_scale")
+    st.session_state.setdefault("softmax_scale", 1.0)  # a default via state, not value=: see app.py
+    factor = st.select_slider("Multiply every logit by", SCALES, key="softmax_scale")
     dtype_name = st.radio(
         "Precision",
         ["float64", "float32"],
@@ -54,13 +87,17 @@ with c2:
         help="float64 is NumPy's default and the lab's.",
     )
 
-logits = edited.to_numpy(dtype=float, na_value=np.nan)
-logits = logits[~np.isnan(logits).all(axis=1)] * factor if logits.size else logits
-if logits.size == 0 or np.isnan(logits).any():
-    st.warning("Fill in every cell of at least one row with a number.")
+parsed = parse_logit_table(cells(edited), factor, dtype_name)
+for problem in parsed.problems:
+    st.warning(plain(problem), icon=":material/edit_off:")
+for note in parsed.notes:
+    st.info(plain(note), icon=":material/info:")
+if not parsed.rows:
+    st.info("No row to compute: type a number in every cell of a row, or reset the table.")
     st.stop()
 dtype = np.dtype(dtype_name)
-result = compare_softmax(logits, dtype)
+result = compare_softmax(parsed.values, dtype)
+rows = parsed.rows
 
 left, right = st.columns(2)
 with left:
@@ -68,14 +105,14 @@ with left:
     st.code(
         "e = np.exp(l)\ne / np.sum(e, axis=1).reshape(-1, 1)", language="python", wrap_lines=True
     )
-    st.dataframe(table(result.naive))
+    st.dataframe(table(result.naive, rows))
     st.caption("Row sums: " + ", ".join(f"{s:.6g}" for s in np.sum(result.naive, axis=1)))
     for message in result.warnings:
         st.error(f"NumPy RuntimeWarning: {message}")
     if not result.warnings:
         st.success("No floating-point warnings.")
     st.caption("Intermediate exp(l) — inf where it overflowed:")
-    st.dataframe(table(result.naive_exp))
+    st.dataframe(table(result.naive_exp, rows))
 with right:
     st.subheader("Stable (subtract the row max)")
     st.code(
@@ -83,15 +120,18 @@ with right:
         language="python",
         wrap_lines=True,
     )
-    st.dataframe(table(result.stable))
+    st.dataframe(table(result.stable, rows))
     st.caption("Row sums: " + ", ".join(f"{s:.6g}" for s in np.sum(result.stable, axis=1)))
-    st.success("No floating-point warnings: every exponent is ≤ 0.")
+    for message in result.stable_warnings:
+        st.error(f"NumPy RuntimeWarning: {message} (an inf or nan logit: no formula saves it)")
+    if not result.stable_warnings:
+        st.success("No floating-point warnings: every exponent is ≤ 0.")
     st.caption("Intermediate exp(l − max) — always in (0, 1]:")
-    st.dataframe(table(result.stable_exp))
+    st.dataframe(table(result.stable_exp, rows))
 
 row = 0
-if len(logits) > 1:
-    row = st.selectbox("Row to plot", range(len(logits)), format_func=lambda i: f"row {i + 1}")
+if len(rows) > 1:
+    row = st.selectbox("Row to plot", range(len(rows)), format_func=lambda i: f"row {rows[i] + 1}")
 st.plotly_chart(charts.softmax_bars(result.naive[row], result.stable[row]), key="softmax_bars")
 
 st.subheader("Where does the naive softmax break?")

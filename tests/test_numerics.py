@@ -2,7 +2,13 @@ import numpy as np
 import pytest
 
 from mlcore.network import forward, init_params, logit_gradient
-from mlcore.numerics import breaking_point, compare_softmax, overflow_limit
+from mlcore.numerics import (
+    breaking_point,
+    compare_softmax,
+    overflow_limit,
+    parse_logit,
+    parse_logit_table,
+)
 
 
 def test_overflow_limits_are_about_88_7_and_709_8():
@@ -49,3 +55,74 @@ def test_logit_gradient_matches_finite_differences():
         for e in np.eye(5)
     ]
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-10)
+
+
+def test_stable_softmax_warns_only_for_infinite_logits():
+    assert compare_softmax([[1, 1000]]).stable_warnings == ()
+    result = compare_softmax([[1, np.inf]])
+    assert any("invalid value" in w for w in result.stable_warnings)
+    assert np.isnan(result.stable).any()
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("2.5", 2.5),
+        (" -1e-5 ", -1e-5),
+        ("1e400", np.inf),
+        ("-1E400", -np.inf),
+        ("inf", np.inf),
+        ("-inf", -np.inf),
+        ("−3", -3.0),  # U+2212, as the page itself writes a minus
+        ("∞", np.inf),
+        ("1e-400", 0.0),
+        ("1_000", 1000.0),
+    ],
+)
+def test_parse_logit_gives_the_true_float64_value_of_what_a_student_types(text, value):
+    assert parse_logit(text) == value
+
+
+def test_parse_logit_reads_nan_as_nan():
+    assert np.isnan(parse_logit("nan")) and np.isnan(parse_logit("NaN"))
+
+
+@pytest.mark.parametrize(("text", "why"), [("abc", "not a number"), ("3,5", "with a point")])
+def test_parse_logit_refuses_text_it_cannot_read_naming_it(text, why):
+    with pytest.raises(ValueError, match=f"'{text}' is not a number.*") as e:
+        parse_logit(text)
+    assert why in str(e.value)
+
+
+def test_logit_table_keeps_the_complete_rows_and_names_each_left_out_row():
+    table = parse_logit_table(
+        [["1", "2"], ["3", None], [None, ""], ["abc", "4"], ["5", "6"]], factor=2.0
+    )
+    np.testing.assert_array_equal(table.values, [[2.0, 4.0], [10.0, 12.0]])
+    assert table.rows == (0, 4)
+    assert table.problems == (
+        "row 2 is left out (class 1 empty)",
+        "row 3 is empty: left out",
+        "row 4, class 0: 'abc' is not a number (try 2.5, -1e-5, 1e400, inf or nan)",
+        "row 4 is left out (a cell is not a number)",
+    )
+    assert table.notes == ()
+
+
+def test_logit_table_says_when_a_value_is_not_what_was_typed():
+    typed = [["1e400", "1e-400", "inf", "0.0"]]
+    assert parse_logit_table(typed).notes == (
+        "row 1, class 0: 1e400 is beyond float64: it is inf",
+        "row 1, class 1: 1e-400 is too small for float64: it is 0",
+    )
+    table = parse_logit_table([["1e39", "1"]], dtype=np.float32)
+    assert table.values.dtype == np.float32 and np.isinf(table.values[0, 0])
+    assert table.notes == ("row 1, class 0: 1e39 is beyond float32: it is inf",)
+    assert parse_logit_table([["1e306"]], factor=1000.0).notes == (
+        "row 1, class 0: 1e306 × 1000 is beyond float64: it is inf",
+    )
+
+
+def test_an_empty_logit_table_has_no_rows():
+    table = parse_logit_table([])
+    assert table.rows == () and table.values.shape == (0, 0)

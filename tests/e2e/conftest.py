@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -25,6 +26,13 @@ ARGS = [
     "--no-first-run",
 ]
 SHOTS = ROOT / "artifacts" / "screenshots"
+LOG = ROOT / "artifacts" / "streamlit.log"
+# What a clean server log must not hold: tracebacks, Streamlit's own warnings and errors
+# ("2026-11-30 02:10:56.695 WARNING streamlit...", the widget-state duplication warning),
+# and Python warnings printed as "file.py:12: SomeWarning: ...".
+LOG_PROBLEM = re.compile(
+    r"Traceback|was created with a default value|\b(WARNING|ERROR|CRITICAL)\b|\w+Warning: "
+)
 
 
 def _require_browser():
@@ -52,11 +60,11 @@ def _free_port() -> int:
 def app_url():
     _require_browser()
     port = _free_port()
-    env = {**os.environ}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the log shows each line as it happens
     if mnist_dir() is not None:
         env["MNIST_DIR"] = str(mnist_dir())
     SHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(SHOTS.parent / "streamlit.log", "wb")  # a file: a full pipe would block the server
+    log = open(LOG, "wb")  # a file: a full pipe would block the server
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -72,7 +80,7 @@ def app_url():
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -86,7 +94,7 @@ def app_url():
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 log.close()
-                output = (SHOTS.parent / "streamlit.log").read_text(errors="replace")
+                output = LOG.read_text(errors="replace")
                 pytest.fail(f"streamlit did not start:\n{output}")
             time.sleep(0.2)
     yield url
@@ -97,6 +105,25 @@ def app_url():
         proc.kill()
         proc.wait()
     log.close()
+
+
+def log_problems(since: int = 0) -> list[str]:
+    """Lines of the server log after byte offset `since` that a clean log must not hold."""
+    with open(LOG, "rb") as f:
+        f.seek(since)
+        text = f.read().decode(errors="replace")
+    return [line for line in text.splitlines() if LOG_PROBLEM.search(line)]
+
+
+@pytest.fixture
+def clean_server_log(app_url):
+    """Fails the test if the server logged a traceback or a warning while it ran."""
+    since = LOG.stat().st_size
+    yield
+    time.sleep(0.5)  # the last rerun's lines
+    problems = log_problems(since)
+    excerpt = LOG.read_bytes()[since:].decode(errors="replace")[-4000:]
+    assert not problems, f"the server logged {problems}; the log's tail:\n{excerpt}"
 
 
 @pytest.fixture(scope="session")
