@@ -6,29 +6,22 @@ from streamlit_drawable_canvas import st_canvas
 
 from mlcore.network import logit_gradient
 from mlcore.preprocess import canvas_to_mnist
-from ui import charts, state
+from ui import charts, picker
+from ui.text import honest_percent
 
 st.title("Draw a digit")
-choices = state.model_choices()
-if st.session_state.get("draw_model") not in choices:  # first visit, or its run was dropped
-    st.session_state["draw_model"] = state.best_model_id()
+top1, top2 = st.columns([2, 1])
+with top1:
+    model_id, model = picker.pick_model(
+        "draw_model",
+        "Models you trained on the Train page (with their test accuracy), the default, or a "
+        "file you upload. Your choice stays until you change it.",
+    )
+brush = top2.slider("Brush width (px)", 8, 48, 30, key="brush")
+# Canvas left, prediction right; on a phone the columns stack: the prediction comes right
+# under the canvas (the settings are above both).
 left, right = st.columns([1, 1], gap="large")
 with left:
-    model_id = st.selectbox(
-        "Model",
-        list(choices),
-        key="draw_model",
-        format_func=choices.get,
-        help="Models you trained on the Train page (with their test accuracy), and the "
-        "default. Your choice stays until you change it.",
-    )
-    model = state.model_by_id(model_id)
-    if model_id == state.DEFAULT_MODEL_ID:
-        st.caption(
-            "Trained by `python -m mlcore.train` on full MNIST. Train your own on the Train "
-            "page to use it here."
-        )
-    brush = st.slider("Brush width (px)", 8, 48, 30, key="brush")
     clears = st.session_state.setdefault("canvas_clears", 0)
     result = st_canvas(
         stroke_width=brush,
@@ -48,8 +41,9 @@ with left:
         on_click=lambda: st.session_state.update(canvas_clears=clears + 1),
     )
     st.caption(
-        "Draw one digit anywhere, any size: it is cropped, scaled and centred like MNIST. "
-        "Hover over the canvas for its toolbar (undo, redo)."
+        "Draw one digit anywhere, any size, with the mouse or a finger: it is cropped, "
+        "scaled and centred like MNIST. Undo and redo are in the canvas's toolbar (hover "
+        "over its top-right corner)."
     )
 
 rgba = result.image_data
@@ -63,9 +57,13 @@ with right:
     st.metric(
         "Prediction",
         digit,
-        delta=f"{100 * probabilities[digit]:.1f}% probability",
+        delta=f"{honest_percent(float(probabilities[digit]))} probability",
         delta_color="off",
         delta_arrow="off",
+    )
+    st.caption(
+        "A softmax probability is the network's score turned into shares of 100%, not its "
+        "certainty: it is near 100% for most drawings, even for some it gets wrong."
     )
     st.plotly_chart(charts.probability_bars(probabilities), key="probabilities")
 

@@ -236,3 +236,17 @@ def test_a_wrong_mnist_dir_is_named_and_the_sample_is_used(tmp_path, monkeypatch
     at = open_page()
     assert "nowhere does not hold the four MNIST files" in at.sidebar.error[0].value
     assert "Bundled sample of MNIST" in texts(at)
+
+
+def test_draw_page_takes_an_uploaded_model_and_names_a_bad_file_keeping_its_model():
+    at = open_page("pages/draw.py")
+    good = (ROOT / "models" / "default.npz").read_bytes()
+    name = "![i](http://127.0.0.1:9/x.png).npz"  # a name that Markdown would render
+    at.file_uploader(key="draw_model_upload").set_value([(name, b"not a zip", "x")]).run()
+    assert "cannot be used as a model" in at.error[0].value
+    assert any(name in t.value for t in at.text)  # shown as plain text
+    assert not any(name in m.value for m in at.markdown)
+    assert at.selectbox(key="draw_model").value == "default"  # the model it had
+    at.file_uploader(key="draw_model_upload").set_value([("mine.npz", good, "x")]).run()
+    assert not at.error
+    assert at.selectbox(key="draw_model").value == "upload-1"

@@ -46,9 +46,7 @@ def test_start_shows_the_run_at_once_and_its_settings_are_in_the_address(browser
     hidden = page.get_by_test_id("stSlider").filter(has_text="Hidden units")
     hidden.get_by_text("50").wait_for(timeout=30_000)
     page.get_by_role("button", name="Start").click()
-    page.get_by_role("button", name="Stop").and_(page.locator(":enabled")).wait_for(
-        timeout=5_000
-    )
+    page.get_by_role("button", name="Stop").and_(page.locator(":enabled")).wait_for(timeout=5_000)
     page.get_by_text("H=50").first.wait_for(timeout=5_000)  # the new run, not an old one
     assert "hidden_size=50" in page.url and "iterations=2" in page.url
     page.get_by_text("finished 2 iterations.").wait_for(timeout=120_000)

@@ -1,0 +1,79 @@
+"""The model picker shared by the pages that use a model (Draw, Inside the network).
+
+Models are chosen by id: a run of this session (its latest snapshot, live while it trains),
+the default model, or a .npz the user uploaded (checked by load_model; a bad file is named
+and the page keeps the model it had).
+"""
+
+from __future__ import annotations
+
+import io
+
+import streamlit as st
+
+from mlcore.model import Model, ModelFileError, load_model
+from ui import state
+
+UPLOADED_MODELS = "uploaded_models"  # {id: (file name, Model)}, this session's uploads
+PICKED = "picked_model"  # the id chosen, shared by every page with a picker
+
+
+def _add_upload(uploader_key: str) -> None:
+    file = st.session_state.get(uploader_key)
+    if file is None:
+        return
+    try:
+        model = load_model(io.BytesIO(file.getvalue()))
+    except ModelFileError as e:
+        st.session_state["picker_error"] = (file.name, str(e).split(": ", 1)[-1])
+        return
+    uploads = st.session_state.setdefault(UPLOADED_MODELS, {})
+    model_id = f"upload-{len(uploads) + 1}"
+    uploads[model_id] = (file.name, model)
+    st.session_state[PICKED] = model_id
+
+
+def choices() -> dict[str, str]:
+    """id -> label of every model on offer, the session's runs first."""
+    options = state.model_choices()
+    for model_id, (name, model) in st.session_state.get(UPLOADED_MODELS, {}).items():
+        acc = model.info.get("test_accuracy")
+        shown = "–" if acc is None else f"{100 * acc:.2f}%"
+        options[model_id] = f"Uploaded {name} · {shown} test (as saved)"
+    return options
+
+
+def model_of(model_id: str) -> Model:
+    uploads = st.session_state.get(UPLOADED_MODELS, {})
+    if model_id in uploads:
+        return uploads[model_id][1]
+    return state.model_by_id(model_id)
+
+
+def pick_model(key: str, help_text: str) -> tuple[str, Model]:
+    """A selectbox of models and an uploader; returns (id, Model) of the one chosen."""
+    options = choices()
+    if st.session_state.get(PICKED) not in options:  # first visit, or its run was dropped
+        st.session_state[PICKED] = state.best_model_id()
+    st.session_state[key] = st.session_state[PICKED]
+    model_id = st.selectbox(
+        "Model",
+        list(options),
+        key=key,
+        format_func=options.get,
+        help=help_text,
+        on_change=lambda: st.session_state.update({PICKED: st.session_state[key]}),
+    )
+    with st.expander("Use a model file (.npz)"):
+        st.file_uploader(
+            "A model saved by this app or by python -m mlcore.train --out",
+            type=["npz"],
+            key=f"{key}_upload",
+            on_change=_add_upload,
+            args=(f"{key}_upload",),
+        )
+    if "picker_error" in st.session_state:
+        name, problem = st.session_state.pop("picker_error")
+        st.error("This file cannot be used as a model; the page keeps the model it had.")
+        st.text(f"{name}: {problem}")  # a user's file name: plain text, never Markdown
+    return model_id, model_of(model_id)
