@@ -1,8 +1,14 @@
-"""Numbers as a student should read them (no Streamlit here)."""
-
-from __future__ import annotations
+"""Text helpers for pages: user-typed text shown as typed, numbers shown honestly."""
 
 import math
+import re
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=^])")
+
+
+def plain(text: str) -> str:
+    """text with every Markdown/LaTeX/directive character backslash-escaped (for st.* alerts)."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def honest_percent(p: float, decimals: int = 2) -> str:
