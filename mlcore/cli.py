@@ -12,7 +12,7 @@ from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.model import Model, save_model
 from mlcore.network import INITS
 from mlcore.scaling import SCALES, fit_scaling
-from mlcore.train import SCHEDULES, Progress, TrainConfig, new_state, train
+from mlcore.train import DTYPES, SCHEDULES, SOFTMAXES, Progress, TrainConfig, new_state, train
 
 DEFAULTS = TrainConfig()
 
@@ -44,6 +44,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="0 = the lab's plain GD",
     )
     p.add_argument("--schedule", choices=SCHEDULES, default=DEFAULTS.schedule)
+    p.add_argument(
+        "--softmax",
+        choices=SOFTMAXES,
+        default=DEFAULTS.softmax,
+        help="'naive' = the lab's exp(l) / sum(exp(l)) (slower; nan once a logit passes ~88.7)",
+    )
+    p.add_argument("--dtype", choices=DTYPES, default=DEFAULTS.dtype, help="weights and inputs")
     p.add_argument(
         "--data",
         default="full",
@@ -108,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             init_scale=args.init_scale,
             momentum=args.momentum,
             schedule=args.schedule,
+            softmax=args.softmax,
+            dtype=args.dtype,
         )
         data = get_data(args.data)
     except DownloadError as e:
@@ -118,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"data: {data.description}")
     scaling = fit_scaling(config.scale, data.X_train)
-    X, X_test = scaling.apply(data.X_train), scaling.apply(data.X_test)
+    X, X_test = (scaling.apply(a, config.dtype) for a in (data.X_train, data.X_test))
     state = new_state(config)
     for report in train(config, state, X, data.y_train, X_test, data.y_test):
         if sys.stderr.isatty():

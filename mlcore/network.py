@@ -84,11 +84,14 @@ def init_params(
     return Params(w1, b1, w2, b2).astype(dtype)
 
 
-def forward(params: Params, X: np.ndarray) -> Forward:
-    """Forward pass of X (n, 784) -> Forward(h (n, H), logits (n, 10), y_hat (n, 10))."""
+def forward(params: Params, X: np.ndarray, softmax_fn=softmax) -> Forward:
+    """Forward pass of X (n, 784) -> Forward(h (n, H), logits (n, 10), y_hat (n, 10)).
+
+    softmax_fn: functions.softmax (stable), or functions.softmax_naive (the lab's formula).
+    """
     h = sigmoid(X @ params.w1 + params.b1)  # (n, 784) @ (784, H) -> (n, H)
     logits = h @ params.w2 + params.b2  # (n, H) @ (H, 10) -> (n, 10)
-    return Forward(h, logits, softmax(logits))
+    return Forward(h, logits, softmax_fn(logits))
 
 
 def backward(params: Params, X: np.ndarray, Y: np.ndarray, fwd: Forward) -> Params:

@@ -14,12 +14,17 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from mlcore.network import INITS, Params, accuracy, init_params
+from mlcore import inspection
+from mlcore.functions import cross_entropy, one_hot, softmax_naive
+from mlcore.network import INITS, Params, accuracy, backward, forward, init_params
 from mlcore.scaling import SCALES
 from mlcore.step import Workspace, apply_update, loss_and_gradients
 
 SCHEDULES = ("constant", "cosine")
+SOFTMAXES = ("stable", "naive")
+DTYPES = ("float32", "float64")
 REPORTS_PER_ITERATION = 10  # mini-batch mode: enough for a live chart, test set every 5th
+EARLY_TESTS = (1, 8, 64)  # first pass: reports after batches 1, 2, 4, 8, ...; tested at these
 # A mean loss this high (the true class given e^-1000) only comes from a run blown apart;
 # a sigmoid layer keeps logits finite long after that, so waiting for inf would waste minutes.
 DIVERGED_LOSS = 1000.0
@@ -39,6 +44,12 @@ class TrainConfig:
     init_scale: float = 1.0  # multiplies the lab's initial weights
     momentum: float = 0.9  # 0 = plain gradient descent, as in the lab
     schedule: str = "cosine"  # learning rate constant, or cosine-decayed to 0 at the end
+    # "stable": the fused step (max-shifted softmax). "naive": the lab's exp(l) / sum(exp(l))
+    # through network.forward/backward -- slower per step, and exp overflows (loss nan) once
+    # a logit passes ~88.7 in float32 (~709.8 in float64): the overflow lesson.
+    softmax: str = "stable"
+    # Weights and inputs: float32 for speed; float64 keeps all-zero weights exactly symmetric.
+    dtype: str = "float32"
 
     def __post_init__(self):
         _check(self.hidden_size >= 1, "hidden_size", self.hidden_size, "must be >= 1")
@@ -49,6 +60,7 @@ class TrainConfig:
             "must be a positive number",
         )
         _check(self.iterations >= 1, "iterations", self.iterations, "must be >= 1")
+        _check(self.seed >= 0, "seed", self.seed, "must be >= 0")
         _check(
             self.batch_size is None or self.batch_size >= 1,
             "batch_size",
@@ -65,6 +77,8 @@ class TrainConfig:
             self.schedule,
             f"must be one of {SCHEDULES}",
         )
+        _check(self.softmax in SOFTMAXES, "softmax", self.softmax, f"must be one of {SOFTMAXES}")
+        _check(self.dtype in DTYPES, "dtype", self.dtype, f"must be one of {DTYPES}")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -107,6 +121,10 @@ class Progress:
 
     train_loss/train_accuracy are means over the batches since the previous report, from the
     training steps' own forward passes. test_accuracy is None where the test set was not run.
+    Diagnostics (None when train() runs without them): gradient norms of the last step,
+    and, on a fixed probe of training rows (inspection.probe_rows), the share of saturated
+    hidden pre-activations (|z| > inspection.SATURATION_Z), the mean sigmoid slope and the
+    largest |logit|; distinct_units counts hidden units that differ (1 = perfect symmetry).
     """
 
     iteration: float
@@ -119,6 +137,16 @@ class Progress:
     done: bool = False
     diverged: bool = False  # done because the loss blew up
     reason: str = ""  # why training ended, when done
+    steps: int = 0  # gradient steps applied so far in the run
+    images_seen: int = 0  # training rows those steps used
+    grad_norm_w1: float | None = None  # L2 norms of the last step's true gradients
+    grad_norm_b1: float | None = None
+    grad_norm_w2: float | None = None
+    grad_norm_b2: float | None = None
+    saturated_share: float | None = None  # of hidden pre-activations on the probe
+    sigmoid_slope: float | None = None  # mean sigma'(z) on the probe, at most 0.25
+    max_abs_logit: float | None = None  # on the probe
+    distinct_units: int | None = None
 
 
 @dataclass
@@ -132,6 +160,8 @@ class TrainState:
     batch: int = 0  # batches done within the current iteration
     order: np.ndarray | None = None  # this iteration's shuffled row order (mini-batch)
     elapsed: float = 0.0
+    steps: int = 0  # gradient steps applied
+    images_seen: int = 0
     history: list[Progress] = field(default_factory=list)
 
     @property
@@ -148,9 +178,8 @@ class TrainState:
 def new_state(config: TrainConfig, n_inputs: int = 784) -> TrainState:
     """Fresh weights from config.seed; the same generator then shuffles the batches."""
     rng = np.random.default_rng(config.seed)
-    params = init_params(
-        rng, config.hidden_size, config.init, config.init_scale, np.float32, n_inputs
-    )
+    dtype = np.dtype(config.dtype)
+    params = init_params(rng, config.hidden_size, config.init, config.init_scale, dtype, n_inputs)
     return TrainState(params=params, velocity=params.zeros_like(), rng=rng)
 
 
@@ -168,18 +197,27 @@ def train(
     y: np.ndarray,
     X_test: np.ndarray,
     y_test: np.ndarray,
+    max_batches: int | None = None,
+    diagnostics: bool = True,
 ) -> Iterator[Progress]:
-    """Train state.params on scaled X (n, 784) float32, labels y (n,); yields Progress.
+    """Train state.params on scaled X (n, 784) of config.dtype, labels y (n,); yields Progress.
 
     Stops after config.iterations, or when the loss is non-finite or above DIVERGED_LOSS.
     Each report is also appended to state.history. X_test (m, 784), y_test (m,): test set.
+    X must already be in config.dtype (Scaling.apply(pixels, dtype)): casting here would copy
+    the whole training set (188 MB in float32) on every call, and "Step" calls once a batch.
+    max_batches: return after that many batches with a final report (done only if the run is).
+    diagnostics=False leaves the reports' diagnostic fields None (to measure their cost).
     """
+    _check_inputs(config, state, X, max_batches)
     n = X.shape[0]
     batch = n if config.batch_size is None else min(config.batch_size, n)
     n_batches = math.ceil(n / batch)
-    ws = Workspace(state.params, max_rows=batch)
+    step = _Step(config, state.params, batch)
     xb = np.empty((batch, X.shape[1]), X.dtype) if batch < n else None
+    probe = X[inspection.probe_rows(n, config.seed)] if diagnostics else None
     running = np.zeros(3)  # loss sum, correct, rows since the last report
+    batches_here = 0
     tick = time.perf_counter()
     while state.iteration < config.iterations:
         Xb, yb = _next_batch(state, X, y, batch, xb)
@@ -187,48 +225,96 @@ def train(
             config, (state.iteration + state.batch / n_batches) / config.iterations
         )
         with np.errstate(all="ignore"):  # a diverging run is reported below, not warned about
-            b_loss, b_correct = loss_and_gradients(state.params, Xb, yb, ws)
+            b_loss, b_correct = step(state.params, Xb, yb)
             diverged = not b_loss / len(yb) < DIVERGED_LOSS  # also catches nan
             if not diverged:
-                apply_update(
-                    state.params, ws.grads, state.velocity, config.momentum, lr, ws.w1_half
-                )
+                momentum = config.momentum
+                apply_update(state.params, step.grads, state.velocity, momentum, lr, step.scratch)
                 running += (b_loss, b_correct, len(yb))
-                state.batch += 1
-                if state.batch == n_batches:
-                    state.iteration, state.batch = state.iteration + 1, 0
-        slot = _report_slot(state.batch or n_batches, n_batches)
-        if diverged or slot is not None:
-            state.elapsed += time.perf_counter() - tick
-            test_due = slot in (REPORTS_PER_ITERATION // 2, REPORTS_PER_ITERATION)
-            report = _report(
-                config,
-                state,
-                running,
-                lr,
-                n_batches,
-                diverged,
-                test_due,
-                X_test,
-                y_test,
-            )
+                _advance(state, len(yb), n_batches)
+        batches_here += 1
+        due, test_due = _report_due(state.iteration, state.batch, n_batches)
+        final = max_batches is not None and batches_here >= max_batches
+        if diverged or due or final:
+            state.elapsed += time.perf_counter() - tick  # the step that diverged included
+            report = _report(config, state, running, lr, n_batches, diverged, step)
+            measured = _measure(report, state, step, probe, X_test, y_test, test_due)
+            report = replace(report, **measured)
             running[:] = 0
             state.history.append(report)
             yield report
-            if report.done:
+            if report.done or final:
                 return
             tick = time.perf_counter()
 
 
-def _report_slot(done: int, n_batches: int) -> int | None:
-    """k if the done-th batch of a pass ends the k-th of REPORTS_PER_ITERATION equal parts.
+def _check_inputs(config: TrainConfig, state: TrainState, X: np.ndarray, max_batches) -> None:
+    want = np.dtype(config.dtype)
+    if X.dtype != want:
+        raise ValueError(
+            f"X has dtype {X.dtype} but dtype={config.dtype!r}: scale the pixels into "
+            f"{config.dtype} (Scaling.apply(pixels, np.{config.dtype}))"
+        )
+    if state.params.dtype != want:
+        raise ValueError(
+            f"the state's weights are {state.params.dtype} but dtype={config.dtype!r}: "
+            "make the state with new_state(config)"
+        )
+    _check(max_batches is None or max_batches >= 1, "max_batches", max_batches, "must be >= 1")
 
-    Every batch reports when a pass has fewer batches than that (full batch: 1 per pass).
+
+class _Step:
+    """Gradients of one batch: the fused step, or the lab's naive softmax through network.py."""
+
+    def __init__(self, config: TrainConfig, params: Params, max_rows: int):
+        self.naive = config.softmax == "naive"
+        self.ws = None if self.naive else Workspace(params, max_rows)
+        self.scratch = np.empty_like(params.w1) if self.ws is None else self.ws.w1_half
+        self.grads = params.zeros_like() if self.ws is None else self.ws.grads
+        self.max_logit: float | None = None  # naive: the batch's largest logit
+
+    def __call__(self, params: Params, X: np.ndarray, y: np.ndarray) -> tuple[float, int]:
+        """(sum of the rows' losses, rows predicted right); gradients into self.grads."""
+        if not self.naive:
+            return loss_and_gradients(params, X, y, self.ws)
+        Y = one_hot(y, dtype=params.dtype)
+        fwd = forward(params, X, softmax_naive)  # nan once a logit's exp overflows
+        self.grads = backward(params, X, Y, fwd)
+        self.max_logit = float(np.max(fwd.logits))
+        correct = int(np.count_nonzero(np.argmax(fwd.logits, axis=1) == y))
+        return cross_entropy(fwd.y_hat, Y) * len(y), correct
+
+
+def _advance(state: TrainState, rows: int, n_batches: int) -> None:
+    """Count one applied step of rows rows; a pass ends after n_batches."""
+    state.batch, state.steps, state.images_seen = (
+        state.batch + 1,
+        state.steps + 1,
+        state.images_seen + rows,
+    )
+    if state.batch == n_batches:
+        state.iteration, state.batch = state.iteration + 1, 0
+
+
+def _report_due(iteration: int, batch: int, n_batches: int) -> tuple[bool, bool]:
+    """(report?, measure the test set?) after a step that left the run at (iteration, batch).
+
+    REPORTS_PER_ITERATION equal parts of a pass each end with a report (every batch when a
+    pass has fewer batches; full batch: every step), the test set at the half and the end.
+    In the run's first pass, reports also come after batches 1, 2, 4, 8, ... (tested at
+    EARLY_TESTS) so a chart shows its first points within a fraction of a second.
     """
-    k = done * REPORTS_PER_ITERATION // n_batches
-    if n_batches <= REPORTS_PER_ITERATION:
-        return REPORTS_PER_ITERATION if done == n_batches else (k or 1)
-    return k if k != (done - 1) * REPORTS_PER_ITERATION // n_batches else None
+    done = batch or n_batches  # batches done in the current pass
+    R = REPORTS_PER_ITERATION
+    k = done * R // n_batches
+    if n_batches <= R:
+        slot = R if done == n_batches else (k or 1)
+    else:
+        slot = k if k != (done - 1) * R // n_batches else None
+    if slot is not None:
+        return True, slot in (R // 2, R)
+    early = iteration == 0 and k == 0 and done & (done - 1) == 0  # before the first part ends
+    return early, early and done in EARLY_TESTS
 
 
 def _next_batch(state: TrainState, X, y, batch: int, xb):
@@ -241,30 +327,59 @@ def _next_batch(state: TrainState, X, y, batch: int, xb):
     return np.take(X, idx, axis=0, out=xb[: len(idx)]), y[idx]
 
 
-def _report(config, state, running, lr, n_batches, diverged, test_due, X_test, y_test) -> Progress:
-    """A Progress from the running sums; measures the test set when due or when done."""
+def _report(config, state, running, lr, n_batches, diverged, step) -> Progress:
+    """A Progress from the running sums, without test accuracy and diagnostics."""
     loss_sum, correct, rows = running
     done = diverged or state.iteration >= config.iterations
     if diverged:
-        reason = f"diverged at iteration {state.iteration + 1} — learning rate too high?"
+        reason = _divergence_reason(config, state, n_batches, step.max_logit)
     else:
         reason = f"finished {config.iterations} iterations" if done else ""
-    test_acc = None
-    if (test_due or done) and not diverged:
-        with np.errstate(all="ignore"):  # weights about to diverge may overflow here first
-            test_acc = accuracy(state.params, X_test, y_test)
+    # A diverged step counts where it was tried, so time per iteration stays meaningful.
+    tried = 1 if diverged else 0
     return Progress(
-        iteration=state.iteration + state.batch / n_batches,
+        iteration=state.iteration + (state.batch + tried) / n_batches,
         batch=state.batch,
-        train_loss=float("nan") if diverged else loss_sum / rows,
-        train_accuracy=correct / rows if rows else float("nan"),
-        test_accuracy=test_acc,
+        train_loss=float("nan") if diverged else float(loss_sum / rows),
+        train_accuracy=float(correct / rows) if rows else float("nan"),
+        test_accuracy=None,
         elapsed=state.elapsed,
         learning_rate=lr,
         done=done,
         diverged=diverged,
         reason=reason,
+        steps=state.steps,
+        images_seen=state.images_seen,
     )
+
+
+def _divergence_reason(config, state, n_batches: int, max_logit: float | None) -> str:
+    where = f"iteration {state.iteration + 1}"
+    if n_batches > 1:
+        where += f" (batch {state.batch + 1} of {n_batches})"
+    limit = float(np.log(np.finfo(np.dtype(config.dtype)).max))  # exp(limit) = largest float
+    if max_logit is not None and max_logit > limit:
+        return (
+            f"loss is nan at {where}: a logit reached {max_logit:.1f}, past {limit:.1f} "
+            f"where exp overflows {config.dtype}"
+        )
+    return f"diverged at {where} — learning rate too high?"
+
+
+def _measure(report, state, step, probe, X_test, y_test, test_due) -> dict:
+    """Test accuracy (when due or done) and diagnostics, as Progress fields."""
+    fields = {}
+    with np.errstate(all="ignore"):  # weights about to diverge may overflow here first
+        if (test_due or report.done) and not report.diverged:
+            fields["test_accuracy"] = accuracy(state.params, X_test, y_test)
+        if probe is not None:
+            norms = inspection.gradient_norms(step.grads)
+            stats = inspection.probe_stats(state.params, probe)
+            fields |= {f"grad_norm_{name}": value for name, value in norms.items()}
+            fields |= stats._asdict()
+            p = state.params
+            fields["distinct_units"] = inspection.distinct_units(p.w1, p.b1)
+    return fields
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
 import math
+import pickle
+import re
 import warnings
 from dataclasses import asdict, replace
 
@@ -62,12 +64,16 @@ def test_full_batch_reports_once_per_iteration_with_test_accuracy(small):
     assert history[-1].done and history[-1].reason == "finished 4 iterations"
 
 
-def test_mini_batch_reports_ten_times_per_pass_and_tests_twice(small):
-    config = TrainConfig(iterations=1, batch_size=20, hidden_size=10)  # 100 batches
+def test_mini_batch_reports_ten_times_per_pass_and_tests_twice_after_early_reports(small):
+    config = TrainConfig(iterations=2, batch_size=20, hidden_size=10)  # 100 batches a pass
     history = run(config, small).history
-    assert [round(p.iteration, 2) for p in history] == [round(0.1 * k, 2) for k in range(1, 11)]
-    assert [p.test_accuracy is not None for p in history].count(True) == 2
-    assert history[-1].test_accuracy is not None
+    early = [0.01, 0.02, 0.04, 0.08]  # the first pass starts with batches 1, 2, 4, 8
+    regular = [round(0.1 * k, 2) for k in range(1, 21)]
+    assert [round(p.iteration, 2) for p in history] == early + regular
+    tested = [round(p.iteration, 2) for p in history if p.test_accuracy is not None]
+    assert tested == [0.01, 0.08, 0.5, 1.0, 1.5, 2.0]
+    assert [p.steps for p in history[:4]] == [1, 2, 4, 8]
+    assert history[-1].steps == 200 and history[-1].images_seen == 4000
 
 
 def test_training_loss_falls_and_accuracy_rises(small):
@@ -149,3 +155,104 @@ def test_the_labs_settings_run_cleanly_and_barely_learn(full_mnist):
     assert history[-1].reason == "finished 20 iterations"
     assert all(math.isfinite(p.train_loss) for p in history)
     assert history[-1].test_accuracy < 0.80
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("softmax", "exact"), ("dtype", "float16"), ("seed", -1)]
+)
+def test_new_options_reject_bad_values_by_name(field, value):
+    with pytest.raises(ValueError, match=f"{field}={value!r}"):
+        TrainConfig(**{field: value})
+
+
+def test_the_naive_softmax_overflows_to_nan_and_names_the_logit_while_stable_keeps_going(
+    sample_mnist,
+):
+    data = scaled(sample_mnist, "raw")
+    naive = replace(LAB, learning_rate=10.0, softmax="naive")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        last = run(naive, data).history[-1]
+        stable = run(replace(naive, softmax="stable"), data).history
+    assert last.done and last.diverged
+    assert re.fullmatch(
+        r"loss is nan at iteration \d+: a logit reached (\d+\.\d), past 88\.7 where exp "
+        r"overflows float32",
+        last.reason,
+    )
+    assert float(re.search(r"reached (\S+),", last.reason)[1]) > 88.7
+    assert len(stable) > last.iteration and all(math.isfinite(p.train_loss) for p in stable)
+
+
+def test_naive_and_stable_softmax_train_to_the_same_weights_while_logits_are_small(small):
+    config = TrainConfig(iterations=1, batch_size=500, hidden_size=10, dtype="float64")
+    data = (small[0].astype(np.float64), *small[1:])
+    a = run(config, data)
+    b = run(replace(config, softmax="naive"), data)
+    np.testing.assert_allclose(a.params.w1, b.params.w1, rtol=1e-9, atol=1e-12)
+
+
+def test_inputs_of_another_dtype_are_rejected_with_the_fix(small):
+    with pytest.raises(ValueError, match=r"X has dtype float32 but dtype='float64'.*apply"):
+        run(TrainConfig(dtype="float64"), small)
+
+
+def test_float64_all_zero_weights_keep_exactly_one_distinct_hidden_unit(small):
+    config = TrainConfig(init="zeros", dtype="float64", iterations=2, hidden_size=30)
+    data = (small[0].astype(np.float64), *small[1:])
+    state = run(config, data)
+    assert state.params.w1.dtype == np.float64
+    assert {p.distinct_units for p in state.history} == {1}
+    assert np.abs(state.params.w1).max() > 0  # it learned, symmetrically
+
+
+def test_reports_carry_diagnostics_and_stay_small_and_picklable(small):
+    history = run(TrainConfig(iterations=1, batch_size=100, hidden_size=20), small).history
+    last = history[-1]
+    for name in ("grad_norm_w1", "grad_norm_b1", "grad_norm_w2", "grad_norm_b2"):
+        assert getattr(last, name) > 0
+    assert 0 <= last.saturated_share <= 1 and 0 < last.sigmoid_slope <= 0.25
+    assert last.distinct_units == 20 and last.max_abs_logit > 0
+    assert len(pickle.dumps(last)) < 1000
+    assert all(type(v) in (int, float, bool, str, type(None)) for v in asdict(last).values())
+    assert pickle.loads(pickle.dumps(last)) == last
+
+
+def test_reports_without_diagnostics_leave_them_none_and_train_the_same(small):
+    config = TrainConfig(iterations=1, batch_size=100, hidden_size=20)
+    a, b = new_state(config), new_state(config)
+    list(train(config, a, *small))
+    list(train(config, b, *small, diagnostics=False))
+    assert b.history[-1].saturated_share is None and b.history[-1].grad_norm_w1 is None
+    np.testing.assert_array_equal(a.params.w1, b.params.w1)
+
+
+def test_a_diverged_report_counts_the_step_that_diverged_and_its_time(sample_mnist):
+    config = TrainConfig(batch_size=None, hidden_size=10, learning_rate=1e38, scale="raw")
+    state = run(config, scaled(sample_mnist, "raw"))
+    last = state.history[-1]
+    assert last.diverged
+    assert last.iteration == last.steps + 1  # the tried step, not the last applied one
+    assert last.elapsed > 0
+
+
+@pytest.mark.parametrize("batch_size", [None, 128])
+def test_single_steps_then_continuing_give_the_weights_of_an_uninterrupted_run(small, batch_size):
+    config = TrainConfig(iterations=30 if batch_size is None else 2, batch_size=batch_size)
+    config = replace(config, hidden_size=20)
+    whole = run(config, small)
+    parts = new_state(config)
+    for k in range(3):
+        reports = list(train(config, parts, *small, max_batches=1))
+        assert len(reports) == 1 and not reports[0].done and parts.steps == k + 1
+    reports = list(train(config, parts, *small, max_batches=20))  # "+ some batches"
+    assert not reports[-1].done
+    list(train(config, parts, *small))
+    assert parts.finished and parts.steps == whole.steps
+    for a, b in zip(parts.params.arrays(), whole.params.arrays(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_max_batches_must_be_positive(small):
+    with pytest.raises(ValueError, match="max_batches=0"):
+        list(train(TrainConfig(), new_state(TrainConfig()), *small, max_batches=0))
