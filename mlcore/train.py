@@ -317,6 +317,14 @@ def _report_due(iteration: int, batch: int, n_batches: int) -> tuple[bool, bool]
     return early, early and done in EARLY_TESTS
 
 
+def last_batch_rows(state: TrainState, n: int, batch_size: int | None) -> np.ndarray:
+    """Row indices (b,) of the batch the last step of state trained on (all n: full batch)."""
+    if batch_size is None or batch_size >= n or state.order is None:
+        return np.arange(n)
+    done = (state.batch or math.ceil(n / batch_size)) - 1  # index within the pass
+    return state.order[done * batch_size : (done + 1) * batch_size]
+
+
 def _next_batch(state: TrainState, X, y, batch: int, xb):
     """The rows of the next batch: all of X (full batch) or shuffled rows copied into xb."""
     if xb is None:

@@ -256,3 +256,27 @@ def test_single_steps_then_continuing_give_the_weights_of_an_uninterrupted_run(s
 def test_max_batches_must_be_positive(small):
     with pytest.raises(ValueError, match="max_batches=0"):
         list(train(TrainConfig(), new_state(TrainConfig()), *small, max_batches=0))
+
+
+@pytest.mark.parametrize("steps", [1, 3, 20, 21])  # a pass of 2,000 rows is 20 batches
+def test_last_batch_rows_are_the_rows_the_last_step_trained_on(small, steps):
+    from mlcore.functions import one_hot
+    from mlcore.network import backward, forward
+    from mlcore.train import last_batch_rows
+
+    config = TrainConfig(
+        iterations=2, batch_size=100, hidden_size=8, momentum=0.0, schedule="constant"
+    )
+    state = new_state(config)
+    if steps > 1:
+        for _ in train(config, state, *small, max_batches=steps - 1):
+            pass
+    before = state.params.copy()
+    for _ in train(config, state, *small, max_batches=1):
+        pass
+    rows = last_batch_rows(state, 2000, 100)
+    X, y = small[0][rows].astype(np.float64), small[1][rows]
+    p = before.astype(np.float64)
+    grads = backward(p, X, one_hot(y, dtype=np.float64), forward(p, X))
+    expected = p.w1 - config.learning_rate * grads.w1  # one plain gradient step on those rows
+    np.testing.assert_allclose(state.params.w1, expected, atol=1e-5)
