@@ -49,6 +49,7 @@ class TrainConfig:
             "must be a positive number",
         )
         _check(self.iterations >= 1, "iterations", self.iterations, "must be >= 1")
+        _check(self.seed >= 0, "seed", self.seed, "must be >= 0")
         _check(
             self.batch_size is None or self.batch_size >= 1,
             "batch_size",
@@ -73,6 +74,13 @@ class TrainConfig:
 def _check(ok: bool, name: str, value, rule: str) -> None:
     if not ok:
         raise ValueError(f"{name}={value!r} {rule}")
+
+
+# The values a text field accepts, per field name: the CLI's (and any form's) choices.
+# A new text field of TrainConfig adds its tuple here (tests/test_cli.py checks every one has).
+CHOICES = {"scale": SCALES, "init": INITS, "schedule": SCHEDULES}
+# The word a field that may be None uses for None on the command line and in URLs.
+NONE_WORDS = {"batch_size": "full"}
 
 
 # The lab's own settings: raw pixels, every image in each step, plain gradient descent.
