@@ -5,71 +5,106 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import fields
 from pathlib import Path
+from typing import get_args, get_type_hints
 
 from mlcore.data import SAMPLE_DIR, Dataset, cache_dir, find_files, load_mnist
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.model import Model, save_model
-from mlcore.network import INITS
-from mlcore.scaling import SCALES, fit_scaling
-from mlcore.train import DTYPES, SCHEDULES, SOFTMAXES, Progress, TrainConfig, new_state, train
+from mlcore.scaling import fit_scaling
+from mlcore.train import CHOICES, NONE_WORDS, Progress, TrainConfig, new_state, train
 
-DEFAULTS = TrainConfig()
+# Flags come from TrainConfig's fields (--hidden-size for hidden_size); these only add words.
+ALIASES = {"hidden_size": ("--hidden",), "learning_rate": ("--lr",)}
+HELP = {
+    "hidden_size": "sigmoid units in the hidden layer",
+    "iterations": "full batch: gradient steps; mini-batch: passes over the data",
+    "batch_size": "'full' (the lab) or a number of images",
+    "scale": "input scaling",
+    "momentum": "0 = the lab's plain gradient descent",
+    "softmax": "'naive' = the lab's exp(l) / sum(exp(l)) (slower; nan once a logit passes ~88.7)",
+    "dtype": "of the weights and inputs (float64: exact symmetry, gradient checks)",
+}
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
+    """A flag per TrainConfig field (its type, default and CHOICES), then --data and --out."""
     p = argparse.ArgumentParser(prog="python -m mlcore.train", description=__doc__)
-    p.add_argument("--hidden", type=int, default=DEFAULTS.hidden_size, help="hidden units")
-    p.add_argument("--lr", type=float, default=DEFAULTS.learning_rate, help="learning rate")
-    p.add_argument(
-        "--iterations",
-        type=int,
-        default=DEFAULTS.iterations,
-        help="full batch: gradient steps; mini-batch: passes over the data",
-    )
-    p.add_argument(
-        "--batch-size",
-        type=_batch_size,
-        default=DEFAULTS.batch_size,
-        help="'full' (the lab) or a number of images",
-    )
-    p.add_argument("--seed", type=int, default=DEFAULTS.seed)
-    p.add_argument("--scale", choices=SCALES, default=DEFAULTS.scale, help="input scaling")
-    p.add_argument("--init", choices=INITS, default=DEFAULTS.init)
-    p.add_argument("--init-scale", type=float, default=DEFAULTS.init_scale)
-    p.add_argument(
-        "--momentum",
-        type=float,
-        default=DEFAULTS.momentum,
-        help="0 = the lab's plain GD",
-    )
-    p.add_argument("--schedule", choices=SCHEDULES, default=DEFAULTS.schedule)
-    p.add_argument(
-        "--softmax",
-        choices=SOFTMAXES,
-        default=DEFAULTS.softmax,
-        help="'naive' = the lab's exp(l) / sum(exp(l)) (slower; nan once a logit passes ~88.7)",
-    )
-    p.add_argument("--dtype", choices=DTYPES, default=DEFAULTS.dtype, help="weights and inputs")
+    hints, defaults = get_type_hints(TrainConfig), TrainConfig()
+    for f in fields(TrainConfig):
+        _add_field(p, f.name, hints[f.name], getattr(defaults, f.name))
     p.add_argument(
         "--data",
         default="full",
         help="'sample' (bundled), 'full' ($MNIST_DIR, else the cache, else download), "
         "or a directory holding the four MNIST files",
     )
-    p.add_argument("--out", type=Path, help="save the trained model here (.npz)")
-    return p.parse_args(argv)
+    p.add_argument("--out", type=Path, help="save the trained model here (.npz is added)")
+    return p
 
 
-def _batch_size(text: str) -> int | None:
-    if text == "full":
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"batch size must be 'full' or a number, got {text!r}"
-        ) from None
+def _add_field(p: argparse.ArgumentParser, name: str, hint, default) -> None:
+    """One flag for a TrainConfig field: --name-with-dashes plus any ALIASES."""
+    flags = (f"--{name.replace('_', '-')}", *ALIASES.get(name, ()))
+    kinds = [k for k in get_args(hint) if k is not type(None)] or [hint]
+    optional = len(kinds) < len(get_args(hint))  # X | None
+    shown = NONE_WORDS.get(name, "none") if default is None else default
+    help_text = f"{HELP.get(name, name.replace('_', ' '))} (default: {shown})"
+    if kinds[0] is bool:
+        p.add_argument(
+            *flags, dest=name, default=default, help=help_text,
+            action=argparse.BooleanOptionalAction,
+        )  # fmt: skip
+    elif name in CHOICES:
+        p.add_argument(*flags, dest=name, default=default, choices=CHOICES[name], help=help_text)
+    else:
+        p.add_argument(
+            *flags, dest=name, default=default, help=help_text,
+            type=_value_parser(name, kinds[0], optional),
+        )  # fmt: skip
+
+
+def _value_parser(name: str, kind: type, optional: bool):
+    """text -> kind, or None for the field's NONE_WORDS word when it may be None."""
+    none_word = NONE_WORDS.get(name, "none")
+
+    def parse(text: str):
+        if optional and text == none_word:
+            return None
+        try:
+            return kind(text)
+        except ValueError:
+            number = "a whole number" if kind is int else "a number"
+            expected = f"{none_word!r} or a number" if optional else number
+            raise argparse.ArgumentTypeError(
+                f"{name.replace('_', ' ')} must be {expected}, got {text!r}"
+            ) from None
+
+    return parse
+
+
+def parse_config(argv: list[str]) -> TrainConfig:
+    """The TrainConfig the command line argv asks for (ValueError names a bad value)."""
+    return _config(build_parser().parse_args(argv))
+
+
+def _config(args: argparse.Namespace) -> TrainConfig:
+    return TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+
+
+def output_path(out: Path) -> Path:
+    """The file --out writes (numpy adds .npz to a name without it); ValueError if unusable."""
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a directory: give a file name, e.g. {out / 'model.npz'}")
+    path = out if out.suffix == ".npz" else out.with_name(out.name + ".npz")
+    if path.is_dir():
+        raise ValueError(f"--out {out}: {path} is a directory")
+    if not path.parent.is_dir():
+        raise ValueError(f"--out {out}: the folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK):
+        raise ValueError(f"--out {out}: the folder {path.parent} is not writable")
+    return path
 
 
 def get_data(choice: str) -> Dataset:
@@ -102,23 +137,12 @@ def _bar(report: Progress, iterations: int, width: int = 30) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
-        config = TrainConfig(
-            hidden_size=args.hidden,
-            learning_rate=args.lr,
-            iterations=args.iterations,
-            batch_size=args.batch_size,
-            seed=args.seed,
-            scale=args.scale,
-            init=args.init,
-            init_scale=args.init_scale,
-            momentum=args.momentum,
-            schedule=args.schedule,
-            softmax=args.softmax,
-            dtype=args.dtype,
-        )
+        config = _config(args)
+        out = output_path(args.out) if args.out else None
         data = get_data(args.data)
+        scaling = fit_scaling(config.scale, data.X_train)
     except DownloadError as e:
         print(f"error: {e}\n(offline? --data sample trains on the bundled sample)", file=sys.stderr)
         return 2
@@ -126,8 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(f"data: {data.description}")
-    scaling = fit_scaling(config.scale, data.X_train)
-    X, X_test = (scaling.apply(a, config.dtype) for a in (data.X_train, data.X_test))
+    X, X_test = scaling.apply(data.X_train, config.dtype), scaling.apply(data.X_test, config.dtype)
     state = new_state(config)
     for report in train(config, state, X, data.y_train, X_test, data.y_test):
         if sys.stderr.isatty():
@@ -140,14 +163,18 @@ def main(argv: list[str] | None = None) -> int:
             )
     last = state.history[-1]
     print(last.reason)
-    if args.out:
+    if out is not None:
         info = {
             "config": config.as_dict(),
             "test_accuracy": last.test_accuracy,
             "data": data.description,
         }
-        save_model(Model(state.params, scaling, info), args.out)
-        print(f"saved {args.out}")
+        try:
+            save_model(Model(state.params, scaling, info), out)
+        except OSError as e:
+            print(f"error: could not save the model to {out}: {e}", file=sys.stderr)
+            return 2
+        print(f"saved {out}")
     if last.test_accuracy is None:
         print("test accuracy: n/a (diverged)")
         return 1

@@ -22,6 +22,11 @@ ROLES = {  # role -> official base name
     "test_labels": "t10k-labels-idx1-ubyte",
 }
 assert set(ROLES.values()) == set(SHA256)
+# Uploads: at most this many images (or labels) per file, checked from the header before
+# anything is decompressed. Twice full MNIST's 60,000; each 60,000 images a session holds take
+# 47 MB as uint8 plus 188 MB per input scaling used (float32), so a limit of 120,000 keeps one
+# upload under ~0.5 GB of server memory. A small server should set MNIST_LAB_MAX_UPLOAD_IMAGES.
+MAX_UPLOAD_IMAGES = 120_000
 
 
 @dataclass(frozen=True)
@@ -90,15 +95,43 @@ def load_mnist(directory: str | Path | None = None) -> Dataset:
     return make_dataset(arrays, {r: p.name for r, p in files.items()}, kind, str(where))
 
 
+def max_upload_images() -> int:
+    """$MNIST_LAB_MAX_UPLOAD_IMAGES if set (a positive integer), else MAX_UPLOAD_IMAGES."""
+    text = os.environ.get("MNIST_LAB_MAX_UPLOAD_IMAGES", "").strip()
+    if not text:
+        return MAX_UPLOAD_IMAGES
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"MNIST_LAB_MAX_UPLOAD_IMAGES={text!r} must be a positive integer")
+    return int(text)
+
+
+class UploadError(IdxError):
+    """Some uploaded files are bad: .problems holds one IdxError per bad file."""
+
+    def __init__(self, problems: list[IdxError]):
+        super().__init__("; ".join(map(str, problems)), "; ".join(p.plain for p in problems))
+        self.problems = problems
+
+
 def load_uploaded(blobs: dict[str, tuple[str, bytes]]) -> Dataset:
-    """Dataset from uploaded files: role -> (file name, bytes). Errors name the file."""
+    """Dataset from uploaded files: role -> (file name, bytes). Errors name the file.
+
+    Each file given is checked on its own first (a bad file is named as bad, not as one of
+    the missing); then missing roles are named; then images and labels must pair up.
+    """
+    limit = max_upload_images()
+    arrays, problems = {}, []
+    for role, (name, data) in blobs.items():
+        magic = IMAGES_MAGIC if role.endswith("images") else LABELS_MAGIC
+        try:
+            arrays[role] = parse_idx(data, name, magic, max_items=limit)
+        except IdxError as e:
+            problems.append(e)
+    if problems:
+        raise UploadError(problems)
     missing = [ROLES[r] for r in ROLES if r not in blobs]
     if missing:
         raise IdxError(f"missing file(s): {', '.join(missing)}")
-    arrays = {
-        role: parse_idx(data, name, IMAGES_MAGIC if role.endswith("images") else LABELS_MAGIC)
-        for role, (name, data) in blobs.items()
-    }
     names = {role: name for role, (name, _) in blobs.items()}
     return make_dataset(arrays, names, "upload", "uploaded files")
 

@@ -2,7 +2,8 @@
 
 Each file is tried on each mirror in turn; a file is kept only if the SHA-256 of its
 decompressed bytes matches the published value, and only ever under a temporary name
-until then. Progress goes to a callback.
+until then. A transfer is bounded in bytes (each file's known size) and in time (a socket
+timeout for silence, a deadline per file for a trickle). Progress goes to a callback.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import socket
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import zlib
@@ -30,6 +33,18 @@ SHA256 = {
     "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
     "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
+# Sizes of each file: (its .gz on yann.lecun.com, decompressed). The decompressed size is exact
+# on every mirror; the .gz bytes differ (ossci's train-images.gz is 9,719,438 bytes, `gzip -1`
+# of it 10,979,563: 1.11x), so a transfer may exceed the official .gz size GZ_SLACK times.
+SIZES = {
+    "train-images-idx3-ubyte": (9_912_422, 47_040_016),
+    "train-labels-idx1-ubyte": (28_881, 60_008),
+    "t10k-images-idx3-ubyte": (1_648_877, 7_840_016),
+    "t10k-labels-idx1-ubyte": (4_542, 10_008),
+}
+GZ_SLACK = 1.5
+SOCKET_TIMEOUT = 10.0  # seconds without a byte (connecting or reading): the mirror has stalled
+FILE_DEADLINE = 120.0  # seconds for one file from one mirror: 11 MB at >= 100 kB/s
 CHUNK = 1 << 16
 
 
@@ -50,8 +65,22 @@ class DownloadProgress(NamedTuple):
     mirror: str
 
 
+class MirrorFailure(NamedTuple):
+    """Why one mirror did not deliver one file, in words for a student."""
+
+    file: str  # e.g. "train-images-idx3-ubyte.gz"
+    mirror: str  # base URL
+    reason: str
+
+
 class DownloadError(RuntimeError):
-    """No mirror delivered a verified copy; the message lists every attempt."""
+    """No mirror delivered a verified copy of a file; .failures holds every attempt."""
+
+    def __init__(self, file: str, failures: Sequence[MirrorFailure]):
+        self.file = file
+        self.failures = tuple(failures)
+        lines = (f"{f.mirror}: {f.reason}" for f in self.failures)
+        super().__init__(f"could not download {file}:\n  " + "\n  ".join(lines))
 
 
 def download_mnist(
@@ -59,7 +88,6 @@ def download_mnist(
     mirrors: Sequence[str] | None = None,
     progress: Callable[[DownloadProgress], None] | None = None,
     files: Sequence[str] = tuple(SHA256),
-    timeout: float = 30.0,
 ) -> Path:
     """Download files (names without .gz) into dest as <name>.gz; return dest.
 
@@ -80,14 +108,13 @@ def download_mnist(
                     f"{mirror}{name}.gz",
                     name,
                     target,
-                    timeout,
                     _reporter(progress, name, i, len(files), mirror),
                 )
                 break
             except (OSError, ValueError, zlib.error, http.client.HTTPException) as e:
-                failures.append(f"{mirror}: {_describe(e)}")
+                failures.append(MirrorFailure(f"{name}.gz", mirror, _describe(e)))
         else:
-            raise DownloadError(f"could not download {name}.gz:\n  " + "\n  ".join(failures))
+            raise DownloadError(f"{name}.gz", failures)
     return dest
 
 
@@ -97,42 +124,68 @@ def _reporter(progress, name, index, n_files, mirror):
     return lambda done, total: progress(DownloadProgress(name, index, n_files, done, total, mirror))
 
 
-def _fetch_verified(url: str, name: str, target: Path, timeout: float, report) -> None:
+def _fetch_verified(url: str, name: str, target: Path, report) -> None:
     """Stream url into a temporary file beside target; rename it only once verified."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
         with (
             os.fdopen(fd, "wb") as out,
-            urllib.request.urlopen(url, timeout=timeout) as response,
+            urllib.request.urlopen(url, timeout=SOCKET_TIMEOUT) as response,
         ):
-            length = response.headers.get("Content-Length")
-            total = int(length) if length else None
-            digest, unzip, done = hashlib.sha256(), zlib.decompressobj(wbits=31), 0
-            report(0, total)
-            while chunk := response.read(CHUNK):
-                out.write(chunk)
-                digest.update(unzip.decompress(chunk))
-                done += len(chunk)
-                report(done, total)
-        if total is not None and done != total:
-            raise ValueError(f"transfer cut off after {done:,} of {total:,} bytes")
-        if not unzip.eof:
-            raise ValueError("transfer cut off: the gzip stream is incomplete")
-        if digest.hexdigest() != SHA256[name]:
-            raise ValueError("checksum mismatch: the file is not the official one")
+            _copy_bounded(response, out, name, report)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
-def _describe(e: Exception) -> str:
+def _copy_bounded(response, out, name: str, report) -> None:
+    """Copy response to out, checking size, time, gzip integrity and SHA-256 as bytes arrive."""
+    deadline = time.monotonic() + FILE_DEADLINE
+    max_gz, raw_size = int(SIZES[name][0] * GZ_SLACK), SIZES[name][1]
+    length = response.headers.get("Content-Length")
+    total = int(length) if length else None
+    if total is not None and total > max_gz:
+        raise ValueError(f"announced {total:,} bytes, more than the file's {max_gz:,}")
+    digest, unzip, done, raw = hashlib.sha256(), zlib.decompressobj(wbits=31), 0, 0
+    report(0, total)
+    while chunk := response.read1(CHUNK):  # read1: one recv, so the deadline is checked often
+        done += len(chunk)
+        if done > max_gz or unzip.eof:
+            raise ValueError(f"sent more than the file's {max_gz:,} bytes")
+        plain = unzip.decompress(chunk, raw_size + 1 - raw)  # never inflates past the bound
+        raw += len(plain)
+        if raw > raw_size or unzip.unconsumed_tail:
+            raise ValueError(f"inflates to more than the file's {raw_size:,} bytes")
+        if unzip.unused_data:
+            raise ValueError(f"sent more than the file's {max_gz:,} bytes (data after its end)")
+        out.write(chunk)
+        digest.update(plain)
+        report(done, total)
+        if time.monotonic() > deadline:
+            raise ValueError(f"too slow: {done:,} bytes in {FILE_DEADLINE:g} seconds")
+    if total is not None and done != total:
+        raise ValueError(f"transfer cut off after {done:,} of {total:,} bytes")
+    if not unzip.eof:
+        raise ValueError("transfer cut off: the gzip stream is incomplete")
+    if digest.hexdigest() != SHA256[name]:
+        raise ValueError("checksum mismatch: the file is not the official one")
+
+
+def _describe(e: BaseException) -> str:
+    """What happened, as the end of a sentence starting with the mirror's name."""
     if isinstance(e, urllib.error.HTTPError):
-        return f"HTTP {e.code} {e.reason}"
+        return f"answered HTTP {e.code} {e.reason}"
     if isinstance(e, urllib.error.URLError):
-        return f"unreachable ({e.reason})"
+        return _describe(e.reason) if isinstance(e.reason, BaseException) else f"{e.reason}"
+    if isinstance(e, socket.gaierror):
+        return "its name could not be looked up (no internet connection?)"
+    if isinstance(e, ConnectionRefusedError):
+        return "refused the connection"
+    if isinstance(e, TimeoutError):
+        return f"stalled: nothing arrived for {SOCKET_TIMEOUT:g} seconds"
     if isinstance(e, http.client.IncompleteRead):
         return f"transfer cut off after {len(e.partial):,} bytes of a read"
     if isinstance(e, zlib.error):
-        return f"not a valid gzip file ({e})"
+        return f"sent a file that is not valid gzip ({e})"
     return str(e) or type(e).__name__

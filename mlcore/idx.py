@@ -20,7 +20,14 @@ MAX_BYTES = 1 << 30  # no IDX file of this project comes near 1 GiB: larger is c
 
 
 class IdxError(ValueError):
-    """A file that is not a valid MNIST IDX file; the message names the file and the problem."""
+    """A file that is not a valid MNIST IDX file; the message names the file and the problem.
+
+    plain: the same in words for a student (the message keeps the technical detail).
+    """
+
+    def __init__(self, message: str, plain: str = ""):
+        super().__init__(message)
+        self.plain = plain or message
 
 
 def read_idx(path: str | Path, expected_magic: int) -> np.ndarray:
@@ -33,16 +40,25 @@ def read_idx(path: str | Path, expected_magic: int) -> np.ndarray:
     return parse_idx(data, path.name, expected_magic)
 
 
-def parse_idx(data: bytes, name: str, expected_magic: int) -> np.ndarray:
-    """Parse the bytes of an IDX file (gzip or plain); name is used in error messages."""
+def parse_idx(
+    data: bytes, name: str, expected_magic: int, max_items: int | None = None
+) -> np.ndarray:
+    """Parse the bytes of an IDX file (gzip or plain); name is used in error messages.
+
+    max_items bounds the images (or labels) the header may declare, checked before anything
+    is decompressed or allocated.
+    """
     if data[:2] == GZIP_MAGIC:
-        return _parse_plain(_gunzip(data, name, expected_magic), name, expected_magic)
+        plain = _gunzip(data, name, expected_magic, max_items)
+        return _parse_plain(plain, name, expected_magic, max_items)
     if name.endswith(".gz"):
         raise IdxError(f"{name}: not a gzip file (it does not start with the gzip signature)")
-    return _parse_plain(data, name, expected_magic)
+    return _parse_plain(data, name, expected_magic, max_items)
 
 
-def _header(head: bytes, name: str, expected_magic: int) -> tuple[tuple[int, ...], int]:
+def _header(
+    head: bytes, name: str, expected_magic: int, max_items: int | None = None
+) -> tuple[tuple[int, ...], int]:
     """Check magic and dimensions in the first bytes; return (shape, total byte length)."""
     kind = "image" if expected_magic == IMAGES_MAGIC else "label"
     if len(head) < 4:
@@ -59,17 +75,23 @@ def _header(head: bytes, name: str, expected_magic: int) -> tuple[tuple[int, ...
     shape = struct.unpack(f">{ndim}I", head[4:header_len])
     if kind == "image" and shape[1:] != (28, 28):
         raise IdxError(f"{name}: images are {shape[1]}x{shape[2]}, expected 28x28")
+    if max_items is not None and shape[0] > max_items:
+        raise IdxError(
+            f"{name}: {shape[0]:,} {kind}s, more than the {max_items:,} this server accepts "
+            f"(full MNIST has 60,000; MNIST_LAB_MAX_UPLOAD_IMAGES sets the limit)"
+        )
     total = header_len + int(np.prod(shape, dtype=np.int64))
     if total > MAX_BYTES:
         raise IdxError(f"{name}: header declares {shape}, an absurd size ({total:,} bytes)")
     return shape, total
 
 
-def _parse_plain(data: bytes, name: str, expected_magic: int) -> np.ndarray:
-    shape, total = _header(data[:16], name, expected_magic)
+def _parse_plain(data: bytes, name: str, expected_magic: int, max_items=None) -> np.ndarray:
+    shape, total = _header(data[:16], name, expected_magic, max_items)
     if len(data) < total:
         raise IdxError(
-            f"{name}: truncated: header declares {shape} ({total:,} bytes), file has {len(data):,}"
+            f"{name}: truncated: header declares {shape} ({total:,} bytes), file has {len(data):,}",
+            _cut_short(name, expected_magic, total, len(data)),
         )
     if len(data) > total:
         raise IdxError(f"{name}: {len(data) - total:,} unexpected bytes after the declared data")
@@ -79,24 +101,49 @@ def _parse_plain(data: bytes, name: str, expected_magic: int) -> np.ndarray:
     return array
 
 
-def _gunzip(data: bytes, name: str, expected_magic: int) -> bytes:
-    """Decompress, checking the declared size before decompressing the bulk of the file."""
+def _gunzip(data: bytes, name: str, expected_magic: int, max_items=None) -> bytes:
+    """Decompress, never past the size the header declares (checked before the bulk)."""
     try:
         head = zlib.decompressobj(wbits=31).decompress(data, 16)
-        _, total = _header(head, name, expected_magic)
-        (isize,) = struct.unpack("<I", data[-4:])  # gzip trailer: decompressed size mod 2^32
-        if isize != total % (1 << 32):
-            raise IdxError(
-                f"{name}: truncated or corrupt: header declares {total:,} bytes, "
-                f"the gzip trailer says {isize:,}"
-            )
+        shape, total = _header(head, name, expected_magic, max_items)
         d = zlib.decompressobj(wbits=31)
-        plain = d.decompress(data, total + 1)
-        if not d.eof and len(plain) <= total:
-            raise IdxError(f"{name}: truncated gzip stream (the compressed data ends early)")
+        plain = d.decompress(data, total + 1)  # one byte more than declared shows a lie
     except zlib.error as e:
-        raise IdxError(f"{name}: corrupt gzip data ({e})") from e
+        raise IdxError(f"{name}: corrupt gzip data ({e})", _cut_short(name, expected_magic)) from e
+    if len(plain) > total:
+        raise IdxError(f"{name}: holds more than the {total:,} bytes its header declares")
+    if not d.eof:  # zlib checks the trailer's CRC and size at the end of the stream
+        raise IdxError(
+            f"{name}: truncated gzip stream: header declares {shape} ({total:,} bytes), "
+            f"the compressed data ends after {len(plain):,}",
+            _cut_short(name, expected_magic, total, len(plain)),
+        )
+    if d.unused_data:
+        raise IdxError(
+            f"{name}: {len(d.unused_data):,} bytes of extra data after the end of the gzip "
+            "stream (not an official file, or two files joined)"
+        )
     return plain
+
+
+def _cut_short(name: str, magic: int, expected: int | None = None, found: int | None = None):
+    """The plain-words message for a file that ends early or is damaged."""
+    if expected is None:
+        return f"{name}: this file is damaged (its compressed data is corrupt)"
+    kind = "images" if magic == IMAGES_MAGIC else "labels"
+    return (
+        f"{name}: this file is cut short or damaged "
+        f"(expected {_size(expected)} of {kind}, found {_size(found)})"
+    )
+
+
+def _size(n: int) -> str:
+    """Bytes for a person: 47 MB, 2.4 kB, 16 bytes."""
+    for unit, scale in (("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
+    return f"{n} bytes"
 
 
 def write_idx(path: str | Path, array: np.ndarray) -> None:

@@ -89,6 +89,19 @@ def _check(ok: bool, name: str, value, rule: str) -> None:
         raise ValueError(f"{name}={value!r} {rule}")
 
 
+# The values a text field accepts, per field name: the CLI's (and any form's) choices.
+# A new text field of TrainConfig adds its tuple here (tests/test_cli.py checks every one has).
+CHOICES = {
+    "scale": SCALES,
+    "init": INITS,
+    "schedule": SCHEDULES,
+    "softmax": SOFTMAXES,
+    "dtype": DTYPES,
+}
+# The word a field that may be None uses for None on the command line and in URLs.
+NONE_WORDS = {"batch_size": "full"}
+
+
 # The lab's own settings: raw pixels, every image in each step, plain gradient descent.
 LAB = TrainConfig(
     scale="raw",

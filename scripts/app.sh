@@ -1,7 +1,22 @@
 #!/usr/bin/env bash
-# Install what the app needs into .venv (first run ~30 s), then start it: bash scripts/app.sh
+# Install what the app needs into .venv (the first time), then start it: bash scripts/app.sh
+# Extra arguments go to `streamlit run`, e.g. --server.port 8080 or --server.address 0.0.0.0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-exec .venv/bin/python -m streamlit run app.py --browser.gatherUsageStats=false "$@"
+stamp=.venv/.requirements.sha256
+if [ ! -x .venv/bin/python ]; then
+    echo "[1/3] Creating a virtual environment in .venv ..."
+    python3 -m venv .venv
+else
+    echo "[1/3] Using the virtual environment in .venv"
+fi
+if [ "$(cat "$stamp" 2>/dev/null)" = "$(sha256sum requirements.txt)" ]; then
+    echo "[2/3] Requirements already installed"
+else
+    echo "[2/3] Installing numpy, streamlit, plotly and the drawing canvas (the first time only) ..."
+    .venv/bin/python -m pip install --disable-pip-version-check --progress-bar on \
+        -r requirements.txt
+    sha256sum requirements.txt > "$stamp"
+fi
+echo "[3/3] Starting the app (Ctrl+C stops it) ..."
+exec .venv/bin/python -m streamlit run app.py "$@"

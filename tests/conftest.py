@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import os
 import threading
+import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -50,10 +52,17 @@ def sample_mnist():
 
 
 class Handler(BaseHTTPRequestHandler):
-    """A loopback MNIST mirror: /good/, /missing/ (404), /corrupt/ (wrong content), /cut/."""
+    """A loopback MNIST mirror: /good/, /missing/ (404), /corrupt/ (wrong content), /cut/,
+    /endless/ (the file, then zeros for ever),
+    /bomb/ (a gzip of zeros without end), /stall/ (headers, then silence), /trickle/ (a byte at a
+    time, never stalling long enough for a socket timeout). The last three stop after
+    MISBEHAVE_SECONDS so that a test that fails cannot hang the suite.
+    """
 
     files: ClassVar[dict[str, bytes]] = {}  # "<name>.gz" -> official bytes
+    corrupted: ClassVar[dict[str, bytes]] = {}  # made once: gzip of 47 MB takes seconds
     hits: ClassVar[list[str]] = []
+    MISBEHAVE_SECONDS = 10.0
 
     def do_GET(self):
         self.hits.append(self.path)
@@ -62,10 +71,15 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "missing" or body is None:
             self.send_error(404)
             return
+        if mode in ("endless", "bomb", "stall", "trickle"):
+            self.misbehave(mode, body)
+            return
         if mode == "corrupt":  # a valid gzip whose content is not the official file
-            raw = bytearray(gzip.decompress(body))
-            raw[-1] ^= 0xFF
-            body = gzip.compress(bytes(raw))
+            if name not in self.corrupted:
+                raw = bytearray(gzip.decompress(body))
+                raw[-1] ^= 0xFF
+                self.corrupted[name] = gzip.compress(bytes(raw), compresslevel=1)
+            body = self.corrupted[name]
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -75,6 +89,34 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.wfile.write(body)
+
+    def misbehave(self, mode: str, body: bytes) -> None:
+        self.send_response(200)
+        if mode in ("stall", "trickle"):  # the others: no Content-Length, a stream without end
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        deadline = time.monotonic() + self.MISBEHAVE_SECONDS
+        try:
+            if mode == "endless":  # the real file, then zeros for ever
+                self.wfile.write(body)
+                while time.monotonic() < deadline:
+                    self.wfile.write(bytes(1 << 16))
+            elif mode == "bomb":  # a valid gzip stream of zeros that never ends
+                deflate, zeros = zlib.compressobj(wbits=31), bytes(1 << 20)
+                while time.monotonic() < deadline:
+                    self.wfile.write(deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH))
+            elif mode == "trickle":  # a byte every 50 ms: never silent long enough to time out
+                for byte in body:
+                    if time.monotonic() > deadline:
+                        break
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            else:  # stall: the headers, then nothing
+                time.sleep(min(self.MISBEHAVE_SECONDS, 3.0))
+        except OSError:  # the client gave up: what the test wants
+            pass
+        self.close_connection = True
 
     def log_message(self, *args):
         pass

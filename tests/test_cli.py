@@ -1,10 +1,15 @@
 import subprocess
 import sys
+from dataclasses import fields
+from typing import get_type_hints
 
+import numpy as np
 import pytest
 
-from mlcore.cli import main
+from mlcore.cli import build_parser, main, parse_config
+from mlcore.idx import write_idx
 from mlcore.model import load_model
+from mlcore.train import CHOICES, TrainConfig
 
 from .conftest import ROOT
 
@@ -106,3 +111,59 @@ def test_cli_full_when_every_mirror_fails_says_so_without_a_traceback(
     err = capsys.readouterr().err
     assert "could not download train-images-idx3-ubyte.gz" in err and "HTTP 404" in err
     assert "--data sample" in err
+
+
+def test_out_to_a_missing_folder_is_refused_before_training(tmp_path, capsys):
+    out = tmp_path / "no" / "such" / "m.npz"
+    assert main(["--data", "sample", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert f"{out.parent} does not exist" in captured.err
+    assert "data:" not in captured.out  # nothing was loaded or trained
+
+
+def test_out_to_a_directory_is_refused_before_training(tmp_path, capsys):
+    assert main(["--data", "sample", "--out", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "is a directory" in captured.err and "data:" not in captured.out
+
+
+def test_out_without_npz_prints_the_path_really_written(tmp_path, capsys):
+    out = tmp_path / "model"
+    assert main(["--data", "sample", "--iterations", "1", "--hidden", "8", "--out", str(out)]) == 0
+    assert f"saved {out}.npz" in capsys.readouterr().out
+    assert load_model(f"{out}.npz").params.hidden_size == 8
+
+
+def test_a_negative_seed_is_an_error_naming_it_not_a_traceback(capsys):
+    assert main(["--data", "sample", "--seed", "-1"]) == 2
+    assert "seed=-1 must be >= 0" in capsys.readouterr().err
+
+
+def test_data_whose_pixels_are_all_zero_is_an_error_not_a_traceback(tmp_path, capsys):
+    for prefix, n in (("train", 20), ("t10k", 10)):
+        write_idx(tmp_path / f"{prefix}-images-idx3-ubyte.gz", np.zeros((n, 28, 28), np.uint8))
+        write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte.gz", np.arange(n, dtype=np.uint8) % 10)
+    assert main(["--data", str(tmp_path), "--iterations", "1"]) == 2
+    assert "cannot standardize: every training pixel has the same value" in capsys.readouterr().err
+
+
+def test_every_train_config_field_has_a_flag_with_its_default_and_choices():
+    parser = build_parser()
+    actions = {a.dest: a for a in parser._actions}
+    for f in fields(TrainConfig):
+        action = actions[f.name]
+        assert f"--{f.name.replace('_', '-')}" in action.option_strings
+        assert action.default == getattr(TrainConfig(), f.name)
+        if f.name in CHOICES:
+            assert tuple(action.choices) == tuple(CHOICES[f.name])
+
+
+def test_every_text_field_of_train_config_has_its_choices_registered():
+    hints = get_type_hints(TrainConfig)
+    assert {f.name for f in fields(TrainConfig) if hints[f.name] is str} == set(CHOICES)
+
+
+def test_the_long_flags_build_the_same_config_as_the_old_short_ones():
+    long = parse_config(["--hidden-size", "32", "--learning-rate", "0.1", "--batch-size", "full"])
+    assert long == parse_config(["--hidden", "32", "--lr", "0.1", "--batch-size", "full"])
+    assert long == TrainConfig(hidden_size=32, learning_rate=0.1, batch_size=None)

@@ -1,9 +1,11 @@
 """The downloader against a real HTTP server on 127.0.0.1, serving the official files."""
 
 import gzip
+import time
 
 import pytest
 
+from mlcore import download
 from mlcore.data import find_files, load_mnist
 from mlcore.download import SHA256, DownloadError, download_mnist
 from mlcore.idx import LABELS_MAGIC, read_idx
@@ -69,3 +71,60 @@ def test_an_unreachable_mirror_falls_through(server, tmp_path):
     download_mnist(tmp_path, mirrors=["http://127.0.0.1:9/", f"{server}/good/"], files=[LABELS])
     labels = read_idx(tmp_path / f"{LABELS}.gz", LABELS_MAGIC)
     assert labels.shape == (10000,)
+
+
+def test_download_error_carries_one_failure_per_mirror(server, tmp_path):
+    mirrors = [f"{server}/missing/", f"{server}/corrupt/"]
+    with pytest.raises(DownloadError) as err:
+        download_mnist(tmp_path, mirrors=mirrors, files=[LABELS])
+    failures = err.value.failures
+    assert [f.mirror for f in failures] == mirrors
+    assert {f.file for f in failures} == {f"{LABELS}.gz"}
+    assert "HTTP 404" in failures[0].reason and "checksum" in failures[1].reason
+
+
+def failed_quickly(tmp_path, mirror, seconds):
+    """The DownloadError of one file from mirror, asserting it came within seconds."""
+    start = time.monotonic()
+    with pytest.raises(DownloadError) as err:
+        download_mnist(tmp_path, mirrors=[mirror], files=["train-labels-idx1-ubyte"])
+    assert time.monotonic() - start < seconds
+    assert leftovers(tmp_path) == []  # not even a temporary file
+    return err.value.failures[0].reason
+
+
+def test_a_mirror_streaming_on_after_the_file_is_cut_off_at_the_files_size(server, tmp_path):
+    reason = failed_quickly(tmp_path, f"{server}/endless/", seconds=5)
+    assert "more than" in reason
+
+
+def test_a_gzip_inflating_without_end_is_cut_off_at_the_files_size(server, tmp_path):
+    reason = failed_quickly(tmp_path, f"{server}/bomb/", seconds=5)
+    assert "more than" in reason
+
+
+def test_a_stalled_mirror_times_out_and_the_next_one_is_used(server, tmp_path, monkeypatch):
+    monkeypatch.setattr(download, "SOCKET_TIMEOUT", 0.5, raising=False)
+    start = time.monotonic()
+    download_mnist(tmp_path, mirrors=[f"{server}/stall/", f"{server}/good/"], files=[LABELS])
+    assert time.monotonic() - start < 2.5
+    assert leftovers(tmp_path) == [f"{LABELS}.gz"]
+
+
+def test_a_trickling_mirror_is_given_up_at_the_files_deadline(server, tmp_path, monkeypatch):
+    monkeypatch.setattr(download, "FILE_DEADLINE", 1.0, raising=False)
+    reason = failed_quickly(tmp_path, f"{server}/trickle/", seconds=3)
+    assert "seconds" in reason
+
+
+def test_default_timeouts_give_up_on_a_silent_mirror_well_under_30_seconds():
+    assert download.SOCKET_TIMEOUT <= 15
+    assert set(download.SIZES) == set(SHA256)
+
+
+def test_a_mirror_whose_name_does_not_resolve_is_described_in_plain_words(tmp_path):
+    with pytest.raises(DownloadError) as err:
+        download_mnist(tmp_path, mirrors=["http://mirror.invalid/"], files=[LABELS])
+    assert err.value.failures[0].reason == (
+        "its name could not be looked up (no internet connection?)"
+    )

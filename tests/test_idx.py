@@ -1,5 +1,8 @@
 import gzip
 import struct
+import time
+import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -48,9 +51,9 @@ def test_truncated_gzip_file_is_rejected_before_decompressing():
         parse_idx(data, "t.gz", IMAGES_MAGIC)
 
 
-def test_gzip_of_a_short_file_is_caught_by_the_trailer_size():
+def test_gzip_of_a_short_file_is_named_as_truncated():
     data = gzip.compress(image_bytes(body=IMAGES[:2].tobytes()))
-    with pytest.raises(IdxError, match="gzip trailer says"):
+    with pytest.raises(IdxError, match=r"short\.gz: truncated: header declares \(3, 28, 28\)"):
         parse_idx(data, "short.gz", IMAGES_MAGIC)
 
 
@@ -111,3 +114,79 @@ def test_uploaded_files_load_and_a_bad_one_is_named():
     bad = {**good, "test_images": ("t10k-images.gz", b"garbage")}
     with pytest.raises(IdxError, match=r"t10k-images\.gz: not a gzip file"):
         load_uploaded(bad)
+
+
+def test_a_gzip_stream_with_trailing_garbage_is_reported_as_trailing_data():
+    data = gzip.compress(image_bytes()) + b"garbage after the end"
+    with pytest.raises(IdxError, match=r"t\.gz: 21 bytes of extra data after the end") as err:
+        parse_idx(data, "t.gz", IMAGES_MAGIC)
+    assert "truncated" not in str(err.value)
+
+
+def test_a_cut_short_gzip_is_named_in_plain_words_with_the_detail_kept():
+    whole = gzip.compress(image_bytes(), mtime=0)
+    data = whole[: len(whole) // 2]
+    with pytest.raises(IdxError) as err:
+        parse_idx(data, "t.gz", IMAGES_MAGIC)
+    assert err.value.plain.startswith(
+        "t.gz: this file is cut short or damaged (expected 2.4 kB of images, found "
+    )
+    assert "header declares (3, 28, 28)" in str(err.value)
+
+
+def uploads(images: bytes, name="train-images-idx3-ubyte.gz"):
+    labels = struct.pack(">iI", LABELS_MAGIC, 3) + LABELS.tobytes()
+    return {
+        "train_images": (name, images),
+        "train_labels": ("train-labels-idx1-ubyte", labels),
+        "test_images": ("t10k-images-idx3-ubyte", image_bytes()),
+        "test_labels": ("t10k-labels-idx1-ubyte", labels),
+    }
+
+
+def test_uploads_with_more_images_than_the_limit_are_refused_from_the_header(monkeypatch):
+    monkeypatch.setenv("MNIST_LAB_MAX_UPLOAD_IMAGES", "2")
+    with pytest.raises(IdxError, match=r"train-images.*3 images, more than the 2 this server"):
+        load_uploaded(uploads(image_bytes()))
+
+
+def test_a_bad_upload_image_limit_is_named(monkeypatch):
+    monkeypatch.setenv("MNIST_LAB_MAX_UPLOAD_IMAGES", "lots")
+    with pytest.raises(ValueError, match="MNIST_LAB_MAX_UPLOAD_IMAGES='lots'"):
+        load_uploaded(uploads(image_bytes()))
+
+
+def gzip_of_blank_images(n: int) -> bytes:
+    """A gzip file of n all-zero 28x28 images, ~1 kB per MiB inflated (a gzip bomb)."""
+    head = struct.pack(">iIII", IMAGES_MAGIC, n, 28, 28)
+    deflate, mib = zlib.compressobj(9, zlib.DEFLATED, -15), bytes(1 << 20)
+    parts = [deflate.compress(head) + deflate.flush(zlib.Z_FULL_FLUSH)]
+    block = deflate.compress(mib) + deflate.flush(zlib.Z_FULL_FLUSH)
+    size, crc = n * 784, zlib.crc32(head)
+    for _ in range(size >> 20):
+        parts.append(block)
+        crc = zlib.crc32(mib, crc)
+    rest = bytes(size & ((1 << 20) - 1))
+    parts.append(deflate.compress(rest) + deflate.flush())
+    trailer = struct.pack("<II", zlib.crc32(rest, crc), (16 + size) & 0xFFFFFFFF)
+    return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + b"".join(parts) + trailer
+
+
+def test_a_1_mb_gzip_bomb_of_blank_images_is_refused_at_once_without_allocating():
+    bomb = gzip_of_blank_images(1_369_000)  # 1.07 GB inflated, just under the 1 GiB file cap
+    assert len(bomb) < 1.5e6
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(IdxError, match="1,369,000 images, more than the 120,000"):
+            load_uploaded(uploads(bomb))
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 0.5 and peak < 5e6
+
+
+def test_a_corrupt_file_uploaded_alone_is_named_as_corrupt_not_as_missing_files():
+    with pytest.raises(IdxError, match=r"t10k-images\.gz: not a gzip file") as err:
+        load_uploaded({"test_images": ("t10k-images.gz", b"garbage")})
+    assert "missing" not in str(err.value)

@@ -1,4 +1,9 @@
 import io
+import struct
+import time
+import tracemalloc
+import zipfile
+import zlib
 
 import numpy as np
 import pytest
@@ -83,3 +88,103 @@ def test_standard_scaling_statistics_match_numpy(sample_mnist):
     assert s.offset == pytest.approx(sample_mnist.X_train.mean())
     assert s.divisor == pytest.approx(sample_mnist.X_train.std())
     assert fit_scaling("unit", sample_mnist.X_train).apply(np.array([255])).tolist() == [1.0]
+
+
+# Hand-made zip files: a member can be a stream of deflated zeros far larger inflated than on
+# disk (1 MiB of zeros deflates to ~1 kB, and the same bytes repeat after a full flush).
+def npy_header(shape, descr="<f4") -> bytes:
+    buf = io.BytesIO()
+    header = {"descr": descr, "fortran_order": False, "shape": shape}
+    np.lib.format.write_array_header_1_0(buf, header)
+    return buf.getvalue()
+
+
+def deflated(head: bytes, zeros: int) -> tuple[bytes, int, int]:
+    """(raw deflate stream, CRC-32, inflated size) of head followed by zeros zero bytes."""
+    deflate, mib = zlib.compressobj(9, zlib.DEFLATED, -15), bytes(1 << 20)
+    parts = [deflate.compress(head) + deflate.flush(zlib.Z_FULL_FLUSH)]
+    block = deflate.compress(mib) + deflate.flush(zlib.Z_FULL_FLUSH)
+    crc = zlib.crc32(head)
+    for _ in range(zeros >> 20):
+        parts.append(block)
+        crc = zlib.crc32(mib, crc)
+    rest = bytes(zeros & ((1 << 20) - 1))
+    parts.append(deflate.compress(rest) + deflate.flush())
+    return b"".join(parts), zlib.crc32(rest, crc), len(head) + zeros
+
+
+def write_zip(path, members: dict[str, tuple[bytes, int, int]]):
+    """A zip of pre-deflated members: name -> (deflate stream, CRC-32, inflated size)."""
+    local, central = bytearray(), bytearray()
+    for name, (data, crc, size) in members.items():
+        fields = (20, 0, 8, 0, 0x21, crc, len(data), size, len(name))
+        central += struct.pack("<IH", 0x02014B50, 20) + struct.pack("<HHHHHIIIH", *fields)
+        central += struct.pack("<HHHHII", 0, 0, 0, 0, 0, len(local)) + name.encode()
+        local += struct.pack("<I", 0x04034B50) + struct.pack("<HHHHHIIIH", *fields)
+        local += struct.pack("<H", 0) + name.encode() + data
+    end = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, *[len(members)] * 2, len(central), len(local), 0
+    )
+    path.write_bytes(bytes(local + central + end))
+    return path
+
+
+def good_members() -> dict[str, tuple[bytes, int, int]]:
+    with zipfile.ZipFile(io.BytesIO(model_bytes(a_model()))) as z:
+        return {n: deflated(z.read(n), 0) for n in z.namelist()}
+
+
+def loads_small_and_fast(path) -> ModelFileError:
+    """The ModelFileError of loading path, asserting it came at once, without a big allocation."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(ModelFileError) as err:
+            load_model(path)
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 1.0 and peak < 20e6
+    assert str(path.name) in str(err.value)
+    return err.value
+
+
+def test_the_hand_made_zip_of_a_good_model_loads(tmp_path):
+    assert load_model(write_zip(tmp_path / "m.npz", good_members())).params.hidden_size == 8
+
+
+def test_a_truncated_zip_is_a_model_file_error(tmp_path):
+    data = model_bytes(a_model())
+    path = tmp_path / "cut.npz"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFileError, match=r"cut\.npz: not a readable \.npz"):
+        load_model(path)
+
+
+def test_a_header_declaring_a_huge_array_is_rejected_before_allocating(tmp_path):
+    members = good_members()
+    members["w1.npy"] = deflated(npy_header((784, 10**9)), 64)
+    error = loads_small_and_fast(write_zip(tmp_path / "huge.npz", members))
+    assert "w1 has shape (784, 1000000000)" in str(error)
+
+
+def test_a_zip_bomb_member_is_rejected_before_it_is_inflated(tmp_path):
+    members = good_members()
+    members["w1.npy"] = deflated(npy_header((784, 400_000)), 784 * 400_000 * 4)  # 1.25 GB
+    path = write_zip(tmp_path / "bomb.npz", members)
+    assert path.stat().st_size < 2e6
+    assert "w1 has shape (784, 400000)" in str(loads_small_and_fast(path))
+
+
+def test_a_member_whose_zip_size_disagrees_with_its_header_is_rejected(tmp_path):
+    members = good_members()
+    head = npy_header((8,))
+    members["b1.npy"] = deflated(head, 8 * 4 + (500 << 20))  # the array, then 500 MB more
+    assert "b1" in str(loads_small_and_fast(write_zip(tmp_path / "long.npz", members)))
+
+
+def test_an_extra_member_is_rejected_without_being_read(tmp_path):
+    members = good_members()
+    members["extra.npy"] = deflated(npy_header((1 << 28,)), 1 << 30)  # 1 GB of float32 zeros
+    error = loads_small_and_fast(write_zip(tmp_path / "extra.npz", members))
+    assert "extra.npy" in str(error)

@@ -109,6 +109,7 @@ def test_a_too_high_learning_rate_ends_with_a_clear_reason_and_no_warnings(small
         ("init", "he"),
         ("momentum", 1.0),
         ("schedule", "step"),
+        ("seed", -1),
     ],
 )
 def test_invalid_hyper_parameters_raise_naming_the_value(field, value):

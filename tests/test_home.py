@@ -1,0 +1,88 @@
+"""The Home page through AppTest: download failures and uploads explained in plain words."""
+
+from __future__ import annotations
+
+import gzip
+
+from .test_pages import idx, open_page
+
+EVIL = "![i](http://127.0.0.1:9/track.png)"
+
+
+def unescaped(markdown: str) -> str:
+    """Markdown as it reads on screen (the page backslash-escapes user-supplied text)."""
+    return markdown.replace("\\", "")
+
+
+def markdown_texts(at) -> list[str]:
+    """Every text the page renders as Markdown (alerts, markdown, captions, expander labels)."""
+    kinds = ("markdown", "caption", "info", "success", "warning", "error", "toast")
+    texts = [str(e.value) for kind in kinds for e in at.get(kind)]
+    return texts + [str(e.label) for e in at.expander]
+
+
+def failed_download(monkeypatch, tmp_path, mirrors: str):
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setenv("MNIST_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("MNIST_MIRRORS", mirrors)
+    at = open_page()
+    at.button(key="download").click().run()
+    assert not at.exception
+    return at
+
+
+def test_a_failed_download_removes_the_bar_and_says_what_each_mirror_did(
+    server, tmp_path, monkeypatch
+):
+    at = failed_download(
+        monkeypatch, tmp_path, f"http://mirror.invalid/ {server}/missing/ http://127.0.0.1:9/"
+    )
+    assert not at.get("progress")  # no stale "Connecting …" bar
+    error = unescaped(at.error[0].value)
+    lines = [line for line in error.splitlines() if line.startswith("- ")]
+    assert len(lines) == 3
+    assert "mirror" in lines[0] and "no internet connection" in lines[0]
+    assert "HTTP 404" in lines[1]
+    assert "refused the connection" in lines[2]
+
+
+def test_a_failed_download_says_what_to_do_next_and_what_the_sample_costs(
+    server, tmp_path, monkeypatch
+):
+    at = failed_download(monkeypatch, tmp_path, f"{server}/missing/")
+    steps = unescaped(at.info[-1].value)
+    assert "Upload" in steps and "MNIST_MIRRORS" in steps and "sample" in steps
+    assert "94.7%" in steps and "97.8%" in steps
+
+
+def test_a_successful_upload_is_confirmed_with_its_sizes(sample_mnist):
+    images = sample_mnist.X_train[:50].reshape(-1, 28, 28)
+    files = [
+        ("train-images-idx3-ubyte.gz", idx(images), "application/gzip"),
+        ("train-labels-idx1-ubyte.gz", idx(sample_mnist.y_train[:50]), "application/gzip"),
+        ("t10k-images-idx3-ubyte.gz", idx(images[:20]), "application/gzip"),
+        ("t10k-labels-idx1-ubyte.gz", idx(sample_mnist.y_train[:20]), "application/gzip"),
+    ]
+    at = open_page()
+    at.file_uploader(key="upload").set_value(files).run()
+    assert "Loaded your files: 50 training and 20 test images" in unescaped(at.success[0].value)
+
+
+def test_a_corrupt_file_uploaded_alone_is_named_as_cut_short_not_as_missing(full_mnist):
+    whole = idx(full_mnist.X_test.reshape(-1, 28, 28))
+    at = open_page()
+    cut = ("t10k-images-idx3-ubyte.gz", whole[: len(whole) // 3], "application/gzip")
+    at.file_uploader(key="upload").set_value([cut]).run()
+    error = unescaped(at.error[0].value)
+    assert "cut short or damaged (expected 7.8 MB of images, found" in error
+    assert "missing" not in error.lower() and "declares" not in error  # the detail is hidden
+    details = next(e for e in at.expander if e.label == "Details")
+    assert "declares (10000, 28, 28)" in details.get("code")[0].value
+
+
+def test_an_uploaded_files_name_is_never_rendered_as_markdown():
+    name = f"train-images{EVIL}.gz"
+    at = open_page()
+    at.file_uploader(key="upload").set_value([(name, gzip.compress(b"x"), "x")]).run()
+    assert at.error  # the bad file is reported ...
+    assert not [t for t in markdown_texts(at) if EVIL in t]  # ... without rendering its name
