@@ -44,7 +44,7 @@ def table(values: np.ndarray, rows: tuple[int, ...]) -> "pd.io.formats.style.Sty
         columns=[f"class {j}" for j in range(values.shape[1])],
         index=[f"row {i + 1}" for i in rows],
     )
-    bad = "background-color: #f8d0d0; color: #a00000; font-weight: bold"
+    bad = "background-color: rgba(214, 39, 40, 0.3); font-weight: bold"  # light or dark theme
     return text.style.apply(lambda _: np.where(np.isfinite(values), "", bad), axis=None)
 
 
