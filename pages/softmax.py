@@ -44,7 +44,7 @@ def table(values: np.ndarray, rows: tuple[int, ...]) -> "pd.io.formats.style.Sty
         columns=[f"class {j}" for j in range(values.shape[1])],
         index=[f"row {i + 1}" for i in rows],
     )
-    bad = "background-color: #f8d0d0; color: #a00000; font-weight: bold"
+    bad = "background-color: rgba(214, 39, 40, 0.3); font-weight: bold"  # light or dark theme
     return text.style.apply(lambda _: np.where(np.isfinite(values), "", bad), axis=None)
 
 
@@ -77,7 +77,9 @@ with c1:
     st.session_state[TYPED][preset] = edited
     st.button("Reset this table", key="softmax_reset", on_click=reset, args=(preset,))
 with c2:
-    st.session_state.setdefault("softmax_scale", 1.0)  # a default via state, not value=: see app.py
+    # The default goes through the state, not value=: app.py writes this key back on every run,
+    # and a widget given both logs Streamlit's "created with a default value" warning.
+    st.session_state.setdefault("softmax_scale", 1.0)
     factor = st.select_slider("Multiply every logit by", SCALES, key="softmax_scale")
     dtype_name = st.radio(
         "Precision",
@@ -142,8 +144,9 @@ st.plotly_chart(
     key="breaking_point",
 )
 st.markdown(
-    f"For logits [0, m], the naive softmax is exact until m = {limit:.1f}, where exp(m) no "
-    f"longer fits in {dtype_name}: the probabilities become **nan** and the loss **inf**. The "
-    "stable softmax, and a loss computed with log-softmax, stay exact for any m. A network "
-    "whose logits grow during training would crash the lab's code at that point."
+    f"The loss when the true class is the smaller logit. For logits [0, m], the naive softmax "
+    f"is exact until m = {limit:.1f}, where exp(m) no longer fits in {dtype_name}: the "
+    "probabilities become **nan** and the loss **inf**. The stable softmax, and a loss computed "
+    "with log-softmax, stay exact for any m. A network whose logits grow during training would "
+    "crash the lab's code at that point."
 )

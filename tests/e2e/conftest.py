@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -56,74 +58,110 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
+@contextlib.contextmanager
+def running_app(log_path: Path):
+    """`streamlit run app.py` on a free loopback port, its output in log_path; yields the URL."""
     _require_browser()
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the log shows each line as it happens
     if mnist_dir() is not None:
         env["MNIST_DIR"] = str(mnist_dir())
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(LOG, "wb")  # a file: a full pipe would block the server
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:  # a file: a full pipe would block the server
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless=true",
+                f"--server.port={port}",
+                "--server.address=127.0.0.1",
+                "--browser.gatherUsageStats=false",
+                "--server.fileWatcherType=none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_until_healthy(url, proc, log_path)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _wait_until_healthy(url: str, proc: subprocess.Popen, log_path: Path) -> None:
     deadline = time.monotonic() + 30
     while True:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
                 if r.status == 200:
-                    break
+                    return
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                log.close()
-                output = LOG.read_text(errors="replace")
+                output = log_path.read_text(errors="replace")
                 pytest.fail(f"streamlit did not start:\n{output}")
             time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
 
 
-def log_problems(since: int = 0) -> list[str]:
-    """Lines of the server log after byte offset `since` that a clean log must not hold."""
-    with open(LOG, "rb") as f:
+@pytest.fixture(scope="session")
+def app_url():
+    """One server for the session's tests; its log is artifacts/streamlit.log."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with running_app(LOG) as url:
+        yield url
+
+
+def log_problems(since: int = 0, log_path: Path = LOG) -> list[str]:
+    """Lines of a server log after byte offset `since` that a clean log must not hold."""
+    with open(log_path, "rb") as f:
         f.seek(since)
         text = f.read().decode(errors="replace")
     return [line for line in text.splitlines() if LOG_PROBLEM.search(line)]
 
 
+def assert_clean_log(since: int = 0, log_path: Path = LOG) -> None:
+    time.sleep(0.5)  # the last rerun's lines
+    problems = log_problems(since, log_path)
+    excerpt = log_path.read_bytes()[since:].decode(errors="replace")[-4000:]
+    assert not problems, f"the server logged {problems}; the log's tail:\n{excerpt}"
+
+
 @pytest.fixture
 def clean_server_log(app_url):
-    """Fails the test if the server logged a traceback or a warning while it ran."""
+    """Fails the test if the shared server logged a traceback or a warning while it ran.
+
+    Streamlit logs some warnings once per server: one an earlier test caused does not show
+    again. For a verdict that does not depend on test order, use fresh_page.
+    """
     since = LOG.stat().st_size
     yield
-    time.sleep(0.5)  # the last rerun's lines
-    problems = log_problems(since)
-    excerpt = LOG.read_bytes()[since:].decode(errors="replace")[-4000:]
-    assert not problems, f"the server logged {problems}; the log's tail:\n{excerpt}"
+    assert_clean_log(since)
+
+
+FRESH_LOG = ROOT / "artifacts" / "streamlit-fresh.log"
+
+
+@pytest.fixture
+def fresh_page(browser):
+    """A page on a server of its own, started for this test, logging to FRESH_LOG."""
+    with running_app(FRESH_LOG) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1600})
+        page = context.new_page()
+        page.goto(url)
+        page.get_by_text("Watch a neural network").wait_for(timeout=30_000)
+        yield page
+        context.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,63 @@
+"""Figure builders: valid Plotly figures (they skip graph_objects' validation), theme-neutral."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io
+import pytest
+
+from mlcore.numerics import breaking_point
+from mlcore.train import Progress
+from ui import charts
+
+
+def history(n: int) -> list[Progress]:
+    return [
+        Progress(i + 1, 0, 1 / (i + 1), 0.9, 0.95 if i % 2 else None, i * 0.1, 0.05)
+        for i in range(n)
+    ]
+
+
+FIGURES = {
+    "loss": lambda: charts.loss_figure([("a", history(50)), ("b", history(3))]),
+    "accuracy": lambda: charts.accuracy_figure([("a", history(50))]),
+    "probabilities": lambda: charts.probability_bars(np.full(10, 0.1)),
+    "image": lambda: charts.image_figure(np.zeros((28, 28)), "seen"),
+    "diverging": lambda: charts.image_figure(np.eye(28) - 0.5, "why", diverging=True),
+    "softmax": lambda: charts.softmax_bars(np.array([np.nan, 0.0]), np.array([0.0, 1.0])),
+    "breaking": lambda: charts.breaking_point_figure(
+        np.linspace(0, 1000, 5), breaking_point(np.linspace(0, 1000, 5)), 709.8, "float64"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_figure_is_what_plotlys_validation_would_have_made(name):
+    """Validation raises on a wrong property and expands names (a colourscale "gray") that
+    plotly.js does not know: the unvalidated figure must come out the same."""
+    figure = FIGURES[name]()
+    validated = go.Figure(figure.to_dict())
+    assert json.loads(plotly.io.to_json(figure)) == json.loads(plotly.io.to_json(validated))
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_figure_has_transparent_backgrounds_so_the_theme_shows(name):
+    layout = FIGURES[name]().to_dict()["layout"]
+    assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == "rgba(0,0,0,0)"
+
+
+def test_the_diverging_map_is_transparent_at_zero_and_opaque_at_the_ends():
+    heat = FIGURES["diverging"]().to_dict()["data"][0]
+    stops = dict((position, color) for position, color in heat["colorscale"])
+    assert stops[0.5].endswith(",0)")  # alpha 0: the page's background, light or dark
+    assert stops[0.0].endswith(",1)") and stops[1.0].endswith(",1)")
+    assert heat["zmin"] == -heat["zmax"]  # 0 sits at the middle of the scale
+
+
+def test_the_loss_figure_plots_each_runs_history():
+    figure = charts.loss_figure([("a", history(50)), ("b", history(3))])
+    assert [len(trace.x) for trace in figure.data] == [50, 3]
+    assert figure.data[1].mode == "lines+markers"  # few points: markers shown
