@@ -6,8 +6,10 @@ from streamlit_drawable_canvas import st_canvas
 
 from mlcore.network import logit_gradient
 from mlcore.preprocess import canvas_to_mnist
-from ui import charts, picker
+from ui import charts, picker, router
 from ui.text import honest_percent
+
+router.ensure()  # a first visit by a link (/train) still goes through app.py
 
 st.title("Draw a digit")
 top1, top2 = st.columns([2, 1])
@@ -17,7 +19,8 @@ with top1:
         "Models you trained on the Train page (with their test accuracy), the default, or a "
         "file you upload. Your choice stays until you change it.",
     )
-brush = top2.slider("Brush width (px)", 8, 48, 30, key="brush")
+st.session_state.setdefault("brush", 30)  # a default through the state: app.py writes it back
+brush = top2.slider("Brush width (px)", 8, 48, key="brush")
 # Canvas left, prediction right; on a phone the columns stack: the prediction comes right
 # under the canvas (the settings are above both).
 left, right = st.columns([1, 1], gap="large")

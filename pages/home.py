@@ -7,8 +7,10 @@ import streamlit as st
 from mlcore.data import ROLES, UploadError, cache_dir, identify_upload, load_uploaded
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.idx import IdxError
-from ui import state
+from ui import router, state
 from ui.text import plain
+
+router.ensure()  # a first visit by a link (/train) still goes through app.py
 
 UPLOAD_RESULT = "home_upload_result"  # ("ok", names, Dataset) or ("error", [IdxError, ...])
 # Measured 2026-11-30, `python -m mlcore.train --data sample` then the model scored on the

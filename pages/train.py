@@ -8,8 +8,10 @@ from mlcore.model import model_bytes
 from mlcore.spec import config_from_params, config_to_params
 from mlcore.train import PRESETS, TrainConfig
 from runs.scheduler import LimitError
-from ui import live, state
+from ui import live, router, state
 from ui.widgets import BATCH_SIZES, HELP, HIDDEN_SIZES, LEARNING_RATES, MOMENTA, SCALE_LABELS
+
+router.ensure()  # a first visit by a link (/train) still goes through app.py
 
 DEFAULTS = TrainConfig()
 FIELDS = [f.name for f in fields(TrainConfig)]
