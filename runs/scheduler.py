@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from mlcore.data import Dataset
+from mlcore.inspection import StepChange
 from mlcore.model import Model
 from mlcore.network import Params
 from mlcore.resources import run_bytes
@@ -110,6 +111,7 @@ class Run:
     stopping: bool = False  # the user (or a closed tab) asked it to stop
     data_ready: float = 0.0  # when its worker had loaded the data (this turn)
     continuable: bool = True
+    last_step: StepChange | None = None  # what the last single Step changed
 
     @property
     def config(self):
@@ -263,7 +265,7 @@ class Scheduler:
             if run.status == "finished":
                 longer = replace(run.config, iterations=2 * run.config.iterations)
                 run.spec = replace(run.spec, config=longer)
-            run.max_batches = max_batches
+            run.max_batches, run.last_step = max_batches, None
             run.status, run.message = "waiting", ""
             self._queue.append(run)
 
@@ -418,6 +420,8 @@ class Scheduler:
             run.history.append(report)
             if snapshot is not None:
                 run.snapshot, run.snapshot_at = snapshot, len(run.history)
+        elif kind == "step":
+            run.last_step = message[2]
         elif kind == "end":
             outcome, text, state = message[2], message[3], message[4]
             worker.run = None

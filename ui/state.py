@@ -43,6 +43,7 @@ PERSISTENT_KEYS = (
     "softmax_dtype",
     "brush",
     "draw_model",
+    "train_x_axis",
 )
 
 
