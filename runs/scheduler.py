@@ -178,6 +178,7 @@ class _Session:
     runs: list[Run] = field(default_factory=list)
     upload_dir: str | None = None
     upload_key: str | None = None
+    data: dict = field(default_factory=dict)  # what pages keep for the session (its upload)
     seen_active: bool = False  # the web server has listed this session as connected
     gone_since: float | None = None
 
@@ -268,6 +269,11 @@ class Scheduler:
             run.max_batches, run.last_step = max_batches, None
             run.status, run.message = "waiting", ""
             self._queue.append(run)
+
+    def session_data(self, session: str) -> dict:
+        """A dict pages may keep large per-session things in; freed when the tab closes."""
+        with self._lock:
+            return self._sessions.setdefault(session, _Session()).data
 
     def runs_of(self, session: str) -> list[Run]:
         """The session's runs, oldest first."""
@@ -572,6 +578,8 @@ def _send(worker: _Worker, message: tuple) -> bool:
 def _session_alive(session: str) -> bool | None:
     """Whether Streamlit's server still has session connected; None without a server.
 
+    session is "<Streamlit session id>#<token>" (see ui.state.session_id).
+
     Uses the runtime's public session registry (Runtime.is_active_session): a closed tab's
     session is disconnected at once, even though Streamlit keeps its state a while.
     """
@@ -581,7 +589,7 @@ def _session_alive(session: str) -> bool | None:
         return None
     if not Runtime.exists():
         return None
-    return Runtime.instance().is_active_session(session)
+    return Runtime.instance().is_active_session(session.split("#", 1)[0])
 
 
 def _release_memory() -> None:
