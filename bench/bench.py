@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import lab_reference as lab
 
+from mlcore.augment import augment_batch
 from mlcore.data import load_mnist
 from mlcore.functions import one_hot
 from mlcore.model import load_model
@@ -207,6 +208,46 @@ def _fmt(first) -> str:
     )
 
 
+def augment_epoch(data, rounds: int, chunks=(1, 4, 16)) -> None:
+    """8: one pass, batch 64, H=200, momentum 0.9, with and without augmentation.
+
+    The step and the batch gathering are train()'s; augmentation runs on chunks of
+    `chunk` batches at a time (one augment_batch call per chunk), then the chunk is stepped
+    through batch by batch. "none" skips the call, like an epoch of train() without it.
+    """
+    config = TrainConfig(hidden_size=200, batch_size=64, iterations=1, momentum=0.9)
+    scaling = fit_scaling(config.scale, data.X_train)
+    X, y = scaling.apply(data.X_train), data.y_train.astype(np.intp)
+    background = float(scaling.apply(np.zeros((1, 1)))[0, 0])
+    state = new_state(config)
+    ws = Workspace(state.params, config.batch_size)
+
+    def epoch(kind: str, chunk: int):
+        rows = config.batch_size * chunk
+        order = state.rng.permutation(len(X))
+        for start in range(0, len(X), rows):
+            idx = order[start : start + rows]
+            Xc = np.take(X, idx, axis=0)
+            if kind != "none":
+                Xc = augment_batch(Xc, state.rng, kind, background)
+            for b in range(0, len(idx), config.batch_size):
+                Xb, yb = Xc[b : b + config.batch_size], y[idx[b : b + config.batch_size]]
+                loss_and_gradients(state.params, Xb, yb, ws, scale=0.01)
+                apply_update(state.params, ws.grads, state.velocity, config.momentum)
+
+    contenders = {"no augmentation": lambda: epoch("none", 16)}
+    for chunk in chunks:
+        for kind in ("affine", "elastic"):
+            contenders[f"{kind}, {chunk} batch(es) a call"] = lambda k=kind, c=chunk: epoch(k, c)
+    for fn in contenders.values():  # warm up
+        fn()
+    show(
+        "Augmentation: epoch cost, batch 64, H=200 (chunk = batches augmented per call)",
+        interleave(contenders, rounds),
+        [(name, "no augmentation") for name in contenders if name != "no augmentation"],
+    )
+
+
 def draw_and_load(rounds: int) -> None:
     """7: one canvas image through preprocessing and the default model; loading full MNIST."""
     model = load_model(ROOT / "models" / "default.npz")
@@ -232,7 +273,9 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--no-tta", action="store_true", help="skip the time-to-accuracy runs")
     p.add_argument("--stretch", action="store_true", help="also time the 98.4%% preset")
-    p.add_argument("--only", choices=["full", "epoch", "tta", "draw"], help="one section only")
+    p.add_argument(
+        "--only", choices=["full", "epoch", "tta", "draw", "augment"], help="one section only"
+    )
     args = p.parse_args()
     if not os.environ.get("MNIST_DIR"):
         p.error("set MNIST_DIR to the official MNIST files")
@@ -241,7 +284,7 @@ def main() -> None:
         f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}, "
         f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}"
     )
-    want = {args.only} if args.only else {"full", "epoch", "tta", "draw"}
+    want = {args.only} if args.only else {"full", "epoch", "tta", "draw", "augment"}
     if args.no_tta:
         want.discard("tta")
     if "full" in want:
@@ -254,6 +297,8 @@ def main() -> None:
             time_to_accuracy(data, STRETCH, targets=(0.98, 0.984))
     if "draw" in want:
         draw_and_load(args.rounds)
+    if "augment" in want:
+        augment_epoch(data, args.rounds)
 
 
 if __name__ == "__main__":
