@@ -208,7 +208,7 @@ def _fmt(first) -> str:
     )
 
 
-def augment_epoch(data, rounds: int, chunks=(1, 4, 16)) -> None:
+def augment_epoch(data, rounds: int, chunks=(1, 4)) -> None:
     """8: one pass, batch 64, H=200, momentum 0.9, with and without augmentation.
 
     The step and the batch gathering are train()'s; augmentation runs on chunks of

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlcore.blas import blas_threads
+
 BOX = 20  # longer side of the digit after scaling
 SIZE = 28
 INK_THRESHOLD = 0.1  # fraction of full ink below which a pixel counts as background
@@ -22,10 +24,10 @@ MAX_THINNING = 0.35  # of the stroke width, each side: a blob's width is overest
 WIDTH_ROUNDS = 3  # corrections of the stroke width, each re-measured
 FINE = 4  # strokes are thinned on the crop scaled to FINE * BOX px: steps of 1/4 box pixel
 MIN_EXTENT = 0.08  # a drawing less than this fraction of the canvas side is too small
-# The drawing's extent over its thickest stroke (twice the largest inscribed radius): a
-# round dot scores 1, a dot smudged by half the brush width ~1.5, the stubbiest digit
-# tested (a "3" or "4" at 40% of the canvas with the 48-px brush) 1.8.
-MIN_ELONGATION = 1.7
+# The drawing's extent over its thickest stroke (twice the largest inscribed radius),
+# measured at FINE * BOX px: a round dot scores 1.1, a dot smudged by half the brush width
+# 1.67, the stubbiest digits tested ("3", "4" at 40% of the canvas, 48-px brush) 1.82.
+MIN_ELONGATION = 1.75
 
 
 def ink_from_rgba(rgba: np.ndarray) -> np.ndarray:
@@ -158,10 +160,11 @@ def digit_problem(rgba: np.ndarray) -> str | None:
     crop = _crop(ink)
     if crop is None:
         return "The canvas is empty: draw a digit."
-    extent = max(crop.shape)
-    if extent < MIN_EXTENT * min(ink.shape):
+    if max(crop.shape) < MIN_EXTENT * min(ink.shape):
         return "The drawing is too small to be a digit: draw it larger."
-    if extent < MIN_ELONGATION * 2 * inscribed_radius(crop > 0.5):
+    with blas_threads(1):  # the ratio does not depend on the scale: measure it at FINE * BOX
+        fine = _resize(crop, FINE * BOX / max(crop.shape))
+    if FINE * BOX < MIN_ELONGATION * 2 * inscribed_radius(fine > 0.5):
         return "That looks like a dot, not a digit: draw the digit's strokes."
     return None
 
@@ -182,4 +185,7 @@ def _centre_by_mass(digit: np.ndarray) -> np.ndarray:
 
 def canvas_to_mnist(rgba: np.ndarray) -> np.ndarray | None:
     """Canvas RGBA (H, W, 4) -> (28, 28) float32 pixels in 0-255, or None if nothing is drawn."""
-    return to_mnist(ink_from_rgba(rgba))
+    # Small matmuls only: a second BLAS thread makes them wait (48 ms instead of ~1 on a
+    # busy machine, measured), so one thread.
+    with blas_threads(1):
+        return to_mnist(ink_from_rgba(rgba))
