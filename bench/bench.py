@@ -208,12 +208,13 @@ def _fmt(first) -> str:
     )
 
 
-def augment_epoch(data, rounds: int, chunks=(1, 4)) -> None:
-    """8: one pass, batch 64, H=200, momentum 0.9, with and without augmentation.
+def augment_epoch(data, rounds: int) -> None:
+    """8: epoch cost with augmentation: batch 64, H=200, momentum 0.9, standardized inputs.
 
-    The step and the batch gathering are train()'s; augmentation runs on chunks of
-    `chunk` batches at a time (one augment_batch call per chunk), then the chunk is stepped
-    through batch by batch. "none" skips the call, like an epoch of train() without it.
+    Within every batch, side by side: train()'s gather and step, and augment_batch on the
+    same 64 rows for each kind, so a busy machine slows all of them alike. An epoch with
+    augmentation costs (gather + augment + step) / (gather + step) of one without. `rounds`
+    epochs; then whole epochs with and without, interleaved (noisier), as a cross-check.
     """
     config = TrainConfig(hidden_size=200, batch_size=64, iterations=1, momentum=0.9)
     scaling = fit_scaling(config.scale, data.X_train)
@@ -221,30 +222,44 @@ def augment_epoch(data, rounds: int, chunks=(1, 4)) -> None:
     background = float(scaling.apply(np.zeros((1, 1)))[0, 0])
     state = new_state(config)
     ws = Workspace(state.params, config.batch_size)
+    xb = np.empty((config.batch_size, 784), np.float32)
+    kinds = ("affine", "elastic")
+    spent = dict.fromkeys(("gather + step", *kinds), 0.0)
 
-    def epoch(kind: str, chunk: int):
-        rows = config.batch_size * chunk
+    def step(Xb, yb):
+        loss_and_gradients(state.params, Xb, yb, ws, scale=0.01)
+        apply_update(state.params, ws.grads, state.velocity, config.momentum)
+
+    def epoch(kind: str | None):  # kind None: measure each part; else one plain epoch
         order = state.rng.permutation(len(X))
-        for start in range(0, len(X), rows):
-            idx = order[start : start + rows]
-            Xc = np.take(X, idx, axis=0)
-            if kind != "none":
-                Xc = augment_batch(Xc, state.rng, kind, background)
-            for b in range(0, len(idx), config.batch_size):
-                Xb, yb = Xc[b : b + config.batch_size], y[idx[b : b + config.batch_size]]
-                loss_and_gradients(state.params, Xb, yb, ws, scale=0.01)
-                apply_update(state.params, ws.grads, state.velocity, config.momentum)
+        for start in range(0, len(X), config.batch_size):
+            idx = order[start : start + config.batch_size]
+            t0 = time.perf_counter()
+            Xb = np.take(X, idx, axis=0, out=xb[: len(idx)])
+            if kind not in (None, "none"):
+                Xb = augment_batch(Xb, state.rng, kind, background)
+            step(Xb, y[idx])
+            t1 = time.perf_counter()
+            if kind is None:
+                spent["gather + step"] += t1 - t0
+                for k in kinds:
+                    t = time.perf_counter()
+                    augment_batch(Xb, state.rng, k, background)
+                    spent[k] += time.perf_counter() - t
 
-    contenders = {"no augmentation": lambda: epoch("none", 16)}
-    for chunk in chunks:
-        for kind in ("affine", "elastic"):
-            contenders[f"{kind}, {chunk} batch(es) a call"] = lambda k=kind, c=chunk: epoch(k, c)
-    for fn in contenders.values():  # warm up
-        fn()
+    epoch(None)  # warm up
+    spent.update(dict.fromkeys(spent, 0.0))
+    for _ in range(rounds):
+        epoch(None)
+    print(f"\n## Augmentation, per batch of 64 side by side ({rounds} epochs)")
+    for k in kinds:
+        cost = (spent["gather + step"] + spent[k]) / spent["gather + step"]
+        print(f"  epoch with {k} / without: {cost:.2f}x")
+    whole = {kind: (lambda k=kind: epoch(k)) for kind in ("none", *kinds)}
     show(
-        "Augmentation: epoch cost, batch 64, H=200 (chunk = batches augmented per call)",
-        interleave(contenders, rounds),
-        [(name, "no augmentation") for name in contenders if name != "no augmentation"],
+        "Augmentation, whole epochs interleaved",
+        interleave(whole, rounds),
+        [(k, "none") for k in kinds],
     )
 
 
