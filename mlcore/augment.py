@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlcore.blas import blas_threads
+from mlcore.threads import single_blas_thread
 
 AUGMENTS = ("none", "affine", "elastic")
 SIDE = 28
@@ -50,7 +50,7 @@ def augment_batch(
     # Every matmul here is small: a second BLAS thread costs more than it gives, and far
     # more on a busy machine (measured with 2 threads there: augmenting 1,024 rows a call
     # made an epoch 17-20x slower than none; with 1 thread, 64 rows cost ~0.12 of a step).
-    with blas_threads(1):
+    with single_blas_thread():
         bg = np.float32(background)
         ink = X - bg  # background 0, so zero padding and zero-weight samples are background
         coords = affine_coords(_centres(ink), random_affine(rng, len(X)))  # (b, 2, 784)

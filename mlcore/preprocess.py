@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlcore.blas import blas_threads
+from mlcore.threads import single_blas_thread
 
 BOX = 20  # longer side of the digit after scaling
 SIZE = 28
@@ -162,7 +162,7 @@ def digit_problem(rgba: np.ndarray) -> str | None:
         return "The canvas is empty: draw a digit."
     if max(crop.shape) < MIN_EXTENT * min(ink.shape):
         return "The drawing is too small to be a digit: draw it larger."
-    with blas_threads(1):  # the ratio does not depend on the scale: measure it at FINE * BOX
+    with single_blas_thread():  # the ratio does not depend on the scale: measure it at FINE * BOX
         fine = _resize(crop, FINE * BOX / max(crop.shape))
     if FINE * BOX < MIN_ELONGATION * 2 * inscribed_radius(fine > 0.5):
         return "That looks like a dot, not a digit: draw the digit's strokes."
@@ -187,5 +187,5 @@ def canvas_to_mnist(rgba: np.ndarray) -> np.ndarray | None:
     """Canvas RGBA (H, W, 4) -> (28, 28) float32 pixels in 0-255, or None if nothing is drawn."""
     # Small matmuls only: a second BLAS thread makes them wait (48 ms instead of ~1 on a
     # busy machine, measured), so one thread.
-    with blas_threads(1):
+    with single_blas_thread():
         return to_mnist(ink_from_rgba(rgba))
