@@ -125,6 +125,20 @@ def rerender_once(page, dtype: str) -> float:
     return time.monotonic() - start
 
 
+def warm_up(browser, server: Server) -> None:
+    """One session trains a tiny run and closes: the server has loaded every module it uses.
+
+    The idle size is measured after this, so "memory back to idle" compares like with like.
+    """
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server.url}/train?iterations=1&hidden_size=16")
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text("finished 1 iterations.").wait_for(timeout=LIMIT * 1000)
+    context.close()
+    time.sleep(10)
+
+
 def phase_class(browser, server: Server, k: int, iterations: int | None) -> dict:
     """k sessions press Start together; returns the timings and resource use."""
     contexts = [browser.new_context(viewport={"width": 1440, "height": 900}) for _ in range(k)]
@@ -255,10 +269,7 @@ def main() -> int:
         for k in args.k:
             server = Server(logs / f"load-k{k}.log")
             try:
-                warm = browser.new_context()  # one visit loads the pages' modules
-                open_train(warm, server.url)
-                warm.close()
-                time.sleep(8)
+                warm_up(browser, server)
                 idle = rss_mb(server.proc.pid)
                 r = phase_class(browser, server, k, None)
                 r["abandon"] = phase_abandon(browser, server, k)
