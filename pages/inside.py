@@ -22,22 +22,21 @@ training = run is not None and run.active
 def show_model() -> None:
     """Every model-dependent part; while the run trains it redraws on each new snapshot."""
     data = state.dataset()
-    model = picker.model_of(model_id)
-    a = inside.analysis(model_id, model, data)
+    model, key, a = inside.current(model_id, data)
     if training:
         live.progress(run)
-        st.caption(f"Showing its weights after report {run.snapshot_at}; they update as it trains.")
+        st.caption(f"Showing its weights after report {key[1]}; they update as it trains.")
     tabs = st.tabs(
         ["Hidden units", "Saturation", "Mistakes", "Gradient check", "One digit, step by step"]
     )
     with tabs[0]:
         inside.hidden_units(model, a)
     with tabs[1]:
-        inside.saturation(model_id, model, a, data)
+        inside.saturation(model_id, a, data)
     with tabs[2]:
         inside.confusion(a, data)
     with tabs[3]:
-        inside_digit.gradient_check(inside.cache_key(model_id, data), model, data)
+        inside_digit.gradient_check(key, model, data)
     with tabs[4]:
         inside_digit.one_digit(model, data)
     if training and not run.active:

@@ -18,6 +18,7 @@ from mlcore.model import Model
 from mlcore.train import TrainConfig
 from ui import inside_charts as charts
 from ui import picker, state
+from ui.text import honest_percent
 
 CACHE = "inside_cache"  # {(model id, snapshot, data): Analysis}, the last few
 KEEP = 4
@@ -39,26 +40,35 @@ class Analysis(NamedTuple):
     outgoing: np.ndarray  # (H,) outgoing weight size
 
 
-def cache_key(model_id: str, data: Dataset) -> tuple:
+def current(model_id: str, data: Dataset) -> tuple[Model, tuple, Analysis]:
+    """(model, cache key, Analysis) of the model with that id; a run's latest snapshot.
+
+    The key holds the snapshot's report number (0 for a fixed model), read before and after
+    the weights so both belong to the same snapshot; the Analysis is computed only when the
+    key is new.
+    """
     run = state.scheduler().get(model_id)
-    snapshot = run.snapshot_at if run is not None else 0
-    return (model_id, snapshot, data.kind, data.location, len(data.y_test))
-
-
-def analysis(model_id: str, model: Model, data: Dataset) -> Analysis:
-    """The model's Analysis, computed only if its id, snapshot or the data changed."""
+    for _ in range(5):
+        snapshot = run.snapshot_at if run is not None else 0
+        model = picker.model_of(model_id)
+        if run is None or run.snapshot_at == snapshot:
+            break
+    key = (model_id, snapshot, data.kind, data.location, len(data.y_test))
     cache = st.session_state.setdefault(CACHE, {})
-    key = cache_key(model_id, data)
     if key not in cache:
-        proba = model.predict_proba(data.X_test)
-        probe = data.X_train[ins.probe_rows(len(data.y_train), TrainConfig().seed)]
-        z = ins.preactivations(model.params, model.scaling.apply(probe, model.params.dtype))
-        counts = ins.confusion_matrix(data.y_test, np.argmax(proba, axis=1))
-        out = ins.outgoing_weight_size(model.params.w2)
-        cache[key] = Analysis(proba, counts, z, ins.unit_saturation(z), out)
+        cache[key] = _analyse(model, data)
         while len(cache) > KEEP:
             cache.pop(next(iter(cache)))
-    return cache[key]
+    return model, key, cache[key]
+
+
+def _analyse(model: Model, data: Dataset) -> Analysis:
+    proba = model.predict_proba(data.X_test)
+    probe = data.X_train[ins.probe_rows(len(data.y_train), TrainConfig().seed)]
+    z = ins.preactivations(model.params, model.scaling.apply(probe, model.params.dtype))
+    counts = ins.confusion_matrix(data.y_test, np.argmax(proba, axis=1))
+    out = ins.outgoing_weight_size(model.params.w2)
+    return Analysis(proba, counts, z, ins.unit_saturation(z), out)
 
 
 def _unit_order(a: Analysis, sort: str) -> np.ndarray:
@@ -124,7 +134,7 @@ def hidden_units(model: Model, a: Analysis) -> None:
     )
 
 
-def saturation(model_id: str, model: Model, a: Analysis, data: Dataset) -> None:
+def saturation(model_id: str, a: Analysis, data: Dataset) -> None:
     """The z histogram of this model beside another one's, with the flat zones shaded."""
     options = {k: v for k, v in picker.choices().items() if k != model_id}
     other = st.selectbox(
@@ -136,7 +146,7 @@ def saturation(model_id: str, model: Model, a: Analysis, data: Dataset) -> None:
     )
     shown = [("This model", a)]
     if other is not None:
-        shown.append(("Compared", analysis(other, picker.model_of(other), data)))
+        shown.append(("Compared", current(other, data)[2]))
     for i, (col, (name, x)) in enumerate(zip(st.columns(2), shown, strict=False)):
         share, slope = ins.saturated_share(x.z), ins.mean_sigmoid_slope(x.z)
         m1, m2 = col.columns(2)
@@ -207,10 +217,11 @@ def gallery(a: Analysis, data: Dataset) -> None:
         st.success(f"No test image of a {true} was read as a {pred}.")
         return
     st.markdown(f"**{len(m.index)} images of a {true} read as a {pred}**, most confident first:")
-    cols = st.columns(6)
-    for i, (index, p) in enumerate(zip(m.index[:24], m.probability[:24], strict=True)):
-        image = np.kron(data.X_test[index].reshape(28, 28), np.ones((3, 3), np.uint8))
-        cols[i % 6].image(image, caption=f"#{index}: {true}→{pred} {100 * p:.1f}%")
+    shown = list(zip(m.index[:24], m.probability[:24], strict=True))
+    for row in range(0, len(shown), 6):  # a row of columns at a time: reading order on phones
+        for col, (index, p) in zip(st.columns(6), shown[row : row + 6], strict=False):
+            image = np.kron(data.X_test[index].reshape(28, 28), np.ones((3, 3), np.uint8))
+            col.image(image, caption=f"#{index}: {true}→{pred} {honest_percent(p, 1)}")
     st.caption(
         "Each image with its test-set number, true digit → prediction and the probability the "
         "network gave its wrong answer. Confident mistakes are often badly written digits."
