@@ -101,10 +101,10 @@ def hidden_units(model: Model, a: Analysis) -> None:
     )
     start = pages.index(shown) * PAGE_SIZE
     units = order[start : start + PAGE_SIZE]
-    if st.session_state.get("inside_unit", 0) >= H:
-        st.session_state["inside_unit"] = int(order[0])
+    if st.session_state.get("inside_unit", 0) >= H:  # a model with fewer units was chosen
+        st.session_state["inside_unit"] = 0
     unit = c3.number_input(
-        "Unit", 0, H - 1, int(order[0]), key="inside_unit", help="Hover the grid for unit numbers."
+        "Unit", 0, H - 1, key="inside_unit", help="Hover the grid for unit numbers."
     )
     st.plotly_chart(
         charts.unit_grid(ins.hidden_unit_images(model.params.w1, units), units.tolist()),
@@ -137,6 +137,8 @@ def hidden_units(model: Model, a: Analysis) -> None:
 def saturation(model_id: str, a: Analysis, data: Dataset) -> None:
     """The z histogram of this model beside another one's, with the flat zones shaded."""
     options = {k: v for k, v in picker.choices().items() if k != model_id}
+    if st.session_state.get("inside_compare") not in options:  # gone, or now the main model
+        st.session_state["inside_compare"] = None
     other = st.selectbox(
         "Compare with",
         [None, *options],
@@ -217,11 +219,13 @@ def gallery(a: Analysis, data: Dataset) -> None:
         st.success(f"No test image of a {true} was read as a {pred}.")
         return
     st.markdown(f"**{len(m.index)} images of a {true} read as a {pred}**, most confident first:")
-    shown = list(zip(m.index[:24], m.probability[:24], strict=True))
-    for row in range(0, len(shown), 6):  # a row of columns at a time: reading order on phones
-        for col, (index, p) in zip(st.columns(6), shown[row : row + 6], strict=False):
-            image = np.kron(data.X_test[index].reshape(28, 28), np.ones((3, 3), np.uint8))
-            col.image(image, caption=f"#{index}: {true}→{pred} {honest_percent(p, 1)}")
+    first = m.index[:24]
+    images = [np.kron(data.X_test[i].reshape(28, 28), np.ones((3, 3), np.uint8)) for i in first]
+    captions = [
+        f"#{i}: {true}→{pred} {honest_percent(p, 1)}"
+        for i, p in zip(first, m.probability[:24], strict=True)
+    ]
+    st.image(images, caption=captions, width=84)  # a list flows in rows, on a phone too
     st.caption(
         "Each image with its test-set number, true digit → prediction and the probability the "
         "network gave its wrong answer. Confident mistakes are often badly written digits."

@@ -49,11 +49,13 @@ def tile(images: np.ndarray, cols: int) -> tuple[np.ndarray, np.ndarray]:
 def unit_grid(images: np.ndarray, units: Sequence[int], cols: int = 10) -> go.Figure:
     """Incoming weights of hidden units (k, 28, 28) as one tiled heatmap; units (k,) their ids.
 
-    One colour range for all (the largest |weight| shown), so units can be compared.
+    One colour range for all, so units can be compared: up to the 99.5th percentile of
+    |weight| (a few extreme pixels would otherwise wash every tile out).
     """
     z, slot = tile(images, cols)
     names = np.append(np.asarray(units), -1)[slot]  # slot -1 (gap) -> -1
-    bound = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0
+    bound = float(np.nanpercentile(np.abs(z), 99.5)) if np.isfinite(z).any() else 1.0
+    bound = bound or 1.0
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -136,7 +138,7 @@ def saturation_histogram(counts: np.ndarray, edges: np.ndarray, flat: float, tit
         )
     )
     for x0, x1 in ((edges[0], -flat), (flat, edges[-1])):
-        fig.add_vrect(x0=x0, x1=x1, fillcolor="#d62728", opacity=0.12, line_width=0)
+        fig.add_vrect(x0=x0, x1=x1, fillcolor="#d62728", opacity=0.12, line_width=0, layer="below")
     fig.add_annotation(
         x=edges[-1], y=1, yref="paper", text="flat: σ' < 0.01", showarrow=False, xanchor="right"
     )

@@ -71,8 +71,10 @@ def _choose_image(data: Dataset) -> tuple[np.ndarray, int, str]:
     )
     if source == "A test image":
         n = len(data.y_test)
+        if st.session_state.get("inside_index", 0) >= n:  # a smaller test set is in use
+            st.session_state["inside_index"] = 0
         i = c2.number_input(
-            "Test image number", 0, n - 1, 0, key="inside_index", help=f"0 to {n - 1}."
+            "Test image number", 0, n - 1, key="inside_index", help=f"0 to {n - 1}."
         )
         return data.X_test[i], int(data.y_test[i]), f"test image #{i}"
     label = c2.selectbox(

@@ -22,7 +22,7 @@ def choose(page, label: str, option: str | re.Pattern) -> None:
 def test_inside_opened_during_a_run_shows_it_live_and_a_chosen_pair_fills_the_gallery(
     page, app_url, clean_server_log
 ):
-    page.goto(f"{app_url}/train?iterations=60&hidden_size=100")  # long enough to stay live
+    page.goto(f"{app_url}/train?iterations=20&hidden_size=100")  # long enough to stay live
     page.get_by_role("button", name="Start").click()
     # the numbers appear with the first report, which carries the first weight snapshot
     page.get_by_test_id("stMetric").filter(has_text="Training loss").wait_for(timeout=60_000)
@@ -70,6 +70,11 @@ def test_every_tab_of_inside_draws_on_a_wide_screen_and_a_phone(
             page.wait_for_timeout(1500)  # Plotly lays out the charts of a newly shown tab
             slug = tab.split(",")[0].lower().replace(" ", "-")
             shot(page, f"inside-{name}-{slug}")
+            page.mouse.move(width // 2, height // 2)
+            page.mouse.wheel(0, height - 250)  # the page scrolls inside Streamlit's main area
+            page.wait_for_timeout(500)
+            shot(page, f"inside-{name}-{slug}-2")
+            page.mouse.wheel(0, -10 * height)
     finally:
         context.close()
     assert not errors, errors
