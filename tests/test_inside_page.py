@@ -108,7 +108,7 @@ def test_one_digit_follows_a_test_image_or_the_drawn_digit(full_mnist):
     at = open_inside()
     at.number_input(key="inside_index").set_value(3).run()
     label = int(full_mnist.y_test[3])
-    assert any(f"L = -\\log \\hat y_{{{label}}}" in e.value for e in at.get("latex"))
+    assert any(f"L &= -\\log \\hat y_{{{label}}}" in e.value for e in at.get("latex"))
     assert at.radio(key="inside_source").options == ["A test image"]
     at.session_state["draw_pixels"] = full_mnist.X_test[7].reshape(28, 28)
     at.run()

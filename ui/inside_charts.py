@@ -68,7 +68,7 @@ def unit_grid(images: np.ndarray, units: Sequence[int], cols: int = 10) -> go.Fi
         )
     )
     rows = z.shape[0] / (28 + GAP)
-    return _square_image(_layout(fig, "", height=int(90 + 62 * rows)))
+    return _square_image(_layout(fig, "", height=int(60 + 52 * rows)))  # phones: less slack
 
 
 def unit_image(image: np.ndarray, title: str) -> go.Figure:

@@ -96,10 +96,11 @@ def one_digit(model: Model, data: Dataset) -> None:
     )
     with c2:
         st.markdown("**Forward pass**")
-        st.latex(r"z_1 = x W_1 + b_1,\quad h = \sigma(z_1),\quad \text{logits} = h W_2 + b_2")
-        st.latex(
-            r"\hat y = \mathrm{softmax}(\text{logits}),\quad L = -\log \hat y_{"
-            + f"{label}}} = {p.loss:.4f}"
+        st.latex(  # one equation a line: narrow enough for a phone
+            r"\begin{aligned} z_1 &= x W_1 + b_1 \\ h &= \sigma(z_1) \\"
+            r" \text{logits} &= h W_2 + b_2 \\ \hat y &= \mathrm{softmax}(\text{logits}) \\"
+            + f" L &= -\\log \\hat y_{{{label}}} = {p.loss:.4f}"
+            + r" \end{aligned}"
         )
         st.markdown(f"It reads **{pred}** with probability {100 * p.softmax[pred]:.2f}%.")
     f1, f2 = st.columns(2)
@@ -131,7 +132,8 @@ def one_digit(model: Model, data: Dataset) -> None:
         st.caption("The hidden units with the largest gradient: they would move most.")
     with b2:
         st.latex(
-            r"dW_1 = x^\top dZ_1,\quad dW_2 = h^\top d_\text{logits},\quad W \mathrel{-}= \eta\, dW"
+            r"\begin{aligned} dW_1 &= x^\top dZ_1 \\ dW_2 &= h^\top d_\text{logits} \\"
+            r" W &\mathrel{-}= \eta\, dW \end{aligned}"
         )
         weights = [
             {"weight": f"{n}{list(i)}", "gradient": g, f"change at η = {rate:g}": -rate * g}
