@@ -8,6 +8,7 @@ import re
 import time
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from mlcore.model import load_model
@@ -57,6 +58,15 @@ def open_inside(at: AppTest | None = None) -> AppTest:
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+@pytest.fixture
+def forget_runs():
+    """Forget the runs a test started: AppTest sessions share one id in the scheduler."""
+    started = []
+    yield started.append
+    for run in started:
+        get_scheduler().close_session(run.session)
 
 
 def test_default_model_confusion_counts_sum_to_10000_and_diagonal_is_its_accuracy(full_mnist):
@@ -120,11 +130,12 @@ def test_one_digit_follows_a_test_image_or_the_drawn_digit(full_mnist):
     )
 
 
-def test_a_finished_run_is_shown_with_its_own_accuracy(full_mnist):
+def test_a_finished_run_is_shown_with_its_own_accuracy(full_mnist, forget_runs):
     at = open_page("pages/train.py")
     at.select_slider(key="hidden_size").set_value(32)
     at.slider(key="iterations").set_value(1)
     at.button(key="start").click().run()
+    forget_runs(current_run(at))
     wait_for_run(at)
     run = current_run(at)
     open_inside(at)
@@ -135,12 +146,13 @@ def test_a_finished_run_is_shown_with_its_own_accuracy(full_mnist):
     assert at.number_input(key="inside_unit").max == 31  # its 32 units, not the default's
 
 
-def test_a_run_still_training_is_shown_and_updates_with_its_snapshots(full_mnist):
+def test_a_run_still_training_is_shown_and_updates_with_its_snapshots(full_mnist, forget_runs):
     at = open_page("pages/train.py")
     at.select_slider(key="hidden_size").set_value(32)
     at.slider(key="iterations").set_value(200)  # long: stopped below
     at.button(key="start").click().run()
     run = current_run(at)
+    forget_runs(run)
     try:
         deadline = time.monotonic() + 60
         while not run.usable:
