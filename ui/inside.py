@@ -193,7 +193,7 @@ def confusion(a: Analysis, data: Dataset) -> None:
     )
     c1.caption(
         f"Row = true digit, column = the network's answer, over {total:,} test images: the "
-        "diagonal is right, every other cell a kind of mistake. Click a cell to see its images."
+        "diagonal is right, every other cell a kind of mistake. Pick a cell's pair below to see it."
     )
     c2.plotly_chart(charts.per_digit_bars(ins.per_digit_accuracy(a.counts)), key="inside_digits")
     c2.caption("The share of each digit's test images read right: which digits are hardest.")
