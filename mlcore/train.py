@@ -330,6 +330,11 @@ def _report_due(iteration: int, batch: int, n_batches: int) -> tuple[bool, bool]
     return early, early and done in EARLY_TESTS
 
 
+def batches_per_iteration(config: TrainConfig, n: int) -> int:
+    """Gradient steps in one iteration on n rows: 1 (full batch) or the batches of a pass."""
+    return 1 if config.batch_size is None else math.ceil(n / min(config.batch_size, n))
+
+
 def last_batch_rows(state: TrainState, n: int, batch_size: int | None) -> np.ndarray:
     """Row indices (b,) of the batch the last step of state trained on (all n: full batch)."""
     if batch_size is None or batch_size >= n or state.order is None:

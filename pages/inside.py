@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from ui import inside, inside_digit, live, picker, state
+from ui import inside, inside_digit, live, picker, router, state
+
+router.ensure()  # a first visit by a link still goes through app.py
 
 st.title("Inside the network")
 st.caption(

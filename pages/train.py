@@ -6,11 +6,20 @@ import streamlit as st
 
 from mlcore.model import model_bytes
 from mlcore.spec import config_from_params, config_to_params
-from mlcore.train import PRESETS, TrainConfig
+from mlcore.train import PRESETS, TrainConfig, batches_per_iteration
 from runs.scheduler import LimitError
 from ui import live, router, state
 from ui.export import runs_csv
-from ui.widgets import BATCH_SIZES, HELP, HIDDEN_SIZES, LEARNING_RATES, MOMENTA, SCALE_LABELS
+from ui.text import plain
+from ui.widgets import (
+    BATCH_SIZES,
+    HELP,
+    HIDDEN_SIZES,
+    LEARNING_RATES,
+    MOMENTA,
+    SCALE_LABELS,
+    widget_problem,
+)
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
 
@@ -34,7 +43,11 @@ if not st.session_state.get(URL_READ):  # a shared link opens its settings (neve
     st.session_state[URL_READ] = True
     linked, problems = config_from_params(st.query_params.to_dict())
     for name in FIELDS:
-        st.session_state[name] = getattr(linked, name)
+        value = getattr(linked, name)
+        if problem := widget_problem(name, value):  # valid, but no widget can show it
+            problems.append(problem)
+            value = getattr(DEFAULTS, name)
+        st.session_state[name] = value
     if problems:
         st.session_state["train_error"] = "This link has settings that cannot be used: " + (
             "; ".join(problems) + ". Those settings keep their defaults."
@@ -56,17 +69,27 @@ def start_run(max_batches: int | None = None) -> None:
 
 
 def stop_run() -> None:
-    state.scheduler().stop(state.current_run().id)
+    if (run := state.current_run()) is not None:
+        state.scheduler().stop(run.id, session=state.session_id())
 
 
-def step(max_batches: int | None) -> None:
-    """Continue the current run for max_batches (None: to its end), or start one that way."""
+def step(how: str) -> None:
+    """how: "continue" to the end, one "step", or one "iteration"; resumes or starts a run."""
     run = state.current_run()
-    resumable = PAUSABLE if max_batches is None else ("paused", "stopped")
-    if run is not None and not run.active and run.continuable and run.status in resumable:
-        state.scheduler().resume(run.id, max_batches)
+    resumable = PAUSABLE if how == "continue" else ("paused", "stopped")
+    resume = run is not None and not run.active and run.continuable and run.status in resumable
+    if how == "continue":
+        batches = None
+    elif how == "step":
+        batches = 1
+    elif resume:
+        batches = run.batches_per_iteration
     else:
-        start_run(max_batches)
+        batches = batches_per_iteration(settings(), len(state.dataset().y_train))
+    if resume:
+        state.scheduler().resume(run.id, batches, session=state.session_id())
+    else:
+        start_run(batches)
 
 
 PAUSABLE = ("paused", "stopped", "finished")
@@ -80,17 +103,16 @@ buttons.button(
     "Continue",
     key="continue",
     on_click=step,
-    args=(None,),
+    args=("continue",),
     disabled=not can_go_on,
     help="Resume a stopped or stepped run exactly where it stopped. After a finished run: "
     "train as long again (a cosine schedule stretches to the new length).",
 )
-batches = 1 if run is None or run.config.batch_size is None else run.batches_per_iteration
 buttons.button(
     "Step",
     key="step",
     on_click=step,
-    args=(1,),
+    args=("step",),
     disabled=busy,
     help="Exactly one gradient step (one batch), then pause: see what one update changes.",
 )
@@ -98,12 +120,12 @@ buttons.button(
     "+1 iteration",
     key="plus_iteration",
     on_click=step,
-    args=(batches,),
+    args=("iteration",),
     disabled=busy,
     help="Train one more iteration (a full-batch step, or one pass over the data), then pause.",
 )
 if "train_error" in st.session_state:
-    st.error(st.session_state.pop("train_error"))
+    st.error(plain(st.session_state.pop("train_error")))  # may quote a link's own text
 
 with st.expander("Settings", expanded=run is None):  # then the charts are in view
     st.selectbox(
@@ -196,7 +218,7 @@ show_live()
 
 if run is not None and not run.active and run.history:
     {"finished": st.success, "diverged": st.error, "failed": st.error}.get(run.status, st.info)(
-        f"Run {run.label}: {run.message or run.status}."
+        f"Run {run.label}: {plain(run.message or run.status)}."
     )
     if run.usable:
         st.download_button(

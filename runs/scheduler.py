@@ -35,11 +35,16 @@ from mlcore.network import Params
 from mlcore.resources import run_bytes
 from mlcore.scaling import Scaling
 from mlcore.spec import RunSpec
-from mlcore.train import Progress, TrainState
+from mlcore.train import Progress, TrainState, batches_per_iteration
 from runs.protocol import AUTHKEY_ENV, DataRef, Task
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIVE = ("waiting", "running")
+# Each worker holds up to two scaled datasets (~220 MB each for full MNIST): more workers than
+# this by default would hold gigabytes on a big server for little gain in a class.
+MAX_DEFAULT_WORKERS = 8
+MAX_START_FAILURES = 3  # workers in a row that never connect: stop trying, say so
+DATA_LOAD_LIMIT = 60.0  # seconds a worker may take to load a run's data before it is ended
 ENDED_UNUSABLE = ("diverged", "failed")
 
 
@@ -61,26 +66,36 @@ class Limits:
     kept_per_session: int  # MNIST_LAB_KEPT_RUNS [20]: runs a session keeps (oldest dropped)
     run_memory: int  # MNIST_LAB_RUN_MEMORY_MB [1024]: estimated bytes one run may use
     session_grace: float  # MNIST_LAB_SESSION_GRACE [3]: seconds a closed tab's runs go on
-    stop_grace: float  # seconds a worker gets to stop at a report before it is ended
+    session_keep: float  # MNIST_LAB_SESSION_KEEP [60]: seconds its runs and data are kept
+    stop_grace: float  # MNIST_LAB_STOP_GRACE [3]: at least, for a worker to obey a Stop
 
     @classmethod
     def from_env(cls, env=None) -> Limits:
+        """Limits from environment variables; ValueError naming a bad one and its value."""
         env = os.environ if env is None else env
-        cores = int(env.get("MNIST_LAB_CORES", _cores()))
-        limits = cls(
-            workers=int(env.get("MNIST_LAB_WORKERS", cores)),
+
+        def read(name: str, kind, default, minimum):
+            text = env.get(name)
+            try:
+                value = default if text is None else kind(text)
+            except ValueError:
+                raise ValueError(f"{name}={text!r} is not a {kind.__name__}") from None
+            if not value >= minimum:
+                raise ValueError(f"{name}={text!r} must be >= {minimum}")
+            return value
+
+        cores = read("MNIST_LAB_CORES", int, _cores(), 1)
+        return cls(
+            workers=read("MNIST_LAB_WORKERS", int, min(cores, MAX_DEFAULT_WORKERS), 1),
             cores=cores,
-            turn_seconds=float(env.get("MNIST_LAB_TURN_SECONDS", 10)),
-            active_per_session=int(env.get("MNIST_LAB_ACTIVE_RUNS", 4)),
-            kept_per_session=int(env.get("MNIST_LAB_KEPT_RUNS", 20)),
-            run_memory=int(float(env.get("MNIST_LAB_RUN_MEMORY_MB", 1024)) * 2**20),
-            session_grace=float(env.get("MNIST_LAB_SESSION_GRACE", 3)),
-            stop_grace=float(env.get("MNIST_LAB_STOP_GRACE", 3)),
+            turn_seconds=read("MNIST_LAB_TURN_SECONDS", float, 10.0, 0.1),
+            active_per_session=read("MNIST_LAB_ACTIVE_RUNS", int, 4, 1),
+            kept_per_session=read("MNIST_LAB_KEPT_RUNS", int, 20, 1),
+            run_memory=int(read("MNIST_LAB_RUN_MEMORY_MB", float, 1024.0, 1.0) * 2**20),
+            session_grace=read("MNIST_LAB_SESSION_GRACE", float, 3.0, 0.0),
+            session_keep=read("MNIST_LAB_SESSION_KEEP", float, 60.0, 0.0),
+            stop_grace=read("MNIST_LAB_STOP_GRACE", float, 3.0, 0.5),
         )
-        for name in ("workers", "cores", "active_per_session", "kept_per_session"):
-            if getattr(limits, name) < 1:
-                raise ValueError(f"{name}={getattr(limits, name)} must be >= 1")
-        return limits
 
 
 class LimitError(ValueError):
@@ -89,7 +104,7 @@ class LimitError(ValueError):
 
 @dataclass(eq=False)
 class Run:
-    """One run as the pages see it. Written only by the scheduler's control thread."""
+    """One run as the pages see it. Written under the scheduler's lock; pages only read it."""
 
     id: str
     session: str
@@ -109,6 +124,7 @@ class Run:
     turn_started: float = 0.0
     asked_to_end: float = 0.0  # when stop/pause was sent (0: not asked)
     stopping: bool = False  # the user (or a closed tab) asked it to stop
+    stop_reason: str = "stopped by you"
     data_ready: float = 0.0  # when its worker had loaded the data (this turn)
     continuable: bool = True
     last_step: StepChange | None = None  # what the last single Step changed
@@ -124,8 +140,7 @@ class Run:
     @property
     def batches_per_iteration(self) -> int:
         """Gradient steps in one iteration: 1 (full batch) or the batches of one pass."""
-        b = self.config.batch_size
-        return 1 if b is None else -(-self.n_train // min(b, self.n_train))
+        return batches_per_iteration(self.config, self.n_train)
 
     @property
     def usable(self) -> bool:
@@ -155,6 +170,12 @@ class Run:
         }
         return Model(self.snapshot, self.scaling, info)
 
+    def report_interval(self) -> float:
+        """Seconds of training between the last two reports (0 before two reports)."""
+        if len(self.history) < 2:
+            return 0.0
+        return max(0.0, self.history[-1].elapsed - self.history[-2].elapsed)
+
     def eta(self) -> float | None:
         """Seconds of training left at the pace so far; None before the first report."""
         if not self.history:
@@ -178,11 +199,13 @@ class _Worker:
 @dataclass
 class _Session:
     runs: list[Run] = field(default_factory=list)
-    upload_dir: str | None = None
+    upload_dir: str | None = None  # the current upload's folder
     upload_key: str | None = None
+    upload_dirs: list[str] = field(default_factory=list)  # every upload (runs may still need)
     data: dict = field(default_factory=dict)  # what pages keep for the session (its upload)
     seen_active: bool = False  # the web server has listed this session as connected
     gone_since: float | None = None
+    stopped: bool = False  # its runs were stopped because the tab went away
 
 
 class Scheduler:
@@ -197,8 +220,12 @@ class Scheduler:
         self._queue: deque[Run] = deque()
         self._workers: list[_Worker] = []
         self._key = secrets.token_bytes(32)
-        self._listener = Listener(authkey=self._key)
+        try:  # a local socket (a pipe on Windows)
+            self._listener = Listener(authkey=self._key)
+        except OSError:  # e.g. macOS: "AF_UNIX path too long" under a long TMPDIR
+            self._listener = Listener(("127.0.0.1", 0), authkey=self._key)
         self._incoming: deque[Connection] = deque()
+        self._start_failures = 0  # workers in a row that died before connecting
         self._closed = threading.Event()
         self._tmp = tempfile.mkdtemp(prefix="mnist-lab-")
         self.session_alive = _session_alive  # replaceable in tests
@@ -228,6 +255,8 @@ class Scheduler:
                 "Use mini-batches or fewer hidden units."
             )
         with self._lock:
+            if self._start_failures >= MAX_START_FAILURES:
+                raise LimitError("the training processes cannot start; see the server log")
             s = self._sessions.setdefault(session, _Session())
             active = sum(r.active for r in s.runs)
             if active >= self.limits.active_per_session:
@@ -235,7 +264,10 @@ class Scheduler:
                     f"you already have {active} runs training or waiting (the limit is "
                     f"{self.limits.active_per_session}); stop one or wait for it to finish"
                 )
-            run = Run(uuid.uuid4().hex[:6], session, spec, data, data_label, n_train)
+            run_id = uuid.uuid4().hex[:8]
+            while run_id in self._runs:
+                run_id = uuid.uuid4().hex[:8]
+            run = Run(run_id, session, spec, data, data_label, n_train)
             run.max_batches = max_batches
             s.runs.append(run)
             self._runs[run.id] = run
@@ -243,25 +275,29 @@ class Scheduler:
             self._forget_old(s)
         return run
 
-    def stop(self, run_id: str) -> None:
-        """Stop a run: at once if waiting, at its next report if training."""
+    def stop(self, run_id: str, session: str | None = None) -> None:
+        """Stop a run (of session, if given): at once if waiting, at its next report if training."""
         with self._lock:
             run = self._runs.get(run_id)
-            if run is None or not run.active:
+            if run is None or not run.active or session not in (None, run.session):
                 return
             if run.status == "waiting":
                 self._queue.remove(run)
-                run.status, run.message = "stopped", "stopped by you"
+                run.status, run.message = "stopped", run.stop_reason
                 if not run.history:
                     run.message = "stopped before it started"
                 return
             self._ask_to_end(run, "stop")
 
-    def resume(self, run_id: str, max_batches: int | None = None) -> None:
+    def resume(
+        self, run_id: str, max_batches: int | None = None, session: str | None = None
+    ) -> None:
         """Continue a stopped/paused run (or, after the end, train as long again)."""
         with self._lock:
             run = self._runs.get(run_id)
             if run is None or run.active or not run.continuable:
+                return
+            if session not in (None, run.session):
                 return
             if run.status in ENDED_UNUSABLE:
                 return
@@ -269,7 +305,7 @@ class Scheduler:
                 longer = replace(run.config, iterations=2 * run.config.iterations)
                 run.spec = replace(run.spec, config=longer)
             run.max_batches, run.last_step = max_batches, None
-            run.status, run.message = "waiting", ""
+            run.status, run.message, run.stop_reason = "waiting", "", "stopped by you"
             self._queue.append(run)
 
     def session_data(self, session: str) -> dict:
@@ -296,39 +332,58 @@ class Scheduler:
             return k + 1, self._start_estimate(k)
 
     def upload(self, session: str, dataset: Dataset, key: str) -> DataRef:
-        """Put an uploaded dataset where workers can read it (a folder of .npy files)."""
+        """Put an uploaded dataset where workers can read it (a folder of .npy files).
+
+        key names this upload (a new one per upload); earlier uploads' folders stay until the
+        session is forgotten, since its stopped runs may continue on them.
+        """
         with self._lock:
             s = self._sessions.setdefault(session, _Session())
             if s.upload_key == key and s.upload_dir:
                 return DataRef("upload", s.upload_dir)
-            old, s.upload_dir, s.upload_key = s.upload_dir, None, None
         folder = tempfile.mkdtemp(prefix="upload-", dir=self._tmp)
         for name in ("X_train", "y_train", "X_test", "y_test"):
             np.save(os.path.join(folder, f"{name}.npy"), getattr(dataset, name))
         with self._lock:
+            if self._sessions.get(session) is not s:  # forgotten meanwhile
+                shutil.rmtree(folder, ignore_errors=True)
+                raise LimitError("this session has ended; reload the page")
             s.upload_dir, s.upload_key = folder, key
-        if old:
-            shutil.rmtree(old, ignore_errors=True)
+            s.upload_dirs.append(folder)
         return DataRef("upload", folder)
 
     def close_session(self, session: str) -> None:
         """Stop the session's runs and forget everything it holds (its tab has closed)."""
         with self._lock:
+            self._stop_session(session)
+        self._forget(session)
+
+    def _stop_session(self, session: str) -> None:
+        """Stop the runs of a session whose tab went away (caller holds the lock)."""
+        s = self._sessions.get(session)
+        if s is None or s.stopped:
+            return
+        s.stopped = True
+        stopped = 0
+        for run in s.runs:
+            if run.active:
+                stopped += 1
+                run.stop_reason = "stopped: its browser tab was closed or lost its connection"
+                self.stop(run.id)
+        print(f"mnist-lab: session {session[:8]} closed: stopped {stopped} run(s)", flush=True)
+
+    def _forget(self, session: str) -> None:
+        """Drop a session's runs, uploads and data, and give the memory back (no lock held)."""
+        with self._lock:
             s = self._sessions.pop(session, None)
             if s is None:
                 return
-            stopped = sum(r.active for r in s.runs)
             for run in s.runs:
-                if run.status == "waiting":
-                    self._queue.remove(run)
-                    run.status = "stopped"
-                elif run.status == "running":
-                    self._ask_to_end(run, "stop")
                 self._runs.pop(run.id, None)
-        if s.upload_dir:
-            shutil.rmtree(s.upload_dir, ignore_errors=True)
+        for folder in s.upload_dirs:
+            shutil.rmtree(folder, ignore_errors=True)
+        del s
         _release_memory()
-        print(f"mnist-lab: session {session[:8]} closed: stopped {stopped} run(s)", flush=True)
 
     def stats(self) -> dict:
         """Counts for a status line or a benchmark."""
@@ -356,7 +411,7 @@ class Scheduler:
                     w.proc.kill()
                     w.proc.wait()
             self._workers.clear()
-        self._listener.close()
+        self._listener.close()  # the accept thread (a daemon) ends with the process
         shutil.rmtree(self._tmp, ignore_errors=True)
 
     # ---- the control thread ----------------------------------------------------------
@@ -371,10 +426,10 @@ class Scheduler:
         while not self._closed.is_set():
             try:
                 conn = self._listener.accept()
-            except (OSError, EOFError):
+            except Exception:  # OSError, EOFError, AuthenticationError (a stranger's connect)
                 if self._closed.is_set():
                     return
-                continue  # a client that failed the handshake
+                continue
             self._incoming.append(conn)
 
     def _control(self) -> None:
@@ -386,9 +441,11 @@ class Scheduler:
                 for conn in ready:
                     self._receive(conn)
                 self._check_workers()
-                self._reap_sessions()
+                gone = self._reap_sessions()
                 self._take_turns()
                 self._dispatch()
+            for session in gone:  # files and garbage collection without holding the lock
+                self._forget(session)
 
     def _greet(self) -> None:
         """Match new connections to the workers that made them (by process id)."""
@@ -403,6 +460,7 @@ class Scheduler:
                 conn.close()
                 continue
             worker.conn = conn
+            self._start_failures = 0
             if self._prewarm is not None:
                 _send(worker, ("prewarm", self._prewarm, "standard", "float32"))
 
@@ -422,7 +480,7 @@ class Scheduler:
         if run is None or run.id != run_id:
             return  # from a run that was already given up on
         if kind == "started":
-            run.scaling, run.data_ready = message[2], time.time()
+            run.scaling, run.data_ready = message[2], time.monotonic()
         elif kind == "report":
             report, snapshot = message[2], message[3]
             run.history.append(report)
@@ -436,7 +494,7 @@ class Scheduler:
             run.state = state
             run.asked_to_end = 0.0
             if run.stopping and outcome in ("paused", "stopped"):
-                outcome, text = "stopped", "stopped by you"
+                outcome, text = "stopped", run.stop_reason
             run.stopping = False
             if outcome == "paused" and run.max_batches is None and run.session in self._sessions:
                 run.status, run.message = "waiting", ""  # its turn ended: to the back
@@ -465,36 +523,61 @@ class Scheduler:
                 else f"{why} (exit code {worker.proc.returncode})"
             )
             run.state, run.continuable, run.asked_to_end, run.stopping = None, False, 0.0, False
-        if not self._closed.is_set():
+        if worker.conn is None:
+            self._start_failures += 1  # it never said hello
+        if self._start_failures >= MAX_START_FAILURES:
+            self._fail_waiting(f"training processes cannot start ({why}); see the server log")
+        elif not self._closed.is_set():
             self._spawn()
 
+    def _fail_waiting(self, why: str) -> None:
+        """No worker will come: every waiting run fails, saying why."""
+        while self._queue:
+            run = self._queue.popleft()
+            run.status, run.message = "failed", why
+
     def _check_workers(self) -> None:
-        now, now_wall = time.monotonic(), time.time()
+        now = time.monotonic()
         for w in list(self._workers):
             if w.proc.poll() is not None:
                 self._lost(w, "the training process ended unexpectedly")
             elif w.conn is None and now - w.started > 60:
                 self._lost(w, "a training process did not start")
-            elif w.run is not None and w.run.asked_to_end:
-                # the grace starts once its data is loaded (it checks for messages then)
-                since = time.time() - max(w.run.asked_to_end, w.run.data_ready or now_wall)
-                if since > self.limits.stop_grace or time.time() - w.run.asked_to_end > 60:
-                    w.proc.kill()  # the last resort: it did not reach a report in time
-                    self._lost(w, "ended")
+            elif w.run is not None and w.run.stopping and self._overdue(w.run, now):
+                w.proc.kill()  # the last resort: it did not reach a report in time
+                self._lost(w, "ended")
 
-    def _reap_sessions(self) -> None:
-        """Close sessions whose browser tab is gone (see _session_alive)."""
-        now = time.monotonic()
+    def _overdue(self, run: Run, now: float) -> bool:
+        """A stop not obeyed in time: a report is overdue (never for a pause: that waits).
+
+        The grace starts once the data is loaded (the worker reads messages from then on) and
+        is at least twice the run's time between reports, so a slow full-batch step is let be.
+        """
+        if not run.data_ready:
+            return now - run.asked_to_end > DATA_LOAD_LIMIT
+        since = now - max(run.asked_to_end, run.data_ready)
+        return since > max(self.limits.stop_grace, 2 * run.report_interval())
+
+    def _reap_sessions(self) -> list[str]:
+        """Stop the runs of sessions whose tab is gone; return those to forget now.
+
+        After session_grace the runs stop (a closed tab trains nobody); the session's runs and
+        data are kept session_keep longer, so a phone that locked its screen finds them.
+        """
+        now, forget = time.monotonic(), []
         for sid, s in list(self._sessions.items()):
             alive = self.session_alive(sid)
             if alive is None:  # no web server to ask (tests, AppTest): keep
                 continue
             if alive:
-                s.seen_active, s.gone_since = True, None
+                s.seen_active, s.gone_since, s.stopped = True, None, False
             elif s.seen_active:
                 s.gone_since = s.gone_since or now
                 if now - s.gone_since >= self.limits.session_grace:
-                    self.close_session(sid)
+                    self._stop_session(sid)
+                if now - s.gone_since >= self.limits.session_grace + self.limits.session_keep:
+                    forget.append(sid)
+        return forget
 
     def _take_turns(self) -> None:
         """While runs wait, a run whose turn is over is asked to pause at its next report."""
@@ -503,7 +586,9 @@ class Scheduler:
         now = time.monotonic()
         for w in self._workers:
             run = w.run
-            if run and not run.asked_to_end and now - run.turn_started > self.limits.turn_seconds:
+            if run is None or run.asked_to_end or run.max_batches is not None or not run.data_ready:
+                continue  # a Step or +1 iteration is short: it ends by itself
+            if now - max(run.turn_started, run.data_ready) > self.limits.turn_seconds:
                 self._ask_to_end(run, "pause")
 
     def _dispatch(self) -> None:
@@ -539,7 +624,7 @@ class Scheduler:
         if how == "stop":
             run.stopping = True
         if how == "stop" or not run.asked_to_end:
-            run.asked_to_end = time.time()
+            run.asked_to_end = time.monotonic()
             _send(worker, (how, run.id))
 
     def _start_estimate(self, k: int) -> float:

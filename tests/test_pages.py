@@ -288,3 +288,38 @@ def test_the_live_charts_include_gradients_and_saturation_and_an_x_axis_switch()
     assert any("Saturated sigmoids" in t for t in titles)
     assert sum("images seen" in t for t in titles) == 4
     assert at.get("download_button")  # the model and the CSV of every run
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ({"iterations": "1000"}, "iterations=1000 is outside the page's range"),
+        ({"hidden_size": "123"}, "hidden_size=123 is not one of the page's choices"),
+        ({"learning_rate": "[x](http://127.0.0.1:9/)"}, "learning_rate="),
+    ],
+)
+def test_a_link_with_a_value_no_widget_can_show_is_named_and_the_default_kept(query, named):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/train.py")
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    message = at.error[0].value.replace("\\", "")
+    assert named in message
+    assert "](" not in at.error[0].value.replace("\\]\\(", "")  # escaped, not a link
+    assert at.slider(key="iterations").value == 8
+    assert at.select_slider(key="hidden_size").value == 200
+
+
+def test_a_link_opens_its_settings():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/train.py")
+    at.query_params.update({"hidden_size": "50", "learning_rate": "0.1", "batch_size": "full"})
+    at.run()
+    assert not at.error
+    assert at.select_slider(key="hidden_size").value == 50
+    assert at.select_slider(key="learning_rate").value == 0.1
+    assert at.selectbox(key="batch_size").value is None

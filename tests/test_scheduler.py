@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import time
@@ -85,25 +86,26 @@ def test_the_worker_run_equals_the_same_run_in_process(make_scheduler, sample_mn
 
 def test_stop_ends_a_run_at_its_next_report_and_continue_finishes_it(make_scheduler):
     s = make_scheduler()
-    run = submit(s, TrainConfig(hidden_size=16, iterations=6))
+    run = submit(s, TrainConfig(hidden_size=16, iterations=30))
     wait_until(lambda: len(run.history) >= 3, what="a few reports")
     asked = time.monotonic()
     s.stop(run.id)
     wait_until(lambda: not run.active, timeout=10, what="the stop")
-    assert time.monotonic() - asked < 2
+    assert time.monotonic() - asked < 10  # at its next report, well before the run's end
     assert run.status == "stopped" and run.continuable and run.state is not None
     stopped_at = run.history[-1].iteration
-    assert stopped_at < 6
-    s.resume(run.id)
+    assert stopped_at < 30
+    s.resume(run.id, max_batches=run.batches_per_iteration)  # one more pass, then pause
     wait_until(lambda: not run.active, what="the continued run")
-    assert run.status == "finished" and run.history[-1].iteration == 6
+    assert run.status == "paused"
+    assert run.history[-1].iteration == pytest.approx(stopped_at + 1)
     iterations = [p.iteration for p in run.history]
     assert iterations == sorted(iterations)  # one history, no restart
 
 
 def test_runs_take_turns_when_there_are_more_runs_than_workers(make_scheduler):
     s = make_scheduler(workers=1, cores=1, turn_seconds=0.3)
-    config = TrainConfig(hidden_size=16, iterations=4)
+    config = TrainConfig(hidden_size=16, iterations=10)
     first, second = submit(s, config, "a"), submit(s, config, "b")
     wait_until(lambda: first.status == "running", what="a worker for the first run")
     assert s.place(second.id)[0] == 1  # first come, first served: it waits its turn
@@ -111,11 +113,11 @@ def test_runs_take_turns_when_there_are_more_runs_than_workers(make_scheduler):
     assert first.active, "the second run only started after the first had ended"
     wait_until(lambda: not first.active and not second.active, what="both runs")
     assert first.status == second.status == "finished"
-    assert first.history[-1].iteration == second.history[-1].iteration == 4
+    assert first.history[-1].iteration == second.history[-1].iteration == 10
 
 
-def test_a_session_whose_tab_closed_is_stopped_and_forgotten(make_scheduler):
-    s = make_scheduler(session_grace=0.2)
+def test_a_session_whose_tab_closed_is_stopped_then_forgotten(make_scheduler):
+    s = make_scheduler(session_grace=0.2, session_keep=1.0)
     alive = {"a": True, "b": True}
     s.session_alive = alive.get
     run = submit(s, TrainConfig(hidden_size=16, iterations=50), "a")
@@ -124,8 +126,11 @@ def test_a_session_whose_tab_closed_is_stopped_and_forgotten(make_scheduler):
     alive["a"] = False  # the tab of session a closed
     closed = time.monotonic()
     wait_until(lambda: not run.active, timeout=10, what="the closed tab's run to stop")
-    assert time.monotonic() - closed < 5
-    assert s.runs_of("a") == [] and s.get(run.id) is None
+    assert time.monotonic() - closed < 10
+    assert run.status == "stopped" and "tab was closed" in run.message
+    assert s.runs_of("a") == [run]  # kept a while: a locked phone screen comes back to it
+    wait_until(lambda: s.get(run.id) is None, timeout=10, what="the session to be forgotten")
+    assert s.runs_of("a") == []
     assert other.active  # the other session trains on
     s.stop(other.id)
 
@@ -175,3 +180,46 @@ def test_step_trains_exactly_the_batches_asked_for_then_pauses(make_scheduler):
     s.resume(run.id, max_batches=run.batches_per_iteration)
     wait_until(lambda: not run.active, what="one more iteration")
     assert run.status == "paused" and run.history[-1].iteration == pytest.approx(1.01)
+
+
+def test_a_turn_never_kills_a_worker_that_is_slow_to_reach_its_report(make_scheduler):
+    if sys.platform == "win32":
+        pytest.skip("SIGSTOP freezes a process on POSIX only")
+    s = make_scheduler(workers=1, cores=1, turn_seconds=0.2, stop_grace=0.5)
+    config = TrainConfig(hidden_size=16, iterations=5)
+    first = submit(s, config, "a")
+    wait_until(lambda: first.history, what="the first run's reports")
+    pid = s.stats()["worker_pids"][0]
+    os.kill(pid, signal.SIGSTOP)  # a long step: no report for a while
+    second = submit(s, config, "b")  # its turn is due: the first is asked to pause
+    time.sleep(2)
+    os.kill(pid, signal.SIGCONT)
+    wait_until(lambda: not first.active and not second.active, what="both runs")
+    assert s.stats()["worker_pids"] == [pid]  # a pause waits; only a Stop may end a worker
+    assert first.status == second.status == "finished"
+
+
+def test_a_new_upload_gets_its_own_folder_and_the_old_one_stays_for_its_runs(
+    make_scheduler, sample_mnist
+):
+    s = make_scheduler()
+    first = s.upload("a", sample_mnist, key="one")
+    assert s.upload("a", sample_mnist, key="one") == first  # the same upload: saved once
+    second = s.upload("a", sample_mnist, key="two")
+    assert second != first
+    assert os.path.exists(os.path.join(first.location, "X_train.npy"))
+    s.close_session("a")
+    assert not os.path.exists(first.location) and not os.path.exists(second.location)
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"MNIST_LAB_WORKERS": "abc"}, "MNIST_LAB_WORKERS='abc' is not a int"),
+        ({"MNIST_LAB_TURN_SECONDS": "0"}, "MNIST_LAB_TURN_SECONDS='0' must be >= 0.1"),
+        ({"MNIST_LAB_STOP_GRACE": "-1"}, "MNIST_LAB_STOP_GRACE='-1' must be >= 0.5"),
+    ],
+)
+def test_a_bad_server_setting_is_named_with_its_value(env, named):
+    with pytest.raises(ValueError, match=re.escape(named)):
+        Limits.from_env(env)

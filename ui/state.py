@@ -71,7 +71,8 @@ def uploaded() -> Dataset | None:
     Kept by the scheduler under the session's id, not in st.session_state: the scheduler
     frees it seconds after the tab closes (Streamlit keeps a closed tab's state minutes).
     """
-    return scheduler().session_data(session_id()).get(UPLOADED)
+    upload = scheduler().session_data(session_id()).get(UPLOADED)
+    return None if upload is None else upload[0]
 
 
 def set_uploaded(data: Dataset | None) -> None:
@@ -80,7 +81,7 @@ def set_uploaded(data: Dataset | None) -> None:
     if data is None:
         store.pop(UPLOADED, None)
     else:
-        store[UPLOADED] = data
+        store[UPLOADED] = (data, uuid.uuid4().hex)  # a new key per upload (never id(data))
 
 
 def source_problem() -> str | None:
@@ -135,7 +136,8 @@ def data_ref(data: Dataset) -> DataRef:
     """Where the workers find data: its source, or the session's upload saved for them."""
     if data.kind != "upload":
         return DataRef(data.kind, data.location)
-    return scheduler().upload(session_id(), data, key=str(id(data)))
+    _, key = scheduler().session_data(session_id())[UPLOADED]
+    return scheduler().upload(session_id(), data, key=key)
 
 
 def start_run(config: TrainConfig, max_batches: int | None = None) -> Run:

@@ -62,6 +62,29 @@ SCALE_LABELS = {
     "standard": "standardized",
 }
 
+# Ranges of the other widgets: (lowest, highest, step); seed: a number input.
+RANGES = {"iterations": (1, 200, 1), "init_scale": (0.0, 5.0, 0.1), "seed": (0, 2**31 - 1, 1)}
+CHOICES = {
+    "hidden_size": HIDDEN_SIZES,
+    "learning_rate": LEARNING_RATES,
+    "batch_size": BATCH_SIZES,
+    "momentum": MOMENTA,
+}
+
+
+def widget_problem(name: str, value) -> str | None:
+    """Why the Train page's widget for name cannot show value (a valid setting), or None."""
+    if name in CHOICES and value not in CHOICES[name]:
+        shown = ", ".join("full" if v is None else f"{v:g}" for v in CHOICES[name])
+        return f"{name}={value} is not one of the page's choices ({shown})"
+    if name in RANGES:
+        low, high, step = RANGES[name]
+        on_step = abs((value - low) / step - round((value - low) / step)) < 1e-9
+        if not low <= value <= high or not on_step:
+            return f"{name}={value} is outside the page's range {low:g} to {high:g} (step {step:g})"
+    return None
+
+
 for _preset in PRESETS.values():  # every preset must be reachable with these widgets
     assert _preset.hidden_size in HIDDEN_SIZES and _preset.learning_rate in LEARNING_RATES
     assert _preset.batch_size in BATCH_SIZES and _preset.momentum in MOMENTA
