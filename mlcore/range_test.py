@@ -38,9 +38,11 @@ def lr_range_test(
     """Range test of config (its batch size, momentum, seed, initial weights) on X (n, 784), y (n,).
 
     X in config.dtype. Full-batch configs use batches of 64 (100 full steps would take minutes).
-    Suggested rate: where the smoothed loss falls fastest against log(rate), found among the
-    steps before the loss's minimum (the "steepest descent" rule; min-loss rate / 10 is the
-    other common rule and lands close to it).
+    Suggested rate: the rate at the smoothed loss's minimum, divided by 10 (a rate that still
+    learns fast but is well clear of where the loss blows up). Measured on full MNIST with the
+    default config (2 passes each): suggestion 0.175; best of {0.01, 0.03, 0.1, 0.3} was 0.3
+    (97.7%). The "steepest descent" rule (steepest_descent_rate) suggested 0.038 there, 8x too
+    small for short runs, so it is offered for display only.
     """
     if not 0 < start < stop or batches < 2:
         raise ValueError(f"need 0 < start < stop and batches >= 2, got {start}, {stop}, {batches}")
@@ -63,10 +65,13 @@ def lr_range_test(
         losses.append(average / (1 - SMOOTHING ** (i + 1)))
         if not np.isfinite(losses[-1]) or losses[-1] > BLOW_UP * min(losses):
             break
-    k = len(losses)
-    return RangeTest(
-        rates[:k], np.array(losses), steepest_descent_rate(rates[:k], np.array(losses))
-    )
+    rates, smoothed = rates[: len(losses)], np.array(losses)
+    return RangeTest(rates, smoothed, min_loss_rate(rates, smoothed) / 10)
+
+
+def min_loss_rate(rates: np.ndarray, losses: np.ndarray) -> float:
+    """The rate (k,) at which the smoothed losses (k,) are lowest."""
+    return float(rates[int(np.nanargmin(losses))])
 
 
 def steepest_descent_rate(rates: np.ndarray, losses: np.ndarray) -> float:

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from mlcore.range_test import lr_range_test, steepest_descent_rate
+from mlcore.range_test import lr_range_test, min_loss_rate, steepest_descent_rate
 from mlcore.scaling import fit_scaling
 from mlcore.train import TrainConfig
 
@@ -21,6 +21,7 @@ def test_range_test_grows_the_rate_exponentially_and_suggests_one_inside_the_ran
     np.testing.assert_allclose(ratios, ratios[0])
     assert result.rates[0] == pytest.approx(1e-4) and len(result.losses) == len(result.rates)
     assert np.all(np.isfinite(result.losses))
+    assert result.suggestion == pytest.approx(min_loss_rate(result.rates, result.losses) / 10)
     assert result.rates[0] < result.suggestion < result.rates[-1]
     assert result.losses.min() < result.losses[0] - 0.5  # it did find rates that learn
     again = lr_range_test(config, X, sample_mnist.y_train, batches=60)
