@@ -4,9 +4,10 @@ from dataclasses import fields
 
 import streamlit as st
 
+from mlcore.lessons import PRESETS
 from mlcore.model import model_bytes
 from mlcore.spec import config_from_params, config_to_params
-from mlcore.train import PRESETS, TrainConfig
+from mlcore.train import TrainConfig
 from runs.scheduler import LimitError
 from ui import live, state
 from ui.widgets import BATCH_SIZES, HELP, HIDDEN_SIZES, LEARNING_RATES, MOMENTA, SCALE_LABELS

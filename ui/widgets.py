@@ -1,7 +1,5 @@
 """Choices offered by the Train page's widgets (values the core's TrainConfig accepts)."""
 
-from mlcore.train import PRESETS
-
 HIDDEN_SIZES = [1, 2, 5, 10, 20, 32, 50, 64, 100, 128, 200, 256, 300, 400, 512, 800, 1000]
 LEARNING_RATES = [
     0.0001,
@@ -61,7 +59,3 @@ SCALE_LABELS = {
     "unit": "[0, 1]",
     "standard": "standardized",
 }
-
-for _preset in PRESETS.values():  # every preset must be reachable with these widgets
-    assert _preset.hidden_size in HIDDEN_SIZES and _preset.learning_rate in LEARNING_RATES
-    assert _preset.batch_size in BATCH_SIZES and _preset.momentum in MOMENTA
