@@ -175,3 +175,25 @@ def test_step_trains_exactly_the_batches_asked_for_then_pauses(make_scheduler):
     s.resume(run.id, max_batches=run.batches_per_iteration)
     wait_until(lambda: not run.active, what="one more iteration")
     assert run.status == "paused" and run.history[-1].iteration == pytest.approx(1.01)
+
+
+def test_a_range_test_runs_in_a_worker_and_returns_its_suggestion(make_scheduler, monkeypatch):
+    def no_training_here(*args, **kwargs):
+        raise AssertionError("the server process computed a training step")
+
+    monkeypatch.setattr(step, "loss_and_gradients", no_training_here)
+    s = make_scheduler()
+    run = submit(s, TrainConfig(hidden_size=16), kind="range")
+    wait_until(lambda: not run.active, what="the range test to end")
+    assert run.status == "finished", run.message
+    rt = run.range_test
+    assert len(rt.rates) == len(rt.losses) >= 10 and rt.rates[0] < rt.suggestion < rt.rates[-1]
+    assert f"{rt.suggestion:.2g}" in run.message and "range test" in run.label
+    assert not run.continuable and not run.usable
+    s.resume(run.id)
+    assert run.status == "finished"  # a range test is not continued as a training run
+
+
+def test_an_unknown_task_kind_is_refused(make_scheduler):
+    with pytest.raises(ValueError, match="kind='sweep'"):
+        submit(make_scheduler(), kind="sweep")
