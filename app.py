@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ui import state
+from ui import router, state
 
+router.mark()  # the pages check it: a first visit by a link must come through here
 st.set_page_config(page_title="MNIST Backprop Lab", page_icon=":material/neurology:", layout="wide")
 
 page = st.navigation(

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import lab_reference as lab
 
+from mlcore.augment import augment_batch
 from mlcore.data import load_mnist
 from mlcore.functions import one_hot
 from mlcore.lessons import PRESETS
@@ -208,6 +209,61 @@ def _fmt(first) -> str:
     )
 
 
+def augment_epoch(data, rounds: int) -> None:
+    """8: epoch cost with augmentation: batch 64, H=200, momentum 0.9, standardized inputs.
+
+    Within every batch, side by side: train()'s gather and step, and augment_batch on the
+    same 64 rows for each kind, so a busy machine slows all of them alike. An epoch with
+    augmentation costs (gather + augment + step) / (gather + step) of one without. `rounds`
+    epochs; then whole epochs with and without, interleaved (noisier), as a cross-check.
+    """
+    config = TrainConfig(hidden_size=200, batch_size=64, iterations=1, momentum=0.9)
+    scaling = fit_scaling(config.scale, data.X_train)
+    X, y = scaling.apply(data.X_train), data.y_train.astype(np.intp)
+    background = float(scaling.apply(np.zeros((1, 1)))[0, 0])
+    state = new_state(config)
+    ws = Workspace(state.params, config.batch_size)
+    xb = np.empty((config.batch_size, 784), np.float32)
+    kinds = ("affine", "elastic")
+    spent = dict.fromkeys(("gather + step", *kinds), 0.0)
+
+    def step(Xb, yb):
+        loss_and_gradients(state.params, Xb, yb, ws, scale=0.01)
+        apply_update(state.params, ws.grads, state.velocity, config.momentum)
+
+    def epoch(kind: str | None):  # kind None: measure each part; else one plain epoch
+        order = state.rng.permutation(len(X))
+        for start in range(0, len(X), config.batch_size):
+            idx = order[start : start + config.batch_size]
+            t0 = time.perf_counter()
+            Xb = np.take(X, idx, axis=0, out=xb[: len(idx)])
+            if kind not in (None, "none"):
+                Xb = augment_batch(Xb, state.rng, kind, background)
+            step(Xb, y[idx])
+            t1 = time.perf_counter()
+            if kind is None:
+                spent["gather + step"] += t1 - t0
+                for k in kinds:
+                    t = time.perf_counter()
+                    augment_batch(Xb, state.rng, k, background)
+                    spent[k] += time.perf_counter() - t
+
+    epoch(None)  # warm up
+    spent.update(dict.fromkeys(spent, 0.0))
+    for _ in range(rounds):
+        epoch(None)
+    print(f"\n## Augmentation, per batch of 64 side by side ({rounds} epochs)")
+    for k in kinds:
+        cost = (spent["gather + step"] + spent[k]) / spent["gather + step"]
+        print(f"  epoch with {k} / without: {cost:.2f}x")
+    whole = {kind: (lambda k=kind: epoch(k)) for kind in ("none", *kinds)}
+    show(
+        "Augmentation, whole epochs interleaved",
+        interleave(whole, rounds),
+        [(k, "none") for k in kinds],
+    )
+
+
 def draw_and_load(rounds: int) -> None:
     """7: one canvas image through preprocessing and the default model; loading full MNIST."""
     model = load_model(ROOT / "models" / "default.npz")
@@ -233,7 +289,9 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--no-tta", action="store_true", help="skip the time-to-accuracy runs")
     p.add_argument("--stretch", action="store_true", help="also time the 98.4%% preset")
-    p.add_argument("--only", choices=["full", "epoch", "tta", "draw"], help="one section only")
+    p.add_argument(
+        "--only", choices=["full", "epoch", "tta", "draw", "augment"], help="one section only"
+    )
     args = p.parse_args()
     if not os.environ.get("MNIST_DIR"):
         p.error("set MNIST_DIR to the official MNIST files")
@@ -242,7 +300,7 @@ def main() -> None:
         f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}, "
         f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}"
     )
-    want = {args.only} if args.only else {"full", "epoch", "tta", "draw"}
+    want = {args.only} if args.only else {"full", "epoch", "tta", "draw", "augment"}
     if args.no_tta:
         want.discard("tta")
     if "full" in want:
@@ -255,6 +313,8 @@ def main() -> None:
             time_to_accuracy(data, STRETCH, targets=(0.98, 0.984))
     if "draw" in want:
         draw_and_load(args.rounds)
+    if "augment" in want:
+        augment_epoch(data, args.rounds)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,14 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from mlcore.network import logit_gradient
-from mlcore.preprocess import canvas_to_mnist
-from ui import charts, picker
+from mlcore.preprocess import canvas_to_mnist, digit_problem
+from ui import charts, picker, router
 from ui.text import honest_percent
+
+router.ensure()  # a first visit by a link (/train) still goes through app.py
+
+DRAWN = "draw_pixels"  # (28, 28) uint8: what the network saw of the last drawing
+UNSURE = 0.5  # below this top probability the drawing gets a warning
 
 st.title("Draw a digit")
 top1, top2 = st.columns([2, 1])
@@ -17,7 +22,8 @@ with top1:
         "Models you trained on the Train page (with their test accuracy), the default, or a "
         "file you upload. Your choice stays until you change it.",
     )
-brush = top2.slider("Brush width (px)", 8, 48, 30, key="brush")
+st.session_state.setdefault("brush", 30)  # a default through the state: app.py writes it back
+brush = top2.slider("Brush width (px)", 8, 48, key="brush")
 # Canvas left, prediction right; on a phone the columns stack: the prediction comes right
 # under the canvas (the settings are above both).
 left, right = st.columns([1, 1], gap="large")
@@ -47,11 +53,14 @@ with left:
     )
 
 rgba = result.image_data
-pixels = None if rgba is None else canvas_to_mnist(np.asarray(rgba))
+problem = None if rgba is None else digit_problem(np.asarray(rgba))
+pixels = None if rgba is None or problem else canvas_to_mnist(np.asarray(rgba))
 with right:
     if pixels is None:
-        st.info("Draw a digit on the canvas: the prediction appears after each stroke.")
+        st.info(problem or "Draw a digit on the canvas: the prediction appears after each stroke.")
+        st.session_state.pop(DRAWN, None)
         st.stop()
+    st.session_state[DRAWN] = pixels  # the Inside page can follow this digit step by step
     probabilities = model.predict_proba(pixels.ravel())
     digit = int(np.argmax(probabilities))
     st.metric(
@@ -65,6 +74,11 @@ with right:
         "A softmax probability is the network's score turned into shares of 100%, not its "
         "certainty: it is near 100% for most drawings, even for some it gets wrong."
     )
+    if probabilities[digit] < UNSURE:
+        st.warning(
+            f"Not much like any digit to this network: its best guess, {digit}, gets only "
+            f"{honest_percent(float(probabilities[digit]))}. Try one digit, drawn large."
+        )
     st.plotly_chart(charts.probability_bars(probabilities), key="probabilities")
 
 i1, i2 = st.columns(2)

@@ -7,8 +7,10 @@ import streamlit as st
 from mlcore.data import ROLES, UploadError, cache_dir, identify_upload, load_uploaded
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.idx import IdxError
-from ui import state
+from ui import router, state
 from ui.text import plain
+
+router.ensure()  # a first visit by a link (/train) still goes through app.py
 
 UPLOAD_RESULT = "home_upload_result"  # ("ok", names, Dataset) or ("error", [IdxError, ...])
 # Measured 2026-11-30, `python -m mlcore.train --data sample` then the model scored on the
@@ -53,8 +55,9 @@ def use_upload() -> None:
     if problems:
         st.session_state[UPLOAD_RESULT] = ("error", problems)
     elif dataset is not None:
-        st.session_state[state.UPLOADED] = dataset
-        st.session_state[UPLOAD_RESULT] = ("ok", [f.name for f in files], dataset)
+        state.set_uploaded(dataset)
+        sizes = (len(dataset.y_train), len(dataset.y_test))
+        st.session_state[UPLOAD_RESULT] = ("ok", [f.name for f in files], sizes)
 
 
 def show_upload_result() -> None:
@@ -63,9 +66,9 @@ def show_upload_result() -> None:
     if result is None:
         return
     if result[0] == "ok":
-        _, names, data = result
+        _, names, (n_train, n_test) = result
         st.success(
-            f"Loaded your files: {len(data.y_train):,} training and {len(data.y_test):,} test "
+            f"Loaded your files: {n_train:,} training and {n_test:,} test "
             f"images, from {plain(', '.join(names))}. Train and Draw use them now."
         )
         return
@@ -130,7 +133,7 @@ with st.expander("Download full MNIST (11 MB)", expanded=data.kind == "sample" a
             slot.empty()
             st.error(f"Download failed: the cache folder could not be written ({plain(str(e))}).")
         else:
-            st.session_state.pop(state.UPLOADED, None)
+            state.set_uploaded(None)
             st.session_state.pop(UPLOAD_RESULT, None)
             st.rerun()
 
@@ -141,7 +144,7 @@ with st.expander("Upload the four MNIST files (.gz or uncompressed)", expanded=u
         key="upload",
         on_change=use_upload,
     )
-    if state.UPLOADED in st.session_state and st.button("Stop using uploaded files"):
-        del st.session_state[state.UPLOADED]
+    if state.uploaded() is not None and st.button("Stop using uploaded files"):
+        state.set_uploaded(None)
         st.session_state.pop(UPLOAD_RESULT, None)
         st.rerun()

@@ -5,8 +5,10 @@ import pandas as pd
 import streamlit as st
 
 from mlcore.numerics import breaking_point, compare_softmax, overflow_limit, parse_logit_table
-from ui import charts
+from ui import charts, router
 from ui.text import plain
+
+router.ensure()  # a first visit by a link (/train) still goes through app.py
 
 PRESETS = {
     "a = [[0.3, 0.8, 0.2], [0.1, 0.9, 0.1]] (the lab)": [[0.3, 0.8, 0.2], [0.1, 0.9, 0.1]],

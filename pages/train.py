@@ -9,8 +9,11 @@ from mlcore.model import model_bytes
 from mlcore.spec import config_from_params, config_to_params
 from mlcore.train import TrainConfig
 from runs.scheduler import LimitError
-from ui import live, state
+from ui import live, router, state
+from ui.export import runs_csv
 from ui.widgets import BATCH_SIZES, HELP, HIDDEN_SIZES, LEARNING_RATES, MOMENTA, SCALE_LABELS
+
+router.ensure()  # a first visit by a link (/train) still goes through app.py
 
 DEFAULTS = TrainConfig()
 FIELDS = [f.name for f in fields(TrainConfig)]
@@ -168,14 +171,23 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
         return
     live.progress(run)
     earlier = {r.id: r for r in state.runs() if r is not run and r.history}
-    overlay = st.multiselect(
+    o1, o2 = st.columns([3, 2])
+    overlay = o1.multiselect(
         "Overlay earlier runs",
         list(earlier),
         default=list(earlier)[-2:],
         format_func=lambda i: earlier[i].label,
     )
-    live.curves([run, *(earlier[i] for i in overlay)], key="train")
+    with o2:
+        x_axis = live.x_axis_choice("train_x_axis")
+    shown = [run, *(earlier[i] for i in overlay)]
+    learning, inside = st.tabs(["Loss and accuracy", "Inside: gradients and saturation"])
+    with learning:
+        live.curves(shown, key="train", x_axis=x_axis)
+    with inside:
+        live.diagnostics(shown, key="train", x_axis=x_axis)
     live.metrics(run)
+    live.step_panel(run)
     if st.session_state["polling"] and not run.active:
         st.session_state["polling"] = False
         st.rerun()  # the run ended: redraw the whole page (buttons, results)
@@ -199,3 +211,12 @@ if run is not None and not run.active and run.history:
 if state.runs():
     st.subheader("Runs of this session")
     st.dataframe([state.run_row(r) for r in reversed(state.runs())], hide_index=True)
+    st.download_button(
+        "Download every run's history (.csv)",
+        lambda: runs_csv(state.runs()),  # built on click
+        file_name="mnist-lab-runs.csv",
+        mime="text/csv",
+        key="download_csv",
+        help="One row per report of every run of this session, with the run's settings: "
+        "open it in a spreadsheet or pandas.",
+    )

@@ -4,7 +4,8 @@ Server -> worker: ("task", Task) (kind "train", or "range": mlcore.range_test on
 ("stop", run_id), ("pause", run_id), ("threads", n),
 ("prewarm", DataRef, scale, dtype), ("quit",).
 Worker -> server: ("hello", pid), ("started", run_id, Scaling), ("report", run_id, Progress,
-Params | None), ("range", run_id, RangeTest), ("end", run_id, outcome, message, TrainState | None).
+Params | None), ("step", run_id, StepChange) after a single Step, ("range", run_id, RangeTest),
+("end", run_id, outcome, message, TrainState | None).
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from mlcore.data import Dataset
+from mlcore.inspection import StepChange
 from mlcore.model import Model
 from mlcore.network import Params
 from mlcore.range_test import RangeTest
@@ -113,6 +114,7 @@ class Run:
     continuable: bool = True
     kind: str = "train"  # or "range": a learning-rate range test (see runs.protocol.Task)
     range_test: RangeTest | None = None  # its result, once the worker sent it
+    last_step: StepChange | None = None  # what the last single Step changed
 
     @property
     def config(self):
@@ -181,6 +183,7 @@ class _Session:
     runs: list[Run] = field(default_factory=list)
     upload_dir: str | None = None
     upload_key: str | None = None
+    data: dict = field(default_factory=dict)  # what pages keep for the session (its upload)
     seen_active: bool = False  # the web server has listed this session as connected
     gone_since: float | None = None
 
@@ -274,9 +277,14 @@ class Scheduler:
             if run.status == "finished":
                 longer = replace(run.config, iterations=2 * run.config.iterations)
                 run.spec = replace(run.spec, config=longer)
-            run.max_batches = max_batches
+            run.max_batches, run.last_step = max_batches, None
             run.status, run.message = "waiting", ""
             self._queue.append(run)
+
+    def session_data(self, session: str) -> dict:
+        """A dict pages may keep large per-session things in; freed when the tab closes."""
+        with self._lock:
+            return self._sessions.setdefault(session, _Session()).data
 
     def runs_of(self, session: str) -> list[Run]:
         """The session's runs, oldest first."""
@@ -431,6 +439,8 @@ class Scheduler:
                 run.snapshot, run.snapshot_at = snapshot, len(run.history)
         elif kind == "range":
             run.range_test = message[2]
+        elif kind == "step":
+            run.last_step = message[2]
         elif kind == "end":
             outcome, text, state = message[2], message[3], message[4]
             worker.run = None
@@ -581,6 +591,8 @@ def _send(worker: _Worker, message: tuple) -> bool:
 def _session_alive(session: str) -> bool | None:
     """Whether Streamlit's server still has session connected; None without a server.
 
+    session is "<Streamlit session id>#<token>" (see ui.state.session_id).
+
     Uses the runtime's public session registry (Runtime.is_active_session): a closed tab's
     session is disconnected at once, even though Streamlit keeps its state a while.
     """
@@ -590,7 +602,7 @@ def _session_alive(session: str) -> bool | None:
         return None
     if not Runtime.exists():
         return None
-    return Runtime.instance().is_active_session(session)
+    return Runtime.instance().is_active_session(session.split("#", 1)[0])
 
 
 def _release_memory() -> None:

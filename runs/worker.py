@@ -17,10 +17,11 @@ from multiprocessing.connection import Client, Connection
 import numpy as np
 
 from mlcore.data import load_mnist
+from mlcore.inspection import step_change
 from mlcore.range_test import lr_range_test
 from mlcore.scaling import Scaling, fit_scaling
 from mlcore.threads import set_compute_threads
-from mlcore.train import TrainConfig, new_state, train
+from mlcore.train import TrainConfig, last_batch_rows, new_state, train
 from runs.protocol import AUTHKEY_ENV, DataRef, Task
 
 SNAPSHOT_EVERY = 0.5  # seconds between weight snapshots sent with reports (and at the end)
@@ -79,6 +80,7 @@ def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
         conn.send(("end", task.run_id, *command, state))
         return
     extra = {} if task.max_batches is None else {"max_batches": task.max_batches}
+    before = state.params.copy() if task.max_batches == 1 else None  # for "what changed"
     outcome, message, last_snapshot = "paused", "", 0.0
     for report in train(config, state, X, y, X_test, y_test, **extra):
         now = time.monotonic()
@@ -94,6 +96,10 @@ def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
         if command is not None:
             outcome, message = command
             break
+    if before is not None and outcome == "paused":
+        rows = last_batch_rows(state, len(y), config.batch_size)
+        change = step_change(before, state.params, X[rows], y[rows])
+        conn.send(("step", task.run_id, change))
     state.history = []  # the server keeps the history; the state only resumes the run
     conn.send(("end", task.run_id, outcome, message, state))
 

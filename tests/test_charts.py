@@ -16,7 +16,21 @@ from ui import charts
 
 def history(n: int) -> list[Progress]:
     return [
-        Progress(i + 1, 0, 1 / (i + 1), 0.9, 0.95 if i % 2 else None, i * 0.1, 0.05)
+        Progress(
+            i + 1,
+            0,
+            1 / (i + 1),
+            0.9,
+            0.95 if i % 2 else None,
+            i * 0.1,
+            0.05,
+            steps=10 * (i + 1),
+            images_seen=640 * (i + 1),
+            grad_norm_w1=1 / (i + 1),
+            grad_norm_w2=0.5 / (i + 1),
+            saturated_share=0.1,
+            sigmoid_slope=0.2,
+        )
         for i in range(n)
     ]
 
@@ -24,6 +38,9 @@ def history(n: int) -> list[Progress]:
 FIGURES = {
     "loss": lambda: charts.loss_figure([("a", history(50)), ("b", history(3))]),
     "accuracy": lambda: charts.accuracy_figure([("a", history(50))]),
+    "loss_by_images": lambda: charts.loss_figure([("a", history(5))], x_axis="images"),
+    "gradients": lambda: charts.gradient_figure([("a", history(5)), ("b", history(2))], "steps"),
+    "saturation": lambda: charts.saturation_figure([("a", history(5))], "seconds"),
     "probabilities": lambda: charts.probability_bars(np.full(10, 0.1)),
     "image": lambda: charts.image_figure(np.zeros((28, 28)), "seen"),
     "diverging": lambda: charts.image_figure(np.eye(28) - 0.5, "why", diverging=True),
@@ -61,3 +78,15 @@ def test_the_loss_figure_plots_each_runs_history():
     figure = charts.loss_figure([("a", history(50)), ("b", history(3))])
     assert [len(trace.x) for trace in figure.data] == [50, 3]
     assert figure.data[1].mode == "lines+markers"  # few points: markers shown
+
+
+@pytest.mark.parametrize(("axis", "expected"), [("steps", 30), ("images", 1920), ("seconds", 0.2)])
+def test_live_charts_plot_against_the_chosen_x_axis(axis, expected):
+    for build in (charts.loss_figure, charts.accuracy_figure, charts.gradient_figure):
+        fig = build([("a", history(3))], x_axis=axis)
+        assert fig.data[-1].x[-1] == pytest.approx(expected)
+
+
+def test_the_saturation_chart_shows_shares_as_percent_and_the_slope_against_its_maximum():
+    fig = charts.saturation_figure([("a", history(2))])
+    assert list(fig.data[0].y) == [10.0, 10.0] and list(fig.data[1].y) == [80.0, 80.0]

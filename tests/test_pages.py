@@ -38,7 +38,7 @@ def current_run(at: AppTest):
     return get_scheduler().get(at.session_state["current_run"])
 
 
-def wait_for_run(at: AppTest, timeout: float = 60) -> None:
+def wait_for_run(at: AppTest, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while current_run(at).active:
         assert time.monotonic() < deadline, "training did not finish"
@@ -125,7 +125,7 @@ def test_a_short_training_run_fills_the_charts_metrics_and_runs_table():
     run = current_run(at)
     assert run.status == "finished"
     charts = at.get("plotly_chart")
-    assert len(charts) == 2
+    assert len(charts) == 4  # loss, accuracy; gradients, saturation
     metrics = {m.label: m.value for m in at.metric}
     assert float(metrics["Test accuracy"].rstrip("%")) > 80
     assert "finished 1 iterations" in at.success[0].value
@@ -144,7 +144,7 @@ def test_a_diverging_run_says_why_and_offers_no_model():
     wait_for_run(at)
     assert current_run(at).status == "diverged"
     assert "learning rate too high?" in at.error[0].value
-    assert not at.get("download_button")
+    assert [b.key for b in at.get("download_button")] == ["download_csv"]  # no model
 
 
 def test_stop_then_continue_finishes_the_run():
@@ -250,3 +250,40 @@ def test_draw_page_takes_an_uploaded_model_and_names_a_bad_file_keeping_its_mode
     at.file_uploader(key="draw_model_upload").set_value([("mine.npz", good, "x")]).run()
     assert not at.error
     assert at.selectbox(key="draw_model").value == "upload-1"
+
+
+def test_step_does_one_gradient_step_and_shows_what_it_changed():
+    at = open_page("pages/train.py")
+    at.select_slider(key="hidden_size").set_value(32)
+    at.button(key="step").click().run()
+    run = current_run(at)
+    deadline = time.monotonic() + 60
+    while run.active or run.last_step is None:
+        assert time.monotonic() < deadline, "the step did not end"
+        time.sleep(0.1)
+    at.run()
+    assert run.status == "paused" and run.history[-1].steps == 1
+    metrics = {m.label: m for m in at.metric}
+    assert float(metrics["Batch loss"].value) == pytest.approx(run.last_step.loss_after, abs=1e-4)
+    assert {"‖Δw1‖", "‖Δb1‖", "‖Δw2‖", "‖Δb2‖"} <= set(metrics)
+    at.button(key="step").click().run()  # a second step continues the same run
+    deadline = time.monotonic() + 60
+    while run.active or run.history[-1].steps < 2:
+        assert time.monotonic() < deadline, "the second step did not end"
+        time.sleep(0.1)
+    assert len(get_scheduler().runs_of(run.session)) >= 1 and run.history[-1].steps == 2
+
+
+def test_the_live_charts_include_gradients_and_saturation_and_an_x_axis_switch():
+    at = open_page("pages/train.py")
+    at.select_slider(key="hidden_size").set_value(32)
+    at.slider(key="iterations").set_value(1)
+    at.button(key="start").click().run()
+    wait_for_run(at)
+    at.radio(key="train_x_axis").set_value("images").run()
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert len(titles) == 4
+    assert any("Gradient size per layer" in t for t in titles)
+    assert any("Saturated sigmoids" in t for t in titles)
+    assert sum("images seen" in t for t in titles) == 4
+    assert at.get("download_button")  # the model and the CSV of every run

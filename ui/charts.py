@@ -47,12 +47,24 @@ def _figure(traces: list[dict], title: str, x: str, y: str, **extra) -> go.Figur
     return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
-def loss_figure(series: Sequence[tuple[str, Sequence[Progress]]]) -> go.Figure:
-    """Training loss against iteration, one line per (label, history)."""
+# What a live chart's x-axis can count: (axis title, the value of a report).
+X_AXES = {
+    "iteration": ("iteration (full batch: steps; mini-batch: passes)", lambda p: p.iteration),
+    "steps": ("gradient steps (updates)", lambda p: p.steps),
+    "images": ("images seen", lambda p: p.images_seen),
+    "seconds": ("seconds of training", lambda p: p.elapsed),
+}
+
+
+def loss_figure(
+    series: Sequence[tuple[str, Sequence[Progress]]], x_axis: str = "iteration"
+) -> go.Figure:
+    """Training loss against x_axis (a key of X_AXES), one line per (label, history)."""
+    x_title, x_of = X_AXES[x_axis]
     traces = [
         dict(
             type="scatter",
-            x=[p.iteration for p in history],
+            x=[x_of(p) for p in history],
             y=[p.train_loss for p in history],
             name=label,
             mode="lines+markers" if len(history) < 40 else "lines",
@@ -61,11 +73,14 @@ def loss_figure(series: Sequence[tuple[str, Sequence[Progress]]]) -> go.Figure:
         )
         for i, (label, history) in enumerate(series)
     ]
-    return _figure(traces, "Training loss (cross-entropy)", "iteration", "loss")
+    return _figure(traces, "Training loss (cross-entropy)", x_title, "loss")
 
 
-def accuracy_figure(series: Sequence[tuple[str, Sequence[Progress]]]) -> go.Figure:
-    """Test (solid) and training (dotted) accuracy in % against iteration, per run."""
+def accuracy_figure(
+    series: Sequence[tuple[str, Sequence[Progress]]], x_axis: str = "iteration"
+) -> go.Figure:
+    """Test (solid) and training (dotted) accuracy in % against x_axis, per run."""
+    x_title, x_of = X_AXES[x_axis]
     traces = []
     for i, (label, history) in enumerate(series):
         color = COLORS[i % len(COLORS)]
@@ -73,7 +88,7 @@ def accuracy_figure(series: Sequence[tuple[str, Sequence[Progress]]]) -> go.Figu
         traces.append(
             dict(
                 type="scatter",
-                x=[p.iteration for p in tested],
+                x=[x_of(p) for p in tested],
                 y=[100 * p.test_accuracy for p in tested],
                 name=f"test {label}",
                 mode="lines+markers",
@@ -84,7 +99,7 @@ def accuracy_figure(series: Sequence[tuple[str, Sequence[Progress]]]) -> go.Figu
         traces.append(
             dict(
                 type="scatter",
-                x=[p.iteration for p in history],
+                x=[x_of(p) for p in history],
                 y=[100 * p.train_accuracy for p in history],
                 name=f"train {label}",
                 mode="lines",
@@ -92,7 +107,57 @@ def accuracy_figure(series: Sequence[tuple[str, Sequence[Progress]]]) -> go.Figu
                 hovertemplate="train %{y:.2f}%",
             )
         )
-    return _figure(traces, "Accuracy", "iteration", "accuracy (%)")
+    return _figure(traces, "Accuracy", x_title, "accuracy (%)")
+
+
+def _lines(series, x_axis: str, fields: Sequence[tuple[str, str, str, float]]) -> list[dict]:
+    """Traces of report fields per run: fields = (attribute, name, dash, factor)."""
+    _, x_of = X_AXES[x_axis]
+    traces = []
+    for i, (label, history) in enumerate(series):
+        for attribute, name, dash, factor in fields:
+            shown = [p for p in history if getattr(p, attribute, None) is not None]
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=[x_of(p) for p in shown],
+                    y=[factor * getattr(p, attribute) for p in shown],
+                    name=f"{name} {label}",
+                    mode="lines",
+                    line=dict(color=COLORS[i % len(COLORS)], dash=dash),
+                    hovertemplate=f"{name} %{{y:.3g}}",
+                )
+            )
+    return traces
+
+
+def gradient_figure(
+    series: Sequence[tuple[str, Sequence[Progress]]], x_axis: str = "iteration"
+) -> go.Figure:
+    """Size (L2 norm) of the last step's gradient of w1 (solid) and w2 (dashed), log scale."""
+    fields = [("grad_norm_w1", "‖∂L/∂w1‖", "solid", 1.0), ("grad_norm_w2", "‖∂L/∂w2‖", "dash", 1.0)]
+    traces = _lines(series, x_axis, fields)
+    return _figure(
+        traces, "Gradient size per layer", X_AXES[x_axis][0], "L2 norm", yaxis={"type": "log"}
+    )
+
+
+def saturation_figure(
+    series: Sequence[tuple[str, Sequence[Progress]]], x_axis: str = "iteration"
+) -> go.Figure:
+    """Share of saturated hidden units (solid) and mean σ'(z) as % of its maximum (dotted)."""
+    fields = [
+        ("saturated_share", "saturated %", "solid", 100.0),
+        ("sigmoid_slope", "mean σ′ (% of 0.25)", "dot", 400.0),
+    ]
+    traces = _lines(series, x_axis, fields)
+    return _figure(
+        traces,
+        "Saturated sigmoids (on 500 training images)",
+        X_AXES[x_axis][0],
+        "%",
+        yaxis={"range": [0, 102]},
+    )
 
 
 def probability_bars(probabilities: np.ndarray) -> go.Figure:

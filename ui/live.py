@@ -56,9 +56,65 @@ def metrics(run: Run) -> None:
     m3.metric(f"Done ({unit})", f"{last.iteration:g} / {run.config.iterations}")
 
 
-def curves(runs: list[Run], key: str) -> None:
+X_AXIS_LABELS = {
+    "iteration": "iterations",
+    "steps": "gradient steps",
+    "images": "images seen",
+    "seconds": "seconds",
+}
+
+
+def x_axis_choice(key: str) -> str:
+    """A horizontal radio for the charts' x-axis; returns a key of charts.X_AXES."""
+    return st.radio(
+        "Plot against",
+        list(X_AXIS_LABELS),
+        format_func=X_AXIS_LABELS.get,
+        horizontal=True,
+        key=key,
+        help="Full batch and mini-batch compared fairly: per gradient step (update), per "
+        "image the network has seen (its compute), or per second on this server.",
+    )
+
+
+def curves(runs: list[Run], key: str, x_axis: str = "iteration") -> None:
     """Loss and accuracy charts of runs side by side (the first run first in the legend)."""
     series = [(r.label, r.history) for r in runs]
     g1, g2 = st.columns(2)
-    g1.plotly_chart(charts.loss_figure(series), key=f"{key}_loss")
-    g2.plotly_chart(charts.accuracy_figure(series), key=f"{key}_accuracy")
+    g1.plotly_chart(charts.loss_figure(series, x_axis), key=f"{key}_loss")
+    g2.plotly_chart(charts.accuracy_figure(series, x_axis), key=f"{key}_accuracy")
+
+
+def diagnostics(runs: list[Run], key: str, x_axis: str = "iteration") -> None:
+    """Gradient sizes per layer and sigmoid saturation of runs, side by side."""
+    series = [(r.label, r.history) for r in runs]
+    g1, g2 = st.columns(2)
+    g1.plotly_chart(charts.gradient_figure(series, x_axis), key=f"{key}_gradients")
+    g1.caption(
+        "How big the last step's gradient was for each weight matrix. Near 0: that layer has "
+        "stopped learning (saturated sigmoids pass almost no gradient back to w1)."
+    )
+    g2.plotly_chart(charts.saturation_figure(series, x_axis), key=f"{key}_saturation")
+    g2.caption(
+        "Share of hidden units with |z| > 4.6 (σ within 1% of 0 or 1) on 500 training images, "
+        "and the mean slope σ′(z). High saturation, low slope: the layer learns slowly."
+    )
+
+
+def step_panel(run: Run) -> None:
+    """What the last single Step changed: the batch's loss before/after, each update's size."""
+    change = run.last_step
+    if change is None or run.status != "paused":
+        return
+    st.markdown("**What this step changed** (on the batch it trained on)")
+    c = st.columns(5)
+    c[0].metric(
+        "Batch loss",
+        f"{change.loss_after:.4f}",
+        delta=f"{change.loss_after - change.loss_before:+.4f}",
+        delta_color="inverse",
+        help=f"Before the step: {change.loss_before:.4f}. A step moves every weight against "
+        "its gradient, so the loss on this batch usually falls.",
+    )
+    for col, name in zip(c[1:], ("w1", "b1", "w2", "b2"), strict=True):
+        col.metric(f"‖Δ{name}‖", f"{change.update_norms[name]:.3g}", help="Size of the update")

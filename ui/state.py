@@ -7,6 +7,7 @@ the session's own choices and uploads live in st.session_state (theirs alone).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -24,8 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_PATH = ROOT / "models" / "default.npz"
 DEFAULT_MODEL_ID = "default"  # the shipped model, among the runs' ids in model pickers
 
+SESSION_TOKEN = "session_token"  # see session_id()
 CURRENT_RUN = "current_run"  # id of the run the Train page shows
-UPLOADED = "uploaded_dataset"  # Dataset from the home page's uploader
+UPLOADED = "uploaded_dataset"  # in the scheduler's session data: the Home page's upload
 SPEC_DATA = {"directory": "full", "cache": "full", "sample": "sample"}  # Dataset.kind -> spec
 DATA_KINDS = {
     "directory": "Full MNIST (MNIST_DIR)",
@@ -43,6 +45,7 @@ PERSISTENT_KEYS = (
     "softmax_dtype",
     "brush",
     "draw_model",
+    "train_x_axis",
 )
 
 
@@ -53,13 +56,31 @@ def _load_shared(kind: str, where: str) -> Dataset:
 
 def dataset() -> Dataset:
     """The session's dataset: its upload if any, else the first source found (see mlcore.data)."""
-    if UPLOADED in st.session_state:
-        return st.session_state[UPLOADED]
+    if (upload := uploaded()) is not None:
+        return upload
     try:
         kind, where = locate()
     except FileNotFoundError:  # a broken MNIST_DIR: source_problem() says so; use the sample
         kind, where = "sample", SAMPLE_DIR
     return _load_shared(kind, str(where))
+
+
+def uploaded() -> Dataset | None:
+    """The session's uploaded dataset, if any.
+
+    Kept by the scheduler under the session's id, not in st.session_state: the scheduler
+    frees it seconds after the tab closes (Streamlit keeps a closed tab's state minutes).
+    """
+    return scheduler().session_data(session_id()).get(UPLOADED)
+
+
+def set_uploaded(data: Dataset | None) -> None:
+    """Use data (an upload) for this session from now on; None: back to the shared data."""
+    store = scheduler().session_data(session_id())
+    if data is None:
+        store.pop(UPLOADED, None)
+    else:
+        store[UPLOADED] = data
 
 
 def source_problem() -> str | None:
@@ -86,9 +107,14 @@ def scheduler() -> Scheduler:
 
 
 def session_id() -> str:
-    """This browser tab's session id (what the scheduler files its runs under)."""
+    """This browser tab's key in the scheduler: Streamlit's session id # a token of ours.
+
+    The token tells apart sessions that share an id (every AppTest has "test session id");
+    the part before # is what the scheduler asks Streamlit about to know the tab is open.
+    """
     ctx = get_script_run_ctx()
-    return ctx.session_id if ctx is not None else "no-session"
+    token = st.session_state.setdefault(SESSION_TOKEN, uuid.uuid4().hex[:8])
+    return f"{ctx.session_id if ctx is not None else 'no-session'}#{token}"
 
 
 def runs() -> list[Run]:

@@ -48,11 +48,6 @@ def test_every_page_twice_leaves_a_clean_server_log(fresh_page):
     assert_clean_log(0, FRESH_LOG)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pages/draw.py passes value=30 to the brush slider, whose key app.py writes back: "
-    "Streamlit logs a warning (fix: st.session_state.setdefault('brush', 30), no value=)",
-)
 def test_moving_the_brush_leaves_a_clean_server_log(fresh_page):
     walk(fresh_page, touch=("Draw",))
     assert_clean_log(0, FRESH_LOG)

@@ -9,12 +9,6 @@ from .conftest import FRESH_LOG, running_app
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the folder is named pages/: before app.py has run once, Streamlit serves "
-    "pages/train.py as an old-style page (no app.py: no sidebar data, no page title, "
-    "a sidebar listing app, draw, home, softmax, train). Renaming the folder fixes it.",
-)
 def test_the_first_visit_by_a_page_link_runs_the_router(browser):
     with running_app(FRESH_LOG) as url:
         context = browser.new_context(viewport={"width": 1440, "height": 900})
