@@ -9,7 +9,7 @@ from mlcore.model import model_bytes
 from mlcore.spec import config_from_params, config_to_params
 from mlcore.train import TrainConfig
 from runs.scheduler import LimitError
-from ui import live, router, state
+from ui import hints, live, router, state
 from ui.export import runs_csv
 from ui.widgets import BATCH_SIZES, HELP, HIDDEN_SIZES, LEARNING_RATES, MOMENTA, SCALE_LABELS
 
@@ -199,6 +199,7 @@ if run is not None and not run.active and run.history:
     {"finished": st.success, "diverged": st.error, "failed": st.error}.get(run.status, st.info)(
         f"Run {run.label}: {run.message or run.status}."
     )
+    hints.render(run)  # what went wrong, with a one-click fix (ui/hints.py)
     if run.usable:
         st.download_button(
             "Download this model (.npz)",
