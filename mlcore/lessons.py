@@ -198,7 +198,7 @@ def summary(label: str, config: TrainConfig, history: Sequence[Progress]) -> dic
         "label": label,
         "hidden": f"{config.hidden_size:,}",
         "accuracy": f"{100 * tested[-1]:.1f}%" if tested else "–",
-        "saturated": get("saturated_share", lambda v: f"{100 * v:.0f}%"),
+        "saturated": get("saturated_share", lambda v: f"{100 * v:.1f}%"),
         "slope": get("sigmoid_slope", lambda v: f"{v:.3f}"),
         "distinct": get("distinct_units", str),
         "logit": f"{max(logits):.1f}" if logits else "–",

@@ -34,7 +34,7 @@ st.caption(
 
 runs = ui.runs_of(lesson)
 busy = any(r.active for r in runs.values())
-b1, b2, _ = st.columns([1.4, 1, 4])
+b1, b2, _ = st.columns([1.2, 0.8, 5])
 if b1.button("Run this lesson", type="primary", key="lessons_start", disabled=busy):
     try:
         ui.start(lesson)
@@ -48,11 +48,13 @@ st.session_state[POLLING] = busy
 @st.fragment(run_every=0.5 if st.session_state[POLLING] else None)
 def race() -> None:
     runs = ui.runs_of(lesson)
-    training = [runs[label] for label, _ in lesson.runs if label in runs]
+    labels = [label for label, _ in lesson.runs if label in runs]
+    training = [runs[label] for label in labels]
     if not training:
         st.info("Press **Run this lesson**: its runs train side by side and appear below.")
         return
-    for run in training:
+    for label, run in zip(labels, training, strict=True):
+        st.markdown(f"**{label}**")
         live.progress(run)
     live.curves(training, key=f"lesson_{lesson.slug}")
     st.dataframe(ui.watched_rows(lesson, runs), hide_index=True)

@@ -81,8 +81,8 @@ def test_the_scaling_conclusion_quotes_accuracy_steps_and_saturation():
     }
     text = conclude(lesson, histories)
     assert text.startswith(
-        "raw 0–255: 46.7% after 20 steps with 97% of hidden activations saturated; "
-        "[0, 1]: 87.0% after 20 steps with 12% of hidden activations saturated. Raw pixels"
+        "raw 0–255: 46.7% after 20 steps with 97.0% of hidden activations saturated; "
+        "[0, 1]: 87.0% after 20 steps with 12.0% of hidden activations saturated. Raw pixels"
     )
     assert "standardized" not in text  # a run without reports is left out
 
