@@ -162,8 +162,9 @@ LESSONS = (
         ),
         watch=("train_loss", "test_accuracy", "steps", "images_seen"),
         line="{label}: {accuracy} after {steps} updates ({images} images, {seconds})",
-        moral="Each pass sees every image once in all runs, but small batches turn a pass into "
-        "hundreds of updates: a noisier gradient, far more progress per image and per second.",
+        moral="Every run sees each image once per pass, but small batches turn a pass into "
+        "hundreds of updates: each gradient is noisier, yet far more is learned per image seen. "
+        "Plot the runs against updates, images seen and seconds to see where the time goes.",
     ),
     Lesson(
         slug="hidden-units",
