@@ -188,6 +188,12 @@ def page(browser, app_url):
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
+def settle(page) -> None:
+    """Wait until the script run that the last action started has finished."""
+    page.wait_for_timeout(400)
+    page.locator('.stApp[data-test-script-state="notRunning"]').wait_for(timeout=30_000)
+
+
 def go_to(page, name: str) -> None:
     """Switch pages through the sidebar, which keeps the session."""
     page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click()

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import FRESH_LOG, assert_clean_log
+from .conftest import FRESH_LOG, assert_clean_log, settle
 
 pytestmark = pytest.mark.browser
-
-
-def settle(page) -> None:
-    """Wait until the script run that the last action started has finished."""
-    page.wait_for_timeout(400)
-    page.locator('.stApp[data-test-script-state="notRunning"]').wait_for(timeout=30_000)
 
 
 def sidebar_pages(page) -> list[str]:

@@ -1,0 +1,51 @@
+"""Typing into the Softmax page's logits table in a real browser: the text is read as typed."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from .conftest import go_to, settle
+
+pytestmark = pytest.mark.browser
+
+
+def type_into_cell(page, row: int, column: int, text: str) -> None:
+    """Type text into a cell of the glide-data-grid editor (row and column from 0, no index)."""
+    grid = page.get_by_test_id("stDataFrame").first
+    box = grid.bounding_box()
+    header, row_height, index_width = 35, 35, 32  # Streamlit's grid geometry, in px
+    width = (box["width"] - index_width) / 3
+    x = box["x"] + index_width + width * (column + 0.5)
+    y = box["y"] + header + row_height * (row + 0.5)
+    page.mouse.click(x, y)  # select the cell; typing then replaces its text
+    page.wait_for_timeout(300)
+    page.keyboard.type(text, delay=30)
+    page.keyboard.press("Enter")
+    settle(page)
+
+
+def wait_for_alert(page, text: str, seconds: float = 20) -> None:
+    """Wait for an alert holding text, taking a screenshot each half second meanwhile.
+
+    The grid commits an edit in an animation frame and headless Chromium paints when asked:
+    without screenshots an edit sometimes sat uncommitted for 15 s and more.
+    """
+    alert = page.get_by_test_id("stAlert").filter(has_text=text)
+    deadline = time.monotonic() + seconds
+    while not alert.count():
+        assert time.monotonic() < deadline, f"no alert saying {text!r}"
+        page.screenshot()
+        page.wait_for_timeout(500)
+
+
+def test_typed_1e400_is_inf_and_abc_is_refused_by_name(page):
+    go_to(page, "Softmax")
+    page.get_by_text("Naive vs stable softmax").wait_for(timeout=15_000)
+    settle(page)
+    type_into_cell(page, 0, 1, "1e400")
+    wait_for_alert(page, "row 1, class 1: 1e400 is beyond float64: it is inf")
+    type_into_cell(page, 1, 2, "abc")
+    wait_for_alert(page, "row 2, class 2: 'abc' is not a number")
+    wait_for_alert(page, "row 2 is left out")
