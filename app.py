@@ -11,6 +11,7 @@ page = st.navigation(
     [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/train.py", title="Train", icon=":material/monitoring:"),
+        st.Page("pages/lessons.py", title="Lessons", icon=":material/school:"),
         st.Page("pages/softmax.py", title="Softmax", icon=":material/functions:"),
         st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
         st.Page("pages/inside.py", title="Inside the network", icon=":material/biotech:"),

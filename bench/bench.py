@@ -26,12 +26,13 @@ import lab_reference as lab
 from mlcore.augment import augment_batch
 from mlcore.data import load_mnist
 from mlcore.functions import one_hot
+from mlcore.lessons import PRESETS
 from mlcore.model import load_model
 from mlcore.network import init_params
 from mlcore.preprocess import canvas_to_mnist
 from mlcore.scaling import fit_scaling
 from mlcore.step import Workspace, apply_update, loss_and_gradients
-from mlcore.train import PRESETS, TrainConfig, learning_rate_at, new_state, train
+from mlcore.train import TrainConfig, learning_rate_at, new_state, train
 
 try:
     import torch

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import get_args, get_type_hints
 
 from mlcore.data import SAMPLE_DIR, Dataset, cache_dir, find_files, load_mnist
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
+from mlcore.lessons import PRESET_WORDS, PRESETS
 from mlcore.model import Model, save_model
 from mlcore.scaling import fit_scaling
 from mlcore.train import CHOICES, NONE_WORDS, Progress, TrainConfig, new_state, train
@@ -29,8 +30,17 @@ HELP = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """A flag per TrainConfig field (its type, default and CHOICES), then --data and --out."""
+    """--preset, a flag per TrainConfig field (its type, default and CHOICES), --data, --out.
+
+    A field's flag is only set when given (default SUPPRESS): it overrides the preset's value.
+    """
     p = argparse.ArgumentParser(prog="python -m mlcore.train", description=__doc__)
+    p.add_argument(
+        "--preset",
+        choices=list(PRESET_WORDS),
+        help="start from a preset of the Train page (the flags below change it): "
+        + "; ".join(f"{word} = {name}" for word, name in PRESET_WORDS.items()).replace("%", "%%"),
+    )
     hints, defaults = get_type_hints(TrainConfig), TrainConfig()
     for f in fields(TrainConfig):
         _add_field(p, f.name, hints[f.name], getattr(defaults, f.name))
@@ -51,6 +61,7 @@ def _add_field(p: argparse.ArgumentParser, name: str, hint, default) -> None:
     optional = len(kinds) < len(get_args(hint))  # X | None
     shown = NONE_WORDS.get(name, "none") if default is None else default
     help_text = f"{HELP.get(name, name.replace('_', ' '))} (default: {shown})"
+    default = argparse.SUPPRESS  # only a flag given overrides the preset (or TrainConfig())
     if kinds[0] is bool:
         p.add_argument(
             *flags, dest=name, default=default, help=help_text,
@@ -90,7 +101,9 @@ def parse_config(argv: list[str]) -> TrainConfig:
 
 
 def _config(args: argparse.Namespace) -> TrainConfig:
-    return TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+    base = PRESETS[PRESET_WORDS[args.preset]] if args.preset else TrainConfig()
+    given = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if hasattr(args, f.name)}
+    return replace(base, **given)
 
 
 def output_path(out: Path) -> Path:

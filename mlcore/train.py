@@ -102,30 +102,7 @@ CHOICES = {
 NONE_WORDS = {"batch_size": "full"}
 
 
-# The lab's own settings: raw pixels, every image in each step, plain gradient descent.
-LAB = TrainConfig(
-    scale="raw",
-    learning_rate=0.01,
-    iterations=20,
-    batch_size=None,
-    momentum=0.0,
-    schedule="constant",
-)
-PRESETS = {
-    "Quick start (≈98% in seconds)": TrainConfig(),
-    "The lab: raw pixels, full batch, lr 0.01": LAB,
-    # The same, with pixels in [0, 1]: the sigmoid no longer saturates (a rate to suit it).
-    "The lab, pixels scaled to [0, 1]": replace(
-        LAB, scale="unit", learning_rate=2.0, iterations=50
-    ),
-    "Fastest to 98%": TrainConfig(hidden_size=300, learning_rate=0.1, iterations=6),
-    "Best: 98.4% (LeCun's one-layer record)": TrainConfig(
-        hidden_size=1000, learning_rate=0.1, iterations=12
-    ),
-    # All hidden units start identical and get identical updates; only float32 rounding in
-    # BLAS (edge columns summed in another order) tells them apart, and it grows each step.
-    "Symmetry: all-zero weights (only rounding breaks it)": TrainConfig(init="zeros", iterations=3),
-}
+# The presets and the lab's own settings live with the lessons: mlcore.lessons.PRESETS.
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ from dataclasses import fields
 
 import streamlit as st
 
+from mlcore.lessons import PRESETS
 from mlcore.model import model_bytes
 from mlcore.spec import config_from_params, config_to_params
-from mlcore.train import PRESETS, TrainConfig, batches_per_iteration
+from mlcore.train import TrainConfig, batches_per_iteration
 from runs.scheduler import LimitError
-from ui import live, router, state
+from ui import hints, live, router, state
 from ui.export import runs_csv
 from ui.text import plain
 from ui.widgets import (
@@ -220,6 +221,7 @@ if run is not None and not run.active and run.history:
     {"finished": st.success, "diverged": st.error, "failed": st.error}.get(run.status, st.info)(
         f"Run {run.label}: {plain(run.message or run.status)}."
     )
+    hints.render(run)  # what went wrong, with a one-click fix (ui/hints.py)
     if run.usable:
         st.download_button(
             "Download this model (.npz)",

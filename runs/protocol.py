@@ -1,10 +1,11 @@
 """What the scheduler and its workers send each other (pickled over a local connection).
 
-Server -> worker: ("task", Task), ("stop", run_id), ("pause", run_id), ("threads", n),
+Server -> worker: ("task", Task) (kind "train", or "range": mlcore.range_test on its config),
+("stop", run_id), ("pause", run_id), ("threads", n),
 ("prewarm", DataRef, scale, dtype), ("quit",).
 Worker -> server: ("hello", pid), ("started", run_id, Scaling), ("report", run_id, Progress,
-Params | None), ("step", run_id, StepChange) after a single
-Step, ("end", run_id, outcome, message, TrainState | None).
+Params | None), ("step", run_id, StepChange) after a single Step, ("range", run_id, RangeTest),
+("end", run_id, outcome, message, TrainState | None).
 """
 
 from __future__ import annotations
@@ -34,3 +35,4 @@ class Task:
     state: TrainState | None
     threads: int
     max_batches: int | None = None  # pause after this many batches (Step, +1 iteration)
+    kind: str = "train"  # or "range": the learning-rate range test of config (not resumable)

@@ -32,6 +32,7 @@ from mlcore.data import Dataset
 from mlcore.inspection import StepChange
 from mlcore.model import Model
 from mlcore.network import Params
+from mlcore.range_test import RangeTest
 from mlcore.resources import run_bytes
 from mlcore.scaling import Scaling
 from mlcore.spec import RunSpec
@@ -127,6 +128,8 @@ class Run:
     stop_reason: str = "stopped by you"
     data_ready: float = 0.0  # when its worker had loaded the data (this turn)
     continuable: bool = True
+    kind: str = "train"  # or "range": a learning-rate range test (see runs.protocol.Task)
+    range_test: RangeTest | None = None  # its result, once the worker sent it
     last_step: StepChange | None = None  # what the last single Step changed
 
     @property
@@ -156,6 +159,8 @@ class Run:
     def label(self) -> str:
         c = self.config
         batch = "full" if c.batch_size is None else c.batch_size
+        if self.kind == "range":
+            return f"{self.id} range test H={c.hidden_size} batch={batch} {c.scale}"
         return f"{self.id} H={c.hidden_size} lr={c.learning_rate:g} batch={batch} {c.scale}"
 
     def model(self) -> Model | None:
@@ -245,8 +250,14 @@ class Scheduler:
         data_label: str,
         n_train: int,
         max_batches: int | None = None,
+        kind: str = "train",
     ) -> Run:
-        """Queue a new run for session; LimitError if a limit forbids it."""
+        """Queue a new run for session; LimitError if a limit forbids it.
+
+        kind "range" runs mlcore.range_test on spec's config instead (run.range_test).
+        """
+        if kind not in ("train", "range"):
+            raise ValueError(f"kind={kind!r} must be 'train' or 'range'")
         need = run_bytes(spec.config, n_train)
         if need > self.limits.run_memory:
             raise LimitError(
@@ -268,7 +279,7 @@ class Scheduler:
             while run_id in self._runs:
                 run_id = uuid.uuid4().hex[:8]
             run = Run(run_id, session, spec, data, data_label, n_train)
-            run.max_batches = max_batches
+            run.max_batches, run.kind, run.continuable = max_batches, kind, kind == "train"
             s.runs.append(run)
             self._runs[run.id] = run
             self._queue.append(run)
@@ -486,6 +497,8 @@ class Scheduler:
             run.history.append(report)
             if snapshot is not None:
                 run.snapshot, run.snapshot_at = snapshot, len(run.history)
+        elif kind == "range":
+            run.range_test = message[2]
         elif kind == "step":
             run.last_step = message[2]
         elif kind == "end":
@@ -609,7 +622,7 @@ class Scheduler:
                 run = w.run
                 state, run.state = run.state, None
                 w.threads = threads
-                task = Task(run.id, run.config, run.data, state, threads, run.max_batches)
+                task = Task(run.id, run.config, run.data, state, threads, run.max_batches, run.kind)
                 if not _send(w, ("task", task)):
                     w.run, run.status, run.state = None, "waiting", state
                     self._queue.appendleft(run)

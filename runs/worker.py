@@ -18,6 +18,7 @@ import numpy as np
 
 from mlcore.data import load_mnist
 from mlcore.inspection import step_change
+from mlcore.range_test import lr_range_test
 from mlcore.scaling import Scaling, fit_scaling
 from mlcore.threads import set_compute_threads
 from mlcore.train import TrainConfig, last_batch_rows, new_state, train
@@ -67,8 +68,14 @@ def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
     set_compute_threads(task.threads)
     scaling: Scaling
     scaling, X, y, X_test, y_test = cache.get(task.data, config.scale, _dtype(config))
-    state = task.state or new_state(config)
     conn.send(("started", task.run_id, scaling))
+    if task.kind == "range":  # ~100 mini-batches: a second or two, never paused
+        result = lr_range_test(config, X, y)
+        conn.send(("range", task.run_id, result))
+        message = f"range test: the loss fell fastest at a rate of {result.suggestion:.2g}"
+        conn.send(("end", task.run_id, "finished", message, None))
+        return
+    state = task.state or new_state(config)
     if (command := _poll(conn)) is not None:  # stopped while its data was loading
         conn.send(("end", task.run_id, *command, state))
         return

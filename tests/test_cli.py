@@ -1,3 +1,4 @@
+import argparse
 import subprocess
 import sys
 from dataclasses import fields
@@ -153,7 +154,9 @@ def test_every_train_config_field_has_a_flag_with_its_default_and_choices():
     for f in fields(TrainConfig):
         action = actions[f.name]
         assert f"--{f.name.replace('_', '-')}" in action.option_strings
-        assert action.default == getattr(TrainConfig(), f.name)
+        default = getattr(TrainConfig(), f.name)  # shown; the flag only overrides (--preset)
+        assert action.default == argparse.SUPPRESS
+        assert f"(default: {'full' if default is None else default})" in action.help
         if f.name in CHOICES:
             assert tuple(action.choices) == tuple(CHOICES[f.name])
 

@@ -223,3 +223,25 @@ def test_a_new_upload_gets_its_own_folder_and_the_old_one_stays_for_its_runs(
 def test_a_bad_server_setting_is_named_with_its_value(env, named):
     with pytest.raises(ValueError, match=re.escape(named)):
         Limits.from_env(env)
+
+
+def test_a_range_test_runs_in_a_worker_and_returns_its_suggestion(make_scheduler, monkeypatch):
+    def no_training_here(*args, **kwargs):
+        raise AssertionError("the server process computed a training step")
+
+    monkeypatch.setattr(step, "loss_and_gradients", no_training_here)
+    s = make_scheduler()
+    run = submit(s, TrainConfig(hidden_size=16), kind="range")
+    wait_until(lambda: not run.active, what="the range test to end")
+    assert run.status == "finished", run.message
+    rt = run.range_test
+    assert len(rt.rates) == len(rt.losses) >= 10 and rt.rates[0] < rt.suggestion < rt.rates[-1]
+    assert f"{rt.suggestion:.2g}" in run.message and "range test" in run.label
+    assert not run.continuable and not run.usable
+    s.resume(run.id)
+    assert run.status == "finished"  # a range test is not continued as a training run
+
+
+def test_an_unknown_task_kind_is_refused(make_scheduler):
+    with pytest.raises(ValueError, match="kind='sweep'"):
+        submit(make_scheduler(), kind="sweep")

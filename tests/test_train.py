@@ -7,8 +7,9 @@ from dataclasses import asdict, replace
 import numpy as np
 import pytest
 
+from mlcore.lessons import LAB
 from mlcore.scaling import fit_scaling
-from mlcore.train import LAB, TrainConfig, learning_rate_at, new_state, train
+from mlcore.train import TrainConfig, learning_rate_at, new_state, train
 
 
 def scaled(data, scale="standard"):

@@ -140,12 +140,15 @@ def data_ref(data: Dataset) -> DataRef:
     return scheduler().upload(session_id(), data, key=key)
 
 
-def start_run(config: TrainConfig, max_batches: int | None = None) -> Run:
-    """Submit a run of config on the session's data; LimitError names a limit it breaks."""
+def start_run(config: TrainConfig, max_batches: int | None = None, kind: str = "train") -> Run:
+    """Submit a run of config on the session's data; LimitError names a limit it breaks.
+
+    kind "range": a learning-rate range test of config instead (its result: run.range_test).
+    """
     data = dataset()
     spec = RunSpec(config, "upload" if data.kind == "upload" else SPEC_DATA[data.kind])
     run = scheduler().submit(
-        session_id(), spec, data_ref(data), data.description, len(data.y_train), max_batches
+        session_id(), spec, data_ref(data), data.description, len(data.y_train), max_batches, kind
     )
     st.session_state[CURRENT_RUN] = run.id
     return run

@@ -1,7 +1,5 @@
 """Choices offered by the Train page's widgets (values the core's TrainConfig accepts)."""
 
-from mlcore.train import PRESETS
-
 HIDDEN_SIZES = [1, 2, 5, 10, 20, 32, 50, 64, 100, 128, 200, 256, 300, 400, 512, 800, 1000]
 LEARNING_RATES = [
     0.0001,
@@ -83,8 +81,3 @@ def widget_problem(name: str, value) -> str | None:
         if not low <= value <= high or not on_step:
             return f"{name}={value} is outside the page's range {low:g} to {high:g} (step {step:g})"
     return None
-
-
-for _preset in PRESETS.values():  # every preset must be reachable with these widgets
-    assert _preset.hidden_size in HIDDEN_SIZES and _preset.learning_rate in LEARNING_RATES
-    assert _preset.batch_size in BATCH_SIZES and _preset.momentum in MOMENTA

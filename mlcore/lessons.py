@@ -1,0 +1,240 @@
+"""The lab's lessons as data, and the Train page's presets: one place for both.
+
+A Lesson is a question, two to four runs that differ in ONE TrainConfig field on the same
+seed, what to watch while they race, and a conclusion template that `conclude` fills from
+the runs just measured. `scripts/measure_lessons.py` runs them headless (the README's numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+
+from mlcore.train import Progress, TrainConfig
+
+# The lab's own settings: raw pixels, every image in each step, plain gradient descent.
+LAB = TrainConfig(
+    scale="raw",
+    learning_rate=0.01,
+    iterations=20,
+    batch_size=None,
+    momentum=0.0,
+    schedule="constant",
+)
+# The Train page's presets by name, and the CLI's `--preset` words for them.
+PRESET_WORDS = {
+    "quick-start": "Quick start (≈98% in seconds)",
+    "lab": "The lab: raw pixels, full batch, lr 0.01",
+    "lab-unit": "The lab, pixels scaled to [0, 1]",
+    "fastest": "Fastest to 98%",
+    "best": "Best: 98.4% (LeCun's one-layer record)",
+    "symmetry": "Symmetry: all-zero weights (only rounding breaks it)",
+}
+PRESETS = {
+    PRESET_WORDS["quick-start"]: TrainConfig(),
+    PRESET_WORDS["lab"]: LAB,
+    # The same, with pixels in [0, 1]: the sigmoid no longer saturates (a rate to suit it).
+    PRESET_WORDS["lab-unit"]: replace(LAB, scale="unit", learning_rate=2.0, iterations=50),
+    PRESET_WORDS["fastest"]: TrainConfig(hidden_size=300, learning_rate=0.1, iterations=6),
+    PRESET_WORDS["best"]: TrainConfig(hidden_size=1000, learning_rate=0.1, iterations=12),
+    # All hidden units start identical and get identical updates; only float32 rounding in
+    # BLAS (edge columns summed in another order) tells them apart, and it grows each step.
+    PRESET_WORDS["symmetry"]: TrainConfig(init="zeros", iterations=3),
+}
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One experiment. runs: (label, config) pairs that differ only in `field`.
+
+    line / line_diverged: a template per run, filled with `summary`'s keys; moral: the
+    sentence after the numbers. watch: Progress fields to follow live. range_test: the lesson
+    also runs mlcore.range_test on its first run's config.
+    """
+
+    slug: str  # the URL's ?lesson= value
+    title: str
+    question: str
+    field: str
+    runs: tuple[tuple[str, TrainConfig], ...]
+    watch: tuple[str, ...]
+    line: str
+    moral: str
+    line_diverged: str = "{label}: {reason}"
+    range_test: bool = False
+
+    def __post_init__(self):
+        names = {f.name for f in fields(TrainConfig)}
+        if self.field not in names:
+            raise ValueError(f"field={self.field!r} is not a TrainConfig field")
+        labels = [label for label, _ in self.runs]
+        if len(set(labels)) != len(labels) or len(labels) < 2:
+            raise ValueError(f"runs of {self.slug!r} need two or more distinct labels: {labels}")
+
+
+def _vary(base: TrainConfig, field: str, values: Mapping[str, object]):
+    """(label, base with field = value) for each label: runs that differ in field alone."""
+    return tuple((label, replace(base, **{field: v})) for label, v in values.items())
+
+
+LESSONS = (
+    Lesson(
+        slug="scaling",
+        title="Raw pixels, [0, 1] or standardized?",
+        question="The lab fed raw 0–255 pixels to the sigmoid layer. Does it matter what the "
+        "pixels are divided by before the network sees them?",
+        field="scale",
+        runs=_vary(
+            TrainConfig(iterations=2),
+            "scale",
+            {"raw 0–255": "raw", "[0, 1]": "unit", "standardized": "standard"},
+        ),
+        watch=("test_accuracy", "saturated_share", "sigmoid_slope"),
+        line="{label}: {accuracy} after {steps} steps with {saturated} of hidden activations "
+        "saturated",
+        moral="Raw pixels make z = x·w1 hundreds large: nearly every sigmoid sits at 0 or 1, "
+        "its slope σ′ ≈ 0 passes no gradient, and the hidden layer stops learning.",
+    ),
+    Lesson(
+        slug="naive-softmax",
+        title="The naive softmax inside training",
+        question="The lab's softmax is exp(l) / Σ exp(l). What happens during training when a "
+        "large learning rate makes the logits grow?",
+        field="softmax",
+        runs=_vary(
+            replace(LAB, scale="standard", learning_rate=10.0, momentum=0.9),
+            "softmax",
+            {"naive exp(l)/Σexp(l)": "naive", "stable (max subtracted)": "stable"},
+        ),
+        watch=("max_abs_logit", "train_loss", "test_accuracy"),
+        line="{label}: kept going to {accuracy} after {steps} steps, its largest logit "
+        "{logit} (exp of it would overflow float32 past 88.7)",
+        line_diverged="{label}: {reason}, after {steps} steps",
+        moral="Subtracting each row's largest logit first gives the same probabilities and "
+        "never overflows: exp of a number ≤ 0 is at most 1.",
+    ),
+    Lesson(
+        slug="zero-init",
+        title="All-zero weights: symmetry",
+        question="What if every weight starts at zero? Do the 200 hidden units learn different "
+        "things?",
+        field="dtype",
+        runs=_vary(
+            TrainConfig(init="zeros", iterations=2),
+            "dtype",
+            {"float64": "float64", "float32": "float32"},
+        ),
+        watch=("distinct_units", "test_accuracy"),
+        line="{label}: {distinct} distinct hidden unit(s) of {hidden} after {steps} steps, "
+        "{accuracy} test accuracy",
+        moral="Identical units get identical gradients, so they stay identical: exactly so in "
+        "float64; in float32 only rounding tells a few apart. Random initial weights break "
+        "the symmetry at the start.",
+    ),
+    Lesson(
+        slug="learning-rate",
+        title="Learning rate: too small, right, too large",
+        question="η in w ← w − η·∂L/∂w sets how far each step goes. Which rate learns best in "
+        "one pass, and can a short test find it before training?",
+        field="learning_rate",
+        runs=_vary(
+            TrainConfig(iterations=1),
+            "learning_rate",
+            {"too small 0.001": 0.001, "right 0.05": 0.05, "too large 10": 10.0},
+        ),
+        watch=("train_loss", "test_accuracy"),
+        line="{label}: {accuracy} after {steps} steps (training loss {loss})",
+        line_diverged="{label}: diverged — {reason}",
+        moral="Too small crawls, too large overshoots: the loss bounces or blows up. The "
+        "range test raises the rate batch by batch and suggests where the loss fell fastest.",
+        range_test=True,
+    ),
+    Lesson(
+        slug="batch-size",
+        title="Full batch or mini-batches?",
+        question="The lab used all 60,000 images for every step. With the same images seen, is "
+        "one exact step better than many noisy ones?",
+        field="batch_size",
+        runs=_vary(
+            TrainConfig(iterations=3),
+            "batch_size",
+            {"full batch": None, "batch 1024": 1024, "batch 64": 64},
+        ),
+        watch=("train_loss", "test_accuracy", "steps", "images_seen"),
+        line="{label}: {accuracy} after {steps} updates ({images} images, {seconds})",
+        moral="Every run sees each image once per pass, but small batches turn a pass into "
+        "hundreds of updates: each gradient is noisier, yet far more is learned per image seen. "
+        "Plot the runs against updates, images seen and seconds to see where the time goes.",
+    ),
+    Lesson(
+        slug="hidden-units",
+        title="How many hidden units?",
+        question="Does a wider hidden layer always help, and what does it cost?",
+        field="hidden_size",
+        runs=_vary(
+            TrainConfig(iterations=2),
+            "hidden_size",
+            {f"{h} units": h for h in (10, 50, 200, 1000)},
+        ),
+        watch=("test_accuracy", "train_loss"),
+        line="{label}: {accuracy} in {seconds}",
+        moral="Accuracy climbs fast from 10 to 50 units and then slowly, while each step "
+        "costs about in proportion to the units: past a few hundred the gain is small.",
+    ),
+)
+BY_SLUG = {lesson.slug: lesson for lesson in LESSONS}
+
+
+def summary(label: str, config: TrainConfig, history: Sequence[Progress]) -> dict[str, str]:
+    """The numbers a conclusion quotes, as text, from one run's reports (oldest first)."""
+    last = history[-1] if history else None
+    tested = [p.test_accuracy for p in history if p.test_accuracy is not None]
+    logits = [p.max_abs_logit for p in history if p.max_abs_logit is not None]
+
+    def get(name, fmt):
+        value = None if last is None else getattr(last, name)
+        return "–" if value is None else fmt(value)
+
+    return {
+        "label": label,
+        "hidden": f"{config.hidden_size:,}",
+        "accuracy": f"{100 * tested[-1]:.1f}%" if tested else "–",
+        "saturated": get("saturated_share", lambda v: f"{100 * v:.1f}%"),
+        "slope": get("sigmoid_slope", lambda v: f"{v:.3f}"),
+        "distinct": get("distinct_units", str),
+        "logit": f"{max(logits):.1f}" if logits else "–",
+        "loss": get("train_loss", lambda v: f"{v:.3f}"),
+        "steps": get("steps", lambda v: f"{v:,}"),
+        "images": get("images_seen", lambda v: f"{v:,}"),
+        "seconds": get("elapsed", lambda v: f"{v:.1f} s"),
+        "reason": "" if last is None else last.reason,
+    }
+
+
+def conclude(lesson: Lesson, histories: Mapping[str, Sequence[Progress]]) -> str:
+    """The lesson's conclusion from its runs' reports, by label; runs without reports are left
+    out. One line per run ("; "-joined), then the moral."""
+    lines = []
+    for label, config in lesson.runs:
+        history = histories.get(label) or ()
+        if not history:
+            continue
+        template = lesson.line_diverged if history[-1].diverged else lesson.line
+        lines.append(template.format(**summary(label, config, history)))
+    return "; ".join(lines) + (". " if lines else "") + lesson.moral
+
+
+def range_conclusion(
+    lesson: Lesson, suggestion: float, histories: Mapping[str, Sequence[Progress]]
+) -> str:
+    """The range test's suggested rate, next to the rate of the lesson's best finished run."""
+    text = f"The range test suggests a learning rate of about {suggestion:.2g}"
+    rates = dict((label, config.learning_rate) for label, config in lesson.runs)
+    scored = [
+        (h[-1].test_accuracy, rates[label])
+        for label, h in histories.items()
+        if label in rates and h and h[-1].done and h[-1].test_accuracy is not None
+    ]
+    if not scored:
+        return text + "."
+    return text + f"; of the runs above, {max(scored)[1]:g} learned best."

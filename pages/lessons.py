@@ -1,0 +1,83 @@
+"""Lessons: the lab's questions as one-click experiments; runs that differ in one thing race."""
+
+import streamlit as st
+
+from mlcore.lessons import BY_SLUG, LESSONS, conclude, range_conclusion
+from runs.scheduler import LimitError
+from ui import lessons as ui
+from ui import live
+from ui.text import plain
+
+CHOICE = "lessons_choice"
+POLLING = "lessons_polling"
+
+st.title("Lessons")
+param = st.query_params.get("lesson")
+if CHOICE not in st.session_state:  # a link opens its lesson (and never starts training)
+    st.session_state[CHOICE] = param if param in BY_SLUG else LESSONS[0].slug
+    if param is not None and param not in BY_SLUG:
+        st.warning(
+            f"There is no lesson called “{plain(param)}”. Showing the first lesson; the "
+            f"lessons are: {', '.join(BY_SLUG)}."
+        )
+slug = st.selectbox("Lesson", list(BY_SLUG), key=CHOICE, format_func=lambda s: BY_SLUG[s].title)
+st.query_params.from_dict({"lesson": slug})  # the address bar links to this lesson
+lesson = BY_SLUG[slug]
+
+st.markdown(f"**{lesson.question}**")
+labels = " · ".join(label for label, _ in lesson.runs)
+st.caption(
+    f"Runs: {labels} — the same settings and seed except `{lesson.field}`. Watch: "
+    f"{', '.join(ui.WATCH_NAMES.get(w, w) for w in lesson.watch)}."
+    + (" Then a learning-rate range test." if lesson.range_test else "")
+)
+
+runs = ui.runs_of(lesson)
+busy = any(r.active for r in runs.values())
+b1, b2, _ = st.columns([1.2, 0.8, 5])
+if b1.button("Run this lesson", type="primary", key="lessons_start", disabled=busy):
+    try:
+        ui.start(lesson)
+    except LimitError as e:
+        st.error(f"Cannot start: {e}")
+    st.rerun()
+b2.button("Stop", key="lessons_stop", on_click=ui.stop, args=(lesson,), disabled=not busy)
+st.session_state[POLLING] = busy
+
+
+@st.fragment(run_every=0.5 if st.session_state[POLLING] else None)
+def race() -> None:
+    runs = ui.runs_of(lesson)
+    labels = [label for label, _ in lesson.runs if label in runs]
+    training = [runs[label] for label in labels]
+    if not training:
+        st.info("Press **Run this lesson**: its runs train side by side and appear below.")
+        return
+    for label, run in zip(labels, training, strict=True):
+        st.markdown(f"**{label}**")
+        live.progress(run)
+    live.curves(training, key=f"lesson_{lesson.slug}")
+    st.dataframe(ui.watched_rows(lesson, runs), hide_index=True)
+    active = any(r.active for r in runs.values())
+    if not active:
+        histories = {label: runs[label].history for label, _ in lesson.runs if label in runs}
+        st.success(conclude(lesson, histories))
+        show_range_test(runs, histories)
+    if st.session_state[POLLING] and not active:
+        st.session_state[POLLING] = False
+        st.rerun()  # all ended: redraw the buttons
+
+
+def show_range_test(runs, histories) -> None:
+    run = runs.get(ui.RANGE)
+    if run is None or run.range_test is None:
+        return
+    result = run.range_test
+    st.plotly_chart(ui.range_figure(result), key=f"lesson_{lesson.slug}_range")
+    st.success(range_conclusion(lesson, result.suggestion, histories))
+    config = ui.suggested_config(lesson, result)
+    if st.button(f"Train with learning rate {config.learning_rate:g}", key="lessons_use_rate"):
+        ui.use_on_train_page(config)
+
+
+race()

@@ -1,0 +1,50 @@
+"""A lesson in a real browser: open it, press its one button, read the conclusion's numbers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mlcore.data import SAMPLE_DIR
+
+from ..conftest import ROOT
+from .conftest import assert_clean_log, go_to, running_app, shot
+
+pytestmark = pytest.mark.browser
+LOG = ROOT / "artifacts" / "streamlit-lessons.log"
+
+
+def full_height(page, width: int, height: int) -> None:
+    """Grow the window to the page's content (Streamlit scrolls inside stMain)."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.wait_for_timeout(800)
+    tall = page.get_by_test_id("stMain").evaluate("e => e.scrollHeight")
+    page.set_viewport_size({"width": width, "height": max(height, tall)})
+    page.wait_for_timeout(800)
+
+
+def test_a_lesson_runs_from_one_click_and_concludes_with_measured_numbers(browser, monkeypatch):
+    monkeypatch.setenv("MNIST_DIR", str(SAMPLE_DIR))  # the bundled sample: a short lesson
+    with running_app(LOG) as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url)
+        page.get_by_text("Watch a neural network").wait_for(timeout=30_000)
+        go_to(page, "Lessons")
+        page.get_by_text("The lab fed raw 0–255 pixels").wait_for(timeout=30_000)
+        assert "lesson=scaling" in page.url
+        page.get_by_role("button", name="Run this lesson").click()
+        done = page.get_by_text(re.compile(r"raw 0–255: \d+\.\d% after \d+ steps with"))
+        done.wait_for(timeout=240_000)
+        text = done.inner_text()
+        for width, height in ((1440, 900), (390, 844)):
+            full_height(page, width, height)
+            shot(page, f"lessons-{width}")
+        context.close()
+        assert_clean_log(0, LOG)
+    assert re.search(r"\[0, 1\]: \d+\.\d% after \d+ steps with \d+\.\d% of hidden", text), text
+    assert re.search(r"standardized: \d+\.\d%", text), text
+    assert not errors, errors

@@ -1,0 +1,104 @@
+"""Hints from a run's reports: each problem gets its fix; a healthy run gets none."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from streamlit.testing.v1 import AppTest
+
+from mlcore.hints import hints
+from mlcore.lessons import PRESETS
+from mlcore.train import Progress, TrainConfig
+from runs.scheduler import get_scheduler
+
+from .conftest import ROOT
+from .test_lessons import train_history
+
+CONFIG = TrainConfig(iterations=4)
+
+
+def report(iteration, loss, **values) -> Progress:
+    base = dict(iteration=iteration, batch=0, train_loss=loss, train_accuracy=0.9,
+                test_accuracy=0.95, elapsed=iteration, learning_rate=0.05, distinct_units=200,
+                saturated_share=0.05)  # fmt: skip
+    return Progress(**(base | values))
+
+
+def settled(config=CONFIG, **last) -> list[Progress]:
+    """A healthy run: the loss falls, then flattens by the end."""
+    losses = [1.0, 0.4, 0.3, 0.29, 0.289]
+    return [report(i, loss) for i, loss in enumerate(losses[:-1])] + [
+        report(4, losses[-1], done=True, **last)
+    ]
+
+
+def test_a_healthy_run_gets_no_hint():
+    assert hints(CONFIG, settled()) == []
+
+
+def test_a_run_still_training_gets_no_hint_yet():
+    assert hints(CONFIG, settled()[:-1]) == []
+
+
+def test_a_diverged_run_is_told_to_lower_the_learning_rate():
+    history = [report(0.5, 2.0), report(0.6, float("nan"), done=True, diverged=True,
+               reason="diverged at iteration 1 — learning rate too high?")]  # fmt: skip
+    [hint] = hints(replace(CONFIG, learning_rate=3.0), history)
+    assert hint.config == replace(CONFIG, learning_rate=0.3)
+    assert "diverged at iteration 1" in hint.problem and hint.fix.endswith("0.3")
+
+
+def test_a_naive_softmax_overflow_is_told_to_use_the_stable_softmax():
+    config = replace(CONFIG, softmax="naive")
+    reason = "loss is nan at iteration 4: a logit reached 91.0, past 88.7 where exp overflows"
+    history = [report(4, float("nan"), done=True, diverged=True, reason=reason)]
+    [hint] = hints(config, history)
+    assert hint.config == CONFIG and "91.0" in hint.problem
+
+
+def test_stuck_near_chance_with_saturated_units_on_raw_pixels_is_told_to_scale_them():
+    config = replace(CONFIG, scale="raw")
+    [hint] = hints(config, settled(config, test_accuracy=0.11, saturated_share=0.99))
+    assert hint.config == CONFIG and "11.0%" in hint.problem and "99%" in hint.problem
+
+
+def test_identical_units_are_told_to_use_random_initial_weights():
+    config = replace(CONFIG, init="zeros")
+    [hint] = hints(config, settled(config, distinct_units=1, test_accuracy=0.3))
+    assert hint.config == CONFIG and "Only 1 of 200" in hint.problem
+
+
+def test_a_loss_still_falling_fast_at_the_end_asks_for_more_iterations():
+    history = [report(i, 1.0 / (i + 1), done=i == 4) for i in range(5)]
+    [hint] = hints(CONFIG, history)
+    assert hint.config == replace(CONFIG, iterations=8) and "0.250 → 0.200" in hint.problem
+
+
+def test_the_quick_start_preset_gets_no_hint_on_the_sample(sample_mnist):
+    """(scripts: every preset on the sample -- only "The lab, [0, 1]" (loss still falling)
+    and "Symmetry" (identical units) get a hint, as they should.)"""
+    config = PRESETS["Quick start (≈98% in seconds)"]
+    assert hints(config, train_history(config, sample_mnist)) == []
+
+
+def test_the_train_page_shows_a_diverged_runs_hint_and_its_button_fills_the_settings():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/train.py")
+    params = {"hidden_size": "10", "learning_rate": "1000", "iterations": "1", "batch_size": "1024"}
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.button(key="start").click().run()
+    run = get_scheduler().get(at.session_state["current_run"])
+    deadline = time.monotonic() + 60
+    while run.active:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    at.run()
+    assert run.status == "diverged", run.message
+    assert "**Hint:** The run diverged" in at.warning[0].value
+    at.button(key="hint_fix_0").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["learning_rate"] == 100.0 and at.session_state["hidden_size"] == 10

@@ -1,0 +1,184 @@
+"""Lessons and presets as data: one field varies, conclusions quote the numbers measured."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import warnings
+from dataclasses import fields, replace
+
+import numpy as np
+import pytest
+
+from mlcore.cli import parse_config
+from mlcore.lessons import (
+    BY_SLUG,
+    LAB,
+    LESSONS,
+    PRESET_WORDS,
+    PRESETS,
+    Lesson,
+    conclude,
+    range_conclusion,
+)
+from mlcore.scaling import fit_scaling
+from mlcore.train import Progress, TrainConfig, new_state, train
+from ui.widgets import BATCH_SIZES, HIDDEN_SIZES, LEARNING_RATES, MOMENTA, SCALE_LABELS
+
+DOCUMENTED_FIELD = {
+    "scaling": "scale",
+    "naive-softmax": "softmax",
+    "zero-init": "dtype",
+    "learning-rate": "learning_rate",
+    "batch-size": "batch_size",
+    "hidden-units": "hidden_size",
+}
+
+
+def differing_fields(a: TrainConfig, b: TrainConfig) -> set[str]:
+    return {f.name for f in fields(TrainConfig) if getattr(a, f.name) != getattr(b, f.name)}
+
+
+def test_the_issues_six_lessons_are_there_with_unique_slugs():
+    assert [lesson.slug for lesson in LESSONS] == list(DOCUMENTED_FIELD)
+    assert set(BY_SLUG) == set(DOCUMENTED_FIELD)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.slug)
+def test_each_lessons_runs_differ_in_exactly_the_documented_field(lesson):
+    assert lesson.field == DOCUMENTED_FIELD[lesson.slug]
+    configs = [config for _, config in lesson.runs]
+    for a, b in itertools.pairwise(configs):
+        assert differing_fields(a, b) == {lesson.field}
+    assert len({getattr(c, lesson.field) for c in configs}) == len(configs)
+    assert len({c.seed for c in configs}) == 1
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.slug)
+def test_each_lesson_watches_real_progress_fields(lesson):
+    assert set(lesson.watch) <= {f.name for f in fields(Progress)}
+
+
+def test_a_lesson_whose_field_is_not_a_setting_is_refused():
+    with pytest.raises(ValueError, match="field='colour'"):
+        Lesson("x", "X", "?", "colour", (("a", LAB), ("b", LAB)), (), "", "")
+
+
+def report(**values) -> Progress:
+    base = dict(iteration=1.0, batch=0, train_loss=0.5, train_accuracy=0.9, test_accuracy=None,
+                elapsed=2.0, learning_rate=0.05)  # fmt: skip
+    return Progress(**(base | values))
+
+
+def test_the_scaling_conclusion_quotes_accuracy_steps_and_saturation():
+    lesson = BY_SLUG["scaling"]
+    histories = {
+        "raw 0–255": [
+            report(test_accuracy=0.3, steps=5),
+            report(test_accuracy=0.467, saturated_share=0.97, steps=20, done=True),
+        ],
+        "[0, 1]": [report(test_accuracy=0.87, saturated_share=0.12, steps=20, done=True)],
+    }
+    text = conclude(lesson, histories)
+    assert text.startswith(
+        "raw 0–255: 46.7% after 20 steps with 97.0% of hidden activations saturated; "
+        "[0, 1]: 87.0% after 20 steps with 12.0% of hidden activations saturated. Raw pixels"
+    )
+    assert "standardized" not in text  # a run without reports is left out
+
+
+def test_a_diverged_run_is_concluded_with_its_reason_and_the_largest_logit_quoted():
+    lesson = BY_SLUG["naive-softmax"]
+    naive, stable = (label for label, _ in lesson.runs)
+    reason = "loss is nan at iteration 4: a logit reached 91.0, past 88.7 where exp overflows"
+    histories = {
+        naive: [report(steps=3, diverged=True, done=True, reason=reason)],
+        stable: [
+            report(max_abs_logit=50.0),
+            report(max_abs_logit=136.3, test_accuracy=0.73, steps=20, done=True),
+        ],
+    }
+    text = conclude(lesson, histories)
+    assert f"{naive}: {reason}, after 3 steps; " in text
+    assert f"{stable}: kept going to 73.0% after 20 steps, its largest logit 136.3" in text
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.slug)
+def test_every_template_fills_from_a_full_report_without_leftover_fields(lesson):
+    last = report(test_accuracy=0.9123, saturated_share=0.5, sigmoid_slope=0.1, max_abs_logit=9.0,
+                  distinct_units=1, steps=1876, images_seen=120_000, done=True)  # fmt: skip
+    text = conclude(lesson, {label: [last] for label, _ in lesson.runs})
+    assert "{" not in text and "–" not in text.replace("0–255", "")
+    assert text.count("91.2%") == len(lesson.runs) or lesson.slug == "zero-init"
+
+
+def test_the_range_conclusion_names_the_suggestion_and_the_best_runs_rate():
+    lesson = BY_SLUG["learning-rate"]
+    small, right, large = (label for label, _ in lesson.runs)
+    histories = {
+        small: [report(test_accuracy=0.80, done=True)],
+        right: [report(test_accuracy=0.97, done=True)],
+        large: [report(test_accuracy=0.20, done=True)],
+    }
+    assert range_conclusion(lesson, 0.1234, histories) == (
+        "The range test suggests a learning rate of about 0.12; of the runs above, 0.05 "
+        "learned best."
+    )
+    assert range_conclusion(lesson, 0.1234, {}).endswith("about 0.12.")
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_is_reachable_with_the_train_pages_widgets(name):
+    p = PRESETS[name]
+    assert p.hidden_size in HIDDEN_SIZES and p.learning_rate in LEARNING_RATES
+    assert p.batch_size in BATCH_SIZES and p.momentum in MOMENTA and p.scale in SCALE_LABELS
+    assert 1 <= p.iterations <= 200 and 0 <= p.init_scale <= 5
+
+
+def test_every_preset_has_a_cli_word_and_the_word_gives_its_config():
+    assert set(PRESET_WORDS.values()) == set(PRESETS)
+    for word, name in PRESET_WORDS.items():
+        assert parse_config(["--preset", word]) == PRESETS[name]
+
+
+def test_cli_flags_override_the_preset_and_only_the_flags_given():
+    assert parse_config(["--preset", "lab", "--lr", "0.1"]) == replace(LAB, learning_rate=0.1)
+    assert parse_config(["--iterations", "3"]) == TrainConfig(iterations=3)
+
+
+def train_history(config: TrainConfig, data) -> list[Progress]:
+    """The reports of one run of config on data (a Dataset), warnings as errors."""
+    s = fit_scaling(config.scale, data.X_train)
+    X, Xt = s.apply(data.X_train, config.dtype), s.apply(data.X_test, config.dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return list(train(config, new_state(config), X, data.y_train, Xt, data.y_test))
+
+
+def run_lesson(lesson: Lesson, data) -> dict[str, list[Progress]]:
+    return {label: train_history(config, data) for label, config in lesson.runs}
+
+
+def test_the_naive_softmax_lesson_reaches_nan_at_a_reported_step_while_stable_goes_on(
+    sample_mnist,
+):
+    lesson = BY_SLUG["naive-softmax"]
+    naive, stable = (run_lesson(lesson, sample_mnist)[label] for label, _ in lesson.runs)
+    last = naive[-1]
+    assert last.diverged and np.isnan(last.train_loss)
+    logit = float(re.search(r"a logit reached (\S+), past 88\.7", last.reason)[1])
+    assert logit > 88.7 and last.steps < lesson.runs[1][1].iterations
+    assert stable[-1].done and not stable[-1].diverged
+    assert all(np.isfinite(p.train_loss) for p in stable)
+    assert max(p.max_abs_logit for p in stable) > 88.7  # the same logits, no overflow
+    assert stable[-1].test_accuracy > 0.2  # it learns on (chance: 10%)
+
+
+def test_the_zero_init_lesson_keeps_one_unit_in_float64_and_rounding_splits_float32(
+    sample_mnist,
+):
+    lesson = BY_SLUG["zero-init"]  # one pass of its two runs (the lesson trains two)
+    short = [(label, replace(config, iterations=1)) for label, config in lesson.runs]
+    histories = run_lesson(replace(lesson, runs=tuple(short)), sample_mnist)
+    assert {p.distinct_units for p in histories["float64"]} == {1}
+    assert histories["float32"][-1].distinct_units > 1

@@ -1,0 +1,100 @@
+"""The Lessons page through AppTest: chosen, linked, running, finished with its conclusion."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mlcore import lessons
+from mlcore.lessons import Lesson
+from mlcore.train import TrainConfig
+from runs.scheduler import get_scheduler
+
+from .conftest import ROOT
+
+TINY = Lesson(
+    slug="tiny",
+    title="Tiny learning rates",
+    question="Which rate?",
+    field="learning_rate",
+    runs=tuple(
+        (f"lr {r:g}", TrainConfig(hidden_size=10, iterations=1, batch_size=1024, learning_rate=r))
+        for r in (0.01, 0.5)
+    ),
+    watch=("test_accuracy", "train_loss"),
+    line="{label}: {accuracy} after {steps} steps",
+    moral="Done.",
+    range_test=True,
+)
+
+
+@pytest.fixture
+def tiny_lessons(monkeypatch):
+    """The real lessons plus TINY (a few seconds on full MNIST), first."""
+    monkeypatch.setattr(lessons, "LESSONS", (TINY, *lessons.LESSONS))
+    monkeypatch.setattr(lessons, "BY_SLUG", {"tiny": TINY, **lessons.BY_SLUG})
+
+
+def open_lessons(**params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("pages/lessons.py")
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_lesson_link_opens_that_lesson_without_starting_it(tiny_lessons):
+    at = open_lessons(lesson="zero-init")
+    assert at.selectbox(key="lessons_choice").value == "zero-init"
+    assert "All-zero weights" in at.selectbox(key="lessons_choice").format_func("zero-init")
+    assert "Press **Run this lesson**" in at.info[0].value
+    assert not get_scheduler().runs_of("no-session") or all(
+        not r.active for r in get_scheduler().runs_of("no-session")
+    )
+
+
+def test_a_bad_lesson_link_says_so_and_shows_the_first_lesson(tiny_lessons):
+    at = open_lessons(lesson="nope*")
+    assert "There is no lesson called “nope\\*”" in at.warning[0].value
+    assert at.selectbox(key="lessons_choice").value == "tiny"
+    assert at.query_params["lesson"] == "tiny"
+
+
+def test_choosing_a_lesson_writes_it_into_the_address(tiny_lessons):
+    at = open_lessons()
+    at.selectbox(key="lessons_choice").set_value("batch-size").run()
+    assert at.query_params["lesson"] == "batch-size"
+    assert "except `batch_size`" in at.caption[-1].value
+
+
+def test_one_button_races_the_runs_then_concludes_with_the_numbers_measured(tiny_lessons):
+    at = open_lessons(lesson="tiny")
+    at.button(key="lessons_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.button(key="lessons_stop").disabled is False  # running: Stop is offered
+    assert len(at.get("plotly_chart")) == 2  # loss and accuracy, the runs side by side
+    deadline = time.monotonic() + 120
+    while not at.success:
+        assert time.monotonic() < deadline, "the lesson did not finish"
+        time.sleep(0.3)
+        at.run()
+    assert not at.exception
+    text = at.success[0].value
+    assert re.fullmatch(
+        r"lr 0\.01: \d+\.\d% after 59 steps; lr 0\.5: \d+\.\d% after 59 steps\. Done\.", text
+    )
+    assert re.search(r"range test suggests a learning rate of about \S+; of the runs above, "
+                     r"(0\.01|0\.5) learned best\.", at.success[1].value)  # fmt: skip
+    assert at.button(key="lessons_start").disabled is False
+    at.button(key="lessons_use_rate").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["hidden_size"] == 10 and at.session_state["batch_size"] == 1024
+    assert at.title[0].value == "Train the network"

@@ -1,0 +1,111 @@
+"""Glue for the Lessons page: its runs by id, the watched numbers, the range-test chart."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import fields, replace
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from mlcore.lessons import Lesson
+from mlcore.range_test import RangeTest
+from mlcore.spec import config_to_params
+from mlcore.train import TrainConfig
+from runs.scheduler import Run
+from ui import charts, state
+from ui.widgets import LEARNING_RATES
+
+RUNS = "lessons_runs"  # {slug: {label: run id, RANGE: run id}}: the runs a lesson started
+RANGE = "range test"
+WATCH_NAMES = {
+    "test_accuracy": "test accuracy",
+    "train_loss": "training loss",
+    "saturated_share": "saturated",
+    "sigmoid_slope": "mean σ′",
+    "max_abs_logit": "largest |logit|",
+    "distinct_units": "distinct units",
+    "steps": "updates",
+    "images_seen": "images seen",
+}
+
+
+def start(lesson: Lesson) -> None:
+    """Submit the lesson's runs (and its range test) through the scheduler, like any run."""
+    ids = st.session_state.setdefault(RUNS, {})[lesson.slug] = {}  # filled as each starts
+    for label, config in lesson.runs:
+        ids[label] = state.start_run(config).id
+    first = ids[lesson.runs[0][0]]
+    if lesson.range_test:
+        ids[RANGE] = state.start_run(lesson.runs[0][1], kind="range").id
+    st.session_state[state.CURRENT_RUN] = first  # the Train page shows a training run
+
+
+def runs_of(lesson: Lesson) -> dict[str, Run]:
+    """The runs this session started for lesson, by label (those the scheduler still has)."""
+    ids = st.session_state.get(RUNS, {}).get(lesson.slug, {})
+    found = {label: state.scheduler().get(run_id) for label, run_id in ids.items()}
+    return {label: run for label, run in found.items() if run is not None}
+
+
+def stop(lesson: Lesson) -> None:
+    for run in runs_of(lesson).values():
+        state.scheduler().stop(run.id)
+
+
+def watched_rows(lesson: Lesson, runs: dict[str, Run]) -> list[dict]:
+    """One row per training run: its latest value of each watched Progress field."""
+    rows = []
+    for label, _ in lesson.runs:
+        run = runs.get(label)
+        last = run.history[-1] if run is not None and run.history else None
+        row = {"run": label, "status": "not started" if run is None else run.status}
+        for name in lesson.watch:
+            value = getattr(last, name, None) if last is not None else None
+            if name == "test_accuracy" and run is not None:
+                value = run.latest_test_accuracy
+            row[WATCH_NAMES.get(name, name)] = _shown(name, value)
+        rows.append(row)
+    return rows
+
+
+def _shown(name: str, value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if name in ("test_accuracy", "saturated_share"):
+        return f"{100 * value:.1f}%"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:.4g}"
+
+
+def nearest_rate(rate: float) -> float:
+    """The Train page's learning-rate choice closest to rate on a log scale."""
+    return min(LEARNING_RATES, key=lambda r: abs(math.log(r / rate)))
+
+
+def use_on_train_page(config: TrainConfig) -> None:
+    """Put config into the Train page's settings (keys named as TrainConfig fields), go there."""
+    for f in fields(TrainConfig):
+        st.session_state[f.name] = getattr(config, f.name)
+    st.switch_page("pages/train.py", query_params=config_to_params(config))
+
+
+def suggested_config(lesson: Lesson, result: RangeTest) -> TrainConfig:
+    return replace(lesson.runs[0][1], learning_rate=nearest_rate(result.suggestion))
+
+
+def range_figure(result: RangeTest) -> go.Figure:
+    """Smoothed loss against the learning rate (log axis), the suggested rate marked."""
+    trace = dict(type="scatter", x=result.rates.tolist(), y=result.losses.tolist(),
+                 mode="lines", name="smoothed loss", line=dict(color=charts.COLORS[0]))  # fmt: skip
+    mark = dict(type="line", x0=result.suggestion, x1=result.suggestion, y0=0, y1=1,
+                yref="paper", line=dict(color=charts.COLORS[3], dash="dash"))  # fmt: skip
+    return charts._figure(
+        [trace],
+        f"Range test: suggested rate {result.suggestion:.2g}",
+        "learning rate (log scale)",
+        "loss",
+        xaxis={"type": "log"},
+        shapes=[mark],
+    )
