@@ -13,6 +13,7 @@ page = st.navigation(
         st.Page("pages/train.py", title="Train", icon=":material/monitoring:"),
         st.Page("pages/softmax.py", title="Softmax", icon=":material/functions:"),
         st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
+        st.Page("pages/inside.py", title="Inside the network", icon=":material/biotech:"),
     ]
 )
 

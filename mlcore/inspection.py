@@ -29,6 +29,12 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return np.bincount(pairs, minlength=N_CLASSES**2).reshape(N_CLASSES, N_CLASSES)
 
 
+def normalise_rows(counts: np.ndarray) -> np.ndarray:
+    """Each row of counts (10, 10) as shares of its total (rows sum to 1; an empty row is 0)."""
+    totals = counts.sum(axis=1, keepdims=True)
+    return np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+
+
 def per_digit_accuracy(counts: np.ndarray) -> np.ndarray:
     """Share (10,) of each true digit predicted right; nan for a digit with no images."""
     totals = counts.sum(axis=1)
@@ -92,6 +98,12 @@ def z_histogram(z: np.ndarray, edges: np.ndarray = Z_EDGES) -> np.ndarray:
     """Counts (len(edges) - 1,) of z's values; values beyond the edges count in the end bins."""
     clipped = np.clip(np.ravel(z), edges[0], edges[-1])
     return np.histogram(clipped, bins=edges)[0]
+
+
+def activation_histogram(z: np.ndarray, bins: int = 20) -> np.ndarray:
+    """Counts (bins,) of the activations sigmoid(z) (any shape) in equal bins over [0, 1]."""
+    h = sigmoid(np.asarray(z, np.float64).ravel())
+    return np.histogram(h, bins=bins, range=(0.0, 1.0))[0]
 
 
 def saturated_share(z: np.ndarray) -> float:

@@ -88,10 +88,11 @@ st.markdown(
     "Move the sliders on **Train**, see why softmax needs care on **Softmax**, and test the "
     "network on your own handwriting on **Draw**."
 )
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 c1.page_link("pages/train.py", label="Train a network", icon=":material/monitoring:")
 c2.page_link("pages/softmax.py", label="Naive vs stable softmax", icon=":material/functions:")
 c3.page_link("pages/draw.py", label="Draw a digit", icon=":material/draw:")
+c4.page_link("pages/inside.py", label="Inside the network", icon=":material/biotech:")
 
 st.header("Data")
 data = state.dataset()

@@ -72,11 +72,11 @@ def step(max_batches: int | None) -> None:
 PAUSABLE = ("paused", "stopped", "finished")
 run = state.current_run()
 busy = bool(run and run.active)
-b = st.columns([1, 1, 1, 1, 1.3, 2.7])
-b[0].button("Start", type="primary", key="start", on_click=start_run, disabled=busy)
-b[1].button("Stop", key="stop", on_click=stop_run, disabled=not busy)
+buttons = st.container(horizontal=True)  # one row that wraps on a phone
+buttons.button("Start", type="primary", key="start", on_click=start_run, disabled=busy)
+buttons.button("Stop", key="stop", on_click=stop_run, disabled=not busy)
 can_go_on = bool(run and not busy and run.continuable and run.status in PAUSABLE)
-b[2].button(
+buttons.button(
     "Continue",
     key="continue",
     on_click=step,
@@ -86,7 +86,7 @@ b[2].button(
     "train as long again (a cosine schedule stretches to the new length).",
 )
 batches = 1 if run is None or run.config.batch_size is None else run.batches_per_iteration
-b[3].button(
+buttons.button(
     "Step",
     key="step",
     on_click=step,
@@ -94,7 +94,7 @@ b[3].button(
     disabled=busy,
     help="Exactly one gradient step (one batch), then pause: see what one update changes.",
 )
-b[4].button(
+buttons.button(
     "+1 iteration",
     key="plus_iteration",
     on_click=step,
@@ -105,7 +105,7 @@ b[4].button(
 if "train_error" in st.session_state:
     st.error(st.session_state.pop("train_error"))
 
-with st.expander("Settings", expanded=not busy):
+with st.expander("Settings", expanded=run is None):  # then the charts are in view
     st.selectbox(
         "Preset",
         list(PRESETS),

@@ -157,9 +157,11 @@ class Run:
 
     def eta(self) -> float | None:
         """Seconds of training left at the pace so far; None before the first report."""
-        if not self.history or self.history[-1].iteration <= 0:
+        if not self.history:
             return None
         last = self.history[-1]
+        if last.iteration < min(0.2, 0.05 * self.config.iterations):
+            return None  # the first batches (and their test evaluations) say little of the pace
         per_iteration = last.elapsed / last.iteration
         return max(0.0, (self.config.iterations - last.iteration) * per_iteration)
 

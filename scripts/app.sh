@@ -4,19 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stamp=.venv/.requirements.sha256
+# (hashed with Python: sha256sum is not on macOS)
+digest() { python3 -c 'import hashlib; print(hashlib.sha256(open("requirements.txt","rb").read()).hexdigest())'; }
 if [ ! -x .venv/bin/python ]; then
     echo "[1/3] Creating a virtual environment in .venv ..."
     python3 -m venv .venv
 else
     echo "[1/3] Using the virtual environment in .venv"
 fi
-if [ "$(cat "$stamp" 2>/dev/null)" = "$(sha256sum requirements.txt)" ]; then
+if [ "$(cat "$stamp" 2>/dev/null)" = "$(digest)" ]; then
     echo "[2/3] Requirements already installed"
 else
     echo "[2/3] Installing numpy, streamlit, plotly and the drawing canvas (the first time only) ..."
     .venv/bin/python -m pip install --disable-pip-version-check --progress-bar on \
         -r requirements.txt
-    sha256sum requirements.txt > "$stamp"
+    digest > "$stamp"
 fi
 echo "[3/3] Starting the app (Ctrl+C stops it) ..."
 exec .venv/bin/python -m streamlit run app.py "$@"

@@ -21,6 +21,20 @@ def test_confusion_matrix_counts_true_rows_against_predicted_columns():
     assert np.isnan(acc[3])  # no images of 3
 
 
+def test_normalise_rows_gives_shares_of_each_true_digit_and_zero_for_an_empty_row():
+    counts = np.zeros((10, 10), np.int64)
+    counts[0, 0], counts[0, 3], counts[1, 1] = 3, 1, 5
+    shares = ins.normalise_rows(counts)
+    np.testing.assert_allclose(shares[0, [0, 3]], [0.75, 0.25])
+    assert shares[1, 1] == 1.0 and shares[2].sum() == 0.0
+
+
+def test_activation_histogram_puts_sigmoid_of_z_in_twenty_bins_of_0_to_1():
+    counts = ins.activation_histogram(np.array([-100.0, 0.0, 0.01, 100.0]))
+    assert counts.shape == (20,) and counts.sum() == 4
+    assert counts[0] == 1 and counts[10] == 2 and counts[19] == 1  # sigma(0) = 0.5: bin 10
+
+
 def test_mistakes_are_ordered_by_confidence_in_the_wrong_answer_and_filter_a_pair():
     proba = np.full((4, 10), 0.01)
     proba[0, 3], proba[1, 5], proba[2, 3], proba[3, 7] = 0.6, 0.9, 0.8, 0.95

@@ -224,7 +224,8 @@ def test_draw_page_with_nothing_drawn_shows_the_prompt():
 
 
 @pytest.mark.parametrize(
-    "page", ["pages/home.py", "pages/train.py", "pages/softmax.py", "pages/draw.py"]
+    "page",
+    ["pages/home.py", "pages/train.py", "pages/softmax.py", "pages/draw.py", "pages/inside.py"],
 )
 def test_every_page_runs_without_an_exception(page):
     at = open_page(page)

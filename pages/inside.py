@@ -1,0 +1,46 @@
+"""Inside the network: hidden units, saturation, mistakes, a gradient check, one digit's pass."""
+
+import streamlit as st
+
+from ui import inside, inside_digit, live, picker, state
+
+st.title("Inside the network")
+st.caption(
+    "Why the network gets its answers: what its hidden units learned, which are stuck, which "
+    "digits it confuses, whether its gradients are right, and one digit's pass in numbers."
+)
+model_id, _ = picker.pick_model(
+    "inside_model",
+    "Models you trained on the Train page (also while they train), the default, or a file you "
+    "upload. Shared with the Draw page.",
+)
+run = state.scheduler().get(model_id)
+training = run is not None and run.active
+
+
+@st.fragment(run_every=2.0 if training else None)
+def show_model() -> None:
+    """Every model-dependent part; while the run trains it redraws on each new snapshot."""
+    data = state.dataset()
+    model, key, a = inside.current(model_id, data)
+    if training:
+        live.progress(run)
+        st.caption(f"Showing its weights after report {key[1]}; they update as it trains.")
+    tabs = st.tabs(
+        ["Hidden units", "Saturation", "Mistakes", "Gradient check", "One digit, step by step"]
+    )
+    with tabs[0]:
+        inside.hidden_units(model, a)
+    with tabs[1]:
+        inside.saturation(model_id, a, data)
+    with tabs[2]:
+        inside.confusion(a, data)
+    with tabs[3]:
+        inside_digit.gradient_check(key, model, data)
+    with tabs[4]:
+        inside_digit.one_digit(model, data)
+    if training and not run.active:
+        st.rerun()  # the run ended: stop polling
+
+
+show_model()

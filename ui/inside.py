@@ -1,0 +1,232 @@
+"""The sections of "Inside the network": what each model's numbers are and how they are drawn.
+
+Heavy results (test-set probabilities, hidden pre-activations on the probe) are computed once
+per (model id, snapshot) and kept in st.session_state; a run still training gets new ones
+only when it sends a new snapshot. All math comes from mlcore.inspection.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import streamlit as st
+
+from mlcore import inspection as ins
+from mlcore.data import Dataset
+from mlcore.model import Model
+from mlcore.train import TrainConfig
+from ui import inside_charts as charts
+from ui import picker, state
+from ui.text import honest_percent
+
+CACHE = "inside_cache"  # {(model id, snapshot, data): Analysis}, the last few
+KEEP = 4
+PAGE_SIZE = 100  # hidden units drawn at once (a 10 x 10 grid)
+SORTS = {
+    "unit number": "in the order of w1's columns",
+    "outgoing weight size": "largest ||w2 row|| first: the units the outputs listen to most",
+    "saturation": "most often saturated first: the units that pass least gradient",
+}
+
+
+class Analysis(NamedTuple):
+    """One model on one data set; shapes for n test images and H hidden units."""
+
+    proba: np.ndarray  # (n, 10) test-set probabilities
+    counts: np.ndarray  # (10, 10) confusion matrix
+    z: np.ndarray  # (k, H) hidden pre-activations on the probe rows
+    unit_saturation: np.ndarray  # (H,)
+    outgoing: np.ndarray  # (H,) outgoing weight size
+
+
+def current(model_id: str, data: Dataset) -> tuple[Model, tuple, Analysis]:
+    """(model, cache key, Analysis) of the model with that id; a run's latest snapshot.
+
+    The key holds the snapshot's report number (0 for a fixed model), read before and after
+    the weights so both belong to the same snapshot; the Analysis is computed only when the
+    key is new.
+    """
+    run = state.scheduler().get(model_id)
+    for _ in range(5):
+        snapshot = run.snapshot_at if run is not None else 0
+        model = picker.model_of(model_id)
+        if run is None or run.snapshot_at == snapshot:
+            break
+    key = (model_id, snapshot, data.kind, data.location, len(data.y_test))
+    cache = st.session_state.setdefault(CACHE, {})
+    if key not in cache:
+        cache[key] = _analyse(model, data)
+        while len(cache) > KEEP:
+            cache.pop(next(iter(cache)))
+    return model, key, cache[key]
+
+
+def _analyse(model: Model, data: Dataset) -> Analysis:
+    proba = model.predict_proba(data.X_test)
+    probe = data.X_train[ins.probe_rows(len(data.y_train), TrainConfig().seed)]
+    z = ins.preactivations(model.params, model.scaling.apply(probe, model.params.dtype))
+    counts = ins.confusion_matrix(data.y_test, np.argmax(proba, axis=1))
+    out = ins.outgoing_weight_size(model.params.w2)
+    return Analysis(proba, counts, z, ins.unit_saturation(z), out)
+
+
+def _unit_order(a: Analysis, sort: str) -> np.ndarray:
+    if sort == "outgoing weight size":
+        return np.argsort(-a.outgoing, kind="stable")
+    if sort == "saturation":
+        return np.argsort(-a.unit_saturation, kind="stable")
+    return np.arange(len(a.outgoing))
+
+
+def hidden_units(model: Model, a: Analysis) -> None:
+    """A page of the unit grid, sortable; the chosen unit's weights in and out, its activations."""
+    H = model.params.w1.shape[1]
+    c1, c2, c3 = st.columns([2, 2, 1])
+    sort = c1.selectbox(
+        "Sort units by",
+        list(SORTS),
+        key="inside_sort",
+        help="; ".join(f"{k}: {v}" for k, v in SORTS.items()),
+    )
+    order = _unit_order(a, sort)
+    pages = [f"{i + 1}–{min(i + PAGE_SIZE, H)}" for i in range(0, H, PAGE_SIZE)]
+    if st.session_state.get("inside_units_page") not in pages:
+        st.session_state["inside_units_page"] = pages[0]
+    shown = c2.selectbox(
+        f"Units shown (of {H})",
+        pages,
+        key="inside_units_page",
+        help=f"{PAGE_SIZE} units at a time, in the order chosen.",
+    )
+    start = pages.index(shown) * PAGE_SIZE
+    units = order[start : start + PAGE_SIZE]
+    if st.session_state.get("inside_unit", 0) >= H:  # a model with fewer units was chosen
+        st.session_state["inside_unit"] = 0
+    unit = c3.number_input(
+        "Unit", 0, H - 1, key="inside_unit", help="Hover the grid for unit numbers."
+    )
+    st.plotly_chart(
+        charts.unit_grid(ins.hidden_unit_images(model.params.w1, units), units.tolist()),
+        key="inside_grid",
+    )
+    st.caption(
+        "Each tile is one hidden unit's 784 incoming weights as a 28×28 image: red pixels push "
+        "it on, blue off, white ≈ 0. Trained units look like strokes; noise: it learned little."
+    )
+    u1, u2, u3 = st.columns(3)
+    image = ins.hidden_unit_images(model.params.w1)[unit]
+    u1.plotly_chart(
+        charts.unit_image(image, f"Unit {unit}: incoming weights"), key="inside_unit_in"
+    )
+    u2.plotly_chart(
+        charts.digit_bars(model.params.w2[unit], f"Unit {unit} → digits", "weight"),
+        key="inside_unit_out",
+    )
+    u3.plotly_chart(
+        charts.activation_bars(ins.activation_histogram(a.z[:, unit]), f"Unit {unit}: activations"),
+        key="inside_unit_act",
+    )
+    st.caption(
+        f"Unit {unit}: what it looks for (left), how it votes for each digit (middle), and how "
+        f"often it fires on {len(a.z)} training images (right; piled at 0 or 1 = saturated, "
+        f"{100 * a.unit_saturation[unit]:.0f}% of them here)."
+    )
+
+
+def saturation(model_id: str, a: Analysis, data: Dataset) -> None:
+    """The z histogram of this model beside another one's, with the flat zones shaded."""
+    options = {k: v for k, v in picker.choices().items() if k != model_id}
+    if st.session_state.get("inside_compare") not in options:  # gone, or now the main model
+        st.session_state["inside_compare"] = None
+    other = st.selectbox(
+        "Compare with",
+        [None, *options],
+        key="inside_compare",
+        format_func=lambda k: "(no other model)" if k is None else options[k],
+        help="Another model side by side, e.g. a lab run on raw pixels against one on [0, 1].",
+    )
+    shown = [("This model", a)]
+    if other is not None:
+        shown.append(("Compared", current(other, data)[2]))
+    for i, (col, (name, x)) in enumerate(zip(st.columns(2), shown, strict=False)):
+        share, slope = ins.saturated_share(x.z), ins.mean_sigmoid_slope(x.z)
+        m1, m2 = col.columns(2)
+        m1.metric("Saturated", f"{100 * share:.1f}%", help="Share of z with |z| > 4.6 (σ' < 0.01).")
+        m2.metric("Mean σ'(z)", f"{slope:.4f}", help="At most 0.25 (z = 0); ~0 means no gradient.")
+        figure = charts.saturation_histogram(
+            ins.z_histogram(x.z), ins.Z_EDGES, ins.SATURATION_Z, name
+        )
+        col.plotly_chart(figure, key=f"inside_saturation_{i}")
+    st.caption(
+        f"Hidden pre-activations z = x·w1 + b1 on {len(a.z)} fixed training images. In the "
+        "shaded zones the sigmoid is flat, its slope σ'(z) ≈ 0, so backprop passes almost "
+        "nothing back: the lab's raw 0–255 pixels put nearly every z there."
+    )
+
+
+def _pick_cell() -> None:
+    """A click on the confusion matrix sets the true/predicted pair."""
+    points = st.session_state["inside_confusion"].selection.get("points", [])
+    if points:
+        st.session_state["inside_true"] = int(points[0]["y"])
+        st.session_state["inside_pred"] = int(points[0]["x"])
+
+
+def confusion(a: Analysis, data: Dataset) -> None:
+    """Confusion matrix (counts or shares), accuracy per digit, and a gallery of one cell."""
+    right = int(np.trace(a.counts))
+    total = int(a.counts.sum())
+    normalised = st.toggle(
+        "Shares of each true digit",
+        key="inside_normalised",
+        help="Off: counts of test images. On: each row as % of that digit's images.",
+    )
+    st.metric("Test accuracy", f"{100 * right / total:.2f}%", help=f"{right:,} of {total:,} right")
+    c1, c2 = st.columns([3, 2])
+    matrix = ins.normalise_rows(a.counts) if normalised else a.counts
+    c1.plotly_chart(
+        charts.confusion_heatmap(matrix, normalised),
+        key="inside_confusion",
+        on_select=_pick_cell,
+        selection_mode="points",
+    )
+    c1.caption(
+        f"Row = true digit, column = the network's answer, over {total:,} test images: the "
+        "diagonal is right, every other cell a kind of mistake. Pick a cell's pair below to see it."
+    )
+    c2.plotly_chart(charts.per_digit_bars(ins.per_digit_accuracy(a.counts)), key="inside_digits")
+    c2.caption("The share of each digit's test images read right: which digits are hardest.")
+    gallery(a, data)
+
+
+def gallery(a: Analysis, data: Dataset) -> None:
+    """The mistakes of one true/predicted pair, most confident first."""
+    off = a.counts * (1 - np.eye(10, dtype=np.int64))
+    worst = np.unravel_index(np.argmax(off), off.shape)
+    for key, value in (("inside_true", worst[0]), ("inside_pred", worst[1])):
+        st.session_state.setdefault(key, int(value))
+    g1, g2 = st.columns(2)
+    true = g1.selectbox("True digit", range(10), key="inside_true", help="The label in MNIST.")
+    pred = g2.selectbox(
+        "Predicted digit", range(10), key="inside_pred", help="The network's answer."
+    )
+    m = ins.mistakes(a.proba, data.y_test, true=true, predicted=pred)
+    if true == pred:
+        st.info("Choose two different digits: a mistake is a true digit read as another.")
+        return
+    if not len(m.index):
+        st.success(f"No test image of a {true} was read as a {pred}.")
+        return
+    st.markdown(f"**{len(m.index)} images of a {true} read as a {pred}**, most confident first:")
+    first = m.index[:24]
+    images = [np.kron(data.X_test[i].reshape(28, 28), np.ones((3, 3), np.uint8)) for i in first]
+    captions = [
+        f"#{i}: {true}→{pred} {honest_percent(p, 1)}"
+        for i, p in zip(first, m.probability[:24], strict=True)
+    ]
+    st.image(images, caption=captions, width=84)  # a list flows in rows, on a phone too
+    st.caption(
+        "Each image with its test-set number, true digit → prediction and the probability the "
+        "network gave its wrong answer. Confident mistakes are often badly written digits."
+    )
