@@ -2,15 +2,25 @@
 
 from dataclasses import fields
 
+import numpy as np
 import streamlit as st
 
+from mlcore.augment import AUGMENTS, preview
 from mlcore.model import model_bytes
 from mlcore.spec import config_from_params, config_to_params
 from mlcore.train import PRESETS, TrainConfig
 from runs.scheduler import LimitError
-from ui import live, router, state
+from ui import charts, live, router, state
 from ui.export import runs_csv
-from ui.widgets import BATCH_SIZES, HELP, HIDDEN_SIZES, LEARNING_RATES, MOMENTA, SCALE_LABELS
+from ui.widgets import (
+    AUGMENT_LABELS,
+    BATCH_SIZES,
+    HELP,
+    HIDDEN_SIZES,
+    LEARNING_RATES,
+    MOMENTA,
+    SCALE_LABELS,
+)
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
 
@@ -155,6 +165,19 @@ with st.expander("Settings", expanded=run is None):  # then the charts are in vi
         horizontal=True,
         help=HELP["schedule"],
     )
+    st.selectbox(
+        "Augmentation",
+        AUGMENTS,
+        key="augment",
+        format_func=AUGMENT_LABELS.get,
+        help=HELP["augment"],
+    )
+if st.session_state["augment"] != "none":  # expanders cannot nest: right under Settings
+    with st.expander("What the network is shown"):
+        rng = np.random.default_rng(st.session_state["seed"])
+        grid = preview(data.X_train[:4], rng, st.session_state["augment"])
+        st.plotly_chart(charts.grid_figure(grid, "Each row: a training image, then 7 distortions"))
+        st.caption("A new random distortion of every image, every time a batch is drawn.")
 try:
     st.query_params.from_dict(config_to_params(settings()))  # the address bar is a link
 except ValueError:
