@@ -124,6 +124,10 @@ LAB = TrainConfig(
     momentum=0.0,
     schedule="constant",
 )
+# The default model's recipe: Simard 2003's 800 units and elastic distortions, in minutes.
+ELASTIC = TrainConfig(
+    hidden_size=800, learning_rate=0.1, iterations=40, batch_size=128, augment="elastic"
+)
 PRESETS = {
     "Quick start (≈98% in seconds)": TrainConfig(),
     "The lab: raw pixels, full batch, lr 0.01": LAB,
@@ -135,6 +139,10 @@ PRESETS = {
     "Best: 98.4% (LeCun's one-layer record)": TrainConfig(
         hidden_size=1000, learning_rate=0.1, iterations=12
     ),
+    # The default model (models/default.npz): each batch shown as elastically distorted copies.
+    "Elastic distortions: the default model": ELASTIC,
+    # The lesson's control: the same run, differing only in augment (measured in README.md).
+    "The same without distortions": replace(ELASTIC, augment="none"),
     # All hidden units start identical and get identical updates; only float32 rounding in
     # BLAS (edge columns summed in another order) tells them apart, and it grows each step.
     "Symmetry: all-zero weights (only rounding breaks it)": TrainConfig(init="zeros", iterations=3),

@@ -342,3 +342,12 @@ def test_augmentation_leaves_x_the_test_set_and_the_probe_undistorted(small, bac
     stats = inspection.probe_stats(state.params, probe)
     assert last.saturated_share == stats.saturated_share
     assert last.sigmoid_slope == stats.sigmoid_slope
+
+
+def test_the_distortion_presets_differ_only_in_augment():
+    from mlcore.train import PRESETS
+
+    a = PRESETS["Elastic distortions: the default model"]
+    b = PRESETS["The same without distortions"]
+    differ = {k for k, v in a.as_dict().items() if b.as_dict()[k] != v}
+    assert differ == {"augment"} and a.augment == "elastic"
