@@ -154,7 +154,8 @@ class Progress:
     """One report. iteration is fractional in mini-batch mode (2.5 = half through the 3rd pass).
 
     train_loss/train_accuracy are means over the batches since the previous report, from the
-    training steps' own forward passes. test_accuracy is None where the test set was not run.
+    training steps' own forward passes (on the distorted rows, with config.augment).
+    test_accuracy is None where the test set was not run.
     Diagnostics (None when train() runs without them): gradient norms of the last step,
     and, on a fixed probe of training rows (inspection.probe_rows), the share of saturated
     hidden pre-activations (|z| > inspection.SATURATION_Z), the mean sigmoid slope and the
@@ -291,7 +292,9 @@ def train(
             tick = time.perf_counter()
 
 
-def _check_inputs(config: TrainConfig, state: TrainState, X: np.ndarray, max_batches, background):
+def _check_inputs(
+    config: TrainConfig, state: TrainState, X: np.ndarray, max_batches, background
+) -> None:
     want = np.dtype(config.dtype)
     if X.dtype != want:
         raise ValueError(
