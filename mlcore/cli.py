@@ -26,6 +26,7 @@ HELP = {
     "momentum": "0 = the lab's plain gradient descent",
     "softmax": "'naive' = the lab's exp(l) / sum(exp(l)) (slower; nan once a logit passes ~88.7)",
     "dtype": "of the weights and inputs (float64: exact symmetry, gradient checks)",
+    "augment": "show each mini-batch as randomly distorted copies (mlcore.augment)",
 }
 
 
@@ -165,7 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"data: {data.description}")
     X, X_test = scaling.apply(data.X_train, config.dtype), scaling.apply(data.X_test, config.dtype)
     state = new_state(config)
-    for report in train(config, state, X, data.y_train, X_test, data.y_test):
+    reports = train(
+        config, state, X, data.y_train, X_test, data.y_test, background=scaling.background
+    )
+    for report in reports:
         if sys.stderr.isatty():
             print(_bar(report, config.iterations), end="", file=sys.stderr, flush=True)
         if report.iteration % 1 == 0 or report.done:

@@ -28,6 +28,11 @@ class Scaling:
         out *= kind(1.0 / self.divisor)
         return out
 
+    @property
+    def background(self) -> float:
+        """The scaled value of a black (0) pixel: what augmentation fills uncovered pixels with."""
+        return float(self.apply(np.zeros(1))[0])
+
 
 def fit_scaling(name: str, X_train: np.ndarray) -> Scaling:
     """The Scaling called name, its statistics (for "standard") taken from X_train (n, 784).

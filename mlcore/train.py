@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from mlcore import inspection
+from mlcore.augment import AUGMENTS, augment_batch
 from mlcore.functions import cross_entropy, one_hot, softmax_naive
 from mlcore.network import INITS, Params, accuracy, backward, forward, init_params
 from mlcore.scaling import SCALES
@@ -50,6 +51,9 @@ class TrainConfig:
     softmax: str = "stable"
     # Weights and inputs: float32 for speed; float64 keeps all-zero weights exactly symmetric.
     dtype: str = "float32"
+    # Each mini-batch is shown as randomly distorted copies (mlcore.augment): "affine" moves,
+    # turns, scales and shears; "elastic" also bends and thickens or thins the strokes.
+    augment: str = "none"
 
     def __post_init__(self):
         _check(self.hidden_size >= 1, "hidden_size", self.hidden_size, "must be >= 1")
@@ -79,6 +83,14 @@ class TrainConfig:
         )
         _check(self.softmax in SOFTMAXES, "softmax", self.softmax, f"must be one of {SOFTMAXES}")
         _check(self.dtype in DTYPES, "dtype", self.dtype, f"must be one of {DTYPES}")
+        _check(self.augment in AUGMENTS, "augment", self.augment, f"must be one of {AUGMENTS}")
+        # Distorting all 60,000 images each step would need ~0.6 GB of scratch per step.
+        _check(
+            self.augment == "none" or self.batch_size is not None,
+            "augment",
+            self.augment,
+            "needs mini-batches (a batch size, not full batch)",
+        )
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -97,6 +109,7 @@ CHOICES = {
     "schedule": SCHEDULES,
     "softmax": SOFTMAXES,
     "dtype": DTYPES,
+    "augment": AUGMENTS,
 }
 # The word a field that may be None uses for None on the command line and in URLs.
 NONE_WORDS = {"batch_size": "full"}
@@ -110,7 +123,8 @@ class Progress:
     """One report. iteration is fractional in mini-batch mode (2.5 = half through the 3rd pass).
 
     train_loss/train_accuracy are means over the batches since the previous report, from the
-    training steps' own forward passes. test_accuracy is None where the test set was not run.
+    training steps' own forward passes (on the distorted rows, with config.augment).
+    test_accuracy is None where the test set was not run.
     Diagnostics (None when train() runs without them): gradient norms of the last step,
     and, on a fixed probe of training rows (inspection.probe_rows), the share of saturated
     hidden pre-activations (|z| > inspection.SATURATION_Z), the mean sigmoid slope and the
@@ -189,6 +203,7 @@ def train(
     y_test: np.ndarray,
     max_batches: int | None = None,
     diagnostics: bool = True,
+    background: float | None = None,
 ) -> Iterator[Progress]:
     """Train state.params on scaled X (n, 784) of config.dtype, labels y (n,); yields Progress.
 
@@ -198,8 +213,12 @@ def train(
     the whole training set (188 MB in float32) on every call, and "Step" calls once a batch.
     max_batches: return after that many batches with a final report (done only if the run is).
     diagnostics=False leaves the reports' diagnostic fields None (to measure their cost).
+    background: the scaled value of a black pixel (Scaling.background), needed when
+    config.augment is not "none": each batch is then distorted after it is gathered, with
+    state.rng (so a stopped run continues exactly), and train_loss/train_accuracy are on
+    the distorted rows; the test set and the diagnostics' probe stay undistorted.
     """
-    _check_inputs(config, state, X, max_batches)
+    _check_inputs(config, state, X, max_batches, background)
     n = X.shape[0]
     batch = n if config.batch_size is None else min(config.batch_size, n)
     n_batches = math.ceil(n / batch)
@@ -211,6 +230,10 @@ def train(
     tick = time.perf_counter()
     while state.iteration < config.iterations:
         Xb, yb = _next_batch(state, X, y, batch, xb)
+        if config.augment != "none":
+            Xb = augment_batch(Xb, state.rng, config.augment, background).astype(
+                X.dtype, copy=False
+            )
         lr = learning_rate_at(
             config, (state.iteration + state.batch / n_batches) / config.iterations
         )
@@ -238,7 +261,9 @@ def train(
             tick = time.perf_counter()
 
 
-def _check_inputs(config: TrainConfig, state: TrainState, X: np.ndarray, max_batches) -> None:
+def _check_inputs(
+    config: TrainConfig, state: TrainState, X: np.ndarray, max_batches, background
+) -> None:
     want = np.dtype(config.dtype)
     if X.dtype != want:
         raise ValueError(
@@ -251,6 +276,11 @@ def _check_inputs(config: TrainConfig, state: TrainState, X: np.ndarray, max_bat
             "make the state with new_state(config)"
         )
     _check(max_batches is None or max_batches >= 1, "max_batches", max_batches, "must be >= 1")
+    if config.augment != "none" and background is None:
+        raise ValueError(
+            f"augment={config.augment!r} needs background= the scaled value of a black pixel "
+            f"(Scaling.background for scale={config.scale!r})"
+        )
 
 
 class _Step:

@@ -2,17 +2,20 @@
 
 from dataclasses import fields
 
+import numpy as np
 import streamlit as st
 
-from mlcore.lessons import PRESETS
+from mlcore.augment import AUGMENTS, preview
+from mlcore.lessons import PRESET_RESULTS, PRESET_WORDS, PRESETS
 from mlcore.model import model_bytes
 from mlcore.spec import config_from_params, config_to_params
 from mlcore.train import TrainConfig, batches_per_iteration
 from runs.scheduler import LimitError
-from ui import hints, live, router, state
+from ui import charts, hints, live, router, state
 from ui.export import runs_csv
 from ui.text import plain
 from ui.widgets import (
+    AUGMENT_LABELS,
     BATCH_SIZES,
     HELP,
     HIDDEN_SIZES,
@@ -32,6 +35,21 @@ URL_READ = "train_url_read"  # the link's settings were applied once this sessio
 def apply_preset() -> None:
     for name in FIELDS:
         st.session_state[name] = getattr(PRESETS[st.session_state["preset"]], name)
+
+
+def preset_results(name: str, kind: str) -> str:
+    """What the preset reached when it was measured, on the data active now first."""
+    word = next(w for w, n in PRESET_WORDS.items() if n == name)
+    results = PRESET_RESULTS.get(word, {})
+    here = "sample" if kind == "sample" else "full"
+    other = "full" if here == "sample" else "sample"
+    where = {"full": "trained on full MNIST", "sample": "trained on the bundled sample"}
+    if here not in results:
+        return ""
+    return (
+        f"Measured: {results[here]} test accuracy {where[here]} (what you have now), "
+        f"{results[other]} {where[other]} — `python -m mlcore.train --preset {word}`."
+    )
 
 
 def settings() -> TrainConfig:
@@ -136,6 +154,7 @@ with st.expander("Settings", expanded=run is None):  # then the charts are in vi
         on_change=apply_preset,
         help="Fills in every setting below; the lab's own settings are among them.",
     )
+    st.caption(preset_results(st.session_state["preset"], data.kind))
     c1, c2, c3 = st.columns(3)
     c1.select_slider("Hidden units", HIDDEN_SIZES, key="hidden_size", help=HELP["hidden_size"])
     c2.select_slider(
@@ -178,6 +197,19 @@ with st.expander("Settings", expanded=run is None):  # then the charts are in vi
         horizontal=True,
         help=HELP["schedule"],
     )
+    st.selectbox(
+        "Augmentation",
+        AUGMENTS,
+        key="augment",
+        format_func=AUGMENT_LABELS.get,
+        help=HELP["augment"],
+    )
+if st.session_state["augment"] != "none":  # expanders cannot nest: right under Settings
+    with st.expander("What the network is shown"):
+        rng = np.random.default_rng(st.session_state["seed"])
+        grid = preview(data.X_train[:4], rng, st.session_state["augment"])
+        st.plotly_chart(charts.grid_figure(grid, "Each row: a training image, then 7 distortions"))
+        st.caption("A new random distortion of every image, every time a batch is drawn.")
 try:
     st.query_params.from_dict(config_to_params(settings()))  # the address bar is a link
 except ValueError:

@@ -79,7 +79,9 @@ def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
     if (command := _poll(conn)) is not None:  # stopped while its data was loading
         conn.send(("end", task.run_id, *command, state))
         return
-    extra = {} if task.max_batches is None else {"max_batches": task.max_batches}
+    extra = {"background": scaling.background}
+    if task.max_batches is not None:
+        extra["max_batches"] = task.max_batches
     before = state.params.copy() if task.max_batches == 1 else None  # for "what changed"
     outcome, message, last_snapshot = "paused", "", 0.0
     for report in train(config, state, X, y, X_test, y_test, **extra):

@@ -85,16 +85,17 @@ def test_a_quarter_turn_about_the_field_centre_moves_a_pixel_exactly():
 @pytest.mark.parametrize("kind", ["affine", "elastic"])
 def test_distortions_keep_the_digit_the_default_model_reads(full_mnist, kind):
     """Labels stay right: the augmentations are label-preserving, which is what makes
-    training on them with the original labels valid. The default model, trained without
-    them, still reads most distorted test digits as their label (measured with seeds 1-3:
-    affine 90-92%, elastic 66-70%; chance is 10%)."""
+    training on them with the original labels valid. The default model, trained on elastic
+    distortions, reads nearly all distorted test digits as their label (measured with seeds
+    1-3: affine 98.1-98.6%, elastic 92.4-94.1%; the same recipe without augmentation: affine
+    91.6-93.2%, elastic 69-71%; chance is 10%)."""
     model = load_model(ROOT / "models" / "default.npz")
     X, y = full_mnist.X_test[:2000].astype(np.float32), full_mnist.y_test[:2000]
     plain = (model.predict_proba(X).argmax(axis=1) == y).mean()
     out = augment_batch(X, np.random.default_rng(1), kind, 0.0)
     distorted = (model.predict_proba(out).argmax(axis=1) == y).mean()
-    assert plain > 0.97
-    assert distorted > {"affine": 0.85, "elastic": 0.6}[kind]
+    assert plain > 0.98  # the first 2,000 test digits are the harder ones: 98.25%
+    assert distorted > {"affine": 0.97, "elastic": 0.9}[kind]
 
 
 @pytest.mark.parametrize("scale", ["raw", "unit", "standard"])

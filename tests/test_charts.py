@@ -43,6 +43,7 @@ FIGURES = {
     "saturation": lambda: charts.saturation_figure([("a", history(5))], "seconds"),
     "probabilities": lambda: charts.probability_bars(np.full(10, 0.1)),
     "image": lambda: charts.image_figure(np.zeros((28, 28)), "seen"),
+    "grid": lambda: charts.grid_figure(np.zeros((118, 238)), "shown"),
     "diverging": lambda: charts.image_figure(np.eye(28) - 0.5, "why", diverging=True),
     "softmax": lambda: charts.softmax_bars(np.array([np.nan, 0.0]), np.array([0.0, 1.0])),
     "breaking": lambda: charts.breaking_point_figure(
@@ -90,3 +91,8 @@ def test_live_charts_plot_against_the_chosen_x_axis(axis, expected):
 def test_the_saturation_chart_shows_shares_as_percent_and_the_slope_against_its_maximum():
     fig = charts.saturation_figure([("a", history(2))])
     assert list(fig.data[0].y) == [10.0, 10.0] and list(fig.data[1].y) == [80.0, 80.0]
+
+
+def test_a_preview_grid_is_drawn_at_its_aspect_ratio():
+    fig = charts.grid_figure(np.zeros((100, 200)), "shown", width=600)
+    assert fig.layout.height == 40 + 300

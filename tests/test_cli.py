@@ -170,3 +170,10 @@ def test_the_long_flags_build_the_same_config_as_the_old_short_ones():
     long = parse_config(["--hidden-size", "32", "--learning-rate", "0.1", "--batch-size", "full"])
     assert long == parse_config(["--hidden", "32", "--lr", "0.1", "--batch-size", "full"])
     assert long == TrainConfig(hidden_size=32, learning_rate=0.1, batch_size=None)
+
+
+def test_the_augment_flag_comes_from_the_field_and_builds_its_config():
+    assert parse_config(["--augment", "elastic"]).augment == "elastic"
+    assert parse_config([]).augment == "none"
+    with pytest.raises(SystemExit):
+        parse_config(["--augment", "warp"])

@@ -112,6 +112,8 @@ def test_train_page_has_its_widgets_with_the_cores_defaults():
     assert at.slider(key="iterations").value == 8
     for key in ("batch_size", "scale", "init", "preset"):
         assert at.selectbox(key=key) is not None
+    assert at.selectbox(key="augment").value == "none"
+    assert not at.get("plotly_chart")  # no preview without augmentation
     assert at.button(key="stop").disabled and at.button(key="continue").disabled
     assert "press **Start**" in texts(at)
 
@@ -164,6 +166,24 @@ def test_stop_then_continue_finishes_the_run():
     at.button(key="continue").click().run()
     wait_for_run(at)
     assert run.status == "finished" and run.history[-1].iteration == 3
+
+
+def test_choosing_augmentation_previews_what_the_network_is_shown():
+    at = open_page("pages/train.py")
+    at.selectbox(key="augment").set_value("elastic").run()
+    assert not at.exception
+    assert [e.label for e in at.expander] == ["Settings", "What the network is shown"]
+    (chart,) = at.get("plotly_chart")
+    assert "7 distortions" in chart.proto.spec
+    assert at.query_params["augment"] == "elastic"  # the link keeps it
+
+
+def test_augmentation_with_full_batch_says_why_it_cannot_start():
+    at = open_page("pages/train.py")
+    at.selectbox(key="augment").set_value("affine")
+    at.selectbox(key="batch_size").set_value(None).run()
+    at.button(key="start").click().run()
+    assert "augment='affine' needs mini-batches" in at.error[0].value
 
 
 def test_presets_fill_in_the_labs_settings():

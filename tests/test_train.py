@@ -7,6 +7,7 @@ from dataclasses import asdict, replace
 import numpy as np
 import pytest
 
+from mlcore import inspection
 from mlcore.lessons import LAB
 from mlcore.scaling import fit_scaling
 from mlcore.train import TrainConfig, learning_rate_at, new_state, train
@@ -24,9 +25,15 @@ def small(sample_mnist):
     return X[:2000], y[:2000], Xt[:500], yt[:500]
 
 
-def run(config, data, state=None, stop_after=None):
+@pytest.fixture(scope="module")
+def background(sample_mnist):
+    """The scaled value of a black pixel in `small` (standardized with the sample's stats)."""
+    return fit_scaling("standard", sample_mnist.X_train).background
+
+
+def run(config, data, state=None, stop_after=None, background=None):
     state = state or new_state(config)
-    for i, _ in enumerate(train(config, state, *data)):
+    for i, _ in enumerate(train(config, state, *data, background=background)):
         if stop_after is not None and i + 1 == stop_after:
             break
     return state
@@ -45,13 +52,16 @@ def test_same_seed_gives_the_same_history(small):
     assert comparable(c.history) != comparable(a.history)
 
 
-@pytest.mark.parametrize("batch_size", [None, 128])
-def test_stop_then_continue_equals_an_uninterrupted_run(small, batch_size):
-    config = TrainConfig(iterations=3, batch_size=batch_size, hidden_size=20)
-    whole = run(config, small)
-    parts = run(config, small, stop_after=2)
+@pytest.mark.parametrize(
+    ("batch_size", "augment"), [(None, "none"), (128, "none"), (128, "affine")]
+)
+def test_stop_then_continue_equals_an_uninterrupted_run(small, background, batch_size, augment):
+    config = TrainConfig(iterations=3, batch_size=batch_size, hidden_size=20, augment=augment)
+    whole = run(config, small, background=background)
+    parts = run(config, small, stop_after=2, background=background)
     assert not parts.finished
-    parts = run(config, small, state=parts)
+    parts = pickle.loads(pickle.dumps(parts))  # as a worker hands a paused run back
+    parts = run(config, small, state=parts, background=background)
     assert comparable(parts.history) == comparable(whole.history)
     for a, b in zip(parts.params.arrays(), whole.params.arrays(), strict=True):
         np.testing.assert_array_equal(a, b)
@@ -111,6 +121,7 @@ def test_a_too_high_learning_rate_ends_with_a_clear_reason_and_no_warnings(small
         ("momentum", 1.0),
         ("schedule", "step"),
         ("seed", -1),
+        ("augment", "warp"),
     ],
 )
 def test_invalid_hyper_parameters_raise_naming_the_value(field, value):
@@ -282,3 +293,62 @@ def test_last_batch_rows_are_the_rows_the_last_step_trained_on(small, steps):
     grads = backward(p, X, one_hot(y, dtype=np.float64), forward(p, X))
     expected = p.w1 - config.learning_rate * grads.w1  # one plain gradient step on those rows
     np.testing.assert_allclose(state.params.w1, expected, atol=1e-5)
+
+
+def test_augment_is_refused_with_full_batch_by_name():
+    with pytest.raises(ValueError, match="augment='elastic' needs mini-batches"):
+        TrainConfig(augment="elastic", batch_size=None)
+
+
+def test_augment_without_a_background_is_refused_naming_the_fix(small):
+    config = TrainConfig(augment="affine")
+    with pytest.raises(
+        ValueError, match=r"augment=.affine. needs background=.*Scaling\.background"
+    ):
+        list(train(config, new_state(config), *small))
+
+
+@pytest.mark.parametrize("scale", ["raw", "unit", "standard"])
+def test_scaling_background_is_a_scaled_black_pixel(sample_mnist, scale):
+    scaling = fit_scaling(scale, sample_mnist.X_train)
+    black = scaling.apply(np.zeros((1, 784), np.uint8))
+    assert scaling.background == pytest.approx(float(black[0, 0]), rel=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_augmented_batches_train_other_weights_than_plain_ones_in_the_run_dtype(
+    small, background, dtype
+):
+    config = TrainConfig(iterations=1, batch_size=100, hidden_size=20, dtype=dtype)
+    data = (small[0].astype(dtype), *small[1:])
+    plain = new_state(config)
+    list(train(config, plain, *data, max_batches=3))
+    for kind in ("affine", "elastic"):
+        state = new_state(replace(config, augment=kind))
+        list(
+            train(replace(config, augment=kind), state, *data, max_batches=3, background=background)
+        )
+        assert state.params.w1.dtype == np.dtype(dtype)
+        assert not np.allclose(state.params.w1, plain.params.w1)
+
+
+def test_augmentation_leaves_x_the_test_set_and_the_probe_undistorted(small, background):
+    config = TrainConfig(iterations=1, batch_size=100, hidden_size=20, augment="elastic")
+    X = small[0].copy()
+    X.flags.writeable = False  # as the worker's cached data is
+    state = new_state(config)
+    last = list(train(config, state, X, *small[1:], max_batches=10, background=background))[-1]
+    np.testing.assert_array_equal(X, small[0])
+    probe = X[inspection.probe_rows(len(X), config.seed)]
+    stats = inspection.probe_stats(state.params, probe)
+    assert last.saturated_share == stats.saturated_share
+    assert last.sigmoid_slope == stats.sigmoid_slope
+
+
+def test_the_distortion_presets_differ_only_in_augment():
+    from mlcore.lessons import PRESET_WORDS, PRESETS
+
+    a = PRESETS[PRESET_WORDS["elastic"]]
+    b = PRESETS[PRESET_WORDS["elastic-off"]]
+    differ = {k for k, v in a.as_dict().items() if b.as_dict()[k] != v}
+    assert differ == {"augment"} and a.augment == "elastic"

@@ -203,6 +203,13 @@ def image_figure(pixels: np.ndarray, title: str, diverging: bool = False) -> go.
     )
 
 
+def grid_figure(pixels: np.ndarray, title: str, width: int = 640) -> go.Figure:
+    """A grid of grayscale 0-255 images (h, w), e.g. augment.preview's, at its aspect ratio."""
+    fig = image_figure(pixels, title)
+    fig.update_layout(height=40 + round(width * pixels.shape[0] / pixels.shape[1]))
+    return fig
+
+
 def softmax_bars(naive: np.ndarray, stable: np.ndarray) -> go.Figure:
     """Grouped bars of one row's naive and stable softmax (k,); nan bars are labelled 'nan'."""
     x = [f"class {j}" for j in range(len(stable))]
