@@ -8,7 +8,7 @@ from dataclasses import replace
 from streamlit.testing.v1 import AppTest
 
 from mlcore.hints import hints
-from mlcore.lessons import PRESETS
+from mlcore.lessons import PRESET_WORDS, PRESETS
 from mlcore.train import Progress, TrainConfig
 from runs.scheduler import get_scheduler
 
@@ -78,7 +78,7 @@ def test_a_loss_still_falling_fast_at_the_end_asks_for_more_iterations():
 def test_the_quick_start_preset_gets_no_hint_on_the_sample(sample_mnist):
     """(scripts: every preset on the sample -- only "The lab, [0, 1]" (loss still falling)
     and "Symmetry" (identical units) get a hint, as they should.)"""
-    config = PRESETS["Quick start (≈98% in seconds)"]
+    config = PRESETS[PRESET_WORDS["quick-start"]]
     assert hints(config, train_history(config, sample_mnist)) == []
 
 
