@@ -23,7 +23,7 @@ LAYOUT = dict(
     hovermode="x unified",
     paper_bgcolor=CLEAR,  # the page's own background, light or dark
     plot_bgcolor=CLEAR,
-    legend=dict(orientation="h", yanchor="top", y=-0.25, x=0),
+    legend=dict(orientation="h", yanchor="top", y=-0.38, x=0),  # below the x-axis title
 )
 # Blue (against) to red (for), as RdBu, but fading to transparent at 0 instead of to white.
 DIVERGING = [
