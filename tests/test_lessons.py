@@ -182,3 +182,12 @@ def test_the_zero_init_lesson_keeps_one_unit_in_float64_and_rounding_splits_floa
     histories = run_lesson(replace(lesson, runs=tuple(short)), sample_mnist)
     assert {p.distinct_units for p in histories["float64"]} == {1}
     assert histories["float32"][-1].distinct_units > 1
+
+
+def test_every_preset_says_what_it_measured_on_full_mnist_and_on_the_sample():
+    from mlcore.lessons import PRESET_RESULTS, PRESET_WORDS
+
+    assert set(PRESET_RESULTS) == set(PRESET_WORDS)
+    for word, results in PRESET_RESULTS.items():
+        assert set(results) == {"full", "sample"}, word
+        assert all(r.endswith("%") and 0 < float(r[:-1]) <= 100 for r in results.values())
