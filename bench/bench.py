@@ -231,8 +231,8 @@ def augment_epoch(data, rounds: int) -> None:
     spent = dict.fromkeys(("gather + step", *kinds), 0.0)
 
     def step(Xb, yb):
-        loss_and_gradients(state.params, Xb, yb, ws, scale=0.01)
-        apply_update(state.params, ws.grads, state.velocity, config.momentum)
+        loss_and_gradients(state.params, Xb, yb, ws)
+        apply_update(state.params, ws.grads, state.velocity, config.momentum, 0.01)
 
     def epoch(kind: str | None):  # kind None: measure each part; else one plain epoch
         order = state.rng.permutation(len(X))
