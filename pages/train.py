@@ -217,7 +217,7 @@ except ValueError:
 st.session_state["polling"] = busy
 
 
-@st.fragment(run_every=0.5 if st.session_state["polling"] else None)
+@st.fragment(run_every=live.POLL_SECONDS if st.session_state["polling"] else None)
 def show_live() -> None:  # the overlay has no key: new runs are overlaid by default
     run = state.current_run()
     if run is None:
@@ -235,10 +235,11 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
     with o2:
         x_axis = live.x_axis_choice("train_x_axis")
     shown = [run, *(earlier[i] for i in overlay)]
-    learning, inside = st.tabs(["Loss and accuracy", "Inside: gradients and saturation"])
-    with learning:
+    # A choice, not tabs: only the charts shown are redrawn on each poll (tabs redraw all
+    # four in every browser twice a second — the browsers' CPU in the load benchmark).
+    if live.view_choice("train_view") == "learning":
         live.curves(shown, key="train", x_axis=x_axis)
-    with inside:
+    else:
         live.diagnostics(shown, key="train", x_axis=x_axis)
     live.metrics(run)
     live.step_panel(run)

@@ -127,7 +127,7 @@ def test_a_short_training_run_fills_the_charts_metrics_and_runs_table():
     run = current_run(at)
     assert run.status == "finished"
     charts = at.get("plotly_chart")
-    assert len(charts) == 4  # loss, accuracy; gradients, saturation
+    assert len(charts) == 2  # loss, accuracy (gradients and saturation: the other view)
     metrics = {m.label: m.value for m in at.metric}
     assert float(metrics["Test accuracy"].rstrip("%")) > 80
     assert "finished 1 iterations" in at.success[0].value
@@ -302,11 +302,13 @@ def test_the_live_charts_include_gradients_and_saturation_and_an_x_axis_switch()
     at.button(key="start").click().run()
     wait_for_run(at)
     at.radio(key="train_x_axis").set_value("images").run()
-    titles = [c.proto.spec for c in at.get("plotly_chart")]
-    assert len(titles) == 4
-    assert any("Gradient size per layer" in t for t in titles)
-    assert any("Saturated sigmoids" in t for t in titles)
-    assert sum("images seen" in t for t in titles) == 4
+    learning = [c.proto.spec for c in at.get("plotly_chart")]
+    at.radio(key="train_view").set_value("inside").run()
+    inside = [c.proto.spec for c in at.get("plotly_chart")]
+    assert len(learning) == len(inside) == 2  # only the charts shown are drawn
+    assert "Training loss" in learning[0] and "Gradient size per layer" in inside[0]
+    assert "Saturated sigmoids" in inside[1]
+    assert sum("images seen" in t for t in learning + inside) == 4
     assert at.get("download_button")  # the model and the CSV of every run
 
 

@@ -56,6 +56,24 @@ def metrics(run: Run) -> None:
     m3.metric(f"Done ({unit})", f"{last.iteration:g} / {run.config.iterations}")
 
 
+# How often a page redraws a training run: each poll redraws its charts in the browser, which
+# cost more CPU than the training itself when a class's browsers share the server's machine.
+POLL_SECONDS = 1.0
+VIEWS = {"learning": "Loss and accuracy", "inside": "Inside: gradients and saturation"}
+
+
+def view_choice(key: str) -> str:
+    """Which pair of live charts to show: "learning" or "inside"."""
+    return st.radio(
+        "Charts",
+        list(VIEWS),
+        format_func=VIEWS.get,
+        horizontal=True,
+        key=key,
+        label_visibility="collapsed",
+    )
+
+
 X_AXIS_LABELS = {
     "iteration": "iterations",
     "steps": "gradient steps",

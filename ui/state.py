@@ -46,6 +46,7 @@ PERSISTENT_KEYS = (
     "brush",
     "draw_model",
     "train_x_axis",
+    "train_view",
 )
 
 
