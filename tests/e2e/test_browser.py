@@ -117,3 +117,20 @@ def test_drawn_digits_are_predicted(page):
         assert prediction(page) == digit  # the metric appears once the stroke is processed
         shot(page, f"draw-{digit}")
         clear_canvas(page)
+
+
+def test_a_small_digit_drawn_with_the_thickest_brush_is_read(page):
+    """Strokes are brought to MNIST's pen width before scaling: a small, fat 7 is not a blob."""
+    go_to(page, "Draw")
+    canvas = page.locator("canvas.upper-canvas")
+    canvas.wait_for(timeout=15_000)
+    brush = page.get_by_test_id("stSlider").filter(has_text="Brush width").get_by_role("slider")
+    brush.focus()
+    page.keyboard.press("End")  # the thickest brush, 48 px
+    page.get_by_test_id("stSlider").filter(has_text="Brush width").get_by_text("48").wait_for(
+        timeout=10_000
+    )
+    page.get_by_text("Draw a digit on the canvas").wait_for(timeout=15_000)
+    draw_stroke(page, canvas, [(95, 90), (185, 90), (135, 200)])  # 110 px high: 40% of 280
+    assert prediction(page) == "7"
+    shot(page, "draw-small-thick-7")

@@ -24,7 +24,19 @@ def full_height(page, width: int, height: int) -> None:
     page.wait_for_timeout(800)
 
 
-def test_a_lesson_runs_from_one_click_and_concludes_with_measured_numbers(browser, monkeypatch):
+OTHER_LESSONS = ("naive-softmax", "zero-init", "learning-rate", "batch-size", "hidden-units")
+
+
+def conclusion_of(page, url: str, slug: str) -> str:
+    """Open a lesson by its link, press its one button, return its first conclusion's text."""
+    page.goto(f"{url}/lessons?lesson={slug}")
+    page.get_by_role("button", name="Run this lesson").click()
+    box = page.get_by_test_id("stAlertContentSuccess").first
+    box.wait_for(timeout=240_000)
+    return box.inner_text()
+
+
+def test_every_lesson_runs_from_one_click_and_concludes_with_measured_numbers(browser, monkeypatch):
     monkeypatch.setenv("MNIST_DIR", str(SAMPLE_DIR))  # the bundled sample: a short lesson
     with running_app(LOG) as url:
         context = browser.new_context(viewport={"width": 1440, "height": 900})
@@ -43,8 +55,12 @@ def test_a_lesson_runs_from_one_click_and_concludes_with_measured_numbers(browse
         for width, height in ((1440, 900), (390, 844)):
             full_height(page, width, height)
             shot(page, f"lessons-{width}")
+        conclusions = {slug: conclusion_of(page, url, slug) for slug in OTHER_LESSONS}
         context.close()
         assert_clean_log(0, LOG)
+    for slug, conclusion in conclusions.items():  # each quotes a measured percentage
+        assert re.search(r"\d+\.\d+%", conclusion), (slug, conclusion)
+    assert "nan" in conclusions["naive-softmax"] and "1 distinct" in conclusions["zero-init"]
     assert re.search(r"\[0, 1\]: \d+\.\d% after \d+ steps with \d+\.\d% of hidden", text), text
     assert re.search(r"standardized: \d+\.\d%", text), text
     assert not errors, errors
