@@ -127,9 +127,8 @@ def test_a_small_digit_drawn_with_the_thickest_brush_is_read(page):
     brush = page.get_by_test_id("stSlider").filter(has_text="Brush width").get_by_role("slider")
     brush.focus()
     page.keyboard.press("End")  # the thickest brush, 48 px
-    page.get_by_test_id("stSlider").filter(has_text="Brush width").get_by_text("48").wait_for(
-        timeout=10_000
-    )
+    slider = page.get_by_test_id("stSlider").filter(has_text="Brush width")
+    slider.get_by_test_id("stSliderThumbValue").get_by_text("48").wait_for(timeout=10_000)
     page.get_by_text("Draw a digit on the canvas").wait_for(timeout=15_000)
     draw_stroke(page, canvas, [(95, 90), (185, 90), (135, 200)])  # 110 px high: 40% of 280
     assert prediction(page) == "7"
