@@ -16,7 +16,7 @@ def run_bytes(config: TrainConfig, n_rows: int, n_inputs: int = N_INPUTS) -> int
     (batch rows x hidden units, in place), and the batch of inputs copied per step.
     The scaled dataset itself is shared by every run of a worker and not counted here.
     """
-    itemsize = np.dtype(getattr(config, "dtype", "float32")).itemsize
+    itemsize = np.dtype(config.dtype).itemsize
     H = config.hidden_size
     weights = (n_inputs * H + H + H * N_CLASSES + N_CLASSES) * itemsize
     rows = n_rows if config.batch_size is None else min(config.batch_size, n_rows)

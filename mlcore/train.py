@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -175,8 +175,13 @@ class TrainState:
     @property
     def latest_test_accuracy(self) -> float | None:
         """The most recent test accuracy measured, or None before the first."""
-        tested = (p.test_accuracy for p in reversed(self.history) if p.test_accuracy is not None)
-        return next(tested, None)
+        return latest_test_accuracy(self.history)
+
+
+def latest_test_accuracy(history: Sequence[Progress]) -> float | None:
+    """The test accuracy of the last report that measured one, or None."""
+    tested = (p.test_accuracy for p in reversed(history) if p.test_accuracy is not None)
+    return next(tested, None)
 
 
 def new_state(config: TrainConfig, n_inputs: int = 784) -> TrainState:

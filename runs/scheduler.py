@@ -36,7 +36,7 @@ from mlcore.range_test import RangeTest
 from mlcore.resources import run_bytes
 from mlcore.scaling import Scaling
 from mlcore.spec import RunSpec
-from mlcore.train import Progress, TrainState, batches_per_iteration
+from mlcore.train import Progress, TrainState, batches_per_iteration, latest_test_accuracy
 from runs.protocol import AUTHKEY_ENV, DataRef, Task
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,8 +152,7 @@ class Run:
 
     @property
     def latest_test_accuracy(self) -> float | None:
-        tested = (p.test_accuracy for p in reversed(self.history) if p.test_accuracy is not None)
-        return next(tested, None)
+        return latest_test_accuracy(self.history)
 
     @property
     def label(self) -> str:

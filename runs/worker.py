@@ -67,7 +67,7 @@ def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
     config: TrainConfig = task.config
     set_compute_threads(task.threads)
     scaling: Scaling
-    scaling, X, y, X_test, y_test = cache.get(task.data, config.scale, _dtype(config))
+    scaling, X, y, X_test, y_test = cache.get(task.data, config.scale, config.dtype)
     conn.send(("started", task.run_id, scaling))
     if task.kind == "range":  # ~100 mini-batches: a second or two, never paused
         result = lr_range_test(config, X, y)
@@ -104,10 +104,6 @@ def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
         conn.send(("step", task.run_id, change))
     state.history = []  # the server keeps the history; the state only resumes the run
     conn.send(("end", task.run_id, outcome, message, state))
-
-
-def _dtype(config: TrainConfig) -> str:
-    return getattr(config, "dtype", "float32")
 
 
 def _poll(conn: Connection) -> tuple[str, str] | None:

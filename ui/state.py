@@ -59,11 +59,20 @@ def dataset() -> Dataset:
     """The session's dataset: its upload if any, else the first source found (see mlcore.data)."""
     if (upload := uploaded()) is not None:
         return upload
+    kind, where = _source()
+    return _load_shared(kind, where)
+
+
+def _source() -> tuple[str, str]:
+    """(kind, where) of the shared MNIST source: the one found, or the bundled sample.
+
+    A broken MNIST_DIR falls back to the sample; source_problem() says so in the sidebar.
+    """
     try:
         kind, where = locate()
-    except FileNotFoundError:  # a broken MNIST_DIR: source_problem() says so; use the sample
+    except FileNotFoundError:
         kind, where = "sample", SAMPLE_DIR
-    return _load_shared(kind, str(where))
+    return kind, str(where)
 
 
 def uploaded() -> Dataset | None:
@@ -101,11 +110,7 @@ def default_model() -> Model:
 
 def scheduler() -> Scheduler:
     """The server's scheduler (one per server process), preloading the default data."""
-    try:
-        kind, where = locate()
-    except FileNotFoundError:
-        kind, where = "sample", SAMPLE_DIR
-    return get_scheduler(prewarm=DataRef(kind, str(where)))
+    return get_scheduler(prewarm=DataRef(*_source()))
 
 
 def session_id() -> str:
