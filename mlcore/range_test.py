@@ -60,7 +60,9 @@ def lr_range_test(
         idx = rows[i * size : (i + 1) * size]
         with np.errstate(all="ignore"):  # the end of the range is meant to blow up
             loss_sum, _ = loss_and_gradients(state.params, X[idx], y[idx], ws)
-            apply_update(state.params, ws.grads, state.velocity, config.momentum, rate)
+            momentum, last = config.momentum, state.velocity_rate
+            apply_update(state.params, ws.grads, state.velocity, momentum, rate, last)
+            state.velocity_rate = rate
         average = SMOOTHING * average + (1 - SMOOTHING) * loss_sum / size
         losses.append(average / (1 - SMOOTHING ** (i + 1)))
         if not np.isfinite(losses[-1]) or losses[-1] > BLOW_UP * min(losses):

@@ -54,6 +54,7 @@ class Workspace:
         self.scratch: list[_Scratch] = []  # one per block thread, made when first needed
         self.w1_half = np.empty_like(params.w1)  # also the update's scratch (see apply_update)
         self.grads = params.zeros_like()
+        self.factor = 1.0  # grads holds factor x the gradients (see loss_and_gradients)
 
     def workers(self, n: int) -> list[_Scratch]:
         """Scratch for n threads, allocated on first use."""
@@ -61,14 +62,24 @@ class Workspace:
             self.scratch.append(_Scratch(self.grads.hidden_size, self.grads.dtype))
         return self.scratch[:n]
 
+    def gradients(self) -> Params:
+        """The last step's true gradients: grads itself, or grads divided by factor (a copy)."""
+        if self.factor == 1.0:
+            return self.grads
+        return Params(*(g / self.factor for g in self.grads.arrays()))
+
 
 def loss_and_gradients(
-    params: Params, X: np.ndarray, y: np.ndarray, ws: Workspace
+    params: Params, X: np.ndarray, y: np.ndarray, ws: Workspace, factor: float = 1.0
 ) -> tuple[float, int]:
     """True gradients of the mean cross-entropy on X (n, 784), y (n,), into ws.grads.
 
     Returns (sum of per-row losses, number of rows predicted right), both from the same
     forward pass, so reporting the training loss costs no second pass.
+    factor: ws.grads gets factor x the gradients, at no cost (it scales d_logits, (10, n),
+    which every gradient inherits): training passes the learning rate, so the GEMMs produce
+    the step itself and apply_update (grads_factor=) needs no pass over the weights to form
+    it (~10% of a mini-batch step at batch 64, H=200). ws.gradients() gives the true ones.
     """
     n = X.shape[0]
     z = ws.z[:n]
@@ -77,7 +88,8 @@ def loss_and_gradients(
     else:
         np.matmul(X, params.w1, out=z)
         z *= 0.5
-    consts = _Constants(params, 1.0 / n)
+    consts = _Constants(params, factor / n)
+    ws.factor = factor
     workers = ws.workers(block_threads() if n >= PARALLEL_MIN_ROWS else 1)
     _run_blocks(z, y, consts, workers)
     g = ws.grads
@@ -94,9 +106,10 @@ def _run_blocks(z, y, consts, workers: list[_Scratch]) -> None:
     if len(workers) == 1:
         _blocks(z, y, starts, consts, workers[0])
         return
+    errors = np.geterr()  # np.errstate is per thread: the blocks follow the caller's
     with single_blas_thread():  # the block threads split the work, not BLAS
         jobs = [
-            block_pool().submit(_blocks, z, y, starts[i :: len(workers)], consts, w)
+            block_pool().submit(_blocks, z, y, starts[i :: len(workers)], consts, w, errors)
             for i, w in enumerate(workers)
         ]
         for job in jobs:
@@ -106,7 +119,7 @@ def _run_blocks(z, y, consts, workers: list[_Scratch]) -> None:
 class _Constants:
     """What every block needs from the weights, computed once per step."""
 
-    def __init__(self, params: Params, inv_n: float):  # inv_n: 1 / n
+    def __init__(self, params: Params, inv_n: float):  # inv_n: factor / n
         self.b1_half = params.b1 * 0.5
         self.w2_half_t = np.ascontiguousarray(params.w2.T * 0.5)  # (10, H)
         # logits = t @ (w2 / 2) + (b2 + colsum(w2) / 2), here as a column for logits^T
@@ -115,9 +128,10 @@ class _Constants:
         self.inv_n = inv_n
 
 
-def _blocks(z, y, starts, consts, scratch) -> None:
-    for start in starts:
-        _block(z, y, start, consts, scratch)
+def _blocks(z, y, starts, consts, scratch, errors=None) -> None:
+    with np.errstate(**(errors or {})):
+        for start in starts:
+            _block(z, y, start, consts, scratch)
 
 
 def _block(z, y, start: int, c: _Constants, s: _Scratch) -> None:
@@ -140,7 +154,7 @@ def _block(z, y, start: int, c: _Constants, s: _Scratch) -> None:
     s.loss += float(np.log(col).sum() - true_logit.sum())  # sum of -log softmax[y]
     q /= col
     q[yb, cols] -= 1  # softmax + cross-entropy gradient: (y_hat - Y) / n
-    q *= c.inv_n  # the mean over rows: every gradient below inherits the 1 / n
+    q *= c.inv_n  # the mean over rows (times factor): every gradient below inherits it
     np.matmul(q, t, out=s.w2_part)  # (10, b) @ (b, H); dw2 = (t^T p + colsum(p)) / 2
     s.dw2 += s.w2_part
     s.db2 += q.sum(axis=1)
@@ -170,18 +184,41 @@ def apply_update(
     grads: Params,
     velocity: Params,
     momentum: float,
-    learning_rate: float,
+    rate: float,
+    velocity_rate: float = 0.0,
     scratch: np.ndarray | None = None,
+    grads_factor: float = 1.0,
 ) -> None:
-    """Gradient descent in place, PyTorch's SGD form, one pass over the weights per operation.
+    """SGD in place, PyTorch's form: v = momentum v + g; w -= rate v (no momentum: w -= rate g).
 
-    Without momentum w -= lr g; with it v = momentum v + g; w -= lr v. grads stay unchanged.
-    scratch: an array shaped like w1 (Workspace.w1_half) to avoid allocating lr * v.
+    velocity holds rate x v, the step last taken, so the update ends in one w -= velocity;
+    velocity_rate is the rate it was taken with (0.0 before the first step). A rate that
+    changes between steps (cosine) rescales it: rate v = momentum (rate / velocity_rate)
+    (velocity_rate v_old) + rate g — PyTorch's steps exactly, up to rounding.
+    scratch: an array shaped like w1 (Workspace.w1_half) to avoid allocating rate x g.
+    grads_factor: grads hold grads_factor x the gradients (loss_and_gradients' factor); when
+    it equals rate, rate x g is never formed: v *= decay; v += g; w -= v (or w -= g).
+    grads stay unchanged.
     """
+    factor = rate / grads_factor
+    decay = _decay(momentum, rate, velocity_rate)
     for w, g, v in zip(params.arrays(), grads.arrays(), velocity.arrays(), strict=True):
-        if momentum:
-            v *= momentum
+        if factor != 1.0:
+            tmp = scratch if scratch is not None and scratch.shape == w.shape else None
+            g = np.multiply(g, factor, out=tmp)
+        if decay is None:
+            w -= g
+            continue
+        if decay:
+            v *= decay
             v += g
-            g = v
-        tmp = scratch if scratch is not None and scratch.shape == w.shape else None
-        w -= np.multiply(g, learning_rate, out=tmp)
+        else:  # the first step (or one after a rate of 0): no velocity to keep
+            v[...] = g
+        w -= v
+
+
+def _decay(momentum: float, rate: float, velocity_rate: float) -> float | None:
+    """What velocity (rate x v) is multiplied by before adding this step: None = no momentum."""
+    if not momentum:
+        return None
+    return momentum * rate / velocity_rate if velocity_rate else 0.0

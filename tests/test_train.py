@@ -85,6 +85,9 @@ def test_mini_batch_reports_ten_times_per_pass_and_tests_twice_after_early_repor
     assert tested == [0.08, 0.5, 1.0, 1.5, 2.0]
     assert [p.steps for p in history[:4]] == [1, 2, 4, 8]
     assert history[-1].steps == 200 and history[-1].images_seen == 4000
+    plain = list(train(config, new_state(config), *small, early_reports=False))
+    assert [round(p.iteration, 2) for p in plain] == regular  # the benchmarks' plain epoch
+    np.testing.assert_array_equal(plain[-1].train_loss, history[-1].train_loss)  # same run
 
 
 def test_training_loss_falls_and_accuracy_rises(small):
