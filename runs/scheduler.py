@@ -33,7 +33,7 @@ from mlcore.inspection import StepChange
 from mlcore.model import Model
 from mlcore.network import Params
 from mlcore.range_test import RangeTest
-from mlcore.resources import run_bytes
+from mlcore.resources import run_bytes, useful_threads
 from mlcore.scaling import Scaling
 from mlcore.spec import RunSpec
 from mlcore.train import Progress, TrainState, batches_per_iteration, latest_test_accuracy
@@ -401,6 +401,7 @@ class Scheduler:
             return {
                 "workers": sum(w.conn is not None for w in self._workers),
                 "running": sum(w.run is not None for w in self._workers),
+                "threads": [w.threads for w in self._workers if w.run is not None],
                 "waiting": len(self._queue),
                 "sessions": len(self._sessions),
                 "runs": len(self._runs),
@@ -615,8 +616,10 @@ class Scheduler:
                 run.data_ready = 0.0
                 started.append(w)
         busy = [w for w in self._workers if w.run is not None]
-        threads = max(1, self.limits.cores // len(busy)) if busy else 1
+        share = max(1, self.limits.cores // len(busy)) if busy else 1
         for w in busy:
+            # A small mini-batch gains nothing from a second core: it is left to the server.
+            threads = min(share, useful_threads(w.run.config, w.run.n_train))
             if w in started:
                 run = w.run
                 state, run.state = run.state, None
@@ -625,7 +628,7 @@ class Scheduler:
                 if not _send(w, ("task", task)):
                     w.run, run.status, run.state = None, "waiting", state
                     self._queue.appendleft(run)
-            elif w.threads != threads:  # one run alone gets every core
+            elif w.threads != threads:  # one run alone gets every core it can use
                 w.threads = threads
                 _send(w, ("threads", threads))
 

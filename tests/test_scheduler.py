@@ -245,3 +245,16 @@ def test_a_range_test_runs_in_a_worker_and_returns_its_suggestion(make_scheduler
 def test_an_unknown_task_kind_is_refused(make_scheduler):
     with pytest.raises(ValueError, match="kind='sweep'"):
         submit(make_scheduler(), kind="sweep")
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "threads"),
+    [(64, 1), (None, 2)],  # 64 x 16 units; 10,000 rows x 16 units
+)
+def test_a_run_alone_gets_the_cores_its_steps_can_use(make_scheduler, batch_size, threads):
+    s = make_scheduler(workers=2, cores=2)
+    run = submit(s, TrainConfig(hidden_size=16, iterations=500, batch_size=batch_size))
+    wait_until(lambda: run.history, what="the first report")
+    assert s.stats()["threads"] == [threads]
+    s.stop(run.id)
+    wait_until(lambda: not run.active, what="the stop")
