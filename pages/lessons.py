@@ -45,7 +45,7 @@ b2.button("Stop", key="lessons_stop", on_click=ui.stop, args=(lesson,), disabled
 st.session_state[POLLING] = busy
 
 
-@st.fragment(run_every=live.POLL_SECONDS if st.session_state[POLLING] else None)
+@st.fragment(run_every=live.poll_seconds() if st.session_state[POLLING] else None)
 def race() -> None:
     runs = ui.runs_of(lesson)
     labels = [label for label, _ in lesson.runs if label in runs]

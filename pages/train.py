@@ -82,9 +82,11 @@ st.caption(
 
 def start_run(max_batches: int | None = None) -> None:
     try:
-        state.start_run(settings(), max_batches)
+        run = state.start_run(settings(), max_batches)
     except (ValueError, LimitError) as e:
         st.session_state["train_error"] = f"Cannot start: {e}"
+        return
+    live.await_first(run)  # the page drawn after Start shows the first point
 
 
 def stop_run() -> None:
@@ -217,11 +219,15 @@ except ValueError:
 st.session_state["polling"] = busy
 
 
-@st.fragment(run_every=live.POLL_SECONDS if st.session_state["polling"] else None)
+POLL = live.poll_seconds()
+
+
+@st.fragment(run_every=POLL if st.session_state["polling"] else None)
 def show_live() -> None:  # the overlay has no key: new runs are overlaid by default
     run = state.current_run()
     if run is None:
         st.info("Choose settings and press **Start**. The charts fill in as the network learns.")
+        live.curves([], key="train")  # the axes to come (and Plotly loaded before Start)
         return
     live.progress(run)
     earlier = {r.id: r for r in state.runs() if r is not run and r.history}
@@ -243,6 +249,8 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
         live.diagnostics(shown, key="train", x_axis=x_axis)
     live.metrics(run)
     live.step_panel(run)
+    if st.session_state["polling"]:
+        live.await_end(run, POLL)
     if st.session_state["polling"] and not run.active:
         st.session_state["polling"] = False
         st.rerun()  # the run ended: redraw the whole page (buttons, results)

@@ -1,0 +1,54 @@
+"""ui.live's timing helpers, with stand-in runs (only the fields they read)."""
+
+import threading
+import time
+from types import SimpleNamespace
+
+from ui import live
+
+
+def fake_run(status="running"):
+    return SimpleNamespace(status=status, history=[], active=True)
+
+
+def test_start_waits_for_the_first_report_and_no_longer():
+    run = fake_run()
+    threading.Timer(0.2, lambda: run.history.append("first report")).start()
+    start = time.monotonic()
+    live.await_first(run)
+    waited = time.monotonic() - start
+    assert run.history and 0.15 < waited < live.FIRST_REPORT_WAIT
+
+
+def test_start_returns_at_once_for_a_queued_run_and_in_time_for_a_silent_one():
+    start = time.monotonic()
+    live.await_first(fake_run("waiting"))
+    assert time.monotonic() - start < 0.3
+    start = time.monotonic()
+    live.await_first(fake_run())
+    assert live.FIRST_REPORT_WAIT <= time.monotonic() - start < live.FIRST_REPORT_WAIT + 0.3
+
+
+def test_pages_poll_more_slowly_as_more_runs_train(monkeypatch):
+    counts = {"running": 0, "waiting": 0}
+    scheduler = SimpleNamespace(stats=lambda: counts)
+    monkeypatch.setattr(live.state, "scheduler", lambda: scheduler)
+    seen = []
+    for running, waiting in [(1, 0), (2, 0), (2, 2), (2, 6), (2, 30)]:
+        counts.update(running=running, waiting=waiting)
+        seen.append(live.poll_seconds())
+    assert seen == [1.0, 1.0, 2.0, live.POLL_SECONDS_MAX, live.POLL_SECONDS_MAX]
+
+
+def test_a_poll_holds_for_a_run_about_to_end_and_not_for_one_far_from_it():
+    run = fake_run()
+    run.eta = lambda: 0.2
+    threading.Timer(0.2, lambda: setattr(run, "active", False)).start()
+    start = time.monotonic()
+    live.await_end(run, poll=1.0)
+    assert not run.active and time.monotonic() - start < 0.9
+    far = fake_run()
+    far.eta = lambda: 30.0
+    start = time.monotonic()
+    live.await_end(far, poll=1.0)
+    assert far.active and time.monotonic() - start < 0.1
