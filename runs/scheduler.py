@@ -431,7 +431,13 @@ class Scheduler:
         env = {**os.environ, AUTHKEY_ENV: self._key.hex()}
         address = self._listener.address
         cmd = [sys.executable, "-m", "runs.worker", str(address)]
-        self._workers.append(_Worker(subprocess.Popen(cmd, cwd=ROOT, env=env)))
+        # Each worker in a session of its own (POSIX; ignored on Windows): Linux shares the CPU
+        # between sessions ("autogroups") before processes, so training runs no longer share
+        # the web server's one share with it, and browsers on the same machine (a student's
+        # laptop, the load bench) take a fair share instead of half the machine. A worker
+        # still ends with the server: its connection closes.
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=os.name == "posix")
+        self._workers.append(_Worker(proc))
 
     def _accept(self) -> None:
         while not self._closed.is_set():
