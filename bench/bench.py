@@ -96,8 +96,8 @@ def full_batch(data, rounds: int) -> None:
         np.matmul(X.T, dz, out=dw)
 
     def ours():
-        loss_and_gradients(params, X, y, ws)
-        apply_update(params, ws.grads, velocity, 0.0, 0.01, scratch=ws.w1_half)
+        loss_and_gradients(params, X, y, ws, factor=0.01)  # as train() steps
+        apply_update(params, ws.grads, velocity, 0.0, 0.01, grads_factor=0.01)
 
     def lab_step():
         lab.step(raw, Y, *lab_w, 0.01)

@@ -136,7 +136,7 @@ document.addEventListener('click', (e) => {  // the moment Start reaches the pag
   const m = window.__marks;
   if (b && b.textContent.trim() === 'Start' && !m.start) m.start = Date.now();
 }, true);
-new MutationObserver(() => {
+new MutationObserver((_, observer) => {
   const m = window.__marks, now = Date.now();
   if (m.finished) return;
   const g = document.querySelector('.js-plotly-plot');
@@ -144,7 +144,10 @@ new MutationObserver(() => {
   const text = document.body ? document.body.textContent : '';
   if (plotted && !m.first) m.first = now;
   if (!m.alive && (plotted || text.includes('in the queue'))) m.alive = now;
-  if (/finished \\d+ iterations\\./.test(text)) m.finished = now;
+  if (/finished \\d+ iterations\\./.test(text)) {
+    m.finished = now;
+    observer.disconnect();  // nothing more to time: no more work for the browser
+  }
 }).observe(document, {subtree: true, childList: true, characterData: true});
 """
 

@@ -72,7 +72,7 @@ class Workspace:
 def loss_and_gradients(
     params: Params, X: np.ndarray, y: np.ndarray, ws: Workspace, factor: float = 1.0
 ) -> tuple[float, int]:
-    """True gradients of the mean cross-entropy on X (n, 784), y (n,), into ws.grads.
+    """Gradients of the mean cross-entropy on X (n, 784), y (n,) (times factor) into ws.grads.
 
     Returns (sum of per-row losses, number of rows predicted right), both from the same
     forward pass, so reporting the training loss costs no second pass.

@@ -625,7 +625,10 @@ class Scheduler:
         share = max(1, self.limits.cores // len(busy)) if busy else 1
         for w in busy:
             # A small mini-batch gains nothing from a second core: it is left to the server.
-            threads = min(share, useful_threads(w.run.config, w.run.n_train))
+            config = w.run.config
+            if w.run.kind == "range":  # the range test trains on batches of 64 (or its own)
+                config = replace(config, batch_size=config.batch_size or 64)
+            threads = min(share, useful_threads(config, w.run.n_train))
             if w in started:
                 run = w.run
                 state, run.state = run.state, None

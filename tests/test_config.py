@@ -13,7 +13,7 @@ EXPECTED = {
     "client.toolbarMode": "minimal",
     "runner.postScriptGC": False,
     "server.address": "127.0.0.1",
-    "server.disconnectedSessionTTL": 60,
+    "server.disconnectedSessionTTL": 65,
     "browser.gatherUsageStats": False,
 }
 

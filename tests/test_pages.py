@@ -154,7 +154,7 @@ def test_a_diverging_run_says_why_and_offers_no_model():
 def test_stop_then_continue_finishes_the_run():
     at = open_page("pages/train.py")
     at.select_slider(key="hidden_size").set_value(32)
-    at.slider(key="iterations").set_value(3)
+    at.slider(key="iterations").set_value(30)  # long enough that Stop finds it training
     at.button(key="start").click().run()
     at.button(key="stop").click().run()
     run = current_run(at)
@@ -164,10 +164,10 @@ def test_stop_then_continue_finishes_the_run():
     at.run()
     assert run.status == "stopped" and run.continuable
     stopped_at = run.history[-1].iteration if run.history else 0
-    assert stopped_at < 3
+    assert stopped_at < 30
     at.button(key="continue").click().run()
     wait_for_run(at)
-    assert run.status == "finished" and run.history[-1].iteration == 3
+    assert run.status == "finished" and run.history[-1].iteration == 30
 
 
 def test_choosing_augmentation_previews_what_the_network_is_shown():

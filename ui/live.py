@@ -76,13 +76,14 @@ def poll_seconds() -> float:
 
 
 def await_end(run: Run, poll: float) -> None:
-    """Hold a poll whose run will end before the next one until it does (up to its estimate
-    + 1 s): the page shows the end when it happens, not up to a poll later."""
+    """Hold a poll whose run will end before the next one until it does (at most its
+    estimate + 0.3 s, never past the next poll + 0.3 s): the page shows the end when it
+    happens, not up to a poll later. A run that stops training (paused, stopped) ends it."""
     eta = run.eta() if run.status == "running" else None
     if eta is None or eta > poll:
         return
-    deadline = time.monotonic() + eta + 1.0
-    while run.active and time.monotonic() < deadline:
+    deadline = time.monotonic() + eta + 0.3
+    while run.status == "running" and time.monotonic() < deadline:
         time.sleep(0.02)
 
 
