@@ -1,6 +1,7 @@
 """A class on one server: K browser sessions press Start together (Playwright + Chromium).
 
     MNIST_DIR=../shared/datasets/mnist python bench/load.py [--k 1 4 8] [--out FILE]
+    [--browser-nice 19] [--server-only]
 
 For each K, on a fresh `streamlit run app.py` bound to 127.0.0.1: every session opens the
 Train page and presses Start (default settings, full MNIST) within a few milliseconds;
@@ -307,6 +308,38 @@ def cli_seconds() -> tuple[float, float]:
     return time.monotonic() - start, float(re.findall(r"([\d.]+) s\n", out)[-1])
 
 
+def server_only(k: int) -> dict:
+    """k default runs submitted together to the scheduler in this process, no web page at all:
+    what the training machinery delivers when the browsers are on other machines."""
+    sys.path.insert(0, str(ROOT))
+    from mlcore.spec import RunSpec
+    from mlcore.train import TrainConfig
+    from runs.protocol import DataRef
+    from runs.scheduler import Limits, Scheduler
+
+    data = DataRef("full", os.environ["MNIST_DIR"])
+    scheduler = Scheduler(Limits.from_env(), prewarm=data)
+    try:
+        time.sleep(5)  # the workers have started and loaded full MNIST
+        start = time.monotonic()
+        runs = [
+            scheduler.submit(f"s{i}#0", RunSpec(TrainConfig(), "full"), data, "full", 60_000)
+            for i in range(k)
+        ]
+        first, end = [None] * k, [None] * k
+        while None in end and time.monotonic() - start < LIMIT:
+            now = round(time.monotonic() - start, 2)
+            for i, run in enumerate(runs):
+                if first[i] is None and run.history:
+                    first[i] = now
+                if end[i] is None and not run.active:
+                    end[i] = now
+            time.sleep(0.01)
+        return {"k": k, "first_report_s": first, "end_s": end}
+    finally:
+        scheduler.close()
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--k", type=int, nargs="+", default=[1, 4, 8])
@@ -319,8 +352,17 @@ def main() -> int:
         help="run Chromium at this niceness (e.g. 10): the browsers then only get the CPU the "
         "server and its workers leave, as if they ran on the students' own machines",
     )
+    p.add_argument(
+        "--server-only",
+        action="store_true",
+        help="no browsers: submit the K runs straight to a scheduler in this process",
+    )
     args = p.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a timeout still ends the server
+    if args.server_only:
+        for k in args.k:
+            print(json.dumps(server_only(k)), flush=True)
+        return 0
     from playwright.sync_api import sync_playwright
 
     results = {"cores": os.cpu_count(), "browser_nice": args.browser_nice}
