@@ -96,3 +96,9 @@ def test_the_saturation_chart_shows_shares_as_percent_and_the_slope_against_its_
 def test_a_preview_grid_is_drawn_at_its_aspect_ratio():
     fig = charts.grid_figure(np.zeros((100, 200)), "shown", width=600)
     assert fig.layout.height == 40 + 300
+
+
+def test_empty_live_charts_show_the_axes_to_come_not_plotlys_defaults():
+    loss, acc = charts.loss_figure([]), charts.accuracy_figure([("run", [])])
+    assert list(loss.layout.yaxis.range) == [0, 2.5] and list(acc.layout.yaxis.range) == [0, 100]
+    assert charts.loss_figure([("run", history(3))]).layout.yaxis.range is None  # autoscaled

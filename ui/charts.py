@@ -74,7 +74,8 @@ def loss_figure(
         )
         for i, (label, history) in enumerate(series)
     ]
-    return _figure(traces, "Training loss (cross-entropy)", x_title, "loss")
+    empty = _empty_axes(series, (0, 2.5))  # ln 10 = 2.3: the loss of a first guess
+    return _figure(traces, "Training loss (cross-entropy)", x_title, "loss", **empty)
 
 
 def accuracy_figure(
@@ -108,7 +109,14 @@ def accuracy_figure(
                 hovertemplate="train %{y:.2f}%",
             )
         )
-    return _figure(traces, "Accuracy", x_title, "accuracy (%)")
+    return _figure(traces, "Accuracy", x_title, "accuracy (%)", **_empty_axes(series, (0, 100)))
+
+
+def _empty_axes(series, y_range: tuple[float, float]) -> dict:
+    """Axis ranges for a chart with no points yet (Plotly's own default is -1 to 6)."""
+    if any(history for _, history in series):
+        return {}
+    return {"xaxis": {"range": [0, 1]}, "yaxis": {"range": list(y_range)}}
 
 
 def _lines(series, x_axis: str, fields: Sequence[tuple[str, str, str, float]]) -> list[dict]:
