@@ -105,7 +105,8 @@ def test_stop_ends_a_run_at_its_next_report_and_continue_finishes_it(make_schedu
 
 def test_runs_take_turns_when_there_are_more_runs_than_workers(make_scheduler):
     s = make_scheduler(workers=1, cores=1, turn_seconds=0.3)
-    config = TrainConfig(hidden_size=16, iterations=10)
+    # Long enough to outlast a turn on a fast machine (10 iterations once ended within it).
+    config = TrainConfig(hidden_size=16, iterations=50)
     first, second = submit(s, config, "a"), submit(s, config, "b")
     wait_until(lambda: first.status == "running", what="a worker for the first run")
     assert s.place(second.id)[0] == 1  # first come, first served: it waits its turn
@@ -113,7 +114,7 @@ def test_runs_take_turns_when_there_are_more_runs_than_workers(make_scheduler):
     assert first.active, "the second run only started after the first had ended"
     wait_until(lambda: not first.active and not second.active, what="both runs")
     assert first.status == second.status == "finished"
-    assert first.history[-1].iteration == second.history[-1].iteration == 10
+    assert first.history[-1].iteration == second.history[-1].iteration == 50
 
 
 def test_a_session_whose_tab_closed_is_stopped_then_forgotten(make_scheduler):
@@ -186,7 +187,7 @@ def test_a_turn_never_kills_a_worker_that_is_slow_to_reach_its_report(make_sched
     if sys.platform == "win32":
         pytest.skip("SIGSTOP freezes a process on POSIX only")
     s = make_scheduler(workers=1, cores=1, turn_seconds=0.2, stop_grace=0.5)
-    config = TrainConfig(hidden_size=16, iterations=5)
+    config = TrainConfig(hidden_size=16, iterations=50)  # still training when frozen
     first = submit(s, config, "a")
     wait_until(lambda: first.history, what="the first run's reports")
     pid = s.stats()["worker_pids"][0]
