@@ -9,7 +9,7 @@ import pytest
 
 from mlcore.model import load_model
 
-from .conftest import go_to, shot
+from .conftest import go_to, settle, shot
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +57,7 @@ def test_training_charts_update_live_and_the_run_survives_a_page_switch(page):
     assert value >= 90
     shot(page, "train-finished")
 
+    settle(page)  # a click during the run's last rerun can be lost (seen once on CI)
     with page.expect_download(timeout=30_000) as download:
         page.get_by_role("button", name="Download this model (.npz)").click()
     model = load_model(download.value.path())
