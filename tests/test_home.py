@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from .test_pages import idx, open_page
+from .test_pages import idx, open_page, upload_files
 
 EVIL = "![i](http://127.0.0.1:9/track.png)"
 
@@ -56,13 +56,7 @@ def test_a_failed_download_says_what_to_do_next_and_what_the_sample_costs(
 
 
 def test_a_successful_upload_is_confirmed_with_its_sizes(sample_mnist):
-    images = sample_mnist.X_train[:50].reshape(-1, 28, 28)
-    files = [
-        ("train-images-idx3-ubyte.gz", idx(images), "application/gzip"),
-        ("train-labels-idx1-ubyte.gz", idx(sample_mnist.y_train[:50]), "application/gzip"),
-        ("t10k-images-idx3-ubyte.gz", idx(images[:20]), "application/gzip"),
-        ("t10k-labels-idx1-ubyte.gz", idx(sample_mnist.y_train[:20]), "application/gzip"),
-    ]
+    files = upload_files(sample_mnist)
     at = open_page()
     at.file_uploader(key="upload").set_value(files).run()
     assert "Loaded your files: 50 training and 20 test images" in unescaped(at.success[0].value)

@@ -15,7 +15,7 @@ from mlcore.model import load_model
 from runs.scheduler import get_scheduler
 
 from .conftest import ROOT
-from .test_pages import current_run, open_page, texts, wait_for_run
+from .test_pages import current_run, open_page, start_small_run, texts, wait_for_run
 
 PAGE = "pages/inside.py"
 DEFAULT = ROOT / "models" / "default.npz"
@@ -131,10 +131,7 @@ def test_one_digit_follows_a_test_image_or_the_drawn_digit(full_mnist):
 
 
 def test_a_finished_run_is_shown_with_its_own_accuracy(full_mnist, forget_runs):
-    at = open_page("pages/train.py")
-    at.select_slider(key="hidden_size").set_value(32)
-    at.slider(key="iterations").set_value(1)
-    at.button(key="start").click().run()
+    at = start_small_run(iterations=1)
     forget_runs(current_run(at))
     wait_for_run(at)
     run = current_run(at)
@@ -147,10 +144,7 @@ def test_a_finished_run_is_shown_with_its_own_accuracy(full_mnist, forget_runs):
 
 
 def test_a_run_still_training_is_shown_and_updates_with_its_snapshots(full_mnist, forget_runs):
-    at = open_page("pages/train.py")
-    at.select_slider(key="hidden_size").set_value(32)
-    at.slider(key="iterations").set_value(200)  # long: stopped below
-    at.button(key="start").click().run()
+    at = start_small_run(iterations=200)  # long: stopped below
     run = current_run(at)
     forget_runs(run)
     try:

@@ -88,14 +88,29 @@ def idx(array: np.ndarray) -> bytes:
     return gzip.compress(struct.pack(">i", magic) + dims + array.astype(np.uint8).tobytes())
 
 
+def upload_files(data, n_train: int = 50, n_test: int = 20) -> list[tuple[str, bytes, str]]:
+    """The four MNIST files, as the Home page's uploader takes them, from data's first rows."""
+    images = data.X_train[:n_train].reshape(-1, 28, 28)
+    arrays = {
+        "train-images-idx3-ubyte.gz": images,
+        "train-labels-idx1-ubyte.gz": data.y_train[:n_train],
+        "t10k-images-idx3-ubyte.gz": images[:n_test],
+        "t10k-labels-idx1-ubyte.gz": data.y_train[:n_test],
+    }
+    return [(name, idx(a), "application/gzip") for name, a in arrays.items()]
+
+
+def start_small_run(iterations: int) -> AppTest:
+    """The Train page just after Start of a 32-unit run of `iterations`."""
+    at = open_page("pages/train.py")
+    at.select_slider(key="hidden_size").set_value(32)
+    at.slider(key="iterations").set_value(iterations)
+    at.button(key="start").click().run()
+    return at
+
+
 def test_home_accepts_four_uploaded_files_and_names_a_bad_one(sample_mnist):
-    images = sample_mnist.X_train[:50].reshape(-1, 28, 28)
-    files = [
-        ("train-images-idx3-ubyte.gz", idx(images), "application/gzip"),
-        ("train-labels-idx1-ubyte.gz", idx(sample_mnist.y_train[:50]), "application/gzip"),
-        ("t10k-images-idx3-ubyte.gz", idx(images[:20]), "application/gzip"),
-        ("t10k-labels-idx1-ubyte.gz", idx(sample_mnist.y_train[:20]), "application/gzip"),
-    ]
+    files = upload_files(sample_mnist)
     at = open_page()
     at.file_uploader(key="upload").set_value([*files[:3], (files[3][0], b"oops", "x")]).run()
     assert "t10k-labels-idx1-ubyte.gz: not a gzip file" in at.error[0].value.replace("\\", "")
@@ -121,10 +136,7 @@ def test_train_page_has_its_widgets_with_the_cores_defaults():
 
 
 def test_a_short_training_run_fills_the_charts_metrics_and_runs_table():
-    at = open_page("pages/train.py")
-    at.select_slider(key="hidden_size").set_value(32)
-    at.slider(key="iterations").set_value(1)
-    at.button(key="start").click().run()
+    at = start_small_run(iterations=1)
     wait_for_run(at)
     run = current_run(at)
     assert run.status == "finished"
@@ -152,10 +164,7 @@ def test_a_diverging_run_says_why_and_offers_no_model():
 
 
 def test_stop_then_continue_finishes_the_run():
-    at = open_page("pages/train.py")
-    at.select_slider(key="hidden_size").set_value(32)
-    at.slider(key="iterations").set_value(30)  # long enough that Stop finds it training
-    at.button(key="start").click().run()
+    at = start_small_run(iterations=30)  # long enough that Stop finds it training
     at.button(key="stop").click().run()
     run = current_run(at)
     deadline = time.monotonic() + 30
@@ -298,10 +307,7 @@ def test_step_does_one_gradient_step_and_shows_what_it_changed():
 
 
 def test_the_live_charts_include_gradients_and_saturation_and_an_x_axis_switch():
-    at = open_page("pages/train.py")
-    at.select_slider(key="hidden_size").set_value(32)
-    at.slider(key="iterations").set_value(1)
-    at.button(key="start").click().run()
+    at = start_small_run(iterations=1)
     wait_for_run(at)
     at.radio(key="train_x_axis").set_value("images").run()
     learning = [c.proto.spec for c in at.get("plotly_chart")]

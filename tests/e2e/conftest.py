@@ -175,17 +175,25 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+@contextlib.contextmanager
+def home_page(browser, url: str, width: int = 1400, height: int = 1600):
+    """A page of a new browser context on the app's Home page; closed after, and failing the
+    test if the page had JavaScript errors."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(app_url)
+    page.goto(url)
     page.get_by_text("Watch a neural network").wait_for(timeout=30_000)
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser, app_url):
+    with home_page(browser, app_url) as page:
+        yield page
 
 
 def settle(page) -> None:

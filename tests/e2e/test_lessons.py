@@ -9,7 +9,7 @@ import pytest
 from mlcore.data import SAMPLE_DIR
 
 from ..conftest import ROOT
-from .conftest import assert_clean_log, go_to, running_app, shot
+from .conftest import assert_clean_log, go_to, home_page, running_app, shot
 
 pytestmark = pytest.mark.browser
 LOG = ROOT / "artifacts" / "streamlit-lessons.log"
@@ -39,28 +39,21 @@ def conclusion_of(page, url: str, slug: str) -> str:
 def test_every_lesson_runs_from_one_click_and_concludes_with_measured_numbers(browser, monkeypatch):
     monkeypatch.setenv("MNIST_DIR", str(SAMPLE_DIR))  # the bundled sample: a short lesson
     with running_app(LOG) as url:
-        context = browser.new_context(viewport={"width": 1440, "height": 900})
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(url)
-        page.get_by_text("Watch a neural network").wait_for(timeout=30_000)
-        go_to(page, "Lessons")
-        page.get_by_text("The lab fed raw 0–255 pixels").wait_for(timeout=30_000)
-        assert "lesson=scaling" in page.url
-        page.get_by_role("button", name="Run this lesson").click()
-        done = page.get_by_text(re.compile(r"raw 0–255: \d+\.\d% after \d+ steps with"))
-        done.wait_for(timeout=240_000)
-        text = done.inner_text()
-        for width, height in ((1440, 900), (390, 844)):
-            full_height(page, width, height)
-            shot(page, f"lessons-{width}")
-        conclusions = {slug: conclusion_of(page, url, slug) for slug in OTHER_LESSONS}
-        context.close()
+        with home_page(browser, url, 1440, 900) as page:  # fails on JavaScript errors
+            go_to(page, "Lessons")
+            page.get_by_text("The lab fed raw 0–255 pixels").wait_for(timeout=30_000)
+            assert "lesson=scaling" in page.url
+            page.get_by_role("button", name="Run this lesson").click()
+            done = page.get_by_text(re.compile(r"raw 0–255: \d+\.\d% after \d+ steps with"))
+            done.wait_for(timeout=240_000)
+            text = done.inner_text()
+            for width, height in ((1440, 900), (390, 844)):
+                full_height(page, width, height)
+                shot(page, f"lessons-{width}")
+            conclusions = {slug: conclusion_of(page, url, slug) for slug in OTHER_LESSONS}
         assert_clean_log(0, LOG)
     for slug, conclusion in conclusions.items():  # each quotes a measured percentage
         assert re.search(r"\d+\.\d+%", conclusion), (slug, conclusion)
     assert "nan" in conclusions["naive-softmax"] and "1 distinct" in conclusions["zero-init"]
     assert re.search(r"\[0, 1\]: \d+\.\d% after \d+ steps with \d+\.\d% of hidden", text), text
     assert re.search(r"standardized: \d+\.\d%", text), text
-    assert not errors, errors
