@@ -23,6 +23,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from multiprocessing.connection import Connection, Listener, wait
 from pathlib import Path
 
@@ -139,6 +140,14 @@ class Run:
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
+
+    @cached_property
+    def useful_threads(self) -> int:
+        """Threads its steps can use (a range test trains on batches of 64, or its own)."""
+        config = self.config
+        if self.kind == "range":
+            config = replace(config, batch_size=config.batch_size or 64)
+        return useful_threads(config, self.n_train)
 
     @property
     def batches_per_iteration(self) -> int:
@@ -625,10 +634,7 @@ class Scheduler:
         share = max(1, self.limits.cores // len(busy)) if busy else 1
         for w in busy:
             # A small mini-batch gains nothing from a second core: it is left to the server.
-            config = w.run.config
-            if w.run.kind == "range":  # the range test trains on batches of 64 (or its own)
-                config = replace(config, batch_size=config.batch_size or 64)
-            threads = min(share, useful_threads(config, w.run.n_train))
+            threads = min(share, w.run.useful_threads)
             if w in started:
                 run = w.run
                 state, run.state = run.state, None
