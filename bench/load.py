@@ -141,7 +141,9 @@ new MutationObserver((_, observer) => {
   const m = window.__marks, now = Date.now();
   if (m.finished) return;
   const g = document.querySelector('.js-plotly-plot');
-  const plotted = g && g.data && g.data[0] && g.data[0].x && g.data[0].x.length > 0;
+  const light = document.querySelector("[data-live-chart]");
+  const plotted = (g && g.data && g.data[0] && g.data[0].x && g.data[0].x.length > 0)
+    || (light && Number(light.dataset.points) > 0);
   const text = document.body ? document.body.textContent : '';
   if (plotted && !m.first) m.first = now;
   if (!m.alive && (plotted || text.includes('in the queue'))) m.alive = now;

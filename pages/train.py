@@ -243,10 +243,13 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
     shown = [run, *(earlier[i] for i in overlay)]
     # A choice, not tabs: only the charts shown are redrawn on each poll (tabs redraw all
     # four in every browser twice a second — the browsers' CPU in the load benchmark).
+    light = run.active and live.light()  # a busy server: charts without hover until the end
     if live.view_choice("train_view") == "learning":
-        live.curves(shown, key="train", x_axis=x_axis)
+        live.curves(shown, key="train", x_axis=x_axis, light_now=light)
     else:
-        live.diagnostics(shown, key="train", x_axis=x_axis)
+        live.diagnostics(shown, key="train", x_axis=x_axis, light_now=light)
+    if light:
+        st.caption(live.LIGHT_NOTE)
     live.metrics(run)
     live.step_panel(run)
     if st.session_state["polling"]:

@@ -59,3 +59,14 @@ def test_a_poll_holds_for_a_run_about_to_end_and_not_for_one_far_from_it():
     start = time.monotonic()
     live.await_end(far, poll=1.0)
     assert far.active and time.monotonic() - start < 0.1
+
+
+def test_charts_are_drawn_light_only_while_more_runs_train_than_there_are_workers(monkeypatch):
+    counts = {"workers": 2, "running": 0, "waiting": 0}
+    scheduler = SimpleNamespace(stats=lambda: counts)
+    monkeypatch.setattr(live.state, "scheduler", lambda: scheduler)
+    seen = []
+    for running, waiting in [(1, 0), (2, 0), (2, 1), (2, 6)]:
+        counts.update(running=running, waiting=waiting)
+        seen.append(live.light())
+    assert seen == [False, False, True, True]

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from runs.scheduler import get_scheduler
+from ui import live
 
 from .conftest import ROOT
 
@@ -353,3 +354,18 @@ def test_a_link_opens_its_settings():
     assert at.select_slider(key="hidden_size").value == 50
     assert at.select_slider(key="learning_rate").value == 0.1
     assert at.selectbox(key="batch_size").value is None
+
+
+def test_a_busy_server_draws_the_live_charts_light_until_the_run_ends(monkeypatch):
+    monkeypatch.setattr(live, "light", lambda: True)  # as with more runs than workers
+    at = start_small_run(iterations=200)  # minutes: still training when stopped below
+    run = current_run(at)
+    assert run.active
+    drawn = [m.value for m in at.markdown if "data-live-chart" in m.value]
+    assert len(drawn) == 2 and not at.get("plotly_chart")
+    assert "Training loss" in drawn[0] and "Accuracy" in drawn[1]
+    assert live.LIGHT_NOTE in texts(at)
+    at.button(key="stop").click().run()
+    wait_for_run(at, timeout=30)
+    assert len(at.get("plotly_chart")) == 2  # ended: interactive again
+    assert not [m for m in at.markdown if "data-live-chart" in m.value]

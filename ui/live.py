@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from runs.scheduler import Run
-from ui import charts, state
+from ui import charts, light_chart, state
 
 
 def ordinal(k: int) -> str:
@@ -136,24 +136,50 @@ def x_axis_choice(key: str) -> str:
     )
 
 
-def curves(runs: list[Run], key: str, x_axis: str = "iteration") -> None:
-    """Loss and accuracy charts of runs side by side (the first run first in the legend)."""
+def light() -> bool:
+    """Whether live charts are drawn light (ui/light_chart) now: while more runs train or
+    wait on the server than it has workers. Then the cores are what everyone waits for, and a
+    Plotly chart redrawn at every poll costs a browser ~70 ms of CPU; its light drawing ~6 ms.
+    Runs that end are drawn with Plotly again (hover, zoom)."""
+    stats = state.scheduler().stats()
+    return stats["running"] + stats["waiting"] > max(1, stats["workers"])
+
+
+LIGHT_NOTE = (
+    "Many runs are training on this server: the charts are drawn light (no hover or zoom) "
+    "until the run ends, so the training gets the cores."
+)
+
+
+def _chart(column, figure, key: str, light_now: bool) -> None:
+    if light_now:
+        # Markdown keeps the SVG (st.html's sanitiser drops it); every text in it is escaped.
+        column.markdown(light_chart.figure_html(figure), unsafe_allow_html=True)
+    else:
+        column.plotly_chart(figure, key=key)
+
+
+def curves(runs: list[Run], key: str, x_axis: str = "iteration", light_now: bool = False) -> None:
+    """Loss and accuracy charts of runs side by side (the first run first in the legend);
+    light_now: drawn light, see light()."""
     series = [(r.label, r.history) for r in runs]
     g1, g2 = st.columns(2)
-    g1.plotly_chart(charts.loss_figure(series, x_axis), key=f"{key}_loss")
-    g2.plotly_chart(charts.accuracy_figure(series, x_axis), key=f"{key}_accuracy")
+    _chart(g1, charts.loss_figure(series, x_axis), f"{key}_loss", light_now)
+    _chart(g2, charts.accuracy_figure(series, x_axis), f"{key}_accuracy", light_now)
 
 
-def diagnostics(runs: list[Run], key: str, x_axis: str = "iteration") -> None:
+def diagnostics(
+    runs: list[Run], key: str, x_axis: str = "iteration", light_now: bool = False
+) -> None:
     """Gradient sizes per layer and sigmoid saturation of runs, side by side."""
     series = [(r.label, r.history) for r in runs]
     g1, g2 = st.columns(2)
-    g1.plotly_chart(charts.gradient_figure(series, x_axis), key=f"{key}_gradients")
+    _chart(g1, charts.gradient_figure(series, x_axis), f"{key}_gradients", light_now)
     g1.caption(
         "How big the last step's gradient was for each weight matrix. Near 0: that layer has "
         "stopped learning (saturated sigmoids pass almost no gradient back to w1)."
     )
-    g2.plotly_chart(charts.saturation_figure(series, x_axis), key=f"{key}_saturation")
+    _chart(g2, charts.saturation_figure(series, x_axis), f"{key}_saturation", light_now)
     g2.caption(
         "Share of hidden units with |z| > 4.6 (σ within 1% of 0 or 1) on 500 training images, "
         "and the mean slope σ′(z). High saturation, low slope: the layer learns slowly."

@@ -1,0 +1,62 @@
+"""ui.light_chart: the live charts drawn as HTML + SVG from the same figures as Plotly's."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ui import charts, light_chart
+
+from .test_charts import history
+
+
+def polylines(markup: str) -> list[str]:
+    return re.findall(r'<polyline points="([^"]*)"', markup)
+
+
+def test_each_run_is_one_line_of_its_points_in_its_colour():
+    markup = light_chart.figure_html(charts.loss_figure([("a", history(50)), ("b", history(3))]))
+    lines = polylines(markup)
+    assert [len(p.split()) for p in lines] == [50, 3]
+    assert markup.index(charts.COLORS[0]) < markup.index(charts.COLORS[1])
+    assert 'data-points="50"' in markup  # the first trace's points, for tests and benchmarks
+    for x, y in (map(float, pair.split(",")) for line in lines for pair in line.split()):
+        assert 0 <= x <= 1000 and 0 <= y <= 1000  # inside the plot area
+
+
+def test_the_legend_gives_each_runs_last_value_as_its_hover_text_would():
+    markup = light_chart.figure_html(charts.loss_figure([("a", history(4))]))
+    assert "a: loss 0.2500" in markup  # train_loss 1/4, as "loss %{y:.4f}"
+    markup = light_chart.figure_html(charts.accuracy_figure([("a", history(4))]))
+    assert "train a: train 90.00%" in markup
+
+
+def test_names_and_titles_are_shown_as_text_never_as_markup():
+    label = '<img src="http://example.com/x.png">'
+    markup = light_chart.figure_html(charts.loss_figure([(label, history(3))]))
+    assert "<img" not in markup and "&lt;img src=&quot;http://example.com/x.png&quot;&gt;" in markup
+
+
+def test_a_log_axis_is_labelled_in_whole_decades():
+    markup = light_chart.figure_html(charts.gradient_figure([("a", history(50))]))
+    labels = re.findall(r">(1e-?\d+)</span>", markup)
+    assert labels[0] == "1e-2" and labels[-1] == "1e0"  # norms from 0.01 to 1
+    assert [int(t[2:]) for t in labels] == list(range(-2, 1))
+
+
+def test_an_empty_chart_shows_the_axes_to_come():
+    markup = light_chart.figure_html(charts.loss_figure([("a", [])]))
+    assert not polylines(markup) and 'data-points="0"' in markup
+    assert ">2.5</span>" in markup and ">0</span>" in markup  # the layout's range 0 to 2.5
+
+
+@pytest.mark.parametrize(
+    "lo, hi, expected",
+    [(0, 2.5, [0, 0.5, 1, 1.5, 2, 2.5]), (0, 100, [0, 20, 40, 60, 80, 100]), (0.3, 0.31, None)],
+)
+def test_ticks_are_round_steps_inside_the_range(lo, hi, expected):
+    ticks = light_chart.nice_ticks(lo, hi)
+    if expected is not None:
+        assert ticks == pytest.approx(expected)
+    assert 2 <= len(ticks) <= 7 and all(lo - 1e-12 <= t <= hi + 1e-12 for t in ticks)

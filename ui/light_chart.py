@@ -1,0 +1,167 @@
+"""Light live charts: a line figure of ui/charts drawn as plain HTML + SVG, no Plotly.
+
+Why: a Plotly chart redrawn at each poll costs the browser ~70 ms of CPU (headless Chromium on
+this 2-core machine: two live charts at 1 Hz took 0.14 of a core; the same two drawn as SVG
+0.01). When more runs train than the server has workers, every browser on the machine takes
+CPU from the training: pages then draw their live charts with this module (ui/live.py decides)
+and go back to interactive Plotly charts when the run ends. The same figure dicts feed both,
+so colours, names, titles and ranges agree. No Streamlit here: text in, text out.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+
+import plotly.graph_objects as go
+
+HEIGHT = 300  # px, the whole chart with its title and axes (the legend goes below)
+PLOT = {"left": 58, "right": 14, "top": 32, "bottom": 46}  # px around the plot area
+DASHES = {"dot": "2 4", "dash": "7 4"}
+# Attributes, not a <style> element (st.html sanitises what it shows); strokes keep their
+# pixel width while the plot area stretches to the column (non-scaling strokes).
+FIXED = 'vector-effect="non-scaling-stroke"'
+GRID = f'stroke="currentColor" stroke-opacity="0.15" {FIXED}'
+LINE = f'fill="none" stroke-width="2" stroke-linejoin="round" {FIXED}'
+DOT = f'stroke-width="6" stroke-linecap="round" {FIXED}'  # a zero-length segment: a dot
+
+
+def nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
+    """About `count` round values (steps of 1, 2 or 5 × 10^k) covering [lo, hi]."""
+    if not hi > lo:
+        return [lo]
+    raw = (hi - lo) / max(1, count - 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(lo / step - 1e-9)
+    ticks = [k * step for k in range(first, math.floor(hi / step + 1e-9) + 1)]
+    return [0.0 if abs(t) < step * 1e-9 else t for t in ticks]
+
+
+def _limits(values: list[float], fixed, pad: float = 0.05) -> tuple[float, float]:
+    """The axis range: the layout's own if it gives one, else the data's with a margin."""
+    if fixed:
+        return float(fixed[0]), float(fixed[1])
+    if not values:
+        return 0.0, 1.0
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        return lo - 0.5, hi + 0.5
+    margin = (hi - lo) * pad
+    return lo - margin, hi + margin
+
+
+def _tick_text(value: float, log: bool) -> str:
+    if log:
+        return f"1e{round(value)}"
+    return f"{value:.4g}"
+
+
+def _legend_value(trace: dict) -> str:
+    """The trace's name and its last value, formatted as its Plotly hover text would be."""
+    ys = trace.get("y") or []
+    if len(ys) == 0:
+        return str(trace.get("name", ""))
+    template = trace.get("hovertemplate") or "%{y:.4g}"
+    text = re.sub(r"%\{y(?::([^}]*))?\}", lambda m: format(ys[-1], m.group(1) or ".4g"), template)
+    return f"{trace.get('name', '')}: {text.split('<extra>')[0]}"
+
+
+def _color(trace: dict) -> str:
+    return html.escape(str(trace.get("line", {}).get("color", "currentColor")))
+
+
+def figure_html(figure: go.Figure) -> str:
+    """A line figure (scatter traces; linear or log y) as one block of HTML with an SVG.
+
+    The plot area stretches to the column's width; strokes and dots keep their pixel size
+    (non-scaling strokes). Every name and title is escaped. The outer element carries
+    data-live-chart and data-points (points in the first trace), for tests and benchmarks.
+    """
+    spec = figure.to_dict()
+    layout = spec.get("layout", {})
+    traces = [t for t in spec.get("data", []) if t.get("type", "scatter") == "scatter"]
+    xaxis, yaxis = layout.get("xaxis", {}), layout.get("yaxis", {})
+    log = yaxis.get("type") == "log"
+
+    def ys_of(trace) -> list[float]:
+        ys = [float(y) for y in trace.get("y") or []]
+        return [math.log10(y) if y > 0 else math.nan for y in ys] if log else ys
+
+    xs_all = [float(x) for t in traces for x in t.get("x") or []]
+    ys_all = [y for t in traces for y in ys_of(t) if math.isfinite(y)]
+    x0, x1 = _limits(xs_all, xaxis.get("range"), pad=0.0)
+    fixed_y = None if log else yaxis.get("range")
+    y0, y1 = _limits(ys_all, fixed_y, pad=0.0 if log else 0.05)
+    if log:  # whole decades, as Plotly labels a log axis
+        y0, y1 = math.floor(y0), max(math.ceil(y1), math.floor(y0) + 1)
+
+    def sx(x: float) -> float:
+        return 1000 * (x - x0) / (x1 - x0)
+
+    def sy(y: float) -> float:
+        return 1000 - 1000 * (y - y0) / (y1 - y0)
+
+    grid, lines = [], []
+    ticks_y = list(range(int(y0), int(y1) + 1)) if log else nice_ticks(y0, y1)
+    labels = []
+    for t in ticks_y:
+        top = sy(t) / 10
+        grid.append(f'<line x1="0" x2="1000" y1="{sy(t):.1f}" y2="{sy(t):.1f}" {GRID}/>')
+        labels.append(
+            f'<span style="position:absolute;right:calc(100% + 6px);top:{top:.2f}%;'
+            f'transform:translateY(-50%)">{_tick_text(t, log)}</span>'
+        )
+    for t in nice_ticks(x0, x1):
+        labels.append(
+            f'<span style="position:absolute;top:calc(100% + 4px);left:{sx(t) / 10:.2f}%;'
+            f'transform:translateX(-50%)">{_tick_text(t, False)}</span>'
+        )
+    for trace in traces:
+        color = _color(trace)
+        dash = DASHES.get(trace.get("line", {}).get("dash", "solid"))
+        style = f'stroke="{color}"' + (f' stroke-dasharray="{dash}"' if dash else "")
+        points = [
+            (sx(float(x)), sy(y))
+            for x, y in zip(trace.get("x") or [], ys_of(trace), strict=False)
+            if math.isfinite(y)
+        ]
+        if not points:
+            continue
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        lines.append(f'<polyline points="{path}" {style} {LINE}/>')
+        if "markers" in trace.get("mode", "") and len(points) < 40:
+            dots = "".join(f"M{x:.1f} {y:.1f}h0" for x, y in points)
+            lines.append(f'<path d="{dots}" stroke="{color}" {DOT}/>')
+
+    def text(node: dict) -> str:
+        return html.escape(str((node.get("title") or {}).get("text", "")))
+
+    legend = "".join(
+        f'<span style="white-space:nowrap"><span style="color:{_color(t)}">━</span> '
+        f"{html.escape(_legend_value(t))}</span>"
+        for t in traces
+    )
+    points = len(traces[0].get("x") or []) if traces else 0
+    plot = PLOT
+    return (
+        f'<div data-live-chart data-points="{points}" role="img" aria-label="{text(layout)}" '
+        'style="font-size:12px;line-height:1.2">'
+        f'<div style="position:relative;height:{HEIGHT}px">'
+        '<div style="font-size:15px;font-weight:600;position:absolute;left:0;top:4px">'
+        f"{text(layout)}</div>"
+        f'<div style="position:absolute;left:{plot["left"]}px;right:{plot["right"]}px;'
+        f'top:{plot["top"]}px;bottom:{plot["bottom"]}px;opacity:0.999">'
+        '<svg width="100%" height="100%" viewBox="0 0 1000 1000" preserveAspectRatio="none" '
+        'style="overflow:visible;position:absolute;left:0;top:0">'
+        f"{''.join(grid)}{''.join(lines)}</svg>"
+        f'<div style="opacity:.75">{"".join(labels)}</div></div>'
+        f'<div style="position:absolute;left:{plot["left"]}px;right:{plot["right"]}px;bottom:2px;'
+        f'text-align:center;opacity:.85">{text(xaxis)}</div>'
+        f'<div style="position:absolute;left:0;top:{plot["top"]}px;bottom:{plot["bottom"]}px;'
+        'writing-mode:vertical-rl;transform:rotate(180deg);text-align:center;opacity:.85">'
+        f"{text(yaxis)}</div></div>"
+        f'<div style="display:flex;flex-wrap:wrap;gap:2px 14px;margin-top:6px">{legend}</div>'
+        "</div>"
+    )
