@@ -256,6 +256,7 @@ def phase_class(browser, server: Server, k: int, iterations: int | None, nice: i
         "rerender_median_s": statistics.median(renders) if renders else None,
         "rerender_max_s": max(renders) if renders else None,
         "rerenders": len(renders),
+        "rerender_s": [round(r, 2) for r in renders],  # in order: when the slow ones came
         "wall_s": wall,
         "cpu_share": {n: round(c / wall / os.cpu_count(), 3) for n, c in cpu.items()},
         "peak_rss_mb": peak,

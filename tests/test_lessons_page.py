@@ -80,13 +80,15 @@ def test_one_button_races_the_runs_then_concludes_with_the_numbers_measured(tiny
     at.button(key="lessons_start").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.button(key="lessons_stop").disabled is False  # running: Stop is offered
-    assert len(at.get("plotly_chart")) == 2  # loss and accuracy, the runs side by side
+    light = [m for m in at.markdown if "data-live-chart" in m.value]  # 3 runs, 2 workers: light
+    assert len(at.get("plotly_chart")) + len(light) == 2  # loss and accuracy, runs side by side
     deadline = time.monotonic() + 120
     while not at.success:
         assert time.monotonic() < deadline, "the lesson did not finish"
         time.sleep(0.3)
         at.run()
     assert not at.exception
+    assert not [m for m in at.markdown if "data-live-chart" in m.value]  # ended: Plotly again
     text = at.success[0].value
     assert re.fullmatch(
         r"lr 0\.01: \d+\.\d% after 59 steps; lr 0\.5: \d+\.\d% after 59 steps\. Done\.", text
