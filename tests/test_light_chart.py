@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -59,3 +61,39 @@ def test_ticks_are_round_steps_inside_the_range(lo, hi, expected):
     if expected is not None:
         assert ticks == pytest.approx(expected)
     assert 2 <= len(ticks) <= 7 and all(lo - 1e-12 <= t <= hi + 1e-12 for t in ticks)
+
+
+def diverged(n: int, last: float) -> list:
+    """A history whose last report's loss is `last` (inf or nan: the run diverged)."""
+    runs = history(n)
+    runs[-1] = replace(runs[-1], train_loss=last)
+    return runs
+
+
+@pytest.mark.parametrize("last", [math.inf, math.nan])
+def test_a_diverged_run_ends_its_line_and_says_so_in_the_legend(last):
+    markup = light_chart.figure_html(charts.loss_figure([("a", diverged(5, last))]))
+    assert [len(p.split()) for p in polylines(markup)] == [4]  # the bad point is left out
+    assert f"a: 0.2500 (then {last})" in markup  # the last finite loss, 1/4
+
+
+def test_a_gap_in_the_values_breaks_the_line_as_plotly_does():
+    runs = history(6)
+    runs[2] = replace(runs[2], train_loss=math.nan)
+    markup = light_chart.figure_html(charts.loss_figure([("a", runs)]))
+    assert [len(p.split()) for p in polylines(markup)] == [2, 3]
+
+
+def test_names_stay_on_one_line_so_markdown_reads_the_whole_chart_as_html():
+    markup = light_chart.figure_html(charts.loss_figure([("a\n\nb *x* $y$", history(3))]))
+    assert "\n" not in markup and "a b *x* $y$" in markup
+
+
+def test_extreme_gradients_and_one_point_still_draw_readable_axes():
+    runs = [replace(p, grad_norm_w1=1e-30, grad_norm_w2=1.7e308) for p in history(3)]
+    markup = light_chart.figure_html(charts.gradient_figure([("a", runs)]))
+    labels = re.findall(r"translateY\(-50%\)\">([^<]*)</span>", markup)
+    assert 2 <= len(labels) <= 9  # about 8 of the 339 decades labelled
+    one = light_chart.figure_html(charts.loss_figure([("a", history(1))], "seconds"))
+    x_labels = re.findall(r"translateX\(-50%\)\">([^<]*)</span>", one)
+    assert x_labels and all(float(t) >= 0 for t in x_labels)  # 0 s: no negative seconds

@@ -30,6 +30,8 @@ DOT = f'stroke-width="6" stroke-linecap="round" {FIXED}'  # a zero-length segmen
 
 def nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
     """About `count` round values (steps of 1, 2 or 5 × 10^k) covering [lo, hi]."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return []
     if not hi > lo:
         return [lo]
     raw = (hi - lo) / max(1, count - 1)
@@ -41,14 +43,15 @@ def nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
 
 
 def _limits(values: list[float], fixed, pad: float = 0.05) -> tuple[float, float]:
-    """The axis range: the layout's own if it gives one, else the data's with a margin."""
+    """The axis range: the layout's own if it gives one, else the data's (finite values)
+    with a margin; one value v alone: v to v + 1 when pad is 0 (an x-axis), else v ± 0.5."""
     if fixed:
         return float(fixed[0]), float(fixed[1])
     if not values:
         return 0.0, 1.0
     lo, hi = min(values), max(values)
     if hi == lo:
-        return lo - 0.5, hi + 0.5
+        return (lo, lo + 1.0) if pad == 0 else (lo - 0.5, hi + 0.5)
     margin = (hi - lo) * pad
     return lo - margin, hi + margin
 
@@ -58,21 +61,36 @@ def _tick_text(value: float, log: bool) -> str:
     return f"{10.0**value:g}" if log else f"{value:.4g}"
 
 
+def _number(value) -> float:
+    """A figure's value as a float: None (no measurement) is nan."""
+    return math.nan if value is None else float(value)
+
+
+def _text(value) -> str:
+    """User-visible text for the HTML: one line (a blank line would end Markdown's HTML
+    block and let the rest be read as Markdown), every character escaped."""
+    return html.escape(" ".join(str(value).split()))
+
+
 def _legend_value(trace: dict) -> str:
-    """The trace's name and its last value, with the number format (and any unit after it)
-    of its Plotly hover text: "test %{y:.2f}%" → "test run 3: 97.12%"."""
-    ys = trace.get("y") or []
+    """The trace's name and its last finite value, with the number format (and any unit after
+    it) of its Plotly hover text: "test %{y:.2f}%" → "test run 3: 97.12%". A run whose last
+    value is inf or nan (it diverged) says so after its last finite one."""
+    ys = [_number(y) for y in trace.get("y") or []]
     name = str(trace.get("name", ""))
-    if len(ys) == 0:
-        return name
+    finite = [y for y in ys if math.isfinite(y)]
     template = (trace.get("hovertemplate") or "%{y:.4g}").split("<extra>")[0]
     match = re.search(r"%\{y(?::([^}]*))?\}(.*)", template)
-    if match is None:
+    if not ys or match is None:
         return name
-    return f"{name}: {format(ys[-1], match.group(1) or '.4g')}{match.group(2)}"
+    shown = f"{format(finite[-1], match.group(1) or '.4g')}{match.group(2)}" if finite else "–"
+    if not math.isfinite(ys[-1]):
+        shown += f" (then {ys[-1]})"
+    return f"{name}: {shown}"
 
 
 def _color(trace: dict) -> str:
+    """The trace's line colour, escaped for an attribute."""
     return html.escape(str(trace.get("line", {}).get("color", "currentColor")))
 
 
@@ -90,16 +108,17 @@ def figure_html(figure: go.Figure) -> str:
     log = yaxis.get("type") == "log"
 
     def ys_of(trace) -> list[float]:
-        ys = [float(y) for y in trace.get("y") or []]
+        ys = [_number(y) for y in trace.get("y") or []]
         return [math.log10(y) if y > 0 else math.nan for y in ys] if log else ys
 
-    xs_all = [float(x) for t in traces for x in t.get("x") or []]
+    xs_all = [x for t in traces for x in map(_number, t.get("x") or []) if math.isfinite(x)]
     ys_all = [y for t in traces for y in ys_of(t) if math.isfinite(y)]
     x0, x1 = _limits(xs_all, xaxis.get("range"), pad=0.0)
     fixed_y = None if log else yaxis.get("range")
     y0, y1 = _limits(ys_all, fixed_y, pad=0.0 if log else 0.05)
-    if log:  # whole decades, as Plotly labels a log axis
-        y0, y1 = math.floor(y0), max(math.ceil(y1), math.floor(y0) + 1)
+    if log:  # whole decades, as Plotly labels a log axis (within float64's range)
+        y0 = max(-300, math.floor(y0))
+        y1 = min(300, max(math.ceil(y1), y0 + 1))
 
     def sx(x: float) -> float:
         return 1000 * (x - x0) / (x1 - x0)
@@ -108,7 +127,8 @@ def figure_html(figure: go.Figure) -> str:
         return 1000 - 1000 * (y - y0) / (y1 - y0)
 
     grid, lines = [], []
-    ticks_y = list(range(int(y0), int(y1) + 1)) if log else nice_ticks(y0, y1)
+    every = max(1, math.ceil((y1 - y0) / 8))  # at most ~8 decades labelled
+    ticks_y = list(range(int(y0), int(y1) + 1, every)) if log else nice_ticks(y0, y1)
     labels = []
     for t in ticks_y:
         top = sy(t) / 10
@@ -126,29 +146,30 @@ def figure_html(figure: go.Figure) -> str:
         color = _color(trace)
         dash = DASHES.get(trace.get("line", {}).get("dash", "solid"))
         style = f'stroke="{color}"' + (f' stroke-dasharray="{dash}"' if dash else "")
-        points = [
-            (sx(float(x)), sy(y))
-            for x, y in zip(trace.get("x") or [], ys_of(trace), strict=False)
-            if math.isfinite(y)
-        ]
-        if not points:
-            continue
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        lines.append(f'<polyline points="{path}" {style} {LINE}/>')
-        if "markers" in trace.get("mode", "") and len(points) < 40:
+        segments, points = [[]], []  # a nan or inf breaks the line, as in Plotly
+        for x, y in zip(map(_number, trace.get("x") or []), ys_of(trace), strict=False):
+            if math.isfinite(x) and math.isfinite(y):
+                segments[-1].append((sx(x), sy(y)))
+                points.append(segments[-1][-1])
+            elif segments[-1]:
+                segments.append([])
+        for segment in filter(None, segments):
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in segment)
+            lines.append(f'<polyline points="{path}" {style} {LINE}/>')
+        if points and "markers" in trace.get("mode", "") and len(points) < 40:
             dots = "".join(f"M{x:.1f} {y:.1f}h0" for x, y in points)
             lines.append(f'<path d="{dots}" stroke="{color}" {DOT}/>')
 
     def text(node: dict) -> str:
-        return html.escape(str((node.get("title") or {}).get("text", "")))
+        return _text((node.get("title") or {}).get("text", ""))
 
     legend = "".join(
         f'<span style="white-space:nowrap"><span style="color:{_color(t)}">━</span> '
-        f"{html.escape(_legend_value(t))}</span>"
+        f"{_text(_legend_value(t))}</span>"
         for t in traces
     )
     points = len(traces[0].get("x") or []) if traces else 0
-    plot = PLOT
+    plot = PLOT  # px around the plot area
     return (
         f'<div data-live-chart data-points="{points}" role="img" aria-label="{text(layout)}" '
         'style="font-size:12px;line-height:1.2">'

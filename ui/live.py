@@ -138,9 +138,11 @@ def x_axis_choice(key: str) -> str:
 
 def light() -> bool:
     """Whether live charts are drawn light (ui/light_chart) now: while more runs train or
-    wait on the server than it has workers. Then the cores are what everyone waits for, and
-    two Plotly charts redrawn at each poll cost a browser on the same machine ~0.19 of a core
-    at 1 Hz, drawn light ~0.1. Runs that end are drawn with Plotly again (hover, zoom)."""
+    wait on the server than it has workers (a queue). Then the cores are what everyone waits
+    for, and a browser on the same machine drawing two Plotly charts at each poll takes ~0.17 of
+    a core at 1 Hz (a Train tab in headless Chromium; see ui/light_chart), drawn light ~0.09.
+    Runs that end are drawn with Plotly again (hover, zoom). A lesson of 3 runs on a 2-worker
+    server is drawn light even for one student."""
     stats = state.scheduler().stats()
     return stats["running"] + stats["waiting"] > max(1, stats["workers"])
 
