@@ -97,3 +97,12 @@ def test_extreme_gradients_and_one_point_still_draw_readable_axes():
     one = light_chart.figure_html(charts.loss_figure([("a", history(1))], "seconds"))
     x_labels = re.findall(r"translateX\(-50%\)\">([^<]*)</span>", one)
     assert x_labels and all(float(t) >= 0 for t in x_labels)  # 0 s: no negative seconds
+
+
+def test_large_ticks_read_as_plotlys_do_and_the_legend_shows_each_lines_dash():
+    markup = light_chart.figure_html(charts.accuracy_figure([("a", history(50))], "images"))
+    x_labels = re.findall(r"translateX\(-50%\)\">([^<]*)</span>", markup)
+    assert x_labels[-1] == "30k" and "e+" not in markup  # 640 images per report, 50 reports
+    swatches = re.findall(r'<svg width="22"[^>]*>(.*?)</svg>', markup)
+    assert len(swatches) == 2 and "stroke-dasharray" not in swatches[0]  # test: solid
+    assert 'stroke-dasharray="2 4"' in swatches[1]  # train: dotted, as its line

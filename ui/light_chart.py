@@ -57,8 +57,14 @@ def _limits(values: list[float], fixed, pad: float = 0.05) -> tuple[float, float
 
 
 def _tick_text(value: float, log: bool) -> str:
-    """A tick's label: on a log axis value is the decade's exponent (-2 → 0.01)."""
-    return f"{10.0**value:g}" if log else f"{value:.4g}"
+    """A tick's label: on a log axis value is the decade's exponent (-2 → 0.01); large
+    numbers with Plotly's SI suffixes (480000 → 480k, as on the images-seen axis)."""
+    if log:
+        return f"{10.0**value:g}"
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.4g}{suffix}"
+    return f"{value:.4g}"
 
 
 def _number(value) -> float:
@@ -92,6 +98,17 @@ def _legend_value(trace: dict) -> str:
 def _color(trace: dict) -> str:
     """The trace's line colour, escaped for an attribute."""
     return html.escape(str(trace.get("line", {}).get("color", "currentColor")))
+
+
+def _swatch(trace: dict) -> str:
+    """A short line in the trace's colour and dash, for its legend entry."""
+    dash = DASHES.get(trace.get("line", {}).get("dash", "solid"))
+    pattern = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        '<svg width="22" height="8" style="vertical-align:middle">'
+        f'<line x1="0" x2="22" y1="4" y2="4" stroke="{_color(trace)}" stroke-width="2"{pattern}/>'
+        "</svg>"
+    )
 
 
 def figure_html(figure: go.Figure) -> str:
@@ -164,8 +181,7 @@ def figure_html(figure: go.Figure) -> str:
         return _text((node.get("title") or {}).get("text", ""))
 
     legend = "".join(
-        f'<span style="white-space:nowrap"><span style="color:{_color(t)}">━</span> '
-        f"{_text(_legend_value(t))}</span>"
+        f'<span style="white-space:nowrap">{_swatch(t)} {_text(_legend_value(t))}</span>'
         for t in traces
     )
     points = len(traces[0].get("x") or []) if traces else 0
