@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlcore.step import Workspace, apply_update, loss_and_gradients
-from mlcore.train import TrainConfig, new_state
+from mlcore.step import Workspace, loss_and_gradients
+from mlcore.train import TrainConfig, new_state, update_state
 
 SMOOTHING = 0.9  # exponential moving average of the batch losses (bias-corrected)
 BLOW_UP = 4.0  # stop once the smoothed loss is this many times its minimum
@@ -25,6 +25,12 @@ class RangeTest(NamedTuple):
     rates: np.ndarray
     losses: np.ndarray
     suggestion: float
+
+
+def range_config(config: TrainConfig) -> TrainConfig:
+    """The config a range test trains with: its own batch size, or batches of 64 for a
+    full-batch config (100 full steps would take minutes)."""
+    return replace(config, batch_size=config.batch_size or 64)
 
 
 def lr_range_test(
@@ -46,7 +52,7 @@ def lr_range_test(
     """
     if not 0 < start < stop or batches < 2:
         raise ValueError(f"need 0 < start < stop and batches >= 2, got {start}, {stop}, {batches}")
-    config = replace(config, batch_size=config.batch_size or 64)
+    config = range_config(config)
     state = new_state(config)
     size = min(config.batch_size, len(X))
     rows = np.concatenate(
@@ -60,9 +66,7 @@ def lr_range_test(
         idx = rows[i * size : (i + 1) * size]
         with np.errstate(all="ignore"):  # the end of the range is meant to blow up
             loss_sum, _ = loss_and_gradients(state.params, X[idx], y[idx], ws)
-            momentum, last = config.momentum, state.velocity_rate
-            apply_update(state.params, ws.grads, state.velocity, momentum, rate, last)
-            state.velocity_rate = rate
+            update_state(state, ws.grads, config.momentum, rate)
         average = SMOOTHING * average + (1 - SMOOTHING) * loss_sum / size
         losses.append(average / (1 - SMOOTHING ** (i + 1)))
         if not np.isfinite(losses[-1]) or losses[-1] > BLOW_UP * min(losses):

@@ -325,13 +325,26 @@ class _Step:
     def update(self, state: TrainState, momentum: float, rate: float) -> None:
         """Apply the gradients just computed to state's weights at this rate."""
         factor = 1.0 if self.ws is None else self.ws.factor
-        p, v = state.params, state.velocity
-        apply_update(p, self.grads, v, momentum, rate, state.velocity_rate, self.scratch, factor)
-        state.velocity_rate = rate
+        update_state(state, self.grads, momentum, rate, self.scratch, factor)
 
     def gradients(self) -> Params:
         """The last step's true gradients."""
         return self.grads if self.ws is None else self.ws.gradients()
+
+
+def update_state(
+    state: TrainState,
+    grads: Params,
+    momentum: float,
+    rate: float,
+    scratch: np.ndarray | None = None,
+    grads_factor: float = 1.0,
+) -> None:
+    """One SGD step on state's weights (apply_update), remembering the rate its velocity was
+    taken at, so a rate that changes next step (cosine, the range test) rescales it."""
+    p, v, last = state.params, state.velocity, state.velocity_rate
+    apply_update(p, grads, v, momentum, rate, last, scratch, grads_factor)
+    state.velocity_rate = rate
 
 
 def _advance(state: TrainState, rows: int, n_batches: int) -> None:

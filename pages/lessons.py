@@ -59,8 +59,6 @@ def race() -> None:
     active = any(r.active for r in runs.values())
     light = active and live.light()  # a busy server: charts without hover until the end
     live.curves(training, key=f"lesson_{lesson.slug}", light_now=light)
-    if light:
-        st.caption(live.LIGHT_NOTE)
     st.dataframe(ui.watched_rows(lesson, runs), hide_index=True)
     if not active:
         histories = {label: runs[label].history for label, _ in lesson.runs if label in runs}

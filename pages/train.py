@@ -248,8 +248,6 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
         live.curves(shown, key="train", x_axis=x_axis, light_now=light)
     else:
         live.diagnostics(shown, key="train", x_axis=x_axis, light_now=light)
-    if light:
-        st.caption(live.LIGHT_NOTE)
     live.metrics(run)
     live.step_panel(run)
     if st.session_state["polling"]:

@@ -33,7 +33,7 @@ from mlcore.data import Dataset
 from mlcore.inspection import StepChange
 from mlcore.model import Model
 from mlcore.network import Params
-from mlcore.range_test import RangeTest
+from mlcore.range_test import RangeTest, range_config
 from mlcore.resources import run_bytes, useful_threads
 from mlcore.scaling import Scaling
 from mlcore.spec import RunSpec
@@ -144,9 +144,7 @@ class Run:
     @cached_property
     def useful_threads(self) -> int:
         """Threads its steps can use (a range test trains on batches of 64, or its own)."""
-        config = self.config
-        if self.kind == "range":
-            config = replace(config, batch_size=config.batch_size or 64)
+        config = range_config(self.config) if self.kind == "range" else self.config
         return useful_threads(config, self.n_train)
 
     @property

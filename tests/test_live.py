@@ -31,7 +31,7 @@ def test_start_returns_at_once_for_a_queued_run_and_in_time_for_a_silent_one():
 
 
 def test_pages_poll_more_slowly_as_more_runs_train(monkeypatch):
-    counts = {"running": 0, "waiting": 0}
+    counts = {"workers": 2, "running": 0, "waiting": 0}
     scheduler = SimpleNamespace(stats=lambda: counts)
     monkeypatch.setattr(live.state, "scheduler", lambda: scheduler)
     seen = []

@@ -70,9 +70,15 @@ FIRST_REPORT_WAIT = 0.8  # seconds Start may wait for a run's first report (see 
 def poll_seconds() -> float:
     """Seconds between redraws now: POLL_SECONDS, plus half a second per run past the first
     two training or waiting on the server, up to POLL_SECONDS_MAX."""
-    stats = state.scheduler().stats()
-    extra = 0.5 * max(0, stats["running"] + stats["waiting"] - 2)
+    in_demand, _ = _demand()
+    extra = 0.5 * max(0, in_demand - 2)
     return min(POLL_SECONDS_MAX, POLL_SECONDS + extra)
+
+
+def _demand() -> tuple[int, int]:
+    """(runs training or waiting on the server, its workers)."""
+    stats = state.scheduler().stats()
+    return stats["running"] + stats["waiting"], stats["workers"]
 
 
 def await_end(run: Run, poll: float) -> None:
@@ -143,14 +149,19 @@ def light() -> bool:
     a core at 1 Hz (a Train tab in headless Chromium; see ui/light_chart), drawn light ~0.09.
     Runs that end are drawn with Plotly again (hover, zoom). A lesson of 3 runs on a 2-worker
     server is drawn light even for one student."""
-    stats = state.scheduler().stats()
-    return stats["running"] + stats["waiting"] > max(1, stats["workers"])
+    in_demand, workers = _demand()
+    return in_demand > max(1, workers)
 
 
 LIGHT_NOTE = (
     "Many runs are training on this server: the charts are drawn light (no hover or zoom) "
     "until the run ends, so the training gets the cores."
 )
+
+
+def _light_note(light_now: bool) -> None:
+    if light_now:
+        st.caption(LIGHT_NOTE)
 
 
 def _chart(column, figure, key: str, light_now: bool) -> None:
@@ -163,11 +174,12 @@ def _chart(column, figure, key: str, light_now: bool) -> None:
 
 def curves(runs: list[Run], key: str, x_axis: str = "iteration", light_now: bool = False) -> None:
     """Loss and accuracy charts of runs side by side (the first run first in the legend);
-    light_now: drawn light, see light()."""
+    light_now: drawn light, with a caption saying why (see light())."""
     series = [(r.label, r.history) for r in runs]
     g1, g2 = st.columns(2)
     _chart(g1, charts.loss_figure(series, x_axis), f"{key}_loss", light_now)
     _chart(g2, charts.accuracy_figure(series, x_axis), f"{key}_accuracy", light_now)
+    _light_note(light_now)
 
 
 def diagnostics(
@@ -186,6 +198,7 @@ def diagnostics(
         "Share of hidden units with |z| > 4.6 (σ within 1% of 0 or 1) on 500 training images, "
         "and the mean slope σ′(z). High saturation, low slope: the layer learns slowly."
     )
+    _light_note(light_now)
 
 
 def step_panel(run: Run) -> None:
