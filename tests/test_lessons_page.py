@@ -15,6 +15,7 @@ from runs.scheduler import get_scheduler
 from ui import live
 
 from .conftest import ROOT
+from .test_pages import light_charts
 
 TINY = Lesson(
     slug="tiny",
@@ -84,15 +85,14 @@ def test_one_button_races_the_runs_then_concludes_with_the_numbers_measured(
     at.button(key="lessons_start").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.button(key="lessons_stop").disabled is False  # running: Stop is offered
-    light = [m.value for m in at.markdown if "data-live-chart" in m.value]
-    assert len(light) == 2 and not at.get("plotly_chart")  # loss and accuracy, drawn light
+    assert len(light_charts(at)) == 2 and not at.get("plotly_chart")  # loss, accuracy: light
     deadline = time.monotonic() + 120
     while not at.success:
         assert time.monotonic() < deadline, "the lesson did not finish"
         time.sleep(0.3)
         at.run()
     assert not at.exception
-    assert not [m for m in at.markdown if "data-live-chart" in m.value]  # ended: Plotly again
+    assert not light_charts(at)  # ended: Plotly again
     assert len(at.get("plotly_chart")) >= 2
     text = at.success[0].value
     assert re.fullmatch(

@@ -101,6 +101,11 @@ def upload_files(data, n_train: int = 50, n_test: int = 20) -> list[tuple[str, b
     return [(name, idx(a), "application/gzip") for name, a in arrays.items()]
 
 
+def light_charts(at: AppTest) -> list[str]:
+    """The live charts the page drew light (ui/light_chart), as their HTML."""
+    return [m.value for m in at.markdown if "data-live-chart" in m.value]
+
+
 def start_small_run(iterations: int) -> AppTest:
     """The Train page just after Start of a 32-unit run of `iterations`."""
     at = open_page("pages/train.py")
@@ -361,11 +366,11 @@ def test_a_busy_server_draws_the_live_charts_light_until_the_run_ends(monkeypatc
     at = start_small_run(iterations=200)  # minutes: still training when stopped below
     run = current_run(at)
     assert run.active
-    drawn = [m.value for m in at.markdown if "data-live-chart" in m.value]
+    drawn = light_charts(at)
     assert len(drawn) == 2 and not at.get("plotly_chart")
     assert "Training loss" in drawn[0] and "Accuracy" in drawn[1]
     assert live.LIGHT_NOTE in texts(at)
     at.button(key="stop").click().run()
     wait_for_run(at, timeout=30)
     assert len(at.get("plotly_chart")) == 2  # ended: interactive again
-    assert not [m for m in at.markdown if "data-live-chart" in m.value]
+    assert not light_charts(at)
