@@ -5,8 +5,10 @@ import streamlit as st
 from mlcore.lessons import BY_SLUG, LESSONS, conclude, range_conclusion
 from runs.scheduler import LimitError
 from ui import lessons as ui
-from ui import live
+from ui import live, router
 from ui.text import plain
+
+router.ensure()  # a first visit by a link (a shared lesson) still goes through app.py
 
 CHOICE = "lessons_choice"
 POLLING = "lessons_polling"

@@ -57,3 +57,16 @@ def test_every_lesson_runs_from_one_click_and_concludes_with_measured_numbers(br
     assert "nan" in conclusions["naive-softmax"] and "1 distinct" in conclusions["zero-init"]
     assert re.search(r"\[0, 1\]: \d+\.\d% after \d+ steps with \d+\.\d% of hidden", text), text
     assert re.search(r"standardized: \d+\.\d%", text), text
+
+
+def test_a_lesson_link_as_a_fresh_servers_first_visit_opens_inside_the_app(browser):
+    with running_app(ROOT / "artifacts" / "streamlit-lesson-link.log") as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        page.goto(f"{url}/lessons?lesson=zero-init")  # a link a teacher shared
+        page.get_by_text("Inside the network").wait_for(timeout=30_000)  # the app's own menu
+        nav = page.get_by_test_id("stSidebarNav").inner_text()
+        assert "inside" not in nav.split("\n"), nav  # not the bare list of page files
+        page.get_by_text("What if every weight starts at zero?").wait_for(timeout=10_000)
+        assert "lesson=zero-init" in page.url
+        context.close()
