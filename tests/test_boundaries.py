@@ -1,4 +1,4 @@
-"""mlcore is the NumPy core: it never imports the UI's libraries."""
+"""Boundaries: mlcore never imports the UI's libraries; every page goes through app.py."""
 
 import ast
 
@@ -26,3 +26,18 @@ def test_there_are_core_files_to_check():
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: p.name)
 def test_core_module_imports_no_ui_library(path):
     assert not set(imported_roots(path)) & UI_LIBRARIES
+
+
+PAGE_FILES = sorted((ROOT / "pages").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", PAGE_FILES, ids=lambda p: p.name)
+def test_every_page_routes_a_first_visit_through_app_py(path):
+    """A page opened first by a link on a fresh server runs alone unless it calls
+    router.ensure() (ui/router.py): the sidebar then lists the bare page files."""
+    calls = [
+        node
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "router.ensure"
+    ]
+    assert len(PAGE_FILES) >= 6 and calls, f"{path.name} never calls router.ensure()"
