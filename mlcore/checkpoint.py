@@ -1,0 +1,82 @@
+"""A run's resumable state and its reports as bytes and JSON, for a store (no pickle).
+
+A TrainState saved at a report boundary and loaded again continues exactly as the run would
+have: weights, velocity, the generator's state and the pass's row order are all kept.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import zipfile
+from dataclasses import asdict, fields
+
+import numpy as np
+
+from mlcore.network import Params
+from mlcore.train import Progress, TrainState
+
+COUNTERS = ("velocity_rate", "iteration", "batch", "elapsed", "steps", "images_seen")
+ARRAYS = ("w1", "b1", "w2", "b2")
+
+
+class CheckpointError(ValueError):
+    """Bytes that are not a checkpoint this version can read; the message says why."""
+
+
+def state_to_bytes(state: TrainState) -> bytes:
+    """state (without its history) as an .npz: params, velocity, order, rng and counters."""
+    arrays = {f"p_{k}": a for k, a in zip(ARRAYS, state.params.arrays(), strict=True)}
+    arrays |= {f"v_{k}": a for k, a in zip(ARRAYS, state.velocity.arrays(), strict=True)}
+    if state.order is not None:  # row indices < 2**31: half the bytes of int64
+        arrays["order"] = state.order.astype(np.int32)
+    meta = {k: getattr(state, k) for k in COUNTERS}
+    meta["rng"] = state.rng.bit_generator.state  # Python's json keeps 128-bit ints
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    out = io.BytesIO()
+    np.savez(out, **arrays)
+    return out.getvalue()
+
+
+def state_from_bytes(blob: bytes) -> TrainState:
+    """The TrainState state_to_bytes saved; CheckpointError if blob is not one."""
+    try:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            a = {k: z[k] for k in z.files}
+        meta = json.loads(a.pop("meta").tobytes().decode())
+        params = Params(*(a[f"p_{k}"] for k in ARRAYS))
+        velocity = Params(*(a[f"v_{k}"] for k in ARRAYS))
+        rng = np.random.default_rng()
+        rng.bit_generator.state = meta.pop("rng")
+    except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as e:
+        raise CheckpointError(f"not a saved training state ({type(e).__name__}: {e})") from None
+    order = a.get("order")
+    return TrainState(
+        params=params,
+        velocity=velocity,
+        rng=rng,
+        order=None if order is None else order.astype(np.intp),
+        **{k: meta[k] for k in COUNTERS},
+    )
+
+
+def progress_to_dict(report: Progress) -> dict:
+    """A report as a JSON-able dict (non-finite floats as the strings "nan", "inf", "-inf")."""
+    return {k: _float_text(v) for k, v in asdict(report).items()}
+
+
+def progress_from_dict(values: dict) -> Progress:
+    """The report progress_to_dict gave; fields a later version added are ignored."""
+    known = {f.name for f in fields(Progress)}
+    return Progress(**{k: _text_float(v) for k, v in values.items() if k in known})
+
+
+def _float_text(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no nan/inf; PostgreSQL's json type refuses them
+    return value
+
+
+def _text_float(value):
+    return float(value) if value in ("nan", "inf", "-inf") else value
