@@ -1,0 +1,308 @@
+"""The run store: every run's spec, status, reports and weights in a database.
+
+SQLAlchemy Core, one code path for SQLite (embedded, the default: a file in the data folder)
+and PostgreSQL (several app servers, `MNIST_LAB_STORE=postgresql+psycopg://...`). The
+scheduler writes through runs.writer (off the training path, in batches); pages read a
+workspace's runs back after a reload or a restart. Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+SCHEMA_VERSION = 1
+STORE_ENV = "MNIST_LAB_STORE"
+APP_DIR = "mnist-backprop-lab"
+
+metadata = sa.MetaData()
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+workspaces = sa.Table(
+    "workspaces",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # sha256 of the browser's token
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("seen", sa.Float, nullable=False),
+)
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("workspace", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # "train" or "range"
+    sa.Column("spec", sa.Text, nullable=False),  # JSON: {"config": {...}, "data": "full"}
+    sa.Column("data_kind", sa.String(16), nullable=False),  # where a worker finds the data
+    sa.Column("data_location", sa.Text, nullable=False),
+    sa.Column("data_label", sa.Text, nullable=False),
+    sa.Column("n_train", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("message", sa.Text, nullable=False, default=""),
+    sa.Column("server", sa.String(32), nullable=False),  # the app server training it
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),
+    sa.Column("scaling", sa.Text),  # JSON: name, offset, divisor
+    sa.Column("state", sa.LargeBinary),  # mlcore.checkpoint: the whole resumable state
+    sa.Column("state_at", sa.Integer, nullable=False, default=0),  # reports when saved
+    sa.Column("weights", sa.LargeBinary),  # newer weights than the state's (a lost worker)
+    sa.Column("extra", sa.Text),  # JSON: a range test's result
+)
+reports = sa.Table(
+    "reports",
+    metadata,
+    sa.Column("run_id", sa.String(16), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("values", sa.Text, nullable=False),  # JSON: mlcore.checkpoint.progress_to_dict
+)
+handins = sa.Table(
+    "handins",
+    metadata,
+    sa.Column("run_id", sa.String(16), primary_key=True),
+    sa.Column("workspace", sa.String(64), nullable=False, index=True),
+    sa.Column("nickname", sa.String(64), nullable=False),
+    sa.Column("lesson", sa.String(64)),
+    sa.Column("created", sa.Float, nullable=False),
+)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """One run as the store holds it: its row (a dict of the columns) and its reports."""
+
+    row: dict
+    reports: list[dict]
+
+
+def data_folder() -> Path:
+    """Where the app keeps its files: $MNIST_LAB_DATA, else the platform's data folder."""
+    if os.environ.get("MNIST_LAB_DATA"):
+        return Path(os.environ["MNIST_LAB_DATA"])
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / APP_DIR
+
+
+def store_url(env=None) -> str:
+    """$MNIST_LAB_STORE, else a SQLite file in the data folder."""
+    env = os.environ if env is None else env
+    return env.get(STORE_ENV) or f"sqlite:///{data_folder() / 'runs.sqlite'}"
+
+
+def describe(url: str) -> str:
+    """The store's address without a password, for messages."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(not a database URL)"
+
+
+class Store:
+    """A database of runs. Methods run on the caller's thread; each is one transaction."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.notice = ""  # something the user should know once (a damaged file moved aside)
+        self.engine = _engine(url)
+        try:
+            self._prepare()
+        except StoreError:
+            self.engine.dispose()
+            raise
+
+    def _prepare(self) -> None:
+        try:
+            metadata.create_all(self.engine)
+            with self.engine.begin() as c:
+                found = c.execute(sa.select(meta.c.value).where(meta.c.key == "schema")).scalar()
+                if found is None:
+                    c.execute(meta.insert().values(key="schema", value=str(SCHEMA_VERSION)))
+                elif int(found) > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the store {describe(self.url)} was written by a newer version "
+                        f"(schema {found}; this one reads {SCHEMA_VERSION}); upgrade the app"
+                    )
+        except sa.exc.DatabaseError as e:
+            if self.engine.dialect.name == "sqlite" and _damaged(e):
+                self._move_aside(e)
+                return self._prepare()
+            raise StoreError(plain_reason(e)) from None
+
+    def _move_aside(self, error: Exception) -> None:
+        """A damaged SQLite file is renamed (never deleted) and a new one started."""
+        path = Path(self.engine.url.database)
+        self.engine.dispose()
+        aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            path.rename(aside)
+        except OSError as e:
+            raise StoreError(f"the store file {path} is damaged and cannot be moved: {e}") from None
+        self.notice = (
+            f"The store file was damaged ({plain_reason(error)}); it was moved aside to "
+            f"{aside} and a new one started."
+        )
+
+    # ---- writing (runs.writer calls these with batches) ------------------------------
+
+    def write(self, inserts: list[dict], report_rows: list[dict], updates: dict) -> None:
+        """In one transaction: new runs, new reports, and column updates by run id."""
+        with self.engine.begin() as c:
+            for row in inserts:
+                c.execute(sa.delete(runs).where(runs.c.id == row["id"]))  # a retried batch
+                c.execute(runs.insert().values(**row))
+            if report_rows:
+                keys = [(r["run_id"], r["seq"]) for r in report_rows]
+                c.execute(
+                    sa.delete(reports).where(sa.tuple_(reports.c.run_id, reports.c.seq).in_(keys))
+                )
+                c.execute(reports.insert(), report_rows)
+            for run_id, values in updates.items():
+                if "truncate_reports" in values:
+                    values = dict(values)
+                    keep = values.pop("truncate_reports")
+                    c.execute(
+                        sa.delete(reports).where(reports.c.run_id == run_id, reports.c.seq >= keep)
+                    )
+                if values:
+                    c.execute(sa.update(runs).where(runs.c.id == run_id).values(**values))
+
+    def touch_workspace(self, workspace: str, now: float | None = None) -> None:
+        """Record that workspace was used now (created if new)."""
+        now = time.time() if now is None else now
+        with self.engine.begin() as c:
+            updated = c.execute(
+                sa.update(workspaces).where(workspaces.c.id == workspace).values(seen=now)
+            ).rowcount
+            if not updated:
+                c.execute(workspaces.insert().values(id=workspace, created=now, seen=now))
+
+    def delete_runs(self, workspace: str, run_ids: list[str]) -> None:
+        """Delete runs of workspace (and their reports and hand-ins); others' are untouched."""
+        with self.engine.begin() as c:
+            mine = sa.select(runs.c.id).where(runs.c.workspace == workspace, runs.c.id.in_(run_ids))
+            ids = list(c.execute(mine).scalars())
+            c.execute(sa.delete(reports).where(reports.c.run_id.in_(ids)))
+            c.execute(sa.delete(handins).where(handins.c.run_id.in_(ids)))
+            c.execute(sa.delete(runs).where(runs.c.id.in_(ids)))
+
+    def delete_workspace(self, workspace: str) -> None:
+        """Every run of workspace, its hand-ins and the workspace itself."""
+        with self.engine.begin() as c:
+            ids = list(
+                c.execute(sa.select(runs.c.id).where(runs.c.workspace == workspace)).scalars()
+            )
+            c.execute(sa.delete(reports).where(reports.c.run_id.in_(ids)))
+            c.execute(sa.delete(handins).where(handins.c.workspace == workspace))
+            c.execute(sa.delete(runs).where(runs.c.workspace == workspace))
+            c.execute(sa.delete(workspaces).where(workspaces.c.id == workspace))
+
+    def forget_older_than(self, days: float, now: float | None = None) -> int:
+        """Delete workspaces not used for days; returns how many."""
+        cutoff = (time.time() if now is None else now) - days * 86400
+        with self.engine.connect() as c:
+            old = list(
+                c.execute(sa.select(workspaces.c.id).where(workspaces.c.seen < cutoff)).scalars()
+            )
+        for workspace in old:
+            self.delete_workspace(workspace)
+        return len(old)
+
+    def interrupt(self, server: str, message: str) -> int:
+        """Mark server's waiting and running runs as stopped with message (a server restart)."""
+        with self.engine.begin() as c:
+            return c.execute(
+                sa.update(runs)
+                .where(runs.c.server == server, runs.c.status.in_(("waiting", "running")))
+                .values(status="interrupted", message=message, updated=time.time())
+            ).rowcount
+
+    # ---- reading ---------------------------------------------------------------------
+
+    def load_workspace(self, workspace: str) -> list[StoredRun]:
+        """The runs of workspace, oldest first, each with its reports in order."""
+        with self.engine.connect() as c:
+            rows = c.execute(
+                sa.select(runs).where(runs.c.workspace == workspace).order_by(runs.c.created)
+            ).mappings()
+            rows = [dict(r) for r in rows]
+            return [StoredRun(r, self._reports(c, r["id"])) for r in rows]
+
+    def _reports(self, c, run_id: str) -> list[dict]:
+        q = sa.select(reports.c["values"]).where(reports.c.run_id == run_id).order_by(reports.c.seq)
+        return [json.loads(v) for v in c.execute(q).scalars()]
+
+    def workspace_bytes(self, workspace: str) -> int:
+        """What workspace's runs take in the store (states, weights, reports), in bytes."""
+        size = sa.func.coalesce
+        blobs = sa.select(
+            sa.func.sum(
+                size(sa.func.length(runs.c.state), 0) + size(sa.func.length(runs.c.weights), 0)
+            )
+        ).where(runs.c.workspace == workspace)
+        texts = (
+            sa.select(sa.func.sum(sa.func.length(reports.c["values"])))
+            .join(runs, runs.c.id == reports.c.run_id)
+            .where(runs.c.workspace == workspace)
+        )
+        with self.engine.connect() as c:
+            return int(c.execute(blobs).scalar() or 0) + int(c.execute(texts).scalar() or 0)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _engine(url: str) -> sa.Engine:
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise StoreError(f"{STORE_ENV}={url!r} is not a database URL") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        folder = Path(parsed.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot create the data folder {folder}: {e.strerror}") from None
+    try:
+        engine = sa.create_engine(url, pool_pre_ping=True)
+    except (sa.exc.ArgumentError, ImportError) as e:
+        raise StoreError(f"cannot use {describe(url)}: {e}") from None
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL: pages read while the writer writes; a busy file is waited for, not failed at once."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
+
+
+def _damaged(error: Exception) -> bool:
+    text = str(error).lower()
+    return "not a database" in text or "malformed" in text or "file is encrypted" in text
+
+
+def plain_reason(error: Exception) -> str:
+    """A database error as one short sentence (the driver's first line, no SQL)."""
+    orig = getattr(error, "orig", None) or error
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return text[:300]

@@ -1,0 +1,134 @@
+"""A Run to the store's row and back: the one place that knows both vocabularies."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+
+import numpy as np
+
+from mlcore.checkpoint import CheckpointError, progress_from_dict, state_from_bytes
+from mlcore.network import Params
+from mlcore.range_test import RangeTest
+from mlcore.scaling import Scaling
+from mlcore.spec import RunSpec
+from mlcore.train import TrainConfig
+from runs.protocol import DataRef
+from runs.store import StoredRun, describe, plain_reason
+
+ACTIVE = ("waiting", "running")
+
+
+def run_row(run, server: str) -> dict:
+    """The store's row for a new run (no weights yet)."""
+    spec = {"config": run.config.as_dict(), "data": run.spec.data}
+    return {
+        "id": run.id,
+        "workspace": run.session,
+        "kind": run.kind,
+        "spec": json.dumps(spec),
+        "data_kind": run.data.kind,
+        "data_location": run.data.location,
+        "data_label": run.data_label,
+        "n_train": run.n_train,
+        "status": run.status,
+        "message": run.message,
+        "server": server,
+        "created": run.created,
+        "updated": time.time(),
+        "state_at": 0,
+    }
+
+
+def scaling_text(scaling: Scaling) -> str:
+    return json.dumps({"name": scaling.name, "offset": scaling.offset, "divisor": scaling.divisor})
+
+
+def range_text(result: RangeTest) -> str:
+    return json.dumps(
+        {
+            "rates": [float(r) for r in result.rates],
+            "losses": [float(v) for v in result.losses],
+            "suggestion": float(result.suggestion),
+        }
+    )
+
+
+def weights_bytes(params: Params) -> bytes:
+    out = io.BytesIO()
+    np.savez(out, **dict(zip(("w1", "b1", "w2", "b2"), params.arrays(), strict=True)))
+    return out.getvalue()
+
+
+def weights_from_bytes(blob: bytes) -> Params:
+    with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+        return Params(z["w1"], z["b1"], z["w2"], z["b2"])
+
+
+def interrupted(at: str) -> str:
+    return f"interrupted by a server restart at {at}"
+
+
+def run_from_store(found: StoredRun, server: str):
+    """A Run (runs.scheduler) as the store kept it; an active run of a server that is gone
+    comes back interrupted, with the reports its last saved state covers."""
+    from runs.scheduler import Run  # the scheduler imports this module
+
+    row = found.row
+    spec_values = json.loads(row["spec"])
+    spec = RunSpec(TrainConfig(**spec_values["config"]), spec_values["data"])
+    data = DataRef(row["data_kind"], row["data_location"])
+    run = Run(row["id"], row["workspace"], spec, data, row["data_label"], row["n_train"])
+    run.kind, run.created = row["kind"], row["created"]
+    run.status, run.message = row["status"], row["message"]
+    history = [progress_from_dict(v) for v in found.reports]
+    run.state = _state(row)
+    if run.status in ACTIVE and row["server"] != server:
+        run.status = "interrupted"
+        run.message = interrupted(time.strftime("%Y-%m-%d %H:%M", time.localtime(row["updated"])))
+    if run.status == "interrupted" and run.state is not None:
+        history = history[: row["state_at"]]  # what the saved state can continue from
+    run.history = history
+    if row["scaling"]:
+        run.scaling = Scaling(**json.loads(row["scaling"]))
+    run.snapshot = _weights(row, run.state)
+    run.snapshot_at = len(history)
+    if row["extra"]:
+        r = json.loads(row["extra"])
+        run.range_test = RangeTest(np.array(r["rates"]), np.array(r["losses"]), r["suggestion"])
+    run.continuable = run.kind == "train" and run.state is not None and _data_there(data)
+    if run.kind == "train" and run.state is None and run.status == "interrupted":
+        run.message += "; it had saved no training state yet, so it cannot continue"
+    elif run.kind == "train" and run.state is not None and not _data_there(data):
+        run.message += " (its uploaded data is gone: it can be looked at, not continued)"
+    run.saved = (row["status"], row["message"])  # a change made here is saved by the scheduler
+    return run
+
+
+def _state(row: dict):
+    if not row["state"]:
+        return None
+    try:
+        return state_from_bytes(row["state"])
+    except CheckpointError:
+        return None
+
+
+def _weights(row: dict, state) -> Params | None:
+    if row["weights"]:
+        try:
+            return weights_from_bytes(row["weights"])
+        except (OSError, ValueError, KeyError):
+            pass
+    return None if state is None else state.params
+
+
+def _data_there(data: DataRef) -> bool:
+    """Uploads live in a temporary folder that a restart removes; other sources stay."""
+    return data.kind != "upload" or os.path.isdir(data.location)
+
+
+def reason(error: Exception, url: str) -> str:
+    return f"{plain_reason(error)} ({describe(url)})"

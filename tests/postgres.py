@@ -1,0 +1,78 @@
+"""A PostgreSQL server of the test run's own (Debian's package), on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+PG_ROOT = Path("/usr/lib/postgresql")
+
+
+def _bin() -> Path | None:
+    versions = sorted(PG_ROOT.glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
+    return versions[-1].parent if versions else None
+
+
+def require_postgres() -> Path:
+    """The server's bin folder; missing: fails in CI, else skips saying why."""
+    found = _bin()
+    if found is None:
+        why = "PostgreSQL is not installed (apt-get install postgresql)"
+        if os.environ.get("CI"):
+            pytest.fail(f"the PostgreSQL tests must run in CI: {why}")
+        pytest.skip(why)
+    return found
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    """initdb and the server refuse to run as root: run them as the postgres user then."""
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def postgres_server():
+    """Start a throw-away cluster; yields its admin URL (user lab, trust auth, loopback)."""
+    bin_dir = require_postgres()
+    folder = Path(tempfile.mkdtemp(prefix="mnist-lab-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    data, port = folder / "data", _free_port()
+    run = {"check": True, "capture_output": True, "timeout": 60}
+    subprocess.run(
+        _as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "lab", "-A", "trust"]),
+        **run,
+    )
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    ctl = [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w"]
+    subprocess.run(_as_postgres([*ctl, "-o", options, "start"]), **run)
+    try:
+        yield f"postgresql+psycopg://lab@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_postgres([*ctl, "-m", "immediate", "stop"]), capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def new_database(admin_url: str) -> str:
+    """A new empty database on the server of admin_url; returns its URL."""
+    import sqlalchemy as sa
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as c:
+        c.execute(sa.text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
