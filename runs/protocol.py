@@ -4,7 +4,9 @@ Server -> worker: ("task", Task) (kind "train", or "range": mlcore.range_test on
 ("stop", run_id), ("pause", run_id), ("threads", n),
 ("prewarm", DataRef, scale, dtype), ("quit",).
 Worker -> server: ("hello", pid), ("started", run_id, Scaling), ("report", run_id, Progress,
-Params | None), ("step", run_id, StepChange) after a single Step, ("range", run_id, RangeTest),
+Params | None), ("checkpoint", run_id, bytes) now and then at a report boundary (the whole
+state, mlcore.checkpoint), ("step", run_id, StepChange) after a single Step, ("range", run_id,
+RangeTest),
 ("end", run_id, outcome, message, TrainState | None).
 """
 
@@ -36,3 +38,4 @@ class Task:
     threads: int
     max_batches: int | None = None  # pause after this many batches (Step, +1 iteration)
     kind: str = "train"  # or "range": the learning-rate range test of config (not resumable)
+    checkpoint_every: float = 5.0  # seconds between whole states sent for the store

@@ -22,6 +22,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from multiprocessing.connection import Connection, Listener, wait
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mlcore.checkpoint import progress_to_dict, state_to_bytes
 from mlcore.data import Dataset
 from mlcore.inspection import StepChange
 from mlcore.model import Model
@@ -38,7 +40,10 @@ from mlcore.resources import run_bytes, useful_threads
 from mlcore.scaling import Scaling
 from mlcore.spec import RunSpec
 from mlcore.train import Progress, TrainState, batches_per_iteration, latest_test_accuracy
+from runs import stored
 from runs.protocol import AUTHKEY_ENV, DataRef, Task
+from runs.store import STORE_ENV
+from runs.writer import StoreWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIVE = ("waiting", "running")
@@ -48,6 +53,8 @@ MAX_DEFAULT_WORKERS = 8
 MAX_START_FAILURES = 3  # workers in a row that never connect: stop trying, say so
 DATA_LOAD_LIMIT = 60.0  # seconds a worker may take to load a run's data before it is ended
 ENDED_UNUSABLE = ("diverged", "failed")
+# The run's status: waiting/running are active; "interrupted": its server stopped meanwhile.
+STATUSES = ("waiting", "running", "paused", "stopped", "finished", "diverged", "failed")
 
 
 def _cores() -> int:
@@ -70,6 +77,10 @@ class Limits:
     session_grace: float  # MNIST_LAB_SESSION_GRACE [3]: seconds a closed tab's runs go on
     session_keep: float  # MNIST_LAB_SESSION_KEEP [60]: seconds its runs and data are kept
     stop_grace: float  # MNIST_LAB_STOP_GRACE [3]: at least, for a worker to obey a Stop
+    workspace_bytes: int = 200 * 2**20  # MNIST_LAB_WORKSPACE_MB [200]: a workspace's store
+    # MNIST_LAB_CHECKPOINT_SECONDS [5]: a restart loses at most this much of a run's training
+    # (the default run's whole state: ~1.5 MB and ~5 ms in the worker, each time)
+    checkpoint_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, env=None) -> Limits:
@@ -97,6 +108,8 @@ class Limits:
             session_grace=read("MNIST_LAB_SESSION_GRACE", float, 3.0, 0.0),
             session_keep=read("MNIST_LAB_SESSION_KEEP", float, 60.0, 0.0),
             stop_grace=read("MNIST_LAB_STOP_GRACE", float, 3.0, 0.5),
+            workspace_bytes=int(read("MNIST_LAB_WORKSPACE_MB", float, 200.0, 1.0) * 2**20),
+            checkpoint_seconds=read("MNIST_LAB_CHECKPOINT_SECONDS", float, 5.0, 0.0),
         )
 
 
@@ -132,6 +145,7 @@ class Run:
     kind: str = "train"  # or "range": a learning-rate range test (see runs.protocol.Task)
     range_test: RangeTest | None = None  # its result, once the worker sent it
     last_step: StepChange | None = None  # what the last single Step changed
+    saved: tuple = ()  # (status, message) last given to the store
 
     @property
     def config(self):
@@ -213,6 +227,8 @@ class _Session:
     upload_dir: str | None = None  # the current upload's folder
     upload_key: str | None = None
     upload_dirs: list[str] = field(default_factory=list)  # every upload (runs may still need)
+    tabs: set[str] = field(default_factory=set)  # Streamlit sessions showing it (attach)
+    loaded: bool = False  # its stored runs have been read back
     data: dict = field(default_factory=dict)  # what pages keep for the session (its upload)
     seen_active: bool = False  # the web server has listed this session as connected
     gone_since: float | None = None
@@ -222,8 +238,15 @@ class _Session:
 class Scheduler:
     """All runs of one server. Thread-safe: pages call submit/stop/resume from any thread."""
 
-    def __init__(self, limits: Limits | None = None, prewarm: DataRef | None = None):
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        prewarm: DataRef | None = None,
+        store: StoreWriter | None = None,
+    ):
         self.limits = limits or Limits.from_env()
+        self.store = store  # None: runs live in memory only
+        self.server_id = uuid.uuid4().hex[:16]  # this server's runs in a shared store
         self._prewarm = prewarm
         self._lock = threading.RLock()
         self._runs: dict[str, Run] = {}
@@ -239,7 +262,9 @@ class Scheduler:
         self._start_failures = 0  # workers in a row that died before connecting
         self._closed = threading.Event()
         self._tmp = tempfile.mkdtemp(prefix="mnist-lab-")
-        self.session_alive = _session_alive  # replaceable in tests
+        # Whether a browser tab (its session id) is still connected; None: nobody to ask.
+        # The web server's own check is given by the UI (runs/ knows nothing of Streamlit).
+        self.session_alive: Callable[[str], bool | None] = lambda session: None
         for _ in range(self.limits.workers):
             self._spawn()
         threading.Thread(target=self._accept, name="runs-accept", daemon=True).start()
@@ -264,6 +289,7 @@ class Scheduler:
         """
         if kind not in ("train", "range"):
             raise ValueError(f"kind={kind!r} must be 'train' or 'range'")
+        self._check_quota(session)
         need = run_bytes(spec.config, n_train)
         if need > self.limits.run_memory:
             raise LimitError(
@@ -289,7 +315,11 @@ class Scheduler:
             s.runs.append(run)
             self._runs[run.id] = run
             self._queue.append(run)
-            self._forget_old(s)
+            if self.store is None:
+                self._forget_old(s)
+            else:
+                self.store.insert(stored.run_row(run, self.server_id))
+                run.saved = (run.status, run.message)
         return run
 
     def stop(self, run_id: str, session: str | None = None) -> None:
@@ -331,10 +361,94 @@ class Scheduler:
             return self._sessions.setdefault(session, _Session()).data
 
     def runs_of(self, session: str) -> list[Run]:
-        """The session's runs, oldest first."""
+        """The session's runs, oldest first (read back from the store the first time)."""
+        self._load(session)
         with self._lock:
             s = self._sessions.get(session)
             return list(s.runs) if s else []
+
+    def attach(self, owner: str, tab: str) -> None:
+        """A browser tab (Streamlit session id) shows owner: its runs go on while one is open."""
+        with self._lock:
+            self._sessions.setdefault(owner, _Session()).tabs.add(tab)
+
+    def delete(self, owner: str, run_ids: list[str]) -> int:
+        """Delete owner's runs that are not training (from memory and the store); how many."""
+        with self._lock:
+            s = self._sessions.get(owner)
+            gone = [r for r in (s.runs if s else []) if r.id in run_ids and not r.active]
+            for run in gone:
+                s.runs.remove(run)
+                self._runs.pop(run.id, None)
+        if self.store is not None and gone:
+            self.store.flush()
+            self.store.store.delete_runs(owner, [r.id for r in gone])
+        return len(gone)
+
+    def forget_owner(self, owner: str) -> None:
+        """Stop and delete every run of owner, here and in the store ("forget my work")."""
+        with self._lock:
+            for run in self._sessions.get(owner, _Session()).runs:
+                self.stop(run.id)
+        self._forget(owner)
+        if self.store is not None:
+            self.store.flush()
+            self.store.store.delete_workspace(owner)
+
+    def stored_bytes(self, owner: str) -> int | None:
+        """What owner's runs take in the store, or None without one (or while it is away)."""
+        if self.store is None or self.store.store is None:
+            return None
+        try:
+            return self.store.store.workspace_bytes(owner)
+        except Exception:  # the store is away: the quota is not checked meanwhile
+            return None
+
+    def _check_quota(self, owner: str) -> None:
+        used = self.stored_bytes(owner)
+        if used is not None and used >= self.limits.workspace_bytes:
+            raise LimitError(
+                f"your saved work takes {used / 2**20:,.0f} MB, the limit is "
+                f"{self.limits.workspace_bytes / 2**20:,.0f} MB: delete runs you no longer need "
+                "(Home → Your work) to start new ones"
+            )
+
+    def _load(self, owner: str) -> None:
+        """Read owner's stored runs back once (after a reload, a restart, another server)."""
+        with self._lock:
+            s = self._sessions.setdefault(owner, _Session())
+            if s.loaded or self.store is None or self.store.store is None:
+                return
+            s.loaded = True
+        self.store.flush(2.0)  # what this server wrote last, before reading it back
+        try:
+            self.store.store.touch_workspace(owner)
+            found = self.store.store.load_workspace(owner)
+        except Exception as e:  # the store is away: runs of this server only, and say so
+            self.store.problem = stored.reason(e, self.store.url)
+            with self._lock:
+                s.loaded = False
+            return
+        with self._lock:
+            for row in found:
+                if row.row["id"] not in self._runs:
+                    run = stored.run_from_store(row, self.server_id)
+                    s.runs.append(run)
+                    self._runs[run.id] = run
+            s.runs.sort(key=lambda r: r.created)
+
+    def _save(self, run_id: str, **values) -> None:
+        if self.store is not None:
+            self.store.update(run_id, **values)
+
+    def _save_statuses(self) -> None:
+        """Give the store each status that changed since it was last given one."""
+        if self.store is None:
+            return
+        for run in self._runs.values():
+            if run.saved != (run.status, run.message):
+                run.saved = (run.status, run.message)
+                self._save(run.id, status=run.status, message=run.message, server=self.server_id)
 
     def get(self, run_id: str) -> Run | None:
         return self._runs.get(run_id)
@@ -431,6 +545,14 @@ class Scheduler:
             self._workers.clear()
         self._listener.close()  # the accept thread (a daemon) ends with the process
         shutil.rmtree(self._tmp, ignore_errors=True)
+        if self.store is not None:
+            with self._lock:
+                at = time.strftime("%Y-%m-%d %H:%M")
+                for run in self._runs.values():
+                    if run.active:
+                        run.status, run.message = "interrupted", stored.interrupted(at)
+                self._save_statuses()
+            self.store.close()
 
     # ---- the control thread ----------------------------------------------------------
 
@@ -468,6 +590,7 @@ class Scheduler:
                 gone = self._reap_sessions()
                 self._take_turns()
                 self._dispatch()
+                self._save_statuses()
             for session in gone:  # files and garbage collection without holding the lock
                 self._forget(session)
 
@@ -505,19 +628,28 @@ class Scheduler:
             return  # from a run that was already given up on
         if kind == "started":
             run.scaling, run.data_ready = message[2], time.monotonic()
+            self._save(run.id, scaling=stored.scaling_text(run.scaling))
         elif kind == "report":
             report, snapshot = message[2], message[3]
             run.history.append(report)
             if snapshot is not None:
                 run.snapshot, run.snapshot_at = snapshot, len(run.history)
+            if self.store is not None:
+                self.store.report(run.id, len(run.history) - 1, progress_to_dict(report))
+        elif kind == "checkpoint":  # the whole state at the report just received
+            self._save(run.id, state=message[2], state_at=len(run.history), weights=None)
         elif kind == "range":
             run.range_test = message[2]
+            self._save(run.id, extra=stored.range_text(run.range_test))
         elif kind == "step":
             run.last_step = message[2]
         elif kind == "end":
             outcome, text, state = message[2], message[3], message[4]
             worker.run = None
             run.state = state
+            if state is not None:
+                n = len(run.history)
+                self._save(run.id, state=lambda: state_to_bytes(state), state_at=n, weights=None)
             run.asked_to_end = 0.0
             if run.stopping and outcome in ("paused", "stopped"):
                 outcome, text = "stopped", run.stop_reason
@@ -549,6 +681,8 @@ class Scheduler:
                 else f"{why} (exit code {worker.proc.returncode})"
             )
             run.state, run.continuable, run.asked_to_end, run.stopping = None, False, 0.0, False
+            if run.snapshot is not None:  # newer than any state saved: keep these weights
+                self._save(run.id, weights=lambda snap=run.snapshot: stored.weights_bytes(snap))
         if worker.conn is None:
             self._start_failures += 1  # it never said hello
         if self._start_failures >= MAX_START_FAILURES:
@@ -592,7 +726,7 @@ class Scheduler:
         """
         now, forget = time.monotonic(), []
         for sid, s in list(self._sessions.items()):
-            alive = self.session_alive(sid)
+            alive = self._alive(sid, s)
             if alive is None:  # no web server to ask (tests, AppTest): keep
                 continue
             if alive:
@@ -604,6 +738,16 @@ class Scheduler:
                 if now - s.gone_since >= self.limits.session_grace + self.limits.session_keep:
                     forget.append(sid)
         return forget
+
+    def _alive(self, owner: str, s: _Session) -> bool | None:
+        """Whether a tab showing owner is connected (None: no web server to ask)."""
+        if not s.tabs:
+            return self.session_alive(owner)
+        answers = {self.session_alive(tab) for tab in s.tabs}
+        if True in answers:
+            s.tabs = {t for t in s.tabs if self.session_alive(t) is not False}
+            return True
+        return None if answers == {None} else False
 
     def _take_turns(self) -> None:
         """While runs wait, a run whose turn is over is asked to pause at its next report."""
@@ -637,7 +781,16 @@ class Scheduler:
                 run = w.run
                 state, run.state = run.state, None
                 w.threads = threads
-                task = Task(run.id, run.config, run.data, state, threads, run.max_batches, run.kind)
+                task = Task(
+                    run.id,
+                    run.config,
+                    run.data,
+                    state,
+                    threads,
+                    run.max_batches,
+                    run.kind,
+                    self.limits.checkpoint_seconds if self.store else float("inf"),
+                )
                 if not _send(w, ("task", task)):
                     w.run, run.status, run.state = None, "waiting", state
                     self._queue.appendleft(run)
@@ -690,23 +843,6 @@ def _send(worker: _Worker, message: tuple) -> bool:
         return False
 
 
-def _session_alive(session: str) -> bool | None:
-    """Whether Streamlit's server still has session connected; None without a server.
-
-    session is "<Streamlit session id>#<token>" (see ui.state.session_id).
-
-    Uses the runtime's public session registry (Runtime.is_active_session): a closed tab's
-    session is disconnected at once, even though Streamlit keeps its state a while.
-    """
-    try:
-        from streamlit.runtime import Runtime
-    except ImportError:
-        return None
-    if not Runtime.exists():
-        return None
-    return Runtime.instance().is_active_session(session.split("#", 1)[0])
-
-
 def _release_memory() -> None:
     """Give freed memory back to the system (glibc keeps freed heap pages otherwise)."""
     gc.collect()
@@ -723,11 +859,20 @@ _scheduler: Scheduler | None = None
 _scheduler_lock = threading.Lock()
 
 
-def get_scheduler(prewarm: DataRef | None = None) -> Scheduler:
-    """The process's scheduler, started on first use (workers and threads with it)."""
+def get_scheduler(
+    prewarm: DataRef | None = None, session_alive: Callable[[str], bool | None] | None = None
+) -> Scheduler:
+    """The process's scheduler, started on first use (workers, threads and store with it).
+
+    MNIST_LAB_STORE=memory keeps runs in memory only (nothing survives a restart).
+    """
     global _scheduler
     with _scheduler_lock:
         if _scheduler is None:
-            _scheduler = Scheduler(prewarm=prewarm)
+            url = os.environ.get(STORE_ENV)
+            store = None if url == "memory" else StoreWriter(url)
+            _scheduler = Scheduler(prewarm=prewarm, store=store)
+            if session_alive is not None:
+                _scheduler.session_alive = session_alive
             atexit.register(_scheduler.close)
         return _scheduler

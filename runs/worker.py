@@ -16,6 +16,7 @@ from multiprocessing.connection import Client, Connection
 
 import numpy as np
 
+from mlcore.checkpoint import state_to_bytes
 from mlcore.data import load_mnist
 from mlcore.inspection import step_change
 from mlcore.range_test import lr_range_test
@@ -84,12 +85,16 @@ def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
         extra["max_batches"] = task.max_batches
     before = state.params.copy() if task.max_batches == 1 else None  # for "what changed"
     outcome, message, last_snapshot = "paused", "", 0.0
+    last_checkpoint = time.monotonic()
     for report in train(config, state, X, y, X_test, y_test, **extra):
         now = time.monotonic()
         snapshot = None
         if report.done or now - last_snapshot >= SNAPSHOT_EVERY:
             snapshot, last_snapshot = state.params.copy(), now
         conn.send(("report", task.run_id, report, snapshot))
+        if not report.done and now - last_checkpoint >= task.checkpoint_every:
+            conn.send(("checkpoint", task.run_id, state_to_bytes(state)))
+            last_checkpoint = now
         if report.done:
             outcome = "diverged" if report.diverged else "finished"
             message = report.reason

@@ -25,6 +25,19 @@ def test_there_are_core_files_to_check():
 
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: p.name)
 def test_core_module_imports_no_ui_library(path):
+    assert not set(imported_roots(path)) & (UI_LIBRARIES | {"runs", "sqlalchemy"})
+
+
+RUNS_FILES = sorted((ROOT / "runs").glob("*.py"))
+
+
+def test_there_are_run_files_to_check():
+    assert len(RUNS_FILES) >= 5
+
+
+@pytest.mark.parametrize("path", RUNS_FILES, ids=lambda p: p.name)
+def test_the_run_machinery_imports_no_ui_library(path):
+    """runs/ (scheduler, workers, store) is told what it needs of the web server."""
     assert not set(imported_roots(path)) & UI_LIBRARIES
 
 

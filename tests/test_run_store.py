@@ -1,0 +1,136 @@
+"""The scheduler with its store: a restart loses nothing that was reported, and a run
+interrupted by it continues exactly as the uninterrupted run would have."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import asdict, replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlcore.model import load_model
+from mlcore.train import TrainConfig
+from runs.scheduler import LimitError, Scheduler
+from runs.store import Store
+from runs.writer import StoreWriter
+from ui.export import runs_csv, runs_zip
+
+from .test_scheduler import SAMPLE, limits, submit, wait_until
+
+LONG = TrainConfig(hidden_size=16, iterations=12, batch_size=100)  # 100 batches a pass
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite:///{tmp_path / 'runs.sqlite'}"
+
+
+@pytest.fixture
+def servers():
+    made = []
+
+    def start(url: str, **changes) -> Scheduler:
+        s = Scheduler(limits(**changes), prewarm=SAMPLE, store=StoreWriter(url))
+        made.append(s)
+        return s
+
+    yield start
+    for s in made:
+        s.close()
+
+
+def comparable(history):
+    """What a run computed (diagnostics are left out: their sums' order follows the threads)."""
+    keep = ("iteration", "steps", "train_loss", "train_accuracy", "test_accuracy", "done")
+    return [{k: v for k, v in asdict(p).items() if k in keep} for p in history]
+
+
+@pytest.mark.parametrize("how", ["stopped", "killed"])
+def test_a_run_interrupted_by_a_restart_continues_exactly_from_its_last_saved_state(
+    servers, url, how
+):
+    first = servers(url, checkpoint_seconds=0.0)  # a state at every report
+    run = submit(first, LONG, session="ws")
+    wait_until(lambda: len(run.history) >= 12, what="a dozen reports")
+    if how == "killed":  # the server dies: it writes nothing more, not even "interrupted"
+        writer, first.store = first.store, None
+        writer.flush()  # what it had sent before it died
+    first.close()
+
+    second = servers(url)
+    (back,) = second.runs_of("ws")
+    assert back.status == "interrupted" and "interrupted by a server restart at" in back.message
+    assert 1 <= len(back.history) <= len(run.history) and back.snapshot is not None
+    assert back.continuable and back.model() is not None
+    second.resume(back.id)
+    wait_until(lambda: not back.active, what="the continued run")
+    assert back.status == "finished", back.message
+    whole = submit(second, LONG, session="reference")  # the same run, never interrupted
+    wait_until(lambda: not whole.active, what="the reference run")
+    assert comparable(back.history) == comparable(whole.history)
+    np.testing.assert_array_equal(back.snapshot.w1, whole.snapshot.w1)
+
+
+def test_every_report_and_the_final_model_are_in_the_store_after_the_run(
+    servers, url, sample_mnist
+):
+    s = servers(url)
+    run = submit(s, replace(LONG, iterations=1), session="ws")
+    wait_until(lambda: not run.active, what="the run")
+    s.store.flush()
+    (found,) = Store(url).load_workspace("ws")
+    assert found.row["status"] == "finished" and len(found.reports) == len(run.history)
+    assert found.reports[-1]["test_accuracy"] == run.latest_test_accuracy
+    reread = servers(url)
+    (back,) = reread.runs_of("ws")
+    assert back.status == "finished" and comparable(back.history) == comparable(run.history)
+    np.testing.assert_array_equal(back.model().params.w2, run.model().params.w2)
+
+
+def test_a_workspaces_runs_are_not_anothers(servers, url):
+    s = servers(url)
+    run = submit(s, replace(LONG, iterations=1), session="mine")
+    wait_until(lambda: not run.active, what="the run")
+    s.store.flush()
+    other = servers(url)
+    assert other.runs_of("someone else") == [] and len(other.runs_of("mine")) == 1
+    assert other.delete("someone else", [run.id]) == 0 and len(other.runs_of("mine")) == 1
+
+
+def test_deleted_runs_and_forgotten_work_are_gone_after_a_restart(servers, url):
+    s = servers(url)
+    runs = [submit(s, replace(LONG, iterations=1, seed=i), session="ws") for i in range(2)]
+    wait_until(lambda: not any(r.active for r in runs), what="the runs")
+    assert s.delete("ws", [runs[0].id]) == 1
+    assert [r.id for r in servers(url).runs_of("ws")] == [runs[1].id]
+    s.forget_owner("ws")
+    assert servers(url).runs_of("ws") == []
+
+
+def test_a_workspace_over_its_quota_is_refused_saying_what_to_delete(servers, url):
+    s = servers(url, workspace_bytes=1)
+    run = submit(s, replace(LONG, iterations=1), session="ws")
+    wait_until(lambda: not run.active, what="the run")
+    s.store.flush()
+    with pytest.raises(LimitError, match=r"your saved work takes .* MB.*delete runs"):
+        submit(s, session="ws")
+    submit(s, session="another workspace")  # each workspace has its own quota
+
+
+def test_the_csv_has_a_row_per_report_and_the_zip_holds_loadable_models(servers, url):
+    s = servers(url)
+    runs = [submit(s, replace(LONG, iterations=1, seed=i), session="ws") for i in range(2)]
+    wait_until(lambda: not any(r.active for r in runs), what="the runs")
+    mine = s.runs_of("ws")
+    table = pd.read_csv(io.StringIO(runs_csv(mine)))
+    assert len(table) == sum(len(r.history) for r in mine) > 10
+    with zipfile.ZipFile(io.BytesIO(runs_zip(mine))) as z:
+        names = set(z.namelist())
+        assert "runs.csv" in names
+        for r in mine:
+            model = load_model(io.BytesIO(z.read(f"run-{r.id}/model.npz")))
+            assert model.params.hidden_size == 16
+            assert f"run-{r.id}/settings.json" in names
