@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import router, state
+from ui import router, state, workspace
 
 router.mark()  # the pages check it: a first visit by a link must come through here
 st.set_page_config(page_title="MNIST Backprop Lab", page_icon=":material/neurology:", layout="wide")
@@ -21,6 +21,9 @@ page = st.navigation(
 state.keep_widget_values()
 data = state.dataset()
 with st.sidebar:
+    workspace.remember()  # this browser finds its runs again after a reload
+    if problem := state.store_problem():
+        st.warning(problem)
     if problem := state.source_problem():
         st.error(problem)
     st.caption("Data")

@@ -7,7 +7,7 @@ import streamlit as st
 from mlcore.data import ROLES, UploadError, cache_dir, identify_upload, load_uploaded
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.idx import IdxError
-from ui import router, state
+from ui import router, state, your_work
 from ui.text import plain
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
@@ -93,6 +93,8 @@ c1.page_link("pages/train.py", label="Train a network", icon=":material/monitori
 c2.page_link("pages/softmax.py", label="Naive vs stable softmax", icon=":material/functions:")
 c3.page_link("pages/draw.py", label="Draw a digit", icon=":material/draw:")
 c4.page_link("pages/inside.py", label="Inside the network", icon=":material/biotech:")
+
+your_work.section()  # kept runs, one zip of everything, the private link (ui/your_work.py)
 
 st.header("Data")
 data = state.dataset()

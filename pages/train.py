@@ -273,15 +273,15 @@ if run is not None and not run.active and run.history:
             help="Load it with mlcore.model.load_model, or upload it on the Draw page.",
         )
 
-if state.runs():
-    st.subheader("Runs of this session")
-    st.dataframe([state.run_row(r) for r in reversed(state.runs())], hide_index=True)
+if mine := state.runs():
+    st.subheader("Your runs")
+    st.dataframe([state.run_row(r) for r in reversed(mine)], hide_index=True)
     st.download_button(
         "Download every run's history (.csv)",
-        lambda: runs_csv(state.runs()),  # built on click
+        lambda: runs_csv(mine),  # built on click, from the runs captured here (see export)
         file_name="mnist-lab-runs.csv",
         mime="text/csv",
         key="download_csv",
-        help="One row per report of every run of this session, with the run's settings: "
-        "open it in a spreadsheet or pandas.",
+        help="One row per report of every run you kept, with the run's settings: "
+        "open it in a spreadsheet or pandas. Everything at once: Home → Your work.",
     )

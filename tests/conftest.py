@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import tempfile
 import threading
 import time
 import zlib
@@ -22,6 +23,12 @@ SHARED_MNIST = ROOT.parent / "shared" / "datasets" / "mnist"
 
 if not os.environ.get("MNIST_DIR") and SHARED_MNIST.is_dir():
     os.environ["MNIST_DIR"] = str(SHARED_MNIST)  # the app under test reads it too
+
+# The run store of the app under test (AppTest and the servers the e2e tests start): a SQLite
+# file of this test run's own, never the user's data folder.
+if not os.environ.get("MNIST_LAB_STORE"):
+    _store_dir = tempfile.mkdtemp(prefix="mnist-lab-test-store-")
+    os.environ["MNIST_LAB_STORE"] = f"sqlite:///{_store_dir}/runs.sqlite"
 
 
 def mnist_dir() -> Path | None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, fields
 
-from mlcore.spec import format_value
+from mlcore.model import model_bytes
+from mlcore.spec import config_to_params, format_value
 from mlcore.train import Progress, TrainConfig
 
 SETTINGS = [f.name for f in fields(TrainConfig)]
@@ -33,3 +36,30 @@ def runs_csv(runs: Sequence) -> str:
 
 def _cell(value) -> str:
     return "" if value is None else str(value)
+
+
+def runs_zip(runs: Sequence) -> bytes:
+    """One .zip of runs: runs.csv, and per run its settings (JSON) and model (.npz, if any)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("runs.csv", runs_csv(runs))
+        for run in runs:
+            z.writestr(f"run-{run.id}/settings.json", json.dumps(_settings(run), indent=2))
+            model = run.model() if run.usable else None
+            if model is not None:
+                z.writestr(f"run-{run.id}/model.npz", model_bytes(model))
+    return out.getvalue()
+
+
+def _settings(run) -> dict:
+    """What a run was: its settings as the URL and CLI spell them, its data, status, result."""
+    return {
+        "run": run.id,
+        "kind": run.kind,
+        "settings": config_to_params(run.config),
+        "data": run.data_label,
+        "status": run.status,
+        "message": run.message,
+        "test_accuracy": run.latest_test_accuracy,
+        "reports": len(run.history),
+    }

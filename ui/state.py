@@ -12,6 +12,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mlcore.data import SAMPLE_DIR, Dataset, load_mnist, locate
@@ -20,12 +21,12 @@ from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
 from runs.protocol import DataRef
 from runs.scheduler import Run, Scheduler, get_scheduler
+from ui import workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_PATH = ROOT / "models" / "default.npz"
 DEFAULT_MODEL_ID = "default"  # the shipped model, among the runs' ids in model pickers
 
-SESSION_TOKEN = "session_token"  # see session_id()
 CURRENT_RUN = "current_run"  # id of the run the Train page shows
 UPLOADED = "uploaded_dataset"  # in the scheduler's session data: the Home page's upload
 SPEC_DATA = {"directory": "full", "cache": "full", "sample": "sample"}  # Dataset.kind -> spec
@@ -110,18 +111,41 @@ def default_model() -> Model:
 
 def scheduler() -> Scheduler:
     """The server's scheduler (one per server process), preloading the default data."""
-    return get_scheduler(prewarm=DataRef(*_source()))
+    return get_scheduler(prewarm=DataRef(*_source()), session_alive=tab_connected)
+
+
+def tab_connected(session: str) -> bool | None:
+    """Whether Streamlit's server still has this session connected; None without a server.
+
+    session is a Streamlit session id, or an older "<id>#<token>" key. Uses the runtime's
+    public session registry (Runtime.is_active_session): a closed tab's session is
+    disconnected at once, even though Streamlit keeps its state a while.
+    """
+    if not Runtime.exists():
+        return None
+    return Runtime.instance().is_active_session(session.split("#", 1)[0])
 
 
 def session_id() -> str:
-    """This browser tab's key in the scheduler: Streamlit's session id # a token of ours.
+    """The owner of this tab's runs in the scheduler: the browser's workspace (ui.workspace).
 
-    The token tells apart sessions that share an id (every AppTest has "test session id");
-    the part before # is what the scheduler asks Streamlit about to know the tab is open.
+    The tab is attached to it, so its runs go on while any tab of the workspace is open.
     """
+    owner = workspace.owner()
     ctx = get_script_run_ctx()
-    token = st.session_state.setdefault(SESSION_TOKEN, uuid.uuid4().hex[:8])
-    return f"{ctx.session_id if ctx is not None else 'no-session'}#{token}"
+    if ctx is not None:
+        scheduler().attach(owner, ctx.session_id)
+    return owner
+
+
+def store_problem() -> str | None:
+    """Why work is not being saved right now, or what happened to the store; None if fine."""
+    store = scheduler().store
+    if store is None:
+        return None
+    if store.problem:
+        return f"Your work is not being saved: {store.problem}. Training goes on; the app retries."
+    return store.notice or None
 
 
 def runs() -> list[Run]:

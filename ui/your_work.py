@@ -1,0 +1,87 @@
+"""Home's "Your work": what is kept, one zip of everything, deleting, the private link."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from runs.writer import keep_days
+from ui import state, workspace
+from ui.export import runs_zip
+
+DELETE = "your_work_delete"  # widget keys of this section
+FORGET_SURE = "your_work_forget_sure"
+
+
+def section() -> None:
+    """The whole section, drawn where it is called."""
+    st.subheader("Your work")
+    mine = state.runs()
+    st.caption(_what_is_kept(len(mine)))
+    if not mine:
+        st.info("Nothing yet: the runs you train (Train, Lessons) are kept here.")
+    else:
+        st.dataframe([state.run_row(r) for r in reversed(mine)], hide_index=True)
+        st.download_button(
+            "Download all my work (.zip)",
+            lambda: runs_zip(mine),  # built on click, from the runs captured here
+            file_name="mnist-lab-my-work.zip",
+            mime="application/zip",
+            key="download_zip",
+            help="runs.csv (a row per report of every run), and per run its settings and "
+            "model (.npz: load it with mlcore.model.load_model or on the Draw page).",
+        )
+        _delete(mine)
+    with st.expander("Open your work on another device"):
+        st.caption(
+            "This link opens your runs in any browser. Anyone who has it can see and delete "
+            "them: keep it private. A settings link (from the Train page) never carries it."
+        )
+        url = st.context.url
+        st.code(workspace.link(_base(url) if isinstance(url, str) else ""), language=None)
+    _forget()
+
+
+def _what_is_kept(n: int) -> str:
+    used = state.scheduler().stored_bytes(state.session_id())
+    limit = state.scheduler().limits.workspace_bytes
+    size = "" if used is None else f" · {used / 2**20:,.1f} MB of {limit / 2**20:,.0f} MB"
+    return (
+        f"{n} run{'s' * (n != 1)} kept{size}. Your runs, their charts and models come back "
+        f"after a reload or a server restart, in every tab of this browser, and are kept "
+        f"{keep_days():g} days after your last visit. Uploaded data is not kept: a run on "
+        "an upload can be looked at and downloaded later, but continued only while the "
+        "upload is there."
+    )
+
+
+def _delete(mine: list) -> None:
+    ended = {r.id: r for r in mine if not r.active}
+    if not ended:
+        return
+    c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
+    chosen = c1.multiselect(
+        "Delete runs", list(ended), key=DELETE, format_func=lambda i: ended[i].label
+    )
+    if c2.button("Delete", key="your_work_delete_button", disabled=not chosen):
+        n = state.scheduler().delete(state.session_id(), chosen)
+        st.session_state.pop(DELETE, None)
+        st.toast(f"Deleted {n} run{'s' * (n != 1)}.")
+        st.rerun()
+
+
+def _forget() -> None:
+    with st.expander("Forget my work"):
+        st.caption("Stops your runs and deletes every run of this browser from the server.")
+        sure = st.checkbox("Yes, delete all my runs", key=FORGET_SURE)
+        if st.button("Forget my work", key="forget_work", disabled=not sure):
+            state.scheduler().forget_owner(state.session_id())
+            workspace.replace_token()
+            st.session_state.pop(state.CURRENT_RUN, None)
+            st.session_state.pop(FORGET_SURE, None)
+            st.rerun()
+
+
+def _base(url: str) -> str:
+    """The app's address without page path or query: scheme://host[:port]."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}" if rest else url
