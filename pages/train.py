@@ -97,7 +97,7 @@ def stop_run() -> None:
 def step(how: str) -> None:
     """how: "continue" to the end, one "step", or one "iteration"; resumes or starts a run."""
     run = state.current_run()
-    resumable = PAUSABLE if how == "continue" else ("paused", "stopped")
+    resumable = PAUSABLE if how == "continue" else ("paused", "stopped", "interrupted")
     resume = run is not None and not run.active and run.continuable and run.status in resumable
     if how == "continue":
         batches = None
@@ -113,7 +113,7 @@ def step(how: str) -> None:
         start_run(batches)
 
 
-PAUSABLE = ("paused", "stopped", "finished")
+PAUSABLE = ("paused", "stopped", "finished", "interrupted")
 run = state.current_run()
 busy = bool(run and run.active)
 buttons = st.container(horizontal=True)  # one row that wraps on a phone

@@ -53,8 +53,6 @@ MAX_DEFAULT_WORKERS = 8
 MAX_START_FAILURES = 3  # workers in a row that never connect: stop trying, say so
 DATA_LOAD_LIMIT = 60.0  # seconds a worker may take to load a run's data before it is ended
 ENDED_UNUSABLE = ("diverged", "failed")
-# The run's status: waiting/running are active; "interrupted": its server stopped meanwhile.
-STATUSES = ("waiting", "running", "paused", "stopped", "finished", "diverged", "failed")
 
 
 def _cores() -> int:
@@ -128,7 +126,9 @@ class Run:
     data_label: str
     n_train: int
     created: float = field(default_factory=time.time)
-    status: str = "waiting"  # waiting, running, paused, stopped, finished, diverged, failed
+    # waiting, running (active); paused, stopped, finished, diverged, failed, or interrupted
+    # (its server stopped while it trained: it continues from its last saved state)
+    status: str = "waiting"
     message: str = ""
     history: list[Progress] = field(default_factory=list)
     scaling: Scaling | None = None

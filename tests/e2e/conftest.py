@@ -59,11 +59,13 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(log_path: Path):
-    """`streamlit run app.py` on a free loopback port, its output in log_path; yields the URL."""
+def running_app(log_path: Path, port: int | None = None, **env_changes: str):
+    """`streamlit run app.py` on a free loopback port (or port), its output in log_path,
+    with env_changes in its environment; yields the URL."""
     _require_browser()
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the log shows each line as it happens
+    port = port or _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **env_changes}  # PYTHONUNBUFFERED: the log
+    # shows each line as it happens
     if mnist_dir() is not None:
         env["MNIST_DIR"] = str(mnist_dir())
     log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,111 @@
+"""In Chromium: a student's runs come back after a reload and after a server restart, and
+the exports hold every report and every model."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+
+import pandas as pd
+import pytest
+
+from mlcore.model import load_model
+from runs.store import Store
+
+from .conftest import ROOT, running_app, settle, shot
+
+pytestmark = pytest.mark.browser
+
+FINISHED = re.compile(r"finished \d+ iterations\.")
+SMALL_RUN = "train?hidden_size=20&iterations=2&learning_rate=0.1"
+
+
+def stored_reports(run_id: str) -> int:
+    """Reports of run_id in the app's store (the test run's own SQLite file)."""
+    store = Store(os.environ["MNIST_LAB_STORE"])
+    try:
+        for workspace in _workspaces(store):
+            for run in store.load_workspace(workspace):
+                if run.row["id"] == run_id:
+                    return len(run.reports)
+    finally:
+        store.close()
+    raise AssertionError(f"run {run_id} is not in the store")
+
+
+def _workspaces(store: Store) -> list[str]:
+    import sqlalchemy as sa
+
+    from runs.store import runs
+
+    with store.engine.connect() as c:
+        return list(c.execute(sa.select(runs.c.workspace).distinct()).scalars())
+
+
+def train_small_run(page, url: str) -> str:
+    """Start SMALL_RUN on the Train page, wait for its end; returns its run id."""
+    page.goto(f"{url}/{SMALL_RUN}")
+    page.get_by_text("Train the network").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Start").click()
+    done = page.get_by_text(FINISHED)
+    done.wait_for(timeout=90_000)
+    return re.search(r"Run (\w+) ", done.inner_text()).group(1)
+
+
+def test_a_reload_keeps_the_runs_and_the_exports_hold_every_report_and_model(browser, app_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    run_id = train_small_run(page, app_url)
+    page.reload()  # a new Streamlit session: only the browser's cookie is left
+    page.get_by_text(FINISHED).wait_for(timeout=30_000)
+    assert run_id in page.get_by_text(FINISHED).inner_text()
+    page.locator(".js-plotly-plot").first.wait_for(timeout=15_000)
+
+    settle(page)
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Download every run's history (.csv)").click()
+    table = pd.read_csv(download.value.path())
+    assert table["run"].astype(str).tolist() == [run_id] * stored_reports(run_id)
+
+    second = context.new_page()  # another tab of the same browser: the same work
+    second.goto(app_url)
+    second.get_by_text("1 run kept").wait_for(timeout=30_000)
+    shot(second, "home-your-work")
+    settle(second)
+    with second.expect_download(timeout=30_000) as download:
+        second.get_by_role("button", name="Download all my work (.zip)").click()
+    with zipfile.ZipFile(download.value.path()) as z:
+        model = load_model(io.BytesIO(z.read(f"run-{run_id}/model.npz")))
+        assert model.params.hidden_size == 20
+        assert len(pd.read_csv(io.BytesIO(z.read("runs.csv")))) == len(table)
+    context.close()
+
+    stranger = browser.new_context()  # another browser: none of it
+    other = stranger.new_page()
+    other.goto(app_url)
+    other.get_by_text("Nothing yet").wait_for(timeout=30_000)
+    stranger.close()
+
+
+def test_a_server_restart_keeps_the_run_and_an_interrupted_run_continues(browser):
+    log = ROOT / "artifacts" / "streamlit-restart.log"
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    settings = {"MNIST_LAB_CHECKPOINT_SECONDS": "0.5"}
+    with running_app(log, **settings) as url:
+        page.goto(f"{url}/train?hidden_size=20&iterations=30&batch_size=32")
+        page.get_by_text("Train the network").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Start").click()
+        page.get_by_text("Test accuracy").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(2500)  # a few saved states
+    with running_app(log, **settings) as url:  # the same store, a new server (and port)
+        page.goto(f"{url}/train")
+        note = page.get_by_text("interrupted by a server restart at")
+        note.wait_for(timeout=30_000)
+        settle(page)
+        shot(page, "train-interrupted")
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_text(FINISHED).wait_for(timeout=120_000)
+    context.close()
