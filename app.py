@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import router, state, workspace
+from ui import router, state, teacher, workspace
 
 router.mark()  # the pages check it: a first visit by a link must come through here
 st.set_page_config(page_title="MNIST Backprop Lab", page_icon=":material/neurology:", layout="wide")
@@ -15,6 +15,7 @@ page = st.navigation(
         st.Page("pages/softmax.py", title="Softmax", icon=":material/functions:"),
         st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
         st.Page("pages/inside.py", title="Inside the network", icon=":material/biotech:"),
+        *teacher.pages(),  # the Class page, when MNIST_LAB_TEACHER_KEY is set
     ]
 )
 

@@ -7,7 +7,7 @@ import streamlit as st
 from mlcore.data import ROLES, UploadError, cache_dir, identify_upload, load_uploaded
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.idx import IdxError
-from ui import router, state, your_work
+from ui import router, state, teacher, your_work
 from ui.text import plain
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
@@ -94,6 +94,8 @@ c2.page_link("pages/softmax.py", label="Naive vs stable softmax", icon=":materia
 c3.page_link("pages/draw.py", label="Draw a digit", icon=":material/draw:")
 c4.page_link("pages/inside.py", label="Inside the network", icon=":material/biotech:")
 
+if note := teacher.class_mode().note:  # class mode: the teacher's word for today
+    st.info(plain(note), icon=":material/campaign:")
 your_work.section()  # kept runs, one zip of everything, the private link (ui/your_work.py)
 
 st.header("Data")
@@ -110,6 +112,9 @@ if data.kind == "sample":
         f"scores {FULL_ACCURACY} trained on it, {SAMPLE_ACCURACY} trained on the sample."
     )
 
+if teacher.class_mode().lock_data:  # class mode: the teacher chose the data for everyone
+    st.caption("Your teacher has set the data for this class.")
+    st.stop()
 uploading = UPLOAD_RESULT in st.session_state
 with st.expander("Download full MNIST (11 MB)", expanded=data.kind == "sample" and not uploading):
     st.caption(

@@ -4,8 +4,8 @@ import streamlit as st
 
 from mlcore.lessons import BY_SLUG, LESSONS, conclude, range_conclusion
 from runs.scheduler import LimitError
+from ui import handin, live, router, teacher
 from ui import lessons as ui
-from ui import live, router
 from ui.text import plain
 
 router.ensure()  # a first visit by a link (a shared lesson) still goes through app.py
@@ -14,15 +14,17 @@ CHOICE = "lessons_choice"
 POLLING = "lessons_polling"
 
 st.title("Lessons")
+shown = teacher.class_mode().lessons or [lesson.slug for lesson in LESSONS]  # class mode
+shown = [s for s in shown if s in BY_SLUG] or [LESSONS[0].slug]
 param = st.query_params.get("lesson")
-if CHOICE not in st.session_state:  # a link opens its lesson (and never starts training)
-    st.session_state[CHOICE] = param if param in BY_SLUG else LESSONS[0].slug
-    if param is not None and param not in BY_SLUG:
+if st.session_state.get(CHOICE) not in shown:  # a link opens its lesson (never trains)
+    st.session_state[CHOICE] = param if param in shown else shown[0]
+    if param is not None and param not in shown:
         st.warning(
-            f"There is no lesson called “{plain(param)}”. Showing the first lesson; the "
-            f"lessons are: {', '.join(BY_SLUG)}."
+            f"There is no lesson called “{plain(param)}” here. Showing the first lesson; the "
+            f"lessons are: {', '.join(shown)}."
         )
-slug = st.selectbox("Lesson", list(BY_SLUG), key=CHOICE, format_func=lambda s: BY_SLUG[s].title)
+slug = st.selectbox("Lesson", shown, key=CHOICE, format_func=lambda s: BY_SLUG[s].title)
 st.query_params.from_dict({"lesson": slug})  # the address bar links to this lesson
 lesson = BY_SLUG[slug]
 
@@ -66,6 +68,7 @@ def race() -> None:
         histories = {label: runs[label].history for label, _ in lesson.runs if label in runs}
         st.success(conclude(lesson, histories))
         show_range_test(runs, histories)
+        handin.form(training, key=f"lesson_{lesson.slug}_handin", what="this lesson's runs")
     if st.session_state[POLLING] and not active:
         st.session_state[POLLING] = False
         st.rerun()  # all ended: redraw the buttons

@@ -11,7 +11,7 @@ from mlcore.model import model_bytes
 from mlcore.spec import config_from_params, config_to_params
 from mlcore.train import TrainConfig, batches_per_iteration
 from runs.scheduler import LimitError
-from ui import charts, hints, live, router, state
+from ui import charts, handin, hints, live, router, state
 from ui.export import runs_csv
 from ui.text import plain
 from ui.widgets import (
@@ -264,6 +264,8 @@ if run is not None and not run.active and run.history:
         f"Run {run.label}: {plain(run.message or run.status)}."
     )
     hints.render(run)  # what went wrong, with a one-click fix (ui/hints.py)
+    if run.kind == "train":
+        handin.form([run], key="train_handin")  # when the teacher has a Class page
     if run.usable:
         st.download_button(
             "Download this model (.npz)",

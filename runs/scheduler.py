@@ -146,6 +146,7 @@ class Run:
     range_test: RangeTest | None = None  # its result, once the worker sent it
     last_step: StepChange | None = None  # what the last single Step changed
     saved: tuple = ()  # (status, message) last given to the store
+    lesson: str | None = None  # the lesson (slug) that started it
 
     @property
     def config(self):
@@ -282,6 +283,7 @@ class Scheduler:
         n_train: int,
         max_batches: int | None = None,
         kind: str = "train",
+        lesson: str | None = None,
     ) -> Run:
         """Queue a new run for session; LimitError if a limit forbids it.
 
@@ -312,6 +314,7 @@ class Scheduler:
                 run_id = uuid.uuid4().hex[:8]
             run = Run(run_id, session, spec, data, data_label, n_train)
             run.max_batches, run.kind, run.continuable = max_batches, kind, kind == "train"
+            run.lesson = lesson
             s.runs.append(run)
             self._runs[run.id] = run
             self._queue.append(run)

@@ -56,6 +56,7 @@ runs = sa.Table(
     sa.Column("state_at", sa.Integer, nullable=False, default=0),  # reports when saved
     sa.Column("weights", sa.LargeBinary),  # newer weights than the state's (a lost worker)
     sa.Column("extra", sa.Text),  # JSON: a range test's result
+    sa.Column("lesson", sa.String(64)),  # the lesson (slug) that started it, if any
 )
 reports = sa.Table(
     "reports",
@@ -161,8 +162,10 @@ class Store:
 
     # ---- writing (runs.writer calls these with batches) ------------------------------
 
-    def write(self, inserts: list[dict], report_rows: list[dict], updates: dict) -> None:
-        """In one transaction: new runs, new reports, and column updates by run id."""
+    def write(
+        self, inserts: list[dict], report_rows: list[dict], updates: dict, handed: list[dict] = ()
+    ) -> None:
+        """In one transaction: new runs, new reports, column updates by run id, hand-ins."""
         with self.engine.begin() as c:
             for row in inserts:
                 c.execute(sa.delete(runs).where(runs.c.id == row["id"]))  # a retried batch
@@ -182,6 +185,9 @@ class Store:
                     )
                 if values:
                     c.execute(sa.update(runs).where(runs.c.id == run_id).values(**values))
+            for row in handed:  # a run handed in again takes its new nickname
+                c.execute(sa.delete(handins).where(handins.c.run_id == row["run_id"]))
+                c.execute(handins.insert().values(**row))
 
     def touch_workspace(self, workspace: str, now: float | None = None) -> None:
         """Record that workspace was used now (created if new)."""
@@ -233,7 +239,42 @@ class Store:
                 .values(status="interrupted", message=message, updated=time.time())
             ).rowcount
 
+    def set_setting(self, name: str, value: dict) -> None:
+        """A class-wide setting (the challenge, class mode) as JSON, for every app server."""
+        key = f"setting:{name}"
+        with self.engine.begin() as c:
+            c.execute(sa.delete(meta).where(meta.c.key == key))
+            c.execute(meta.insert().values(key=key, value=json.dumps(value)))
+
+    def setting(self, name: str) -> dict | None:
+        with self.engine.connect() as c:
+            q = sa.select(meta.c.value).where(meta.c.key == f"setting:{name}")
+            found = c.execute(q).scalar()
+        return None if found is None else json.loads(found)
+
     # ---- reading ---------------------------------------------------------------------
+
+    def handed_in(self) -> list[StoredRun]:
+        """Every handed-in run (row with nickname, lesson and handed_in), oldest first."""
+        q = (
+            sa.select(
+                runs,
+                handins.c.nickname,
+                handins.c.lesson.label("handed_lesson"),
+                handins.c.created.label("handed_in"),
+            )
+            .join(handins, handins.c.run_id == runs.c.id)
+            .order_by(handins.c.created)
+        )
+        with self.engine.connect() as c:
+            rows = [dict(r) for r in c.execute(q).mappings()]
+            return [StoredRun(r, self._reports(c, r["id"])) for r in rows]
+
+    def handed_in_ids(self, workspace: str) -> dict[str, str]:
+        """Run id -> nickname for the runs workspace handed in."""
+        q = sa.select(handins.c.run_id, handins.c.nickname).where(handins.c.workspace == workspace)
+        with self.engine.connect() as c:
+            return dict(c.execute(q).tuples().all())
 
     def load_workspace(self, workspace: str) -> list[StoredRun]:
         """The runs of workspace, oldest first, each with its reports in order."""

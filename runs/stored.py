@@ -39,6 +39,7 @@ def run_row(run, server: str) -> dict:
         "created": run.created,
         "updated": time.time(),
         "state_at": 0,
+        "lesson": run.lesson,
     }
 
 
@@ -81,7 +82,7 @@ def run_from_store(found: StoredRun, server: str):
     spec = RunSpec(TrainConfig(**spec_values["config"]), spec_values["data"])
     data = DataRef(row["data_kind"], row["data_location"])
     run = Run(row["id"], row["workspace"], spec, data, row["data_label"], row["n_train"])
-    run.kind, run.created = row["kind"], row["created"]
+    run.kind, run.created, run.lesson = row["kind"], row["created"], row["lesson"]
     run.status, run.message = row["status"], row["message"]
     history = [progress_from_dict(v) for v in found.reports]
     run.state = _state(row)

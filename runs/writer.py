@@ -48,6 +48,7 @@ class StoreWriter:
         self._inserts: list[dict] = []
         self._reports: list[dict] = []
         self._updates: dict[str, dict] = {}
+        self._handins: list[dict] = []
         self._wake = threading.Event()
         self._closed = threading.Event()
         self._idle = threading.Event()
@@ -74,6 +75,12 @@ class StoreWriter:
         """Column values for run_id; a value may be a callable made into bytes here, later."""
         with self._lock:
             self._updates.setdefault(run_id, {}).update(values)
+            self._idle.clear()
+
+    def hand_in(self, row: dict) -> None:
+        """A hand-in (run_id, workspace, nickname, lesson, created), written with the rest."""
+        with self._lock:
+            self._handins.append(row)
             self._idle.clear()
 
     def flush(self, timeout: float = 10.0) -> bool:
@@ -113,21 +120,22 @@ class StoreWriter:
     def _write_pending(self) -> bool:
         with self._lock:
             inserts, reports, updates = self._inserts, self._reports, self._updates
-            self._inserts, self._reports, self._updates = [], [], {}
-        if not (inserts or reports or updates):
+            handed = self._handins
+            self._inserts, self._reports, self._updates, self._handins = [], [], {}, []
+        if not (inserts or reports or updates or handed):
             self._idle.set()
             return True
         try:
             if self.store is None and not self._open():
                 raise StoreError(self.problem)
-            self.store.write(inserts, [_encoded(r) for r in reports], _built(updates))
+            self.store.write(inserts, [_encoded(r) for r in reports], _built(updates), handed)
         except Exception as e:  # any database fault: keep the work, say why, try again
-            self._put_back(inserts, reports, updates)
+            self._put_back(inserts, reports, updates, handed)
             self.problem = f"{plain_reason(e)} ({describe(self.url)})"
             return False
         self.problem = ""
         with self._lock:
-            if not (self._inserts or self._reports or self._updates):
+            if not (self._inserts or self._reports or self._updates or self._handins):
                 self._idle.set()
         return True
 
@@ -142,10 +150,11 @@ class StoreWriter:
             print(f"mnist-lab: deleted {n} workspace(s) unused for {self.keep_days:g} days")
         return True
 
-    def _put_back(self, inserts, reports, updates) -> None:
+    def _put_back(self, inserts, reports, updates, handed) -> None:
         with self._lock:
             self._inserts[:0] = inserts
             self._reports[:0] = reports
+            self._handins[:0] = handed
             for run_id, values in updates.items():  # newer values (written meanwhile) win
                 self._updates[run_id] = {**values, **self._updates.get(run_id, {})}
 

@@ -63,3 +63,18 @@ def _settings(run) -> dict:
         "test_accuracy": run.latest_test_accuracy,
         "reports": len(run.history),
     }
+
+
+def class_csv(runs: Sequence) -> str:
+    """CSV text of handed-in runs (runs.classroom.HandedIn): a row per report, with nickname,
+    lesson and the run's settings first."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["nickname", "lesson", "run", "data", *SETTINGS, *REPORT_COLUMNS])
+    for run in runs:
+        settings = [format_value(getattr(run.config, name)) for name in SETTINGS]
+        first = [run.nickname, run.lesson or "", run.run_id, run.data_label, *settings]
+        for report in run.history:
+            values = asdict(report)
+            writer.writerow([*first, *(_cell(values[n]) for n in REPORT)])
+    return out.getvalue()

@@ -34,16 +34,26 @@ def start(lesson: Lesson) -> None:
     """Submit the lesson's runs (and its range test) through the scheduler, like any run."""
     ids = st.session_state.setdefault(RUNS, {})[lesson.slug] = {}  # filled as each starts
     for label, config in lesson.runs:
-        ids[label] = state.start_run(config).id
+        ids[label] = state.start_run(config, lesson=lesson_tag(lesson, label)).id
     first = ids[lesson.runs[0][0]]
     if lesson.range_test:
-        ids[RANGE] = state.start_run(lesson.runs[0][1], kind="range").id
+        tag = lesson_tag(lesson, RANGE)
+        ids[RANGE] = state.start_run(lesson.runs[0][1], kind="range", lesson=tag).id
     st.session_state[state.CURRENT_RUN] = first  # the Train page shows a training run
 
 
+def lesson_tag(lesson: Lesson, label: str) -> str:
+    """What a lesson's run records of it: "<slug>: <run label>" (the class view reads it)."""
+    return f"{lesson.slug}: {label}"
+
+
 def runs_of(lesson: Lesson) -> dict[str, Run]:
-    """The runs this session started for lesson, by label (those the scheduler still has)."""
-    ids = st.session_state.get(RUNS, {}).get(lesson.slug, {})
+    """The runs this session started for lesson, by label (those the scheduler still has);
+    after a reload, the workspace's latest run of each of the lesson's labels."""
+    ids = st.session_state.get(RUNS, {}).get(lesson.slug)
+    if ids is None:
+        tags = {lesson_tag(lesson, label): label for label, _ in [*lesson.runs, (RANGE, None)]}
+        ids = {tags[r.lesson]: r.id for r in state.runs() if r.lesson in tags}  # newest wins
     found = {label: state.scheduler().get(run_id) for label, run_id in ids.items()}
     return {label: run for label, run in found.items() if run is not None}
 

@@ -138,6 +138,14 @@ def session_id() -> str:
     return owner
 
 
+def handed_in_runs() -> list:
+    """Every handed-in run of the class, from the store (the teacher's Class page)."""
+    store = scheduler().store
+    if store is None or store.store is None:
+        return []
+    return store.store.handed_in()
+
+
 def store_problem() -> str | None:
     """Why work is not being saved right now, or what happened to the store; None if fine."""
     store = scheduler().store
@@ -170,15 +178,28 @@ def data_ref(data: Dataset) -> DataRef:
     return scheduler().upload(session_id(), data, key=key)
 
 
-def start_run(config: TrainConfig, max_batches: int | None = None, kind: str = "train") -> Run:
+def start_run(
+    config: TrainConfig,
+    max_batches: int | None = None,
+    kind: str = "train",
+    lesson: str | None = None,
+) -> Run:
     """Submit a run of config on the session's data; LimitError names a limit it breaks.
 
     kind "range": a learning-rate range test of config instead (its result: run.range_test).
+    lesson: the slug of the lesson that starts it (the class view groups by it).
     """
     data = dataset()
     spec = RunSpec(config, "upload" if data.kind == "upload" else SPEC_DATA[data.kind])
     run = scheduler().submit(
-        session_id(), spec, data_ref(data), data.description, len(data.y_train), max_batches, kind
+        session_id(),
+        spec,
+        data_ref(data),
+        data.description,
+        len(data.y_train),
+        max_batches,
+        kind,
+        lesson=lesson,
     )
     st.session_state[CURRENT_RUN] = run.id
     return run

@@ -1,0 +1,187 @@
+"""The class as the teacher sees it: handed-in runs, a challenge and its leaderboard, lessons
+across students, class mode. Pure functions over what the store holds (no Streamlit)."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+from mlcore.checkpoint import progress_from_dict
+from mlcore.train import Progress, TrainConfig, latest_test_accuracy
+from runs.store import StoredRun
+
+NICKNAME_MAX = 40
+NOTE_MAX = 300
+
+
+@dataclass(frozen=True)
+class HandedIn:
+    """One handed-in run: who, what settings, what it reached, and its reports."""
+
+    run_id: str
+    nickname: str
+    config: TrainConfig
+    data_label: str
+    status: str
+    lesson: str | None  # "<slug>: <run label>" for a lesson's run
+    handed_in: float  # seconds since the epoch
+    history: list[Progress] = field(repr=False)
+
+    @property
+    def test_accuracy(self) -> float | None:
+        return latest_test_accuracy(self.history)
+
+    @property
+    def seconds(self) -> float | None:
+        return self.history[-1].elapsed if self.history else None
+
+    @property
+    def passes(self) -> float:
+        return self.history[-1].iteration if self.history else 0.0
+
+    @property
+    def lesson_slug(self) -> str | None:
+        return None if self.lesson is None else self.lesson.split(": ", 1)[0]
+
+    @property
+    def lesson_label(self) -> str | None:
+        return None if self.lesson is None else self.lesson.split(": ", 1)[-1]
+
+
+def handed_in(found: list[StoredRun]) -> list[HandedIn]:
+    """The store's handed-in rows (Store.handed_in) as HandedIn, oldest first."""
+    out = []
+    for f in found:
+        r = f.row
+        config = TrainConfig(**json.loads(r["spec"])["config"])
+        history = [progress_from_dict(v) for v in f.reports]
+        lesson = r["handed_lesson"] or r["lesson"]
+        out.append(
+            HandedIn(
+                r["id"],
+                r["nickname"],
+                config,
+                r["data_label"],
+                r["status"],
+                lesson,
+                r["handed_in"],
+                history,
+            )
+        )
+    return out
+
+
+def check_nickname(text: str) -> str:
+    """The nickname to show, stripped; ValueError saying what is wrong with it."""
+    name = " ".join(text.split())
+    if not name:
+        raise ValueError("give a nickname: the teacher sees your run under it")
+    if len(name) > NICKNAME_MAX:
+        raise ValueError(f"a nickname has at most {NICKNAME_MAX} characters ({len(name)} given)")
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise ValueError("a nickname cannot hold control or invisible characters")
+    return name
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """The teacher's limits on the settings; the leaderboard ranks runs that keep to them."""
+
+    max_hidden: int | None = None  # at most this many hidden units
+    max_iterations: int | None = None  # at most this many iterations (passes or steps)
+    show_students: bool = False  # the leaderboard on the students' Class page too
+
+    def __post_init__(self):
+        for name in ("max_hidden", "max_iterations"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name}={value!r} must be a whole number >= 1, or none")
+
+    def keeps(self, run: HandedIn) -> bool:
+        c = run.config
+        return (self.max_hidden is None or c.hidden_size <= self.max_hidden) and (
+            self.max_iterations is None or c.iterations <= self.max_iterations
+        )
+
+    def rule(self) -> str:
+        parts = []
+        if self.max_hidden is not None:
+            parts.append(f"at most {self.max_hidden} hidden units")
+        if self.max_iterations is not None:
+            parts.append(f"at most {self.max_iterations} iterations")
+        return ", ".join(parts) or "no limits"
+
+    @classmethod
+    def from_dict(cls, values: dict | None) -> Challenge:
+        values = values or {}
+        known = {
+            k: values[k] for k in ("max_hidden", "max_iterations", "show_students") if k in values
+        }
+        try:
+            return cls(**known)
+        except (TypeError, ValueError):
+            return cls()  # a damaged setting: no limits rather than a broken page
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def leaderboard(runs: list[HandedIn], challenge: Challenge) -> list[dict]:
+    """Each nickname's best finished run that keeps to challenge, best first."""
+    best: dict[str, HandedIn] = {}
+    for run in runs:
+        acc = run.test_accuracy
+        if run.status != "finished" or acc is None or not challenge.keeps(run):
+            continue
+        if run.nickname not in best or acc > best[run.nickname].test_accuracy:
+            best[run.nickname] = run
+    ranked = sorted(best.values(), key=lambda r: -r.test_accuracy)
+    return [
+        {
+            "place": i + 1,
+            "nickname": r.nickname,
+            "test accuracy (%)": round(100 * r.test_accuracy, 2),
+            "hidden units": r.config.hidden_size,
+            "iterations": r.config.iterations,
+            "learning rate": r.config.learning_rate,
+            "run": r.run_id,
+        }
+        for i, r in enumerate(ranked)
+    ]
+
+
+def lesson_results(runs: list[HandedIn]) -> dict[str, list[tuple[str, str, float]]]:
+    """Per lesson slug: (run label, nickname, test accuracy) of its handed-in training runs."""
+    out: dict[str, list[tuple[str, str, float]]] = {}
+    for run in runs:
+        if run.lesson_slug is None or run.test_accuracy is None:
+            continue
+        out.setdefault(run.lesson_slug, []).append(
+            (run.lesson_label, run.nickname, run.test_accuracy)
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ClassMode:
+    """What the teacher locks for a session of the course."""
+
+    lessons: tuple[str, ...] | None = None  # the lessons shown (None: all)
+    lock_data: bool = False  # no downloads or uploads of data, no server paths
+    note: str = ""  # shown at the top of Home
+
+    @classmethod
+    def from_dict(cls, values: dict | None) -> ClassMode:
+        values = values or {}
+        lessons = values.get("lessons")
+        note = values.get("note", "")
+        return cls(
+            lessons=None if not isinstance(lessons, list) else tuple(str(s) for s in lessons),
+            lock_data=values.get("lock_data") is True,
+            note=note[:NOTE_MAX] if isinstance(note, str) else "",
+        )
+
+    def as_dict(self) -> dict:
+        return {"lessons": None if self.lessons is None else list(self.lessons),
+                "lock_data": self.lock_data, "note": self.note}  # fmt: skip

@@ -1,0 +1,112 @@
+"""The teacher's key (MNIST_LAB_TEACHER_KEY), its check, and the class-wide settings."""
+
+from __future__ import annotations
+
+import hmac
+import os
+import threading
+import time
+
+import streamlit as st
+
+from runs.classroom import Challenge, ClassMode
+from ui import state
+
+KEY_ENV = "MNIST_LAB_TEACHER_KEY"
+TEACHER = "class_teacher"  # session key: this tab gave the right key
+FREE_TRIES = 3  # wrong keys before each further try must wait
+LONGEST_WAIT = 60.0  # seconds, after many wrong keys
+
+
+def key_set() -> bool:
+    return bool(os.environ.get(KEY_ENV))
+
+
+def pages() -> list:
+    """The Class page for app.py's navigation, when a teacher's key is set."""
+    if not key_set():
+        return []
+    return [st.Page("pages/class_view.py", title="Class", icon=":material/groups:")]
+
+
+class Throttle:
+    """Wrong keys per client: after FREE_TRIES, the next try waits 2, 4, 8 ... s (at most 60)."""
+
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._wrong: dict[str, tuple[int, float]] = {}  # client -> (wrong tries, last at)
+
+    def wait_left(self, client: str) -> float:
+        """Seconds before client may try again (0: now)."""
+        with self._lock:
+            n, last = self._wrong.get(client, (0, 0.0))
+        if n < FREE_TRIES:
+            return 0.0
+        wait = min(LONGEST_WAIT, 2.0 ** (n - FREE_TRIES + 1))
+        return max(0.0, last + wait - self._clock())
+
+    def record(self, client: str, right: bool) -> None:
+        with self._lock:
+            if right:
+                self._wrong.pop(client, None)
+            else:
+                n, _ = self._wrong.get(client, (0, 0.0))
+                self._wrong[client] = (n + 1, self._clock())
+
+
+THROTTLE = Throttle()  # one per server: a new tab does not reset it
+
+
+def try_key(given: str) -> str | None:
+    """Check given against the key (constant time); None if right, else why it was refused."""
+    client = _client()
+    wait = THROTTLE.wait_left(client)
+    if wait > 0:
+        return f"Too many wrong keys: try again in {wait:.0f} s."
+    right = hmac.compare_digest(given.encode(), os.environ.get(KEY_ENV, "").encode())
+    right = right and key_set()
+    THROTTLE.record(client, right)
+    if right:
+        st.session_state[TEACHER] = True
+        return None
+    return "That is not the teacher's key."
+
+
+def is_teacher() -> bool:
+    return key_set() and bool(st.session_state.get(TEACHER))
+
+
+def _client() -> str:
+    """Who is trying: the browser's address (one behind a proxy shares it; that is fine)."""
+    try:
+        ip = st.context.ip_address
+    except Exception:
+        ip = None
+    return ip if isinstance(ip, str) else "unknown"
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _setting(name: str) -> dict | None:
+    store = state.scheduler().store
+    return None if store is None or store.store is None else store.store.setting(name)
+
+
+def challenge() -> Challenge:
+    try:
+        return Challenge.from_dict(_setting("challenge"))
+    except Exception:  # the store is away: no limits shown rather than a broken page
+        return Challenge()
+
+
+def class_mode() -> ClassMode:
+    try:
+        return ClassMode.from_dict(_setting("class_mode"))
+    except Exception:
+        return ClassMode()
+
+
+def save_setting(name: str, value: dict) -> None:
+    """Write a class-wide setting (every app server reads it within 5 s)."""
+    state.scheduler().store.store.set_setting(name, value)
+    _setting.clear()
