@@ -52,7 +52,7 @@ def _require_browser():
         pytest.skip(problem)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -62,8 +62,15 @@ def _free_port() -> int:
 def running_app(log_path: Path, port: int | None = None, **env_changes: str):
     """`streamlit run app.py` on a free loopback port (or port), its output in log_path,
     with env_changes in its environment; yields the URL."""
+    with app_process(log_path, port, **env_changes) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def app_process(log_path: Path, port: int | None = None, **env_changes: str):
+    """As running_app, yielding (URL, the server's Popen) for a test that kills it."""
     _require_browser()
-    port = port or _free_port()
+    port = port or free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **env_changes}  # PYTHONUNBUFFERED: the log
     # shows each line as it happens
     if mnist_dir() is not None:
@@ -91,7 +98,7 @@ def running_app(log_path: Path, port: int | None = None, **env_changes: str):
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_until_healthy(url, proc, log_path)
-            yield url
+            yield url, proc
         finally:
             proc.terminate()
             try:
