@@ -7,16 +7,23 @@ cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
-# Real-browser tests use Debian's Chromium (Playwright cannot download browsers here).
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian's packages the tests start themselves, on 127.0.0.1 only: Chromium for the browser
+# tests (Playwright cannot download browsers here), PostgreSQL for the run store's second
+# database, nginx for the several-servers test.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+{ command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null 2>&1 || missing+=(nginx-light)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing Debian's chromium for the browser tests ..."
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "installing Debian's ${missing[*]} for the tests ..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   elif [ "${CI:-}" = "true" ]; then
-    echo "error: chromium is missing and cannot be installed; browser tests must run in CI" >&2
+    echo "error: ${missing[*]} missing and cannot be installed; these tests must run in CI" >&2
     exit 1
   else
-    echo "warning: no chromium; install it (apt-get install chromium) or browser tests will skip" >&2
+    echo "warning: no ${missing[*]} (apt-get install ${missing[*]}): their tests will skip" >&2
   fi
 fi
 

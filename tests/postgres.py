@@ -43,27 +43,45 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Cluster:
+    """A throw-away cluster: its admin URL, and stop()/start() for a test of an outage."""
+
+    def __init__(self, bin_dir: Path, folder: Path, port: int):
+        self.url = f"postgresql+psycopg://lab@127.0.0.1:{port}/postgres"
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._ctl = [str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-w"]
+        self._start = [*self._ctl, "-l", str(folder / "log"), "-o", options, "start"]
+
+    def start(self) -> None:
+        subprocess.run(_as_postgres(self._start), check=True, capture_output=True, timeout=60)
+
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run(_as_postgres([*self._ctl, "-m", mode, "stop"]), capture_output=True)
+
+
 @contextlib.contextmanager
-def postgres_server():
-    """Start a throw-away cluster; yields its admin URL (user lab, trust auth, loopback)."""
+def postgres_cluster():
+    """Start a throw-away cluster (user lab, trust auth, loopback only); yields its Cluster."""
     bin_dir = require_postgres()
     folder = Path(tempfile.mkdtemp(prefix="mnist-lab-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    data, port = folder / "data", _free_port()
-    run = {"check": True, "capture_output": True, "timeout": 60}
-    subprocess.run(
-        _as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "lab", "-A", "trust"]),
-        **run,
-    )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    ctl = [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w"]
-    subprocess.run(_as_postgres([*ctl, "-o", options, "start"]), **run)
+    initdb = [str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", "lab", "-A", "trust"]
+    subprocess.run(_as_postgres(initdb), check=True, capture_output=True, timeout=60)
+    cluster = Cluster(bin_dir, folder, _free_port())
+    cluster.start()
     try:
-        yield f"postgresql+psycopg://lab@127.0.0.1:{port}/postgres"
+        yield cluster
     finally:
-        subprocess.run(_as_postgres([*ctl, "-m", "immediate", "stop"]), capture_output=True)
+        cluster.stop("immediate")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_server():
+    """As postgres_cluster, yielding only its admin URL."""
+    with postgres_cluster() as cluster:
+        yield cluster.url
 
 
 def new_database(admin_url: str) -> str:

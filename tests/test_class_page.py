@@ -86,3 +86,17 @@ def test_the_challenge_ranks_runs_within_its_limits_and_shows_to_students(teache
 def _pages(at: AppTest) -> list[dict]:
     nav = at.get("navigation")
     return [{"title": p.page_name} for p in nav[0].proto.app_pages] if nav else []
+
+
+def test_the_class_page_says_the_database_is_away_instead_of_failing(teacher_key, monkeypatch):
+    import sqlalchemy as sa
+
+    from ui import state
+
+    def away():
+        raise sa.exc.OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(state, "handed_in_runs", away)
+    at = class_page(KEY)
+    assert not at.exception
+    assert any("The database is away" in e.value for e in at.error)

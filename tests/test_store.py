@@ -16,7 +16,7 @@ from runs import store as store_module
 from runs.store import Store, StoreError
 from runs.writer import StoreWriter
 
-from .postgres import new_database, postgres_server
+from .postgres import new_database, postgres_cluster, postgres_server
 
 
 @pytest.fixture(scope="module")
@@ -234,3 +234,23 @@ def test_states_are_stored_without_pickle(url):
     blob = state_to_bytes(state)
     with np.load(__import__("io").BytesIO(blob), allow_pickle=False) as z:
         assert all(z[k].dtype != object for k in z.files)
+
+
+def test_writer_keeps_work_while_postgresql_is_down_then_saves_it():
+    with postgres_cluster() as cluster:
+        url = new_database(cluster.url)
+        w = StoreWriter(url)
+        w.insert(row())
+        assert w.flush(10)
+        cluster.stop()
+        w.report("r1", 0, {"batch": 0})
+        w.update("r1", status="finished")
+        assert not w.flush(3) and w.problem  # said, kept
+        cluster.start()
+        assert w.flush(40), w.problem
+        assert w.problem == ""
+        check = Store(url)
+        (found,) = check.load_workspace("w" * 64)
+        check.close()
+        w.close()
+    assert found.row["status"] == "finished" and found.reports == [{"batch": 0}]
