@@ -26,6 +26,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -311,17 +312,20 @@ def cli_seconds() -> tuple[float, float]:
     return time.monotonic() - start, float(re.findall(r"([\d.]+) s\n", out)[-1])
 
 
-def server_only(k: int) -> dict:
+def server_only(k: int, store_url: str) -> dict:
     """k default runs submitted together to the scheduler in this process, no web page at all:
-    what the training machinery delivers when the browsers are on other machines."""
+    what the training machinery delivers when the browsers are on other machines. store_url:
+    where runs are saved ("memory": nowhere), as the app would."""
     sys.path.insert(0, str(ROOT))
     from mlcore.spec import RunSpec
     from mlcore.train import TrainConfig
     from runs.protocol import DataRef
     from runs.scheduler import Limits, Scheduler
+    from runs.writer import StoreWriter
 
     data = DataRef("full", os.environ["MNIST_DIR"])
-    scheduler = Scheduler(Limits.from_env(), prewarm=data)
+    store = None if store_url == "memory" else StoreWriter(store_url)
+    scheduler = Scheduler(Limits.from_env(), prewarm=data, store=store)
     try:
         time.sleep(5)  # the workers have started and loaded full MNIST
         start = time.monotonic()
@@ -338,7 +342,7 @@ def server_only(k: int) -> dict:
                 if end[i] is None and not run.active:
                     end[i] = now
             time.sleep(0.01)
-        return {"k": k, "first_report_s": first, "end_s": end}
+        return {"k": k, "store": store_url, "first_report_s": first, "end_s": end}
     finally:
         scheduler.close()
 
@@ -360,11 +364,18 @@ def main() -> int:
         action="store_true",
         help="no browsers: submit the K runs straight to a scheduler in this process",
     )
+    p.add_argument(
+        "--store",
+        default="",
+        help="--server-only: the run store's URL, or 'memory' for none (default: a new SQLite "
+        "file, as the app's default)",
+    )
     args = p.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a timeout still ends the server
     if args.server_only:
+        store = args.store or f"sqlite:///{tempfile.mkdtemp(prefix='load-store-')}/runs.sqlite"
         for k in args.k:
-            print(json.dumps(server_only(k)), flush=True)
+            print(json.dumps(server_only(k, store)), flush=True)
         return 0
     from playwright.sync_api import sync_playwright
 

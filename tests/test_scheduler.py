@@ -132,7 +132,8 @@ def test_a_session_whose_tab_closed_is_stopped_then_forgotten(make_scheduler):
     assert s.runs_of("a") == [run]  # kept a while: a locked phone screen comes back to it
     wait_until(lambda: s.get(run.id) is None, timeout=10, what="the session to be forgotten")
     assert s.runs_of("a") == []
-    assert other.active  # the other session trains on
+    # The other session trains on (or has finished: a fast machine ends 50 passes first).
+    assert other.status in ("running", "finished") and s.get(other.id) is other
     s.stop(other.id)
 
 
