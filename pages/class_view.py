@@ -10,13 +10,29 @@ from ui.text import plain
 
 router.ensure()  # a first visit by a link (/class_view) still goes through app.py
 
+
+def class_runs() -> list | None:
+    """The handed-in runs, or None after saying why the database cannot give them."""
+    store = state.scheduler().store
+    if store is None:
+        st.error("The class view needs the run store (MNIST_LAB_STORE is 'memory').")
+        return None
+    try:
+        return handed_in(state.handed_in_runs())
+    except Exception as e:  # PostgreSQL down, a locked file: say so, keep the page
+        why = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
+        st.error(f"The database is away ({plain(why)}); try again soon.")
+        return None
+
+
 st.title("The class")
 challenge = teacher.challenge()
 if not teacher.is_teacher():
     if challenge.show_students:
         st.subheader("Challenge")
         st.caption(f"Hand in a run with {challenge.rule()}; each nickname's best counts.")
-        st.dataframe(leaderboard(handed_in(state.handed_in_runs()), challenge), hide_index=True)
+        if (runs := class_runs()) is not None:
+            st.dataframe(leaderboard(runs, challenge), hide_index=True)
     st.info("This page is for your teacher: the runs handed in are shown only with the key.")
     with st.form("teacher_key"):
         given = st.text_input("Teacher's key", type="password")
@@ -26,14 +42,8 @@ if not teacher.is_teacher():
             st.error(why)
     st.stop()
 
-store = state.scheduler().store
-if store is None or store.store is None:
-    st.error(f"The database is away: {plain(store.problem if store else 'no store')}.")
-    st.stop()
-try:
-    runs = handed_in(state.handed_in_runs())
-except Exception as e:  # PostgreSQL down, a locked file: say so, keep the page
-    st.error(f"The database is away ({plain(str(e).splitlines()[0][:200])}); try again soon.")
+runs = class_runs()
+if runs is None:
     st.stop()
 
 c1, c2, c3 = st.columns(3)
@@ -99,10 +109,17 @@ st.header("Class mode")
 mode = teacher.class_mode()
 with st.form("class_mode"):
     slugs = [lesson.slug for lesson in LESSONS]
-    chosen = st.multiselect("Lessons students see", slugs, mode.lessons or slugs,
-                            format_func=titles.get)  # fmt: skip
-    lock = st.checkbox("Lock the data (no downloads or uploads, no server paths)", mode.lock_data)
-    note = st.text_input("A note at the top of Home", mode.note, max_chars=300)
+    chosen = st.multiselect(
+        "Lessons students see",
+        slugs,
+        mode.lessons or slugs,
+        format_func=titles.get,
+        key="cm_lessons",
+    )
+    lock = st.checkbox(
+        "Lock the data (no downloads or uploads, no server paths)", mode.lock_data, key="cm_lock"
+    )
+    note = st.text_input("A note at the top of Home", mode.note, max_chars=300, key="cm_note")
     if st.form_submit_button("Set class mode"):
         every = set(chosen) == set(slugs)
         new_mode = ClassMode(None if every else tuple(chosen), lock, note.strip())

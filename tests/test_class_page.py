@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from runs.scheduler import get_scheduler
+
+from .test_lessons_page import open_lessons, tiny_lessons  # noqa: F401 (a fixture)
 from .test_pages import texts
 from .test_workspace_page import open_app, trained
 
@@ -81,6 +87,8 @@ def test_the_challenge_ranks_runs_within_its_limits_and_shows_to_students(teache
     teacher.number_input(key="ch_hidden").set_value(0)
     teacher.button(key="FormSubmitter:challenge-Set the challenge").click().run()
     assert "'nickname': 'ada'" in tables(class_page())
+    teacher.checkbox(key="ch_show").uncheck()  # as it was, for the other tests
+    teacher.button(key="FormSubmitter:challenge-Set the challenge").click().run()
 
 
 def _pages(at: AppTest) -> list[dict]:
@@ -91,12 +99,64 @@ def _pages(at: AppTest) -> list[dict]:
 def test_the_class_page_says_the_database_is_away_instead_of_failing(teacher_key, monkeypatch):
     import sqlalchemy as sa
 
-    from ui import state
+    from runs.classroom import Challenge
+    from ui import state, teacher
 
     def away():
         raise sa.exc.OperationalError("SELECT", {}, Exception("connection refused"))
 
     monkeypatch.setattr(state, "handed_in_runs", away)
-    at = class_page(KEY)
-    assert not at.exception
-    assert any("The database is away" in e.value for e in at.error)
+    monkeypatch.setattr(teacher, "challenge", lambda: Challenge(show_students=True))
+    for at in (class_page(KEY), class_page()):  # the teacher's view; the students' leaderboard
+        assert not at.exception
+        assert any("The database is away" in e.value for e in at.error)
+
+
+@pytest.mark.usefixtures("tiny_lessons")
+def test_a_lessons_runs_handed_in_show_as_that_lesson_across_the_class(teacher_key):
+    at = open_lessons(lesson="tiny")
+    at.button(key="lessons_start").click().run()
+    deadline = time.monotonic() + 120
+    while not at.success:
+        assert time.monotonic() < deadline, "the lesson did not finish"
+        time.sleep(0.3)
+        at.run()
+    at.text_input(key="lesson_tiny_handin_nickname").input("ada")
+    at.button(key="lesson_tiny_handin_button").click().run()
+    assert any("Handed in as ada" in s.value for s in at.success)
+    teacher = class_page(KEY)
+    (chart,) = [c for c in teacher.get("plotly_chart") if "class_lesson_tiny" in c.proto.id]
+    names = [trace["name"] for trace in json.loads(chart.proto.spec)["data"]]
+    assert names == ["lr 0.01", "lr 0.5"]
+
+
+def test_class_mode_shows_the_note_hides_the_data_choices_and_other_lessons(teacher_key):
+    teacher = class_page(KEY)
+    teacher.multiselect(key="cm_lessons").set_value(["scaling"])
+    teacher.checkbox(key="cm_lock").check()
+    teacher.text_input(key="cm_note").input("Today: lesson 1")
+    teacher.button(key="FormSubmitter:class_mode-Set class mode").click().run()
+    try:
+        home = open_app()
+        assert any("Today: lesson 1" in i.value.replace("\\", "") for i in home.info)
+        assert not [b for b in home.button if b.key == "download"]
+        assert not home.get("file_uploader")
+        lessons_page = open_app(page="pages/lessons.py")
+        assert lessons_page.selectbox(key="lessons_choice").options == [
+            "Raw pixels, [0, 1] or standardized?"
+        ]
+    finally:
+        teacher.multiselect(key="cm_lessons").set_value([])
+        teacher.checkbox(key="cm_lock").uncheck()
+        teacher.button(key="FormSubmitter:class_mode-Set class mode").click().run()
+
+
+def test_a_hand_in_while_the_database_is_away_says_so_and_is_kept(teacher_key, monkeypatch):
+    at = open_app()
+    trained(at)
+    writer = get_scheduler().store
+    monkeypatch.setattr(writer, "flush", lambda timeout=10.0: False)
+    monkeypatch.setattr(writer, "problem", "connection refused (postgresql://lab@db/lab)")
+    hand_in(at, "ada")
+    text = texts(at)
+    assert "Could not be saved yet (connection refused" in text and "retried" in text
