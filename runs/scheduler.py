@@ -40,79 +40,17 @@ from mlcore.resources import run_bytes, useful_threads
 from mlcore.scaling import Scaling
 from mlcore.spec import RunSpec
 from mlcore.train import Progress, TrainState, batches_per_iteration, latest_test_accuracy
-from runs import stored
+from runs import policy, stored
+from runs.keeping import Keeping
+from runs.limits import LimitError, Limits
 from runs.protocol import AUTHKEY_ENV, DataRef, Task
 from runs.store import STORE_ENV
 from runs.writer import StoreWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIVE = ("waiting", "running")
-# Each worker holds up to two scaled datasets (~220 MB each for full MNIST): more workers than
-# this by default would hold gigabytes on a big server for little gain in a class.
-MAX_DEFAULT_WORKERS = 8
 MAX_START_FAILURES = 3  # workers in a row that never connect: stop trying, say so
-DATA_LOAD_LIMIT = 60.0  # seconds a worker may take to load a run's data before it is ended
 ENDED_UNUSABLE = ("diverged", "failed")
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one server allows; each from an environment variable (defaults in brackets)."""
-
-    workers: int  # MNIST_LAB_WORKERS [cores]: runs that train at the same time
-    cores: int  # MNIST_LAB_CORES [cores available]: split among the running workers
-    turn_seconds: float  # MNIST_LAB_TURN_SECONDS [10]: a run's turn while others wait
-    active_per_session: int  # MNIST_LAB_ACTIVE_RUNS [4]: waiting + running runs per session
-    kept_per_session: int  # MNIST_LAB_KEPT_RUNS [20]: runs a session keeps (oldest dropped)
-    run_memory: int  # MNIST_LAB_RUN_MEMORY_MB [1024]: estimated bytes one run may use
-    session_grace: float  # MNIST_LAB_SESSION_GRACE [3]: seconds a closed tab's runs go on
-    session_keep: float  # MNIST_LAB_SESSION_KEEP [60]: seconds its runs and data are kept
-    stop_grace: float  # MNIST_LAB_STOP_GRACE [3]: at least, for a worker to obey a Stop
-    workspace_bytes: int = 200 * 2**20  # MNIST_LAB_WORKSPACE_MB [200]: a workspace's store
-    # MNIST_LAB_CHECKPOINT_SECONDS [5]: a restart loses at most this much of a run's training
-    # (the default run's whole state: ~1.5 MB and ~5 ms in the worker, each time)
-    checkpoint_seconds: float = 5.0
-
-    @classmethod
-    def from_env(cls, env=None) -> Limits:
-        """Limits from environment variables; ValueError naming a bad one and its value."""
-        env = os.environ if env is None else env
-
-        def read(name: str, kind, default, minimum):
-            text = env.get(name)
-            try:
-                value = default if text is None else kind(text)
-            except ValueError:
-                raise ValueError(f"{name}={text!r} is not a {kind.__name__}") from None
-            if not value >= minimum:
-                raise ValueError(f"{name}={text!r} must be >= {minimum}")
-            return value
-
-        cores = read("MNIST_LAB_CORES", int, _cores(), 1)
-        return cls(
-            workers=read("MNIST_LAB_WORKERS", int, min(cores, MAX_DEFAULT_WORKERS), 1),
-            cores=cores,
-            turn_seconds=read("MNIST_LAB_TURN_SECONDS", float, 10.0, 0.1),
-            active_per_session=read("MNIST_LAB_ACTIVE_RUNS", int, 4, 1),
-            kept_per_session=read("MNIST_LAB_KEPT_RUNS", int, 20, 1),
-            run_memory=int(read("MNIST_LAB_RUN_MEMORY_MB", float, 1024.0, 1.0) * 2**20),
-            session_grace=read("MNIST_LAB_SESSION_GRACE", float, 3.0, 0.0),
-            session_keep=read("MNIST_LAB_SESSION_KEEP", float, 60.0, 0.0),
-            stop_grace=read("MNIST_LAB_STOP_GRACE", float, 3.0, 0.5),
-            workspace_bytes=int(read("MNIST_LAB_WORKSPACE_MB", float, 200.0, 1.0) * 2**20),
-            checkpoint_seconds=read("MNIST_LAB_CHECKPOINT_SECONDS", float, 5.0, 0.0),
-        )
-
-
-class LimitError(ValueError):
-    """A run the server cannot take; the message says which limit and what to do."""
 
 
 @dataclass(eq=False)
@@ -236,7 +174,7 @@ class _Session:
     stopped: bool = False  # its runs were stopped because the tab went away
 
 
-class Scheduler:
+class Scheduler(Keeping):
     """All runs of one server. Thread-safe: pages call submit/stop/resume from any thread."""
 
     def __init__(
@@ -370,88 +308,9 @@ class Scheduler:
             s = self._sessions.get(session)
             return list(s.runs) if s else []
 
-    def attach(self, owner: str, tab: str) -> None:
-        """A browser tab (Streamlit session id) shows owner: its runs go on while one is open."""
-        with self._lock:
-            self._sessions.setdefault(owner, _Session()).tabs.add(tab)
-
-    def delete(self, owner: str, run_ids: list[str]) -> int:
-        """Delete owner's runs that are not training (from memory and the store); how many."""
-        with self._lock:
-            s = self._sessions.get(owner)
-            gone = [r for r in (s.runs if s else []) if r.id in run_ids and not r.active]
-            for run in gone:
-                s.runs.remove(run)
-                self._runs.pop(run.id, None)
-        if self.store is not None and gone:
-            self.store.flush()
-            self.store.store.delete_runs(owner, [r.id for r in gone])
-        return len(gone)
-
-    def forget_owner(self, owner: str) -> None:
-        """Stop and delete every run of owner, here and in the store ("forget my work")."""
-        with self._lock:
-            for run in self._sessions.get(owner, _Session()).runs:
-                self.stop(run.id)
-        self._forget(owner)
-        if self.store is not None:
-            self.store.flush()
-            self.store.store.delete_workspace(owner)
-
-    def stored_bytes(self, owner: str) -> int | None:
-        """What owner's runs take in the store, or None without one (or while it is away)."""
-        if self.store is None or self.store.store is None:
-            return None
-        try:
-            return self.store.store.workspace_bytes(owner)
-        except Exception:  # the store is away: the quota is not checked meanwhile
-            return None
-
-    def _check_quota(self, owner: str) -> None:
-        used = self.stored_bytes(owner)
-        if used is not None and used >= self.limits.workspace_bytes:
-            raise LimitError(
-                f"your saved work takes {used / 2**20:,.0f} MB, the limit is "
-                f"{self.limits.workspace_bytes / 2**20:,.0f} MB: delete runs you no longer need "
-                "(Home → Your work) to start new ones"
-            )
-
-    def _load(self, owner: str) -> None:
-        """Read owner's stored runs back once (after a reload, a restart, another server)."""
-        with self._lock:
-            s = self._sessions.setdefault(owner, _Session())
-            if s.loaded or self.store is None or self.store.store is None:
-                return
-            s.loaded = True
-        self.store.flush(2.0)  # what this server wrote last, before reading it back
-        try:
-            self.store.store.touch_workspace(owner)
-            found = self.store.store.load_workspace(owner)
-        except Exception as e:  # the store is away: runs of this server only, and say so
-            self.store.problem = stored.reason(e, self.store.url)
-            with self._lock:
-                s.loaded = False
-            return
-        with self._lock:
-            for row in found:
-                if row.row["id"] not in self._runs:
-                    run = stored.run_from_store(row, self.server_id)
-                    s.runs.append(run)
-                    self._runs[run.id] = run
-            s.runs.sort(key=lambda r: r.created)
-
-    def _save(self, run_id: str, **values) -> None:
-        if self.store is not None:
-            self.store.update(run_id, **values)
-
-    def _save_statuses(self) -> None:
-        """Give the store each status that changed since it was last given one."""
-        if self.store is None:
-            return
-        for run in self._runs.values():
-            if run.saved != (run.status, run.message):
-                run.saved = (run.status, run.message)
-                self._save(run.id, status=run.status, message=run.message, server=self.server_id)
+    def _session(self, owner: str) -> _Session:
+        """owner's session record, made if new (caller holds the lock)."""
+        return self._sessions.setdefault(owner, _Session())
 
     def get(self, run_id: str) -> Run | None:
         return self._runs.get(run_id)
@@ -711,15 +570,9 @@ class Scheduler:
                 self._lost(w, "ended")
 
     def _overdue(self, run: Run, now: float) -> bool:
-        """A stop not obeyed in time: a report is overdue (never for a pause: that waits).
-
-        The grace starts once the data is loaded (the worker reads messages from then on) and
-        is at least twice the run's time between reports, so a slow full-batch step is let be.
-        """
-        if not run.data_ready:
-            return now - run.asked_to_end > DATA_LOAD_LIMIT
-        since = now - max(run.asked_to_end, run.data_ready)
-        return since > max(self.limits.stop_grace, 2 * run.report_interval())
+        """A stop not obeyed in time: a report is overdue (never for a pause: that waits)."""
+        interval, grace = run.report_interval(), self.limits.stop_grace
+        return policy.stop_overdue(run.asked_to_end, run.data_ready, interval, now, grace)
 
     def _reap_sessions(self) -> list[str]:
         """Stop the runs of sessions whose tab is gone; return those to forget now.
@@ -759,9 +612,9 @@ class Scheduler:
         now = time.monotonic()
         for w in self._workers:
             run = w.run
-            if run is None or run.asked_to_end or run.max_batches is not None or not run.data_ready:
+            if run is None or run.asked_to_end or run.max_batches is not None:
                 continue  # a Step or +1 iteration is short: it ends by itself
-            if now - max(run.turn_started, run.data_ready) > self.limits.turn_seconds:
+            if policy.turn_over(run.turn_started, run.data_ready, now, self.limits.turn_seconds):
                 self._ask_to_end(run, "pause")
 
     def _dispatch(self) -> None:
@@ -776,10 +629,8 @@ class Scheduler:
                 run.data_ready = 0.0
                 started.append(w)
         busy = [w for w in self._workers if w.run is not None]
-        share = max(1, self.limits.cores // len(busy)) if busy else 1
         for w in busy:
-            # A small mini-batch gains nothing from a second core: it is left to the server.
-            threads = min(share, w.run.useful_threads)
+            threads = policy.threads_each(self.limits.cores, len(busy), w.run.useful_threads)
             if w in started:
                 run = w.run
                 state, run.state = run.state, None
@@ -813,20 +664,12 @@ class Scheduler:
 
     def _start_estimate(self, k: int) -> float:
         """Seconds until the k-th waiting run (from 0) should get a worker."""
-        now = time.monotonic()
-        free = []
-        for w in self._workers:
-            if w.run is None:
-                free.append(0.0)
-                continue
-            left = w.run.eta()
-            turn_left = max(0.0, self.limits.turn_seconds - (now - w.run.turn_started))
-            free.append(min(turn_left, left if left is not None else turn_left))
-        free.sort()
-        if not free:
-            return float("nan")
-        rounds, slot = divmod(k, len(free))
-        return free[slot] + rounds * self.limits.turn_seconds
+        now, turn = time.monotonic(), self.limits.turn_seconds
+        free = [
+            0.0 if w.run is None else policy.free_in(w.run.eta(), w.run.turn_started, now, turn)
+            for w in self._workers
+        ]
+        return policy.start_estimate(free, k, turn)
 
     def _forget_old(self, s: _Session) -> None:
         ended = [r for r in s.runs if not r.active]
