@@ -186,6 +186,11 @@ class Store:
                 if values:
                     c.execute(sa.update(runs).where(runs.c.id == run_id).values(**values))
             for row in handed:  # a run handed in again takes its new nickname
+                own = sa.select(runs.c.id).where(
+                    runs.c.id == row["run_id"], runs.c.workspace == row["workspace"]
+                )
+                if c.execute(own).first() is None:
+                    continue  # only a workspace's own runs can be handed in under it
                 c.execute(sa.delete(handins).where(handins.c.run_id == row["run_id"]))
                 c.execute(handins.insert().values(**row))
 
@@ -274,7 +279,7 @@ class Store:
         """Run id -> nickname for the runs workspace handed in."""
         q = sa.select(handins.c.run_id, handins.c.nickname).where(handins.c.workspace == workspace)
         with self.engine.connect() as c:
-            return dict(c.execute(q).tuples().all())
+            return {run_id: nickname for run_id, nickname in c.execute(q)}
 
     def load_workspace(self, workspace: str) -> list[StoredRun]:
         """The runs of workspace, oldest first, each with its reports in order."""

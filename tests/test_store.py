@@ -254,3 +254,13 @@ def test_writer_keeps_work_while_postgresql_is_down_then_saves_it():
         check.close()
         w.close()
     assert found.row["status"] == "finished" and found.reports == [{"batch": 0}]
+
+
+def test_only_a_workspaces_own_runs_can_be_handed_in_under_it(url, opened):
+    s = opened(url)
+    s.write([row("a1", "a" * 64), row("b1", "b" * 64)], [], {})
+    hand = {"nickname": "ada", "lesson": None, "created": time.time()}
+    s.write([], [], {}, [{"run_id": "b1", "workspace": "a" * 64, **hand}])  # not a's run
+    s.write([], [], {}, [{"run_id": "a1", "workspace": "a" * 64, **hand}])
+    assert [r.row["id"] for r in s.handed_in()] == ["a1"]
+    assert s.handed_in_ids("a" * 64) == {"a1": "ada"} and s.handed_in_ids("b" * 64) == {}
