@@ -61,6 +61,15 @@ def state_from_bytes(blob: bytes) -> TrainState:
     )
 
 
+def params_from_bytes(blob: bytes) -> Params:
+    """Only the weights of a saved state (the rest stays unread): a stored run's model."""
+    try:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            return Params(*(z[f"p_{k}"] for k in ARRAYS))
+    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as e:
+        raise CheckpointError(f"not a saved training state ({type(e).__name__}: {e})") from None
+
+
 def progress_to_dict(report: Progress) -> dict:
     """A report as a JSON-able dict (non-finite floats as the strings "nan", "inf", "-inf")."""
     return {k: _float_text(v) for k, v in asdict(report).items()}

@@ -1,9 +1,18 @@
 """Class: the teacher's view of handed-in runs, lessons across students, the challenge."""
 
+import html
+
 import streamlit as st
 
 from mlcore.lessons import LESSONS
-from runs.classroom import Challenge, ClassMode, handed_in, leaderboard, lesson_results
+from runs.classroom import (
+    Challenge,
+    ClassMode,
+    handed_in,
+    leaderboard,
+    lesson_results,
+    shown_names,
+)
 from ui import charts, class_charts, router, state, teacher
 from ui.export import class_csv
 from ui.text import plain
@@ -48,14 +57,14 @@ if runs is None:
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Runs handed in", len(runs))
-c2.metric("Students", len({r.nickname for r in runs}))
+c2.metric("Students", len({r.workspace for r in runs}))
 c3.button("Refresh", key="class_refresh")
 if not runs:
     st.info("Nothing handed in yet: students press **Hand in** under a run or a lesson.")
 else:
     rows = [
         {
-            "nickname": r.nickname,
+            "nickname": shown_names(runs)[r.workspace],
             "run": r.run_id,
             "lesson": r.lesson or "–",
             "hidden": r.config.hidden_size,
@@ -76,7 +85,8 @@ else:
         "Download the class (.csv)", class_csv(runs), file_name="mnist-lab-class.csv",
         mime="text/csv", key="class_csv",
     )  # fmt: skip
-    series = [(f"{r.nickname} · {r.run_id}", r.history) for r in runs[-12:]]
+    names = shown_names(runs)  # a legend is Plotly's pseudo-HTML: names are escaped
+    series = [(html.escape(f"{names[r.workspace]} · {r.run_id}"), r.history) for r in runs[-12:]]
     st.plotly_chart(charts.accuracy_figure(series), key="class_curves")
 
 st.header("Lessons across the class")
@@ -100,8 +110,8 @@ with st.form("challenge"):
     show = st.checkbox("Show the leaderboard to students", challenge.show_students, key="ch_show")
     if st.form_submit_button("Set the challenge"):
         new = Challenge(int(hidden) or None, int(passes) or None, show)
-        teacher.save_setting("challenge", new.as_dict())
-        challenge = new
+        if teacher.save_setting("challenge", new.as_dict()):
+            challenge = new
 st.caption(f"The challenge: {challenge.rule()}; each nickname's best finished run counts.")
 st.dataframe(leaderboard(runs, challenge), hide_index=True)
 
@@ -123,5 +133,5 @@ with st.form("class_mode"):
     if st.form_submit_button("Set class mode"):
         every = set(chosen) == set(slugs)
         new_mode = ClassMode(None if every else tuple(chosen), lock, note.strip())
-        teacher.save_setting("class_mode", new_mode.as_dict())
-        st.success("Class mode set: every app server shows it within 5 seconds.")
+        if teacher.save_setting("class_mode", new_mode.as_dict()):
+            st.success("Class mode set: every app server shows it within 5 seconds.")

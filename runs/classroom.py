@@ -21,6 +21,7 @@ class HandedIn:
 
     run_id: str
     nickname: str
+    workspace: str  # who handed it in (a nickname alone can be anyone's)
     config: TrainConfig
     data_label: str
     status: str
@@ -61,6 +62,7 @@ def handed_in(found: list[StoredRun]) -> list[HandedIn]:
             HandedIn(
                 r["id"],
                 r["nickname"],
+                r["handed_by"],
                 config,
                 r["data_label"],
                 r["status"],
@@ -128,19 +130,21 @@ class Challenge:
 
 
 def leaderboard(runs: list[HandedIn], challenge: Challenge) -> list[dict]:
-    """Each nickname's best finished run that keeps to challenge, best first."""
+    """Each student's best finished run that keeps to challenge, best first. A student is a
+    workspace: two who chose the same nickname are told apart by a tag, never merged."""
     best: dict[str, HandedIn] = {}
     for run in runs:
         acc = run.test_accuracy
         if run.status != "finished" or acc is None or not challenge.keeps(run):
             continue
-        if run.nickname not in best or acc > best[run.nickname].test_accuracy:
-            best[run.nickname] = run
+        if run.workspace not in best or acc > best[run.workspace].test_accuracy:
+            best[run.workspace] = run
     ranked = sorted(best.values(), key=lambda r: -r.test_accuracy)
+    names = shown_names(ranked)
     return [
         {
             "place": i + 1,
-            "nickname": r.nickname,
+            "nickname": names[r.workspace],
             "test accuracy (%)": round(100 * r.test_accuracy, 2),
             "hidden units": r.config.hidden_size,
             "iterations": r.config.iterations,
@@ -151,14 +155,28 @@ def leaderboard(runs: list[HandedIn], challenge: Challenge) -> list[dict]:
     ]
 
 
+def shown_names(runs: list[HandedIn]) -> dict[str, str]:
+    """Workspace -> the nickname to show; a nickname used by several gets "#" + a short tag."""
+    owners: dict[str, set[str]] = {}
+    for run in runs:
+        owners.setdefault(run.nickname, set()).add(run.workspace)
+    return {
+        run.workspace: run.nickname
+        if len(owners[run.nickname]) == 1
+        else f"{run.nickname} #{run.workspace[:4]}"
+        for run in runs
+    }
+
+
 def lesson_results(runs: list[HandedIn]) -> dict[str, list[tuple[str, str, float]]]:
     """Per lesson slug: (run label, nickname, test accuracy) of its handed-in training runs."""
     out: dict[str, list[tuple[str, str, float]]] = {}
+    names = shown_names(runs)
     for run in runs:
         if run.lesson_slug is None or run.test_accuracy is None:
             continue
         out.setdefault(run.lesson_slug, []).append(
-            (run.lesson_label, run.nickname, run.test_accuracy)
+            (run.lesson_label, names[run.workspace], run.test_accuracy)
         )
     return out
 

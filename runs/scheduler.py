@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mlcore.checkpoint import progress_to_dict, state_to_bytes
+from mlcore.checkpoint import CheckpointError, progress_to_dict, state_from_bytes, state_to_bytes
 from mlcore.data import Dataset
 from mlcore.inspection import StepChange
 from mlcore.model import Model
@@ -85,6 +85,7 @@ class Run:
     last_step: StepChange | None = None  # what the last single Step changed
     saved: tuple = ()  # (status, message) last given to the store
     lesson: str | None = None  # the lesson (slug) that started it
+    state_blob: bytes | None = None  # a stored run's state, read into `state` when resumed
 
     @property
     def config(self):
@@ -186,6 +187,8 @@ class Scheduler(Keeping):
         self.limits = limits or Limits.from_env()
         self.store = store  # None: runs live in memory only
         self.server_id = uuid.uuid4().hex[:16]  # this server's runs in a shared store
+        if store is not None:
+            store.heartbeat_id = self.server_id  # other servers see this one is alive
         self._prewarm = prewarm
         self._lock = threading.RLock()
         self._runs: dict[str, Run] = {}
@@ -247,9 +250,9 @@ class Scheduler(Keeping):
                     f"you already have {active} runs training or waiting (the limit is "
                     f"{self.limits.active_per_session}); stop one or wait for it to finish"
                 )
-            run_id = uuid.uuid4().hex[:8]
+            run_id = uuid.uuid4().hex[:12]
             while run_id in self._runs:
-                run_id = uuid.uuid4().hex[:8]
+                run_id = uuid.uuid4().hex[:12]
             run = Run(run_id, session, spec, data, data_label, n_train)
             run.max_batches, run.kind, run.continuable = max_batches, kind, kind == "train"
             run.lesson = lesson
@@ -287,14 +290,28 @@ class Scheduler(Keeping):
                 return
             if session not in (None, run.session):
                 return
-            if run.status in ENDED_UNUSABLE:
+            if run.status in ENDED_UNUSABLE or not self._restore(run):
                 return
-            if run.status == "finished":
-                longer = replace(run.config, iterations=2 * run.config.iterations)
-                run.spec = replace(run.spec, config=longer)
+            if run.status == "interrupted":  # its stored reports past the saved state go
+                self._save(run.id, truncate_reports=len(run.history))
+            if run.status == "finished":  # train as long again (from where it is)
+                done = max(run.config.iterations, run.state.iteration)
+                run.spec = replace(run.spec, config=replace(run.config, iterations=2 * done))
+                self._save(run.id, spec=stored.spec_text(run))
             run.max_batches, run.last_step = max_batches, None
             run.status, run.message, run.stop_reason = "waiting", "", "stopped by you"
             self._queue.append(run)
+
+    def _restore(self, run: Run) -> bool:
+        """Read a stored run's state back before it trains again; False if it cannot be."""
+        if run.state is None and run.state_blob is not None:
+            try:
+                run.state = state_from_bytes(run.state_blob)
+            except CheckpointError:
+                run.continuable = False
+                return False
+            run.state_blob = None
+        return True
 
     def session_data(self, session: str) -> dict:
         """A dict pages may keep large per-session things in; freed when the tab closes."""
@@ -496,7 +513,7 @@ class Scheduler(Keeping):
             run.history.append(report)
             if snapshot is not None:
                 run.snapshot, run.snapshot_at = snapshot, len(run.history)
-            if self.store is not None:
+            if self.store is not None and run.id in self._runs:
                 self.store.report(run.id, len(run.history) - 1, progress_to_dict(report))
         elif kind == "checkpoint":  # the whole state at the report just received
             self._save(run.id, state=message[2], state_at=len(run.history), weights=None)

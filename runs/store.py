@@ -76,6 +76,18 @@ handins = sa.Table(
 )
 
 
+servers = sa.Table(
+    "servers",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("seen", sa.Float, nullable=False),  # its writer's last heartbeat
+)
+SERVER_TIMEOUT = 30.0  # seconds without a heartbeat after which a server counts as gone
+WRITE_CHUNK = 500  # reports per statement (PostgreSQL takes at most 65,535 parameters)
+# What the class view reads of a run (not its weights or state).
+CLASS_COLUMNS = ("id", "spec", "data_label", "status", "lesson")
+
+
 class StoreError(RuntimeError):
     """The store cannot be used; the message says why in plain words."""
 
@@ -163,28 +175,43 @@ class Store:
     # ---- writing (runs.writer calls these with batches) ------------------------------
 
     def write(
-        self, inserts: list[dict], report_rows: list[dict], updates: dict, handed: list[dict] = ()
+        self,
+        inserts: list[dict],
+        report_rows: list[dict],
+        updates: dict,
+        handed: list[dict] = (),
+        touched: dict | None = None,
+        heartbeat: str | None = None,
     ) -> None:
-        """In one transaction: new runs, new reports, column updates by run id, hand-ins."""
+        """In one transaction: new runs, new reports, column updates by run id, hand-ins,
+        workspaces used (id -> when), and this server's heartbeat (its id)."""
+        touched = touched or {}
         with self.engine.begin() as c:
-            for row in inserts:
-                c.execute(sa.delete(runs).where(runs.c.id == row["id"]))  # a retried batch
+            for row in inserts:  # a retried batch: its own row again, never another's
+                mine = (runs.c.id == row["id"]) & (runs.c.workspace == row["workspace"])
+                c.execute(sa.delete(runs).where(mine))
                 c.execute(runs.insert().values(**row))
-            if report_rows:
-                keys = [(r["run_id"], r["seq"]) for r in report_rows]
-                c.execute(
-                    sa.delete(reports).where(sa.tuple_(reports.c.run_id, reports.c.seq).in_(keys))
-                )
-                c.execute(reports.insert(), report_rows)
-            for run_id, values in updates.items():
+            for run_id, values in updates.items():  # cut first: new reports may follow
                 if "truncate_reports" in values:
-                    values = dict(values)
-                    keep = values.pop("truncate_reports")
+                    keep = values["truncate_reports"]
                     c.execute(
                         sa.delete(reports).where(reports.c.run_id == run_id, reports.c.seq >= keep)
                     )
+            for chunk in _chunks(report_rows, WRITE_CHUNK):
+                keys = [(r["run_id"], r["seq"]) for r in chunk]
+                c.execute(
+                    sa.delete(reports).where(sa.tuple_(reports.c.run_id, reports.c.seq).in_(keys))
+                )
+                c.execute(reports.insert(), chunk)
+            for run_id, values in updates.items():
+                values = {k: v for k, v in values.items() if k != "truncate_reports"}
                 if values:
                     c.execute(sa.update(runs).where(runs.c.id == run_id).values(**values))
+            for workspace, at in touched.items():
+                self._touch(c, workspace, at)
+            if heartbeat is not None:
+                c.execute(sa.delete(servers).where(servers.c.id == heartbeat))
+                c.execute(servers.insert().values(id=heartbeat, seen=time.time()))
             for row in handed:  # a run handed in again takes its new nickname
                 own = sa.select(runs.c.id).where(
                     runs.c.id == row["run_id"], runs.c.workspace == row["workspace"]
@@ -196,13 +223,21 @@ class Store:
 
     def touch_workspace(self, workspace: str, now: float | None = None) -> None:
         """Record that workspace was used now (created if new)."""
-        now = time.time() if now is None else now
         with self.engine.begin() as c:
-            updated = c.execute(
-                sa.update(workspaces).where(workspaces.c.id == workspace).values(seen=now)
-            ).rowcount
-            if not updated:
-                c.execute(workspaces.insert().values(id=workspace, created=now, seen=now))
+            self._touch(c, workspace, time.time() if now is None else now)
+
+    def _touch(self, c, workspace: str, now: float) -> None:
+        updated = c.execute(
+            sa.update(workspaces).where(workspaces.c.id == workspace).values(seen=now)
+        ).rowcount
+        if not updated:
+            c.execute(workspaces.insert().values(id=workspace, created=now, seen=now))
+
+    def live_servers(self, within: float = SERVER_TIMEOUT) -> set[str]:
+        """Ids of the app servers that wrote a heartbeat in the last `within` seconds."""
+        with self.engine.connect() as c:
+            q = sa.select(servers.c.id).where(servers.c.seen > time.time() - within)
+            return set(c.execute(q).scalars())
 
     def delete_runs(self, workspace: str, run_ids: list[str]) -> None:
         """Delete runs of workspace (and their reports and hand-ins); others' are untouched."""
@@ -235,15 +270,6 @@ class Store:
             self.delete_workspace(workspace)
         return len(old)
 
-    def interrupt(self, server: str, message: str) -> int:
-        """Mark server's waiting and running runs as stopped with message (a server restart)."""
-        with self.engine.begin() as c:
-            return c.execute(
-                sa.update(runs)
-                .where(runs.c.server == server, runs.c.status.in_(("waiting", "running")))
-                .values(status="interrupted", message=message, updated=time.time())
-            ).rowcount
-
     def set_setting(self, name: str, value: dict) -> None:
         """A class-wide setting (the challenge, class mode) as JSON, for every app server."""
         key = f"setting:{name}"
@@ -263,7 +289,8 @@ class Store:
         """Every handed-in run (row with nickname, lesson and handed_in), oldest first."""
         q = (
             sa.select(
-                runs,
+                *(runs.c[name] for name in CLASS_COLUMNS),
+                handins.c.workspace.label("handed_by"),
                 handins.c.nickname,
                 handins.c.lesson.label("handed_lesson"),
                 handins.c.created.label("handed_in"),
@@ -314,6 +341,11 @@ class Store:
         self.engine.dispose()
 
 
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
 def _engine(url: str) -> sa.Engine:
     try:
         parsed = sa.engine.make_url(url)
@@ -325,8 +357,10 @@ def _engine(url: str) -> sa.Engine:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StoreError(f"cannot create the data folder {folder}: {e.strerror}") from None
+    # PostgreSQL: an unreachable host is said after 5 s, not the TCP timeout (~2 min).
+    args = {"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {}
     try:
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        engine = sa.create_engine(url, pool_pre_ping=True, connect_args=args)
     except (sa.exc.ArgumentError, ImportError) as e:
         raise StoreError(f"cannot use {describe(url)}: {e}") from None
     if engine.dialect.name == "sqlite":

@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from mlcore.checkpoint import CheckpointError, progress_from_dict, state_from_bytes
+from mlcore.checkpoint import CheckpointError, params_from_bytes, progress_from_dict
 from mlcore.network import Params
 from mlcore.range_test import RangeTest
 from mlcore.scaling import Scaling
@@ -21,14 +21,17 @@ from runs.store import StoredRun, describe, plain_reason
 ACTIVE = ("waiting", "running")
 
 
+def spec_text(run) -> str:
+    return json.dumps({"config": run.config.as_dict(), "data": run.spec.data})
+
+
 def run_row(run, server: str) -> dict:
     """The store's row for a new run (no weights yet)."""
-    spec = {"config": run.config.as_dict(), "data": run.spec.data}
     return {
         "id": run.id,
         "workspace": run.session,
         "kind": run.kind,
-        "spec": json.dumps(spec),
+        "spec": spec_text(run),
         "data_kind": run.data.kind,
         "data_location": run.data.location,
         "data_label": run.data_label,
@@ -72,9 +75,10 @@ def interrupted(at: str) -> str:
     return f"interrupted by a server restart at {at}"
 
 
-def run_from_store(found: StoredRun, server: str):
-    """A Run (runs.scheduler) as the store kept it; an active run of a server that is gone
-    comes back interrupted, with the reports its last saved state covers."""
+def run_from_store(found: StoredRun, server: str, live: set[str]):
+    """A Run (runs.scheduler) as the store kept it. An active run of a server that is gone
+    (not in live) comes back interrupted, with the reports its last saved state covers; one
+    of another live server is shown as it is, read-only. The state stays bytes until used."""
     from runs.scheduler import Run  # the scheduler imports this module
 
     row = found.row
@@ -85,45 +89,47 @@ def run_from_store(found: StoredRun, server: str):
     run.kind, run.created, run.lesson = row["kind"], row["created"], row["lesson"]
     run.status, run.message = row["status"], row["message"]
     history = [progress_from_dict(v) for v in found.reports]
-    run.state = _state(row)
-    if run.status in ACTIVE and row["server"] != server:
+    run.state_blob = bytes(row["state"]) if row["state"] else None
+    elsewhere = run.status in ACTIVE and row["server"] != server and row["server"] in live
+    if elsewhere:  # not active here: this server neither trains nor stops it
+        run.status = "elsewhere"
+        run.message = "training on another app server of this class; reload the page later"
+    elif run.status in ACTIVE:
         run.status = "interrupted"
         run.message = interrupted(time.strftime("%Y-%m-%d %H:%M", time.localtime(row["updated"])))
-    if run.status == "interrupted" and run.state is not None:
+    if run.status == "interrupted" and run.state_blob is not None:
         history = history[: row["state_at"]]  # what the saved state can continue from
     run.history = history
     if row["scaling"]:
         run.scaling = Scaling(**json.loads(row["scaling"]))
-    run.snapshot = _weights(row, run.state)
+    run.snapshot = _weights(row, run.state_blob)
     run.snapshot_at = len(history)
     if row["extra"]:
         r = json.loads(row["extra"])
         run.range_test = RangeTest(np.array(r["rates"]), np.array(r["losses"]), r["suggestion"])
-    run.continuable = run.kind == "train" and run.state is not None and _data_there(data)
-    if run.kind == "train" and run.state is None and run.status == "interrupted":
+    has_state = run.state_blob is not None
+    run.continuable = run.kind == "train" and has_state and _data_there(data) and not elsewhere
+    if run.kind == "train" and not has_state and run.status == "interrupted":
         run.message += "; it had saved no training state yet, so it cannot continue"
-    elif run.kind == "train" and run.state is not None and not _data_there(data):
+    elif run.kind == "train" and has_state and not _data_there(data):
         run.message += " (its uploaded data is gone: it can be looked at, not continued)"
-    run.saved = (row["status"], row["message"])  # a change made here is saved by the scheduler
+    # A change made here is saved by the scheduler; another live server's run is left alone.
+    run.saved = (run.status, run.message) if elsewhere else (row["status"], row["message"])
     return run
 
 
-def _state(row: dict):
-    if not row["state"]:
-        return None
-    try:
-        return state_from_bytes(row["state"])
-    except CheckpointError:
-        return None
-
-
-def _weights(row: dict, state) -> Params | None:
+def _weights(row: dict, state_blob: bytes | None) -> Params | None:
     if row["weights"]:
         try:
             return weights_from_bytes(row["weights"])
         except (OSError, ValueError, KeyError):
             pass
-    return None if state is None else state.params
+    if state_blob is None:
+        return None
+    try:
+        return params_from_bytes(state_blob)
+    except CheckpointError:
+        return None
 
 
 def _data_there(data: DataRef) -> bool:

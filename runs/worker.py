@@ -85,6 +85,8 @@ def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
         extra["max_batches"] = task.max_batches
     before = state.params.copy() if task.max_batches == 1 else None  # for "what changed"
     outcome, message, last_snapshot = "paused", "", 0.0
+    if state.iteration >= config.iterations:  # nothing left to train: say so, not "paused"
+        outcome, message = "finished", f"finished {config.iterations} iterations"
     last_checkpoint = time.monotonic()
     for report in train(config, state, X, y, X_test, y_test, **extra):
         now = time.monotonic()

@@ -20,6 +20,8 @@ from runs.store import Store, StoreError, describe, plain_reason, store_url
 FLUSH_SECONDS = 0.5  # how often pending writes go out together
 RETRY_MAX = 30.0  # the longest pause between two tries while the store is away
 PURGE_EVERY = 3600.0  # seconds between two deletions of workspaces past their keep
+HEARTBEAT_EVERY = 5.0  # seconds between this server's "still here" (runs.store.servers)
+TOUCH_EVERY = 3600.0  # seconds between two records of a workspace's use
 KEEP_ENV = "MNIST_LAB_KEEP_DAYS"
 
 
@@ -49,6 +51,10 @@ class StoreWriter:
         self._reports: list[dict] = []
         self._updates: dict[str, dict] = {}
         self._handins: list[dict] = []
+        self._touched: dict[str, float] = {}  # workspace -> when used (pending)
+        self._last_touch: dict[str, float] = {}
+        self.heartbeat_id: str | None = None  # the scheduler's server id, once it has one
+        self._beat = 0.0
         self._wake = threading.Event()
         self._closed = threading.Event()
         self._idle = threading.Event()
@@ -81,6 +87,16 @@ class StoreWriter:
         """A hand-in (run_id, workspace, nickname, lesson, created), written with the rest."""
         with self._lock:
             self._handins.append(row)
+            self._idle.clear()
+
+    def touch(self, workspace: str) -> None:
+        """Record that workspace is in use (at most once an hour: retention counts from it)."""
+        now = time.time()
+        with self._lock:
+            if now - self._last_touch.get(workspace, 0.0) < TOUCH_EVERY:
+                return
+            self._last_touch[workspace] = now
+            self._touched[workspace] = now
             self._idle.clear()
 
     def flush(self, timeout: float = 10.0) -> bool:
@@ -119,24 +135,30 @@ class StoreWriter:
 
     def _write_pending(self) -> bool:
         with self._lock:
-            inserts, reports, updates = self._inserts, self._reports, self._updates
-            handed = self._handins
+            taken = self._inserts, self._reports, self._updates, self._handins, self._touched
             self._inserts, self._reports, self._updates, self._handins = [], [], {}, []
-        if not (inserts or reports or updates or handed):
-            self._idle.set()
-            return True
+            self._touched = {}
+            beat = self.heartbeat_id if time.monotonic() - self._beat > HEARTBEAT_EVERY else None
+            if not any(taken) and beat is None:
+                self._idle.set()
+                return True
+        inserts, reports, updates, handed, touched = taken
         try:
             if self.store is None and not self._open():
                 raise StoreError(self.problem)
-            self.store.write(inserts, [_encoded(r) for r in reports], _built(updates), handed)
+            encoded = [_encoded(r) for r in reports]
+            self.store.write(inserts, encoded, _built(updates), handed, touched, beat)
         except Exception as e:  # any database fault: keep the work, say why, try again
-            self._put_back(inserts, reports, updates, handed)
+            self._put_back(*taken)
             self.problem = f"{plain_reason(e)} ({describe(self.url)})"
             return False
         self.problem = ""
         with self._lock:
+            if beat is not None:
+                self._beat = time.monotonic()
             if not (self._inserts or self._reports or self._updates or self._handins):
-                self._idle.set()
+                if not self._touched:
+                    self._idle.set()
         return True
 
     def _purge(self) -> bool:
@@ -150,11 +172,12 @@ class StoreWriter:
             print(f"mnist-lab: deleted {n} workspace(s) unused for {self.keep_days:g} days")
         return True
 
-    def _put_back(self, inserts, reports, updates, handed) -> None:
+    def _put_back(self, inserts, reports, updates, handed, touched) -> None:
         with self._lock:
             self._inserts[:0] = inserts
             self._reports[:0] = reports
             self._handins[:0] = handed
+            self._touched = {**touched, **self._touched}
             for run_id, values in updates.items():  # newer values (written meanwhile) win
                 self._updates[run_id] = {**values, **self._updates.get(run_id, {})}
 

@@ -16,10 +16,11 @@ from runs.classroom import (
 from ui.teacher import Throttle
 
 
-def run(nick, acc, hidden=50, iterations=2, status="finished", lesson=None, run_id=None):
+def run(nick, acc, hidden=50, iterations=2, status="finished", lesson=None, workspace=None):
     history = [Progress(iterations, 0, 0.1, 0.9, acc, 3.0, 0.05, done=True)]
     config = TrainConfig(hidden_size=hidden, iterations=iterations)
-    return HandedIn(run_id or f"{nick}{acc}", nick, config, "full", status, lesson, 0.0, history)
+    ws = workspace or f"ws-{nick}"
+    return HandedIn(f"{nick}{acc}", nick, ws, config, "full", status, lesson, 0.0, history)
 
 
 @pytest.mark.parametrize(
@@ -91,3 +92,9 @@ def test_wrong_keys_are_slowed_down_per_client_and_a_right_key_resets():
     assert t.wait_left("a") == pytest.approx(60.0)  # at most a minute
     t.record("a", right=True)
     assert t.wait_left("a") == 0
+
+
+def test_two_students_with_one_nickname_are_told_apart_never_merged():
+    runs = [run("ada", 0.95, workspace="aaaa1"), run("ada", 0.97, workspace="bbbb2")]
+    board = leaderboard(runs, Challenge())
+    assert [r["nickname"] for r in board] == ["ada #bbbb", "ada #aaaa"]

@@ -58,7 +58,12 @@ def test_a_run_interrupted_by_a_restart_continues_exactly_from_its_last_saved_st
     if how == "killed":  # the server dies: it writes nothing more, not even "interrupted"
         writer, first.store = first.store, None
         writer.flush()  # what it had sent before it died
+        writer.close()
     first.close()
+    if how == "killed":
+        (seen,) = servers(url).runs_of("ws")  # its heartbeat is fresh: it may be training
+        assert seen.status == "elsewhere" and not seen.continuable and not seen.active
+        _last_heartbeat_long_ago(url, first.server_id)
 
     second = servers(url)
     (back,) = second.runs_of("ws")
@@ -134,3 +139,32 @@ def test_the_csv_has_a_row_per_report_and_the_zip_holds_loadable_models(servers,
             model = load_model(io.BytesIO(z.read(f"run-{r.id}/model.npz")))
             assert model.params.hidden_size == 16
             assert f"run-{r.id}/settings.json" in names
+
+
+def _last_heartbeat_long_ago(url: str, server_id: str) -> None:
+    """As if server_id had been gone for a minute (no heartbeat within SERVER_TIMEOUT)."""
+    import sqlalchemy as sa
+
+    from runs import store
+
+    engine = sa.create_engine(url)
+    with engine.begin() as c:
+        c.execute(sa.update(store.servers).where(store.servers.c.id == server_id).values(seen=0))
+    engine.dispose()
+
+
+def test_a_finished_run_continued_keeps_its_new_length_after_a_restart(servers, url):
+    s = servers(url)
+    run = submit(s, replace(LONG, iterations=1), session="ws")
+    wait_until(lambda: not run.active, what="the run")
+    s.resume(run.id)  # Continue after the end: as long again
+    wait_until(lambda: not run.active, what="the continued run")
+    assert run.status == "finished" and run.history[-1].iteration == 2
+    s.store.flush()
+    (back,) = servers(url).runs_of("ws")
+    assert back.config.iterations == 2 and back.history[-1].iteration == 2
+    other = servers(url)
+    (again,) = other.runs_of("ws")
+    other.resume(again.id)
+    wait_until(lambda: not again.active, what="the run continued after the restart")
+    assert again.status == "finished" and again.history[-1].iteration == 4

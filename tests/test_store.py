@@ -118,12 +118,20 @@ def test_workspaces_unused_for_their_keep_are_deleted(url, opened):
     assert s.load_workspace("old") == [] and len(s.load_workspace("new")) == 1
 
 
-def test_a_restart_marks_its_servers_active_runs_interrupted(url, opened):
+def test_a_server_counts_as_live_while_its_heartbeat_is_fresh(url, opened):
     s = opened(url)
-    s.write([row("a", status="running"), row("b", status="finished")], [], {})
-    assert s.interrupt("s1", "interrupted by a server restart at 12:00") == 1
-    statuses = {r.row["id"]: r.row["status"] for r in s.load_workspace("w" * 64)}
-    assert statuses == {"a": "interrupted", "b": "finished"}
+    s.write([], [], {}, heartbeat="server-a")
+    assert s.live_servers(within=30) == {"server-a"}
+    assert s.live_servers(within=-1) == set()  # as if 30 s had passed without a beat
+
+
+def test_many_reports_are_written_in_chunks_the_database_accepts(url, opened):
+    s = opened(url)
+    many = [{"run_id": "r1", "seq": i, "values": "{}"} for i in range(40_000)]
+    s.write([row()], many, {})  # PostgreSQL takes at most 65,535 parameters a statement
+    s.write([], many[-5:], {"r1": {"truncate_reports": 39_998}})
+    (found,) = s.load_workspace("w" * 64)
+    assert len(found.reports) == 40_000
 
 
 def test_a_store_of_a_newer_version_is_refused_by_name(url, opened):
@@ -228,7 +236,7 @@ def test_writer_says_why_when_the_store_cannot_open_and_keeps_the_work(tmp_path)
     w.close(timeout=0.5)
 
 
-def test_states_are_stored_without_pickle(url):
+def test_states_are_stored_without_pickle():
     """A shared database must not be able to run code in an app server: no pickled bytes."""
     state = new_state(TrainConfig(hidden_size=4))
     blob = state_to_bytes(state)
@@ -264,3 +272,11 @@ def test_only_a_workspaces_own_runs_can_be_handed_in_under_it(url, opened):
     s.write([], [], {}, [{"run_id": "a1", "workspace": "a" * 64, **hand}])
     assert [r.row["id"] for r in s.handed_in()] == ["a1"]
     assert s.handed_in_ids("a" * 64) == {"a1": "ada"} and s.handed_in_ids("b" * 64) == {}
+
+
+def test_class_settings_are_shared_through_the_store(url, opened):
+    s = opened(url)
+    assert s.setting("challenge") is None
+    s.set_setting("challenge", {"max_hidden": 50})
+    s.set_setting("challenge", {"max_hidden": 20})
+    assert opened(url).setting("challenge") == {"max_hidden": 20}

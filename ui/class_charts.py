@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 
 from ui.charts import COLORS, _figure
@@ -17,10 +19,10 @@ def lesson_figure(title: str, results: list[tuple[str, str, float]]) -> go.Figur
             dict(
                 type="scatter",
                 mode="markers",
-                name=label,
+                name=html.escape(label),
                 x=[label] * len(mine),
                 y=[round(100 * acc, 2) for _, acc in mine],
-                text=[nick for nick, _ in mine],
+                text=[html.escape(nick) for nick, _ in mine],  # Plotly reads tags in text
                 marker=dict(size=11, color=COLORS[i % len(COLORS)]),
                 hovertemplate="%{text}: %{y:.2f}%<extra></extra>",
             )

@@ -73,8 +73,13 @@ def class_csv(runs: Sequence) -> str:
     writer.writerow(["nickname", "lesson", "run", "data", *SETTINGS, *REPORT_COLUMNS])
     for run in runs:
         settings = [format_value(getattr(run.config, name)) for name in SETTINGS]
-        first = [run.nickname, run.lesson or "", run.run_id, run.data_label, *settings]
+        first = [_inert(run.nickname), run.lesson or "", run.run_id, run.data_label, *settings]
         for report in run.history:
             values = asdict(report)
             writer.writerow([*first, *(_cell(values[n]) for n in REPORT)])
     return out.getvalue()
+
+
+def _inert(text: str) -> str:
+    """Text a spreadsheet would read as a formula (=, +, -, @ first) kept as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

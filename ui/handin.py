@@ -21,7 +21,7 @@ def form(runs: list, key: str, what: str = "this run") -> None:
     done = _handed(runs)
     with st.expander(f"Hand in {what} to your teacher", expanded=False):
         if done:
-            st.caption("Handed in as: " + ", ".join(sorted(set(done))))
+            st.caption("Handed in as: " + plain(", ".join(sorted(set(done)))))
         name = st.text_input(
             "Nickname", key=f"{key}_nickname", value=st.session_state.get(NICKNAME, ""),
             max_chars=60, help="What the teacher sees; not your real name unless you want.",
@@ -58,6 +58,8 @@ def _hand_in(runs: list, text: str) -> None:
 
 
 def _handed(runs: list) -> list[str]:
+    if state.scheduler().store.problem:  # away: do not wait on it on every page view
+        return []
     try:
         ids = state.scheduler().store.store.handed_in_ids(state.session_id())
     except Exception:

@@ -8,9 +8,11 @@ import threading
 import time
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from runs.classroom import Challenge, ClassMode
 from ui import state
+from ui.text import plain
 
 KEY_ENV = "MNIST_LAB_TEACHER_KEY"
 TEACHER = "class_teacher"  # session key: this tab gave the right key
@@ -34,7 +36,7 @@ class Throttle:
 
     def __init__(self, clock=time.monotonic):
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._wrong: dict[str, tuple[int, float]] = {}  # client -> (wrong tries, last at)
 
     def wait_left(self, client: str) -> float:
@@ -45,6 +47,15 @@ class Throttle:
             return 0.0
         wait = min(LONGEST_WAIT, 2.0 ** (n - FREE_TRIES + 1))
         return max(0.0, last + wait - self._clock())
+
+    def attempt(self, client: str, right: bool) -> float:
+        """One try, checked and counted at once (tries in parallel cannot slip through):
+        the seconds client must still wait, or 0 if the try counted."""
+        with self._lock:
+            wait = self.wait_left(client)
+            if wait == 0:
+                self.record(client, right)
+            return wait
 
     def record(self, client: str, right: bool) -> None:
         with self._lock:
@@ -60,13 +71,10 @@ THROTTLE = Throttle()  # one per server: a new tab does not reset it
 
 def try_key(given: str) -> str | None:
     """Check given against the key (constant time); None if right, else why it was refused."""
-    client = _client()
-    wait = THROTTLE.wait_left(client)
+    right = key_set() and hmac.compare_digest(given.encode(), os.environ.get(KEY_ENV, "").encode())
+    wait = THROTTLE.attempt(_client(), right)
     if wait > 0:
         return f"Too many wrong keys: try again in {wait:.0f} s."
-    right = hmac.compare_digest(given.encode(), os.environ.get(KEY_ENV, "").encode())
-    right = right and key_set()
-    THROTTLE.record(client, right)
     if right:
         st.session_state[TEACHER] = True
         return None
@@ -78,12 +86,16 @@ def is_teacher() -> bool:
 
 
 def _client() -> str:
-    """Who is trying: the browser's address (one behind a proxy shares it; that is fine)."""
+    """Who is trying: the browser's address, else (on localhost or behind a proxy, where
+    Streamlit gives none) this tab, so one student's wrong keys never lock out another."""
     try:
         ip = st.context.ip_address
     except Exception:
         ip = None
-    return ip if isinstance(ip, str) else "unknown"
+    if isinstance(ip, str) and ip:
+        return ip
+    ctx = get_script_run_ctx()
+    return f"tab:{ctx.session_id}" if ctx is not None else "unknown"
 
 
 @st.cache_data(ttl=5, show_spinner=False)
@@ -106,7 +118,14 @@ def class_mode() -> ClassMode:
         return ClassMode()
 
 
-def save_setting(name: str, value: dict) -> None:
-    """Write a class-wide setting (every app server reads it within 5 s)."""
-    state.scheduler().store.store.set_setting(name, value)
+def save_setting(name: str, value: dict) -> bool:
+    """Write a class-wide setting (every app server reads it within 5 s); False after
+    saying why it could not be."""
+    store = state.scheduler().store
+    try:
+        store.store.set_setting(name, value)
+    except Exception as e:  # away: say so, the form keeps what was typed
+        st.error(f"Not saved: the database is away ({plain(str(e).splitlines()[0][:200])}).")
+        return False
     _setting.clear()
+    return True

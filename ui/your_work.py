@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from runs.store import StoreError
 from runs.writer import keep_days
 from ui import state, workspace
 from ui.export import runs_zip
+from ui.text import plain
 
 DELETE = "your_work_delete"  # widget keys of this section
 FORGET_SURE = "your_work_forget_sure"
@@ -63,7 +65,11 @@ def _delete(mine: list) -> None:
         "Delete runs", list(ended), key=DELETE, format_func=lambda i: ended[i].label
     )
     if c2.button("Delete", key="your_work_delete_button", disabled=not chosen):
-        n = state.scheduler().delete(state.session_id(), chosen)
+        try:
+            n = state.scheduler().delete(state.session_id(), chosen)
+        except StoreError as e:
+            st.error(f"Nothing was deleted: {plain(str(e))}. Try again in a moment.")
+            return
         st.session_state.pop(DELETE, None)
         st.toast(f"Deleted {n} run{'s' * (n != 1)}.")
         st.rerun()
@@ -74,7 +80,11 @@ def _forget() -> None:
         st.caption("Stops your runs and deletes every run of this browser from the server.")
         sure = st.checkbox("Yes, delete all my runs", key=FORGET_SURE)
         if st.button("Forget my work", key="forget_work", disabled=not sure):
-            state.scheduler().forget_owner(state.session_id())
+            try:
+                state.scheduler().forget_owner(state.session_id())
+            except StoreError as e:
+                st.error(f"Your work could not be deleted yet: {plain(str(e))}. Try again.")
+                return
             workspace.replace_token()
             st.session_state.pop(state.CURRENT_RUN, None)
             st.session_state.pop(FORGET_SURE, None)
