@@ -7,7 +7,7 @@ import streamlit as st
 from mlcore.data import ROLES, UploadError, cache_dir, identify_upload, load_uploaded
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.idx import IdxError
-from ui import router, state, teacher, your_work
+from ui import router, state, teacher, workspace, your_work
 from ui.text import plain
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
@@ -96,6 +96,7 @@ c4.page_link("pages/inside.py", label="Inside the network", icon=":material/biot
 
 if note := teacher.class_mode().note:  # class mode: the teacher's word for today
     st.info(plain(note), icon=":material/campaign:")
+workspace.offer_switch()  # a "my work" link (it opens Home) never swaps work silently
 your_work.section()  # kept runs, one zip of everything, the private link (ui/your_work.py)
 
 st.header("Data")

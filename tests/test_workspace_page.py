@@ -93,3 +93,16 @@ def workspace_owner(at: AppTest) -> str:
     import hashlib
 
     return hashlib.sha256(at.session_state[workspace.TOKEN].encode()).hexdigest()
+
+
+def test_a_link_to_another_workspace_is_offered_never_switched_silently(monkeypatch):
+    mine, theirs = workspace.new_token(), workspace.new_token()
+    monkeypatch.setattr(workspace, "_cookie", lambda: mine)  # this browser's own work
+    at = open_app({"work": theirs})
+    assert at.session_state[workspace.TOKEN] == mine
+    assert any("different workspace" in w.value for w in at.warning)
+    at.button(key="workspace_stay").click().run()
+    assert at.session_state[workspace.TOKEN] == mine and not at.warning
+    again = open_app({"work": theirs})
+    again.button(key="workspace_switch").click().run()
+    assert again.session_state[workspace.TOKEN] == theirs

@@ -18,6 +18,7 @@ import streamlit as st
 COOKIE = "mnist_lab_work"
 LINK_PARAM = "work"  # ?work=<token>: the private "my work" link
 TOKEN = "workspace_token"  # session key: this tab's token
+OFFERED = "workspace_offered"  # session key: a link's token, offered instead of the cookie's
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")  # what new_token() makes
 COOKIE_DAYS = 400  # browsers cap cookies at ~400 days; the store's retention is its own
 
@@ -27,16 +28,21 @@ def new_token() -> str:
 
 
 def token() -> str:
-    """This tab's workspace token: a "my work" link's, else the cookie's, else a new one.
+    """This tab's workspace token: the cookie's, else a "my work" link's, else a new one.
 
     Anything that is not a well-formed token (forged, cut, a settings link's text) is ignored,
-    and an unknown well-formed token opens an empty workspace: never anyone else's.
+    and an unknown well-formed token opens an empty workspace: never anyone else's. A link to
+    another workspace than the browser's own is only offered (offer_switch): a link someone
+    shared must not silently swap a student's work for theirs.
     """
     found = st.session_state.get(TOKEN)
     if found is None:
         linked = st.query_params.get(LINK_PARAM, "")
-        cookie = _cookie()
-        found = next((t for t in (linked, cookie) if TOKEN_PATTERN.fullmatch(t)), new_token())
+        linked = linked if TOKEN_PATTERN.fullmatch(linked) else ""
+        cookie = _cookie() if TOKEN_PATTERN.fullmatch(_cookie()) else ""
+        found = cookie or linked or new_token()
+        if cookie and linked and linked != cookie:
+            st.session_state[OFFERED] = linked
         st.session_state[TOKEN] = found
     if LINK_PARAM in st.query_params:  # the address bar never keeps it (nor a shared link)
         del st.query_params[LINK_PARAM]
@@ -46,6 +52,25 @@ def token() -> str:
 def owner() -> str:
     """The workspace's id in the scheduler and the store: the token's SHA-256, in hex."""
     return hashlib.sha256(token().encode()).hexdigest()
+
+
+def offer_switch() -> None:
+    """If a "my work" link named another workspace than this browser's: ask, do not switch."""
+    offered = st.session_state.get(OFFERED)
+    if not offered:
+        return
+    st.warning(
+        "This link opens a different workspace from the one this browser has been using. "
+        "Switch only if it is your own (from your other device): its runs then replace "
+        "yours in this browser until you open your own link again."
+    )
+    a, b = st.columns(2)
+    if a.button("Open the linked work", key="workspace_switch"):
+        st.session_state[TOKEN] = st.session_state.pop(OFFERED)
+        st.rerun()
+    if b.button("Stay with mine", key="workspace_stay"):
+        st.session_state.pop(OFFERED)
+        st.rerun()
 
 
 def replace_token() -> None:
