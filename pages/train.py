@@ -259,7 +259,7 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
 
 show_live()
 
-if run is not None and not run.active and run.history:
+if run is not None and not run.active and (run.history or run.status == "interrupted"):
     {"finished": st.success, "diverged": st.error, "failed": st.error}.get(run.status, st.info)(
         f"Run {run.label}: {plain(run.message or run.status)}."
     )

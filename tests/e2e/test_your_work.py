@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import time
 import zipfile
 
 import pandas as pd
@@ -42,6 +43,26 @@ def _workspaces(store: Store) -> list[str]:
 
     with store.engine.connect() as c:
         return list(c.execute(sa.select(runs.c.workspace).distinct()).scalars())
+
+
+def wait_for_a_saved_state(timeout: float = 60.0) -> None:
+    """Until a training run has a whole state in the store (what a restart continues from)."""
+    import sqlalchemy as sa
+
+    from runs.store import runs
+
+    store = Store(os.environ["MNIST_LAB_STORE"])
+    q = sa.select(runs.c.id).where(runs.c.status == "running", runs.c.state_at > 0)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            with store.engine.connect() as c:
+                if c.execute(q).first() is not None:
+                    return
+            assert time.monotonic() < deadline, "no training state was saved"
+            time.sleep(0.2)
+    finally:
+        store.close()
 
 
 def train_small_run(page, url: str) -> str:
@@ -99,7 +120,7 @@ def test_a_server_restart_keeps_the_run_and_an_interrupted_run_continues(browser
         page.get_by_text("Train the network").wait_for(timeout=30_000)
         page.get_by_role("button", name="Start").click()
         page.get_by_text("Test accuracy").first.wait_for(timeout=30_000)
-        page.wait_for_timeout(2500)  # a few saved states
+        wait_for_a_saved_state()
     with running_app(log, **settings) as url:  # the same store, a new server (and port)
         page.goto(f"{url}/train")
         note = page.get_by_text("interrupted by a server restart at")
