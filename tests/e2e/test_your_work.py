@@ -52,7 +52,8 @@ def wait_for_a_saved_state(timeout: float = 60.0) -> None:
     from runs.store import runs
 
     store = Store(os.environ["MNIST_LAB_STORE"])
-    q = sa.select(runs.c.id).where(runs.c.status == "running", runs.c.state_at > 0)
+    mine = runs.c.spec.contains('"batch_size": 32')  # this test's run (the store is shared)
+    q = sa.select(runs.c.id).where(runs.c.status == "running", runs.c.state_at > 0, mine)
     deadline = time.monotonic() + timeout
     try:
         while True:
