@@ -128,11 +128,12 @@ st.markdown(
     "Move the sliders on **Train**, see why softmax needs care on **Softmax**, and test the "
     "network on your own handwriting on **Draw**."
 )
-st.page_link(
-    "pages/lessons.py",
-    label="Start here: the lab's questions, one short experiment each",
-    icon=":material/school:",
-)
+with st.container(border=True):  # the way in for a newcomer, set apart from the other links
+    st.markdown(
+        "**New here?** The lessons are the lab's questions — why scale the pixels, why a "
+        "stable softmax, which learning rate — each answered by a short experiment you run."
+    )
+    st.page_link("pages/lessons.py", label="Start here: the lessons", icon=":material/school:")
 c1, c2, c3, c4 = st.columns(4)
 c1.page_link("pages/train.py", label="Train a network", icon=":material/monitoring:")
 c2.page_link("pages/softmax.py", label="Naive vs stable softmax", icon=":material/functions:")

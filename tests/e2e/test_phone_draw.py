@@ -44,6 +44,10 @@ def test_a_finger_draws_a_digit_and_the_prediction_is_right_under_the_canvas(bro
     assert 0 <= below < 120, f"the prediction is {below:.0f} px below the canvas"
     in_view = "e => e.getBoundingClientRect().bottom <= window.innerHeight"
     assert metric.evaluate(in_view), "the prediction is below the fold after drawing"
+    chart = page.get_by_test_id("stPlotlyChart").first
+    chart.wait_for(timeout=20_000)
+    modebar = chart.locator(".modebar")
+    assert modebar.count() == 1 and not modebar.is_visible()  # it covered the chart's title
     shot(page, "draw-phone-touch")
     context.close()
 
