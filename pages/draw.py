@@ -18,7 +18,7 @@ UNSURE = 0.5  # below this top probability the drawing gets a warning
 
 
 @st.cache_resource(show_spinner=False)
-def reference_digits() -> np.ndarray:
+def reference_digits() -> digit_check.References:
     """The bundled sample's 10,000 training digits, for "does this look like one digit"."""
     return digit_check.reference_digits(load_mnist(SAMPLE_DIR).X_train)
 

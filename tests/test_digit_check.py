@@ -8,6 +8,7 @@ import pytest
 from mlcore.data import SAMPLE_DIR, load_mnist
 from mlcore.digit_check import (
     DOUBT,
+    digit_distance,
     euler_number,
     piece_shares,
     read_canvas,
@@ -54,6 +55,15 @@ def test_euler_number_counts_pieces_minus_holes():
     eight[4, 1:8] = True  # a bar across: two holes
     assert euler_number(eight) == -1
     assert euler_number(np.eye(5, dtype=bool)) == 1  # diagonal neighbours are one piece
+
+
+def test_nearest_digit_distance_equals_the_brute_force_search(references, sample_mnist):
+    rng = np.random.default_rng(0)
+    images = np.vstack([sample_mnist.X_test[:50], rng.integers(0, 256, (10, 784))])
+    images[-5:, :700] = 0  # sparse ink, far from the main directions
+    unit = images / np.linalg.norm(images, axis=1, keepdims=True)
+    brute = 1 - (unit @ references.digits.T.astype(np.float64)).max(axis=1)
+    np.testing.assert_allclose(digit_distance(images, references), brute, atol=1e-5)
 
 
 @pytest.mark.parametrize("digit", sorted(STROKES))
