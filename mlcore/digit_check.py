@@ -83,9 +83,12 @@ def _unit(X: np.ndarray) -> np.ndarray:
 def reference_digits(X: np.ndarray, k: int = COMPONENTS) -> References:
     """Real digits X (m, 784) in 0-255 -> References (their k main directions by PCA)."""
     digits = _unit(X)
-    _, vectors = np.linalg.eigh(digits.T.astype(np.float64) @ digits)  # ascending eigenvalues
-    basis = np.ascontiguousarray(vectors[:, ::-1][:, :k].T, np.float32)
-    coords = digits @ basis.T  # (m, 784) @ (784, k) -> (m, k)
+    # Directions from every 5th digit bound the search as well, 5x quicker; it stays exact
+    # whatever they are. One BLAS thread: eigh took 3.9 s with two on a busy machine, 0.15 s.
+    with single_blas_thread():
+        _, vectors = np.linalg.eigh(digits[::5].T @ digits[::5])  # (784, 784), ascending
+        basis = np.ascontiguousarray(vectors[:, ::-1][:, :k].T, np.float32)
+        coords = digits @ basis.T  # (m, 784) @ (784, k) -> (m, k)
     residual = np.sqrt(np.maximum(1 - (coords**2).sum(axis=1), 0))
     return References(digits, basis, coords, residual)
 
