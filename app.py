@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from ui import router, state, teacher, workspace
+from ui import charts, router, state, teacher, workspace
 
 router.mark()  # the pages check it: a first visit by a link must come through here
 st.set_page_config(page_title="MNIST Backprop Lab", page_icon=":material/neurology:", layout="wide")
+st.html(charts.TOUCH_STYLE)  # no Plotly toolbar over the charts' titles on a touch screen
 
 page = st.navigation(
     [

@@ -26,12 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lab_reference as lab
 
 from mlcore.augment import augment_batch
-from mlcore.data import load_mnist
+from mlcore.data import SAMPLE_DIR, load_mnist
+from mlcore.digit_check import read_canvas, reference_digits
 from mlcore.functions import one_hot
 from mlcore.lessons import PRESET_WORDS, PRESETS
 from mlcore.model import load_model
 from mlcore.network import accuracy, init_params
-from mlcore.preprocess import canvas_to_mnist
 from mlcore.scaling import fit_scaling
 from mlcore.step import Workspace, apply_update, loss_and_gradients
 from mlcore.train import TrainConfig, learning_rate_at, new_state, train
@@ -312,17 +312,19 @@ def augment_time_to_accuracy(data, preset: str = ELASTIC) -> None:
 
 
 def draw_and_load(rounds: int) -> None:
-    """7: one canvas image through preprocessing and the default model; loading full MNIST."""
+    """7: one canvas through the Draw page's path (read_canvas: preprocessing and "does it look
+    like one digit") and the default model; loading full MNIST."""
     model = load_model(ROOT / "models" / "default.npz")
+    references = reference_digits(load_mnist(SAMPLE_DIR).X_train)
     rgba = np.zeros((280, 280, 4), np.uint8)
     rgba[..., 3] = 255
     rgba[40:240, 125:155, :3] = 255  # a "1"
 
     def predict():
-        model.predict_proba(canvas_to_mnist(rgba).ravel())
+        model.predict_proba(read_canvas(rgba, references).pixels.ravel())
 
     predict()
-    times = interleave({"draw: preprocess + predict": predict}, 50)
+    times = interleave({"draw: read the canvas + predict": predict}, 50)
     times |= interleave(
         {"load full MNIST (.gz)": lambda: load_mnist(os.environ["MNIST_DIR"])}, rounds
     )

@@ -165,7 +165,10 @@ def digit_problem(rgba: np.ndarray) -> str | None:
     with single_blas_thread():  # the ratio does not depend on the scale: measure it at FINE * BOX
         fine = _resize(crop, FINE * BOX / max(crop.shape))
     if FINE * BOX < MIN_ELONGATION * 2 * inscribed_radius(fine > 0.5):
-        return "That looks like a dot, not a digit: draw the digit's strokes."
+        return (  # a dot, or a dense scribble: either way no strokes to read
+            "That does not look like one digit: it is one solid blot (a dot, or strokes drawn "
+            "over each other). Draw the digit's strokes."
+        )
     return None
 
 

@@ -4,10 +4,10 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
-from mlcore.data import ROLES, UploadError, cache_dir, identify_upload, load_uploaded
+from mlcore.data import ROLES, UploadError, cache_dir, identify_upload, load_uploaded, locate
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.idx import IdxError
-from ui import router, state, teacher, workspace, your_work
+from ui import router, state, teacher, visitor, workspace, your_work
 from ui.text import plain
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
@@ -81,29 +81,77 @@ def show_upload_result() -> None:
         st.code("\n".join(str(p) for p in problems), language=None)
 
 
+def full_mnist_found() -> bool:
+    """Whether the server already has full MNIST (in MNIST_DIR or the download cache)."""
+    try:
+        return locate()[0] != "sample"
+    except FileNotFoundError:  # a wrong MNIST_DIR: the sample is used
+        return False
+
+
+def offer_download(local: bool, uploading: bool) -> None:
+    """The download of full MNIST into the cache folder, with its progress and failures."""
+    with st.expander("Download full MNIST (11 MB)", expanded=not uploading):
+        where = f" into {plain(str(cache_dir()))}" if local else " into the app's cache folder"
+        st.caption(f"From public mirrors, checked against the published SHA-256,{where}.")
+        if st.button("Download full MNIST", key="download", type="primary"):
+            slot = st.empty()  # the bar goes when the download ends, whichever way
+            bar = slot.progress(0.0, text="Connecting …")
+
+            def show(p: DownloadProgress) -> None:
+                share = p.bytes_done / p.bytes_total if p.bytes_total else 0.0
+                host = urlparse(p.mirror).netloc
+                bar.progress(
+                    min(1.0, (p.file_index + share) / p.n_files),
+                    text=f"{p.file}.gz: {p.bytes_done / 1e6:.1f} MB from {host}",
+                )
+
+            try:
+                download_mnist(cache_dir(), progress=show)
+            except DownloadError as e:
+                slot.empty()
+                show_download_failure(e)
+            except OSError as e:
+                slot.empty()
+                reason = f" ({plain(str(e))})" if local else ""  # the reason names a server path
+                st.error(f"Download failed: the cache folder could not be written{reason}.")
+            else:
+                state.set_uploaded(None)
+                st.session_state.pop(UPLOAD_RESULT, None)
+                st.rerun()
+
+
 st.title("MNIST Backprop Lab")
+if note := teacher.class_mode().note:  # class mode: the teacher's word for today, on top
+    st.info(plain(note), icon=":material/campaign:")
 st.markdown(
     "Watch a neural network learn to read handwritten digits: 784 pixels → one layer of "
     "sigmoid units → 10 softmax outputs, trained by backpropagation in plain NumPy. "
     "Move the sliders on **Train**, see why softmax needs care on **Softmax**, and test the "
     "network on your own handwriting on **Draw**."
 )
+with st.container(border=True):  # the way in for a newcomer, set apart from the other links
+    st.markdown(
+        "**New here?** The lessons are the lab's questions — why scale the pixels, why a "
+        "stable softmax, which learning rate — each answered by a short experiment you run."
+    )
+    st.page_link("pages/lessons.py", label="Start here: the lessons", icon=":material/school:")
 c1, c2, c3, c4 = st.columns(4)
 c1.page_link("pages/train.py", label="Train a network", icon=":material/monitoring:")
 c2.page_link("pages/softmax.py", label="Naive vs stable softmax", icon=":material/functions:")
 c3.page_link("pages/draw.py", label="Draw a digit", icon=":material/draw:")
 c4.page_link("pages/inside.py", label="Inside the network", icon=":material/biotech:")
 
-if note := teacher.class_mode().note:  # class mode: the teacher's word for today
-    st.info(plain(note), icon=":material/campaign:")
 workspace.offer_switch()  # a "my work" link (it opens Home) never swaps work silently
 your_work.section()  # kept runs, one zip of everything, the private link (ui/your_work.py)
 
 st.header("Data")
 data = state.dataset()
+# The server's paths only for someone at its machine, and never in class mode's locked data.
+local = visitor.is_local() and not teacher.class_mode().lock_data
 st.markdown(
     f"Active: **{state.DATA_KINDS[data.kind]}** — {len(data.y_train):,} training and "
-    f"{len(data.y_test):,} test images  \n{plain(data.location)}"
+    f"{len(data.y_test):,} test images" + (f"  \n{plain(data.location)}" if local else "")
 )
 show_upload_result()  # here, not under the uploader: in view without scrolling
 if data.kind == "sample":
@@ -117,34 +165,8 @@ if teacher.class_mode().lock_data:  # class mode: the teacher chose the data for
     st.caption("Your teacher has set the data for this class.")
     st.stop()
 uploading = UPLOAD_RESULT in st.session_state
-with st.expander("Download full MNIST (11 MB)", expanded=data.kind == "sample" and not uploading):
-    st.caption(
-        "From public mirrors, checked against the published SHA-256, into "
-        f"{plain(str(cache_dir()))}."
-    )
-    if st.button("Download full MNIST", key="download", type="primary"):
-        slot = st.empty()  # the bar goes when the download ends, whichever way
-        bar = slot.progress(0.0, text="Connecting …")
-
-        def show(p: DownloadProgress) -> None:
-            share = p.bytes_done / p.bytes_total if p.bytes_total else 0.0
-            bar.progress(
-                min(1.0, (p.file_index + share) / p.n_files),
-                text=f"{p.file}.gz: {p.bytes_done / 1e6:.1f} MB from {urlparse(p.mirror).netloc}",
-            )
-
-        try:
-            download_mnist(cache_dir(), progress=show)
-        except DownloadError as e:
-            slot.empty()
-            show_download_failure(e)
-        except OSError as e:
-            slot.empty()
-            st.error(f"Download failed: the cache folder could not be written ({plain(str(e))}).")
-        else:
-            state.set_uploaded(None)
-            st.session_state.pop(UPLOAD_RESULT, None)
-            st.rerun()
+if not full_mnist_found():  # with full MNIST in use there is nothing to download
+    offer_download(local, uploading)
 
 with st.expander("Upload the four MNIST files (.gz or uncompressed)", expanded=uploading):
     st.file_uploader(

@@ -15,6 +15,7 @@ model_id, _ = picker.pick_model(
     "inside_model",
     "Models you trained on the Train page (also while they train), the default, or a file you "
     "upload. Shared with the Draw page.",
+    prefer=picker.newest_run_id,  # until you choose: the run training now, else your newest
 )
 run = state.scheduler().get(model_id)
 training = run is not None and run.active
@@ -27,12 +28,12 @@ def show_model() -> None:
     model, key, a = inside.current(model_id, data)
     if training:
         live.progress(run)
-        st.caption(f"Showing its weights after report {key[1]}; they update as it trains.")
+        st.caption(f"Showing its latest weights, {inside.snapshot_words(run, key[1])}.")
     tabs = st.tabs(
         ["Hidden units", "Saturation", "Mistakes", "Gradient check", "One digit, step by step"]
     )
     with tabs[0]:
-        inside.hidden_units(model, a)
+        inside.hidden_units(model_id, model, a)
     with tabs[1]:
         inside.saturation(model_id, a, data)
     with tabs[2]:

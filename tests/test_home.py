@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import gzip
 
-from .test_pages import idx, open_page, upload_files
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import visitor
+
+from .conftest import mnist_dir
+from .test_pages import APP, idx, open_page, upload_files
 
 EVIL = "![i](http://127.0.0.1:9/track.png)"
 
@@ -80,3 +86,50 @@ def test_an_uploaded_files_name_is_never_rendered_as_markdown():
     at.file_uploader(key="upload").set_value([(name, gzip.compress(b"x"), "x")]).run()
     assert at.error  # the bad file is reported ...
     assert not [t for t in markdown_texts(at) if EVIL in t]  # ... without rendering its name
+
+
+def home(url: str | None = None, monkeypatch=None) -> AppTest:
+    """The Home page seen from a browser at url (None: none sent), connected over loopback
+    if monkeypatch is given (AppTest's own peer address is a mock: remote)."""
+    if monkeypatch is not None:
+        monkeypatch.setattr(visitor, "peer_ip", lambda: None)
+    at = AppTest.from_file(APP, default_timeout=60)
+    if url is not None:
+        at.context["url"] = url
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_home_points_a_newcomer_to_the_lessons_first():
+    links = home().get("page_link")
+    start = [link for link in links if "Start here" in link.proto.label]
+    assert len(start) == 1 and start[0].proto.page == "lessons"
+
+
+@pytest.mark.parametrize("url", [None, "https://lab.example.org/", "http://192.168.1.20:8501/"])
+def test_a_visitor_from_elsewhere_sees_no_server_path(full_mnist, monkeypatch, url):
+    shown = "\n".join(markdown_texts(home(url, monkeypatch)))
+    assert str(mnist_dir()) not in shown and "/work" not in shown
+
+
+def test_someone_at_the_server_sees_where_its_data_is(full_mnist, monkeypatch):
+    shown = "\n".join(markdown_texts(home("http://localhost:8501/", monkeypatch)))
+    assert str(mnist_dir()) in unescaped(shown)
+    assert "Active: **Full MNIST (MNIST_DIR)**" in shown
+
+
+def test_full_mnist_in_use_is_not_offered_for_download(full_mnist):
+    at = home("http://127.0.0.1:8501/")
+    assert not [b for b in at.button if b.key == "download"]
+    assert not [e for e in at.expander if "Download" in e.label]
+
+
+def test_the_server_decides_local_from_the_browsers_address_and_the_peer():
+    assert visitor.local("http://localhost:8501/", None)
+    assert visitor.local("http://127.0.0.1:8501/train", None)
+    assert visitor.local("http://[::1]:8501/", "::1")
+    assert not visitor.local("https://lab.example.org/", None)  # a proxy on the same machine
+    assert not visitor.local("http://localhost:8501/", "10.0.0.7")
+    assert not visitor.local(None, None)
+    assert "/work" not in "\n".join(markdown_texts(home("http://localhost:8501/")))  # mock peer

@@ -47,9 +47,9 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def shown_report(at: AppTest) -> int | None:
-    """The report number of the snapshot the page says it shows (a run still training)."""
-    found = re.search(r"after report (\d+);", texts(at))
-    return None if found is None else int(found[1])
+    """The updates of the snapshot the page says it shows (a run still training)."""
+    found = re.search(r"\(([\d,]+) updates?\); they update as it trains", texts(at))
+    return None if found is None else int(found[1].replace(",", ""))
 
 
 def open_inside(at: AppTest | None = None) -> AppTest:
@@ -153,10 +153,11 @@ def test_a_run_still_training_is_shown_and_updates_with_its_snapshots(full_mnist
             assert time.monotonic() < deadline, "no snapshot within 60 s"
             time.sleep(0.2)
         open_inside(at)
-        at.selectbox(key="inside_model").set_value(run.id).run()
+        assert at.selectbox(key="inside_model").value == run.id  # preselected: it trains
+        assert "report" not in texts(at)  # the scheduler's word, not a student's
         first = shown_report(at)
-        assert first is not None and first <= run.snapshot_at
-        while run.snapshot_at == first:
+        assert first is not None and first <= run.history[run.snapshot_at - 1].steps
+        while run.history[run.snapshot_at - 1].steps == first:
             assert time.monotonic() < deadline + 30, "no new snapshot"
             time.sleep(0.2)
         at.run()  # what the fragment's timer does in the browser
@@ -187,3 +188,24 @@ def test_an_uploaded_model_is_used_and_a_bad_file_is_named_keeping_the_old_model
     assert not at.error and not at.exception
     assert at.selectbox(key="inside_model").value == "upload-1"
     assert np.trace(confusion_counts(at)) / 10_000 == load_model(DEFAULT).info["test_accuracy"]
+
+
+def test_hidden_units_open_on_the_unit_the_outputs_listen_to_most(full_mnist):
+    at = open_inside()
+    w2 = load_model(DEFAULT).params.w2
+    best = int(np.argmax(np.linalg.norm(w2, axis=1)))
+    assert best != 0 and at.number_input(key="inside_unit").value == best
+    titles = [f["layout"].get("title", {}).get("text") for f in figures(at)]
+    assert f"Unit {best}: incoming weights" in titles
+    assert "(left)" not in texts(at) and "(middle)" not in texts(at)  # true once stacked too
+
+
+def test_compare_with_shows_no_other_model_as_a_label_not_a_placeholder(full_mnist):
+    at = open_inside()
+    compare = at.selectbox(key="inside_compare")
+    assert compare.index == 0 and compare.options == ["(no other model)"]  # the default is shown
+
+
+def test_saturation_caption_says_when_saturation_hurts_and_when_it_does_not(full_mnist):
+    shown = texts(open_inside())
+    assert "hurts at the start" in shown and "in a trained network it does not" in shown

@@ -35,6 +35,13 @@ DIVERGING = [
     [1.0, "rgba(103,0,31,1)"],
 ]
 
+# Plotly's toolbar (modebar) shows while a mouse hovers a chart; a touch screen cannot hover it
+# away, and at 390 px it covers every chart's title. app.py puts this style on every page, so
+# it holds for every st.plotly_chart: no toolbar on a device whose main pointer cannot hover.
+TOUCH_STYLE = (
+    "<style>@media (hover: none) { "
+    "[data-testid='stPlotlyChart'] .modebar-container { display: none !important; } }</style>"
+)
 GRAY = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]  # ink white on black, as MNIST
 # Colourscales are spelled out: without validation a name plotly.js lacks ("gray") is not
 # expanded, and plotly.js falls back to the theme's colourscale (a blue/red digit).

@@ -23,11 +23,13 @@ from ui.text import honest_percent
 CACHE = "inside_cache"  # {(model id, snapshot, data): Analysis}, the last few
 KEEP = 4
 PAGE_SIZE = 100  # hidden units drawn at once (a 10 x 10 grid)
-SORTS = {
-    "unit number": "in the order of w1's columns",
+SORTS = {  # the first is the default: the units the outputs listen to most come first
     "outgoing weight size": "largest ||w2 row|| first: the units the outputs listen to most",
+    "unit number": "in the order of w1's columns",
     "saturation": "most often saturated first: the units that pass least gradient",
 }
+UNIT_OF = "inside_unit_of"  # the model whose most useful unit "Unit" last opened on
+NO_OTHER = "none"  # the "Compare with" choice of no other model (a real value: see #19)
 
 
 class Analysis(NamedTuple):
@@ -79,8 +81,27 @@ def _unit_order(a: Analysis, sort: str) -> np.ndarray:
     return np.arange(len(a.outgoing))
 
 
-def hidden_units(model: Model, a: Analysis) -> None:
-    """A page of the unit grid, sortable; the chosen unit's weights in and out, its activations."""
+def snapshot_words(run, snapshot: int) -> str:
+    """How far a run's snapshot (its number of reports) had trained, in a student's words."""
+    if snapshot < 1 or snapshot > len(run.history):
+        return "as they update while it trains"
+    p = run.history[snapshot - 1]
+    passes = p.images_seen / max(run.n_train, 1)
+    shown = (
+        f"{passes:.0f}" if passes >= 10 else f"{passes:.1f}" if passes >= 0.1 else f"{passes:.2g}"
+    )
+    noun = "pass" if shown == "1" else "passes"
+    steps = "update" if p.steps == 1 else "updates"
+    done = f"after {shown} {noun} over the training images ({p.steps:,} {steps})"
+    return f"{done}; they update as it trains"
+
+
+def hidden_units(model_id: str, model: Model, a: Analysis) -> None:
+    """A page of the unit grid, sortable; the chosen unit's weights in and out, its activations.
+
+    "Unit" opens on the unit with the largest outgoing weights (unit 0 may be noise), again
+    whenever another model is shown.
+    """
     H = model.params.w1.shape[1]
     c1, c2, c3 = st.columns([2, 2, 1])
     sort = c1.selectbox(
@@ -101,8 +122,9 @@ def hidden_units(model: Model, a: Analysis) -> None:
     )
     start = pages.index(shown) * PAGE_SIZE
     units = order[start : start + PAGE_SIZE]
-    if st.session_state.get("inside_unit", 0) >= H:  # a model with fewer units was chosen
-        st.session_state["inside_unit"] = 0
+    if st.session_state.get(UNIT_OF) != model_id or st.session_state.get("inside_unit", 0) >= H:
+        st.session_state["inside_unit"] = int(np.argmax(a.outgoing))
+        st.session_state[UNIT_OF] = model_id
     unit = c3.number_input(
         "Unit", 0, H - 1, key="inside_unit", help="Hover the grid for unit numbers."
     )
@@ -128,26 +150,28 @@ def hidden_units(model: Model, a: Analysis) -> None:
         key="inside_unit_act",
     )
     st.caption(
-        f"Unit {unit}: what it looks for (left), how it votes for each digit (middle), and how "
-        f"often it fires on {len(a.z)} training images (right; piled at 0 or 1 = saturated, "
-        f"{100 * a.unit_saturation[unit]:.0f}% of them here)."
+        f"Unit {unit}: what it looks for (incoming weights), how it votes for each digit "
+        f"(→ digits), and how often it fires on {len(a.z)} training images (activations; piled "
+        f"at 0 or 1 = saturated, {100 * a.unit_saturation[unit]:.0f}% of them here). It opens "
+        "on the unit with the largest outgoing weights: the one the outputs listen to most."
     )
 
 
 def saturation(model_id: str, a: Analysis, data: Dataset) -> None:
     """The z histogram of this model beside another one's, with the flat zones shaded."""
-    options = {k: v for k, v in picker.choices().items() if k != model_id}
+    options = {NO_OTHER: "(no other model)"}
+    options.update((k, v) for k, v in picker.choices().items() if k != model_id)
     if st.session_state.get("inside_compare") not in options:  # gone, or now the main model
-        st.session_state["inside_compare"] = None
+        st.session_state["inside_compare"] = NO_OTHER
     other = st.selectbox(
         "Compare with",
-        [None, *options],
+        list(options),
         key="inside_compare",
-        format_func=lambda k: "(no other model)" if k is None else options[k],
+        format_func=options.get,
         help="Another model side by side, e.g. a lab run on raw pixels against one on [0, 1].",
     )
     shown = [("This model", a)]
-    if other is not None:
+    if other != NO_OTHER:
         shown.append(("Compared", current(other, data)[2]))
     for i, (col, (name, x)) in enumerate(zip(st.columns(2), shown, strict=False)):
         share, slope = ins.saturated_share(x.z), ins.mean_sigmoid_slope(x.z)
@@ -161,7 +185,9 @@ def saturation(model_id: str, a: Analysis, data: Dataset) -> None:
     st.caption(
         f"Hidden pre-activations z = x·w1 + b1 on {len(a.z)} fixed training images. In the "
         "shaded zones the sigmoid is flat, its slope σ'(z) ≈ 0, so backprop passes almost "
-        "nothing back: the lab's raw 0–255 pixels put nearly every z there."
+        "nothing back: the lab's raw 0–255 pixels put nearly every z there. That hurts at the "
+        "start, when every unit still has to learn and gradients must flow; in a trained "
+        "network it does not: a unit confidently on or off for a digit has learned its job."
     )
 
 

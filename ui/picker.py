@@ -8,6 +8,7 @@ and the page keeps the model it had).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -15,7 +16,7 @@ from mlcore.model import Model, ModelFileError, load_model
 from ui import state
 
 UPLOADED_MODELS = "uploaded_models"  # {id: (file name, Model)}, this session's uploads
-PICKED = "picked_model"  # the id chosen, shared by every page with a picker
+PICKED = "picked_model"  # the id the user chose, shared by every page with a picker
 
 
 def _add_upload(uploader_key: str) -> None:
@@ -50,12 +51,29 @@ def model_of(model_id: str) -> Model:
     return state.model_by_id(model_id)
 
 
-def pick_model(key: str, help_text: str) -> tuple[str, Model]:
-    """A selectbox of models and an uploader; returns (id, Model) of the one chosen."""
+def newest_run_id() -> str | None:
+    """The session's usable run training now (the newest such), else its newest usable run."""
+    usable = [r for r in state.runs() if r.usable]
+    training = [r for r in usable if r.active]
+    newest = (training or usable)[-1:]  # runs() is oldest first
+    return newest[0].id if newest else None
+
+
+def pick_model(
+    key: str, help_text: str, prefer: Callable[[], str | None] | None = None
+) -> tuple[str, Model]:
+    """A selectbox of models and an uploader; returns (id, Model) of the one chosen.
+
+    Until the user chooses (or after their choice is gone), the page shows prefer()'s model
+    if it names one, else the best: the preselection follows the runs as they come.
+    """
     options = choices()
-    if st.session_state.get(PICKED) not in options:  # first visit, or its run was dropped
-        st.session_state[PICKED] = state.best_model_id()
-    st.session_state[key] = st.session_state[PICKED]
+    if st.session_state.get(PICKED) not in options:  # not chosen, or its run was dropped
+        st.session_state.pop(PICKED, None)
+        preferred = prefer() if prefer is not None else None
+        st.session_state[key] = preferred if preferred in options else state.best_model_id()
+    else:
+        st.session_state[key] = st.session_state[PICKED]
     model_id = st.selectbox(
         "Model",
         list(options),

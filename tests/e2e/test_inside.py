@@ -10,7 +10,7 @@ from .conftest import go_to, shot
 
 pytestmark = pytest.mark.browser
 
-LIVE = re.compile(r"Showing its weights after report \d+; they update as it trains")
+LIVE = re.compile(r"Showing its latest weights, after [\d.]+ pass(es)? .*; they update as it")
 
 
 def choose(page, label: str, option: str | re.Pattern) -> None:
@@ -28,8 +28,10 @@ def test_inside_opened_during_a_run_shows_it_live_and_a_chosen_pair_fills_the_ga
     page.get_by_test_id("stMetric").filter(has_text="Training loss").wait_for(timeout=60_000)
     go_to(page, "Inside the network")
     page.get_by_text("Why the network gets its answers").wait_for(timeout=15_000)
-    choose(page, "Model", re.compile(r"^Run .*\(training\)"))
     page.get_by_text(LIVE).wait_for(timeout=20_000)
+    model = page.get_by_test_id("stSelectbox").filter(has_text="Model").first
+    shown = model.locator("input").first.input_value() or model.inner_text()
+    assert "(training)" in shown, shown  # preselected: the run training now
     first = page.get_by_text(LIVE).inner_text()
     page.wait_for_function(
         "t => !document.body.innerText.includes(t)", arg=first, timeout=20_000

@@ -1,0 +1,72 @@
+"""The Draw page through AppTest, with the canvas's result stood in for (AppTest cannot draw)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from mlcore.digit_check import DOUBT
+
+from .drawing import draw
+from .test_pages import open_page, texts
+
+PAGE = "pages/draw.py"
+TWO_DOTS = [[(0.2, 0.3), (0.21, 0.3)], [(0.75, 0.7), (0.76, 0.7)]]
+
+
+class Drawn:
+    """What st_canvas returns after strokes: the image and one object per stroke."""
+
+    def __init__(self, strokes):
+        self.image_data = draw(strokes)
+        self.json_data = {"objects": [{"type": "path"} for _ in strokes]}
+
+
+@pytest.fixture
+def canvas_shows(monkeypatch):
+    """canvas_shows(strokes): the page's canvas returns that drawing from now on."""
+    open_page(PAGE)  # the component registers itself only inside a Streamlit run
+    component = sys.modules["streamlit_drawable_canvas"]
+
+    def show(strokes):
+        monkeypatch.setattr(component, "st_canvas", lambda **_: Drawn(strokes))
+
+    return show
+
+
+def test_a_drawn_digit_is_read_and_its_strokes_can_be_undone_without_hovering(canvas_shows):
+    canvas_shows("7")
+    at = open_page(PAGE)
+    assert at.metric[0].label == "Prediction" and at.metric[0].value == "7"
+    assert not at.button(key="undo_stroke").disabled  # a page button: no hover needed
+    assert at.button(key="clear_canvas") is not None
+
+
+def test_two_dots_are_not_called_a_digit(canvas_shows):
+    canvas_shows(TWO_DOTS)
+    at = open_page(PAGE)
+    assert not at.metric  # no "1 · 98%"
+    warning = at.warning[0].value
+    assert warning.startswith(DOUBT) and "2 separate pieces" in warning
+    assert "would still answer" in warning  # what the softmax says anyway, as such
+
+
+def test_undo_is_offered_only_with_a_stroke_to_undo():
+    at = open_page(PAGE)
+    assert at.button(key="undo_stroke").disabled
+
+
+def test_draw_captions_name_the_charts_not_their_place(canvas_shows):
+    canvas_shows("7")
+    at = open_page(PAGE)
+    shown = texts(at)
+    assert "Right:" not in shown and "(left)" not in shown
+    assert "hover" not in shown or "without hovering" in shown
+
+
+def test_the_app_hides_plotlys_toolbar_on_a_touch_screen():
+    """app.py runs before every page: its style holds for every chart (AppTest keeps the
+    router's own elements only on the first run, so the check is there)."""
+    styles = [e.proto.body for e in open_page().get("html")]
+    assert any("hover: none" in s and ".modebar-container" in s for s in styles), styles
