@@ -88,8 +88,10 @@ def token_for(url: str, upstream: str) -> str:
     raise AssertionError(f"no token hashed to {upstream}")
 
 
-def student(browser, proxy: str, token: str):
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+def student(browser, proxy: str, token: str, phone: bool = False):
+    """A browser of a student whose workspace token nginx sends to a known server."""
+    size = {"width": 390, "height": 844} if phone else {"width": 1440, "height": 900}
+    context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone)
     context.add_cookies([{"name": "mnist_lab_work", "value": token, "url": proxy}])
     return context, context.new_page()
 
@@ -130,8 +132,8 @@ def test_two_servers_share_the_class_and_a_student_survives_their_servers_death(
         proxy = stack.enter_context(nginx_in_front(one, two))
         tokens = {app: token_for(proxy, app.removeprefix("http://")) for app in (one, two)}
         pages = {}
-        for app, nickname in ((one, "ada"), (two, "bob")):
-            context, page = student(browser, proxy, tokens[app])
+        for app, nickname, phone in ((one, "ada", False), (two, "bob", True)):
+            context, page = student(browser, proxy, tokens[app], phone)  # bob on a phone
             stack.callback(context.close)
             train_and_hand_in(page, proxy, nickname)
             pages[app] = page
