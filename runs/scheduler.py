@@ -86,6 +86,7 @@ class Run:
     saved: tuple = ()  # (status, message) last given to the store
     lesson: str | None = None  # the lesson (slug) that started it
     state_blob: bytes | None = None  # a stored run's state, read into `state` when resumed
+    state_at: int = 0  # a stored run's reports that its state covers (it resumes from there)
 
     @property
     def config(self):
@@ -129,7 +130,8 @@ class Run:
             return None
         info = {
             "config": self.config.as_dict(),
-            "test_accuracy": self.latest_test_accuracy,
+            # the snapshot's own accuracy (a stored run's reports may go past its weights)
+            "test_accuracy": latest_test_accuracy(self.history[: self.snapshot_at]),
             "data": self.data_label,
             "run": self.label,
         }
@@ -292,8 +294,6 @@ class Scheduler(Keeping):
                 return
             if run.status in ENDED_UNUSABLE or not self._restore(run):
                 return
-            if run.status == "interrupted":  # its stored reports past the saved state go
-                self._save(run.id, truncate_reports=len(run.history))
             if run.status == "finished":  # train as long again (from where it is)
                 done = max(run.config.iterations, run.state.iteration)
                 run.spec = replace(run.spec, config=replace(run.config, iterations=2 * done))
@@ -311,6 +311,10 @@ class Scheduler(Keeping):
                 run.continuable = False
                 return False
             run.state_blob = None
+            if len(run.history) > run.state_at:  # reports past the saved state: trained again
+                run.history = run.history[: run.state_at]
+                run.snapshot, run.snapshot_at = run.state.params.copy(), run.state_at
+                self._save(run.id, truncate_reports=run.state_at)
         return True
 
     def session_data(self, session: str) -> dict:

@@ -97,13 +97,12 @@ def run_from_store(found: StoredRun, server: str, live: set[str]):
     elif run.status in ACTIVE:
         run.status = "interrupted"
         run.message = interrupted(time.strftime("%Y-%m-%d %H:%M", time.localtime(row["updated"])))
-    if run.status == "interrupted" and run.state_blob is not None:
-        history = history[: row["state_at"]]  # what the saved state can continue from
-    run.history = history
+    run.history = history  # every report, also past the saved state (Continue cuts those)
+    run.state_at = row["state_at"]
     if row["scaling"]:
         run.scaling = Scaling(**json.loads(row["scaling"]))
     run.snapshot = _weights(row, run.state_blob)
-    run.snapshot_at = len(history)
+    run.snapshot_at = len(history) if row["weights"] else min(run.state_at, len(history))
     if row["extra"]:
         r = json.loads(row["extra"])
         run.range_test = RangeTest(np.array(r["rates"]), np.array(r["losses"]), r["suggestion"])
