@@ -307,9 +307,14 @@ class Scheduler:
             self._ask_to_end(run, "stop")
 
     def resume(
-        self, run_id: str, max_batches: int | None = None, session: str | None = None
+        self,
+        run_id: str,
+        max_batches: int | None = None,
+        session: str | None = None,
+        extend: int | None = None,
     ) -> None:
-        """Continue a stopped/paused run (or, after the end, train as long again)."""
+        """Continue a stopped/paused run (or, after the end, train as long again, or `extend`
+        iterations more: +1 iteration and Step after a finished run)."""
         with self._lock:
             run = self._runs.get(run_id)
             if run is None or run.active or not run.continuable:
@@ -319,7 +324,8 @@ class Scheduler:
             if run.status in ENDED_UNUSABLE:
                 return
             if run.status == "finished":
-                longer = replace(run.config, iterations=2 * run.config.iterations)
+                more = run.config.iterations if extend is None else extend
+                longer = replace(run.config, iterations=run.config.iterations + more)
                 run.spec = replace(run.spec, config=longer)
             run.max_batches, run.last_step = max_batches, None
             run.status, run.message, run.stop_reason = "waiting", "", "stopped by you"
