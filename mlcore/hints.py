@@ -137,7 +137,7 @@ def _scale_pixels(config: TrainConfig, problem: str) -> Hint:
     if config.batch_size is None and config.learning_rate < FULL_BATCH_RATE:
         fixed = replace(fixed, learning_rate=FULL_BATCH_RATE)
         why += (
-            f" Full batch takes one step per pass, so with them a rate of {FULL_BATCH_RATE:g}: "
-            "the lab's 20 steps then reached 87.7% (measured on full MNIST)."
+            f" Full batch (one step per pass) on standardized pixels needs a larger rate, "
+            f"{FULL_BATCH_RATE:g}: the lab's 20 steps then reached 87.7% (measured on full MNIST)."
         )
     return Hint(problem + why, "Scale the pixels (standardized)", fixed)

@@ -34,7 +34,7 @@ DEFAULTS = TrainConfig()
 FIELDS = [f.name for f in fields(TrainConfig)]
 URL_READ = "train_url_read"  # the link's settings were applied once this session
 CUSTOM = "custom: your own settings"  # the preset shown once a setting differs from them all
-SETTINGS_OPEN, NOTICE = hints.SETTINGS_OPEN, hints.NOTICE  # a hint's fix writes both
+SETTINGS_OPEN = hints.SETTINGS_OPEN  # a hint's fix opens the settings
 
 
 def apply_preset() -> None:
@@ -179,8 +179,6 @@ buttons.button(
 )
 if "train_error" in st.session_state:
     st.error(plain(st.session_state.pop("train_error")))  # may quote a link's own text
-if NOTICE in st.session_state:
-    st.info(st.session_state.pop(NOTICE))
 
 st.session_state["preset"] = matching_preset()  # "custom" once a setting differs
 st.session_state.setdefault(SETTINGS_OPEN, run is None)  # open until a run is on screen
@@ -228,6 +226,14 @@ with st.expander("Settings", key=SETTINGS_OPEN, on_change="rerun"):
         format_func={"lab": "N(0,1)·√(1/rows) (the lab)", "zeros": "all zeros"}.get,
         help=HELP["init"],
     )
+    a1.radio(
+        "Softmax",
+        ["stable", "naive"],
+        key="softmax",
+        format_func={"stable": "stable (max subtracted)", "naive": "naive exp(l)/Σexp(l)"}.get,
+        help=HELP["softmax"],
+    )
+    a2.radio("Precision", ["float32", "float64"], key="dtype", help=HELP["dtype"])
     a3.slider("Initial weight scale", 0.0, 5.0, step=0.1, key="init_scale", help=HELP["init_scale"])
     a3.select_slider("Momentum", MOMENTA, key="momentum", help=HELP["momentum"])
     a3.radio(
@@ -237,17 +243,7 @@ with st.expander("Settings", key=SETTINGS_OPEN, on_change="rerun"):
         horizontal=True,
         help=HELP["schedule"],
     )
-    n1, n2, n3 = st.columns(3)
-    n1.radio(
-        "Softmax",
-        ["stable", "naive"],
-        key="softmax",
-        horizontal=True,
-        format_func={"stable": "stable (max subtracted)", "naive": "naive exp(l)/Σexp(l)"}.get,
-        help=HELP["softmax"],
-    )
-    n2.radio("Precision", ["float32", "float64"], key="dtype", horizontal=True, help=HELP["dtype"])
-    n3.selectbox(
+    st.selectbox(
         "Augmentation",
         AUGMENTS,
         key="augment",

@@ -13,7 +13,7 @@ from ui.lessons import nearest_rate
 from ui.widgets import to_widgets
 
 SETTINGS_OPEN = "train_settings_open"  # the Train page's Settings expander is open
-NOTICE = "train_notice"  # what a fix changed: the Train page says it once
+NOTICE = "train_notice"  # what a fix changed: said once, under the hints
 NAMES = {  # how the Train page's widgets name the fields
     "hidden_size": "Hidden units",
     "learning_rate": "Learning rate",
@@ -51,7 +51,9 @@ def apply_fix(before: TrainConfig, config: TrainConfig) -> None:
     config = replace(config, learning_rate=nearest_rate(config.learning_rate))  # a slider value
     st.session_state.update(to_widgets(config))
     st.session_state[SETTINGS_OPEN] = True
-    st.session_state[NOTICE] = f"{changes(before, config)}: press **Start** to try it."
+    st.session_state[NOTICE] = (
+        f"{changes(before, config)}: press **Start** to try it (the settings above are open)."
+    )
 
 
 def render(run: Run | None) -> None:
@@ -67,3 +69,5 @@ def render(run: Run | None) -> None:
             args=(run.config, hint.config),
             help="Fills in the settings above and opens them; press Start to try them.",
         )
+    if NOTICE in st.session_state:  # under the button just clicked, where the student looks
+        st.info(st.session_state.pop(NOTICE))
