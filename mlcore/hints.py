@@ -80,11 +80,11 @@ def _saturated(config: TrainConfig, history: Sequence[Progress]) -> Hint | None:
     if not tested:
         where = "Ended"
     elif tested[-1] < CHANCE:
-        where = f"Stuck at {100 * tested[-1]:.1f}% (chance is 10%)"
+        where = f"Stuck at {100 * tested[-1]:.2f}% (chance is 10%)"
     else:
-        where = f"Ended at {100 * tested[-1]:.1f}%"
+        where = f"Ended at {100 * tested[-1]:.2f}%"  # as the Test accuracy metric
     problem = (
-        f"{where} with {100 * saturated:.0f}% of the hidden sigmoids saturated: their slope "
+        f"{where} with {100 * saturated:.1f}% of the hidden sigmoids saturated: their slope "
         "σ′ ≈ 0 passes almost no gradient back, so w1 barely learns."
     )
     if config.scale == "raw":

@@ -14,8 +14,10 @@ def table_run(kind="train", history=(), test=None, range_test=None, **settings):
 
 def test_the_range_test_shows_as_a_range_test_with_its_suggestion_not_none_cells():
     """Issue 19: it showed as "0/1 finished None None None"."""
-    row = run_row(table_run("range", range_test=SimpleNamespace(suggestion=0.1732)))
+    result = SimpleNamespace(suggestion=0.1732, rates=[1e-4, 10.0])
+    row = run_row(table_run("range", range_test=result))
     assert row["done"] == "range test" and row["status"] == "finished · suggests 0.17"
+    assert row["learning rate"] == "0.0001 to 10"  # the rates it swept
     assert None not in row.values() and "None" not in map(str, row.values())
 
 

@@ -222,6 +222,8 @@ def run_row(run: Run) -> dict:
     if run.kind == "range":  # no iterations, no test: the rate it suggests
         result = run.range_test
         row["done"] = "range test"
+        if result is not None:  # it sweeps the rate
+            row["learning rate"] = f"{result.rates[0]:g} to {result.rates[-1]:g}"
         row["status"] = f"{run.status} · suggests {result.suggestion:.2g}" if result else run.status
     return row
 
