@@ -135,8 +135,8 @@ LESSONS = (
         watch=("max_abs_logit", "train_loss", "test_accuracy"),
         line="{label}: kept going to {accuracy} after {steps} steps, its largest |logit| at "
         "the last report {logit} (exp of it would overflow float32 past 88.7)",
-        line_diverged="{label}: {reason} — during the step that overflowed, after {steps} "
-        "steps; at the last report its largest |logit| was {logit}",
+        line_diverged="{label}: {steps} steps done, then {reason}; at the last report its "
+        "largest |logit| was {logit}",
         loss_note="The naive run's loss takes each probability as at least 1e-12 (at most "
         "27.6 per image), so once its softmax rounds a probability to 0 its curve sits below "
         "the stable run's, whose log-softmax loss is exact.",

@@ -108,7 +108,7 @@ def test_a_diverged_run_is_concluded_with_its_reason_and_the_largest_logit_quote
         ],
     }
     text = conclude(lesson, histories)
-    assert f"{naive}: {reason} — during the step that overflowed, after 3 steps; " in text
+    assert f"{naive}: 3 steps done, then {reason}; " in text
     assert "at the last report its largest |logit| was 207.8" in text
     assert f"{stable}: kept going to 73.0% after 20 steps, its largest |logit| at the last " in text
 
