@@ -129,3 +129,13 @@ def test_the_train_page_shows_a_diverged_runs_hint_and_its_button_fills_the_sett
     assert at.session_state["learning_rate"] == 0.05 and at.session_state["hidden_size"] == 10
     assert "Learning rate 1000 → 0.05: press **Start**" in at.info[0].value  # what changed
     assert at.session_state["train_settings_open"] is True  # and the settings are open
+
+
+def test_a_fix_says_what_it_changed_in_the_widgets_words():
+    from ui.hints import changes
+
+    lab = PRESETS[PRESET_WORDS["lab"]]
+    [hint] = hints(lab, settled(lab, test_accuracy=0.4674, saturated_share=0.98))
+    assert changes(lab, hint.config) == (
+        "Learning rate 0.01 → 1; Input scaling raw 0–255 (lab) → standardized"
+    )

@@ -10,7 +10,7 @@ from mlcore.hints import hints
 from mlcore.train import TrainConfig
 from runs.scheduler import Run
 from ui.lessons import nearest_rate
-from ui.widgets import to_widgets
+from ui.widgets import AUGMENT_LABELS, SCALE_LABELS, to_widgets
 
 SETTINGS_OPEN = "train_settings_open"  # the Train page's Settings expander is open
 NOTICE = "train_notice"  # what a fix changed: said once, under the hints
@@ -30,19 +30,24 @@ NAMES = {  # how the Train page's widgets name the fields
     "augment": "Augmentation",
 }
 
+WORDS = {"scale": SCALE_LABELS, "augment": AUGMENT_LABELS, "batch_size": {"full": "full batch"}}
+
 
 def changes(before: TrainConfig, after: TrainConfig) -> str:
     """What differs, in the widgets' words: "Learning rate 100 → 0.05"."""
     old, new = to_widgets(before), to_widgets(after)
     shown = [
-        f"{NAMES[f.name]} {_text(old[f.name])} → {_text(new[f.name])}"
+        f"{NAMES[f.name]} {_text(f.name, old[f.name])} → {_text(f.name, new[f.name])}"
         for f in fields(TrainConfig)
         if old[f.name] != new[f.name]
     ]
     return "; ".join(shown)
 
 
-def _text(value) -> str:
+def _text(name: str, value) -> str:
+    """A setting's value as its widget shows it."""
+    if name in WORDS:
+        return WORDS[name].get(value, str(value))
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
