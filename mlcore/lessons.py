@@ -73,7 +73,8 @@ class Lesson:
 
     line / line_diverged: a template per run, filled with `summary`'s keys; moral: the
     sentence after the numbers. watch: Progress fields to follow live. range_test: the lesson
-    also runs mlcore.range_test on its first run's config.
+    also runs mlcore.range_test on its first run's config. loss_note: a sentence under its
+    loss chart.
     """
 
     slug: str  # the URL's ?lesson= value
@@ -86,6 +87,7 @@ class Lesson:
     moral: str
     line_diverged: str = "{label}: {reason}"
     range_test: bool = False
+    loss_note: str = ""  # said under the lesson's loss chart (what its curves do not show)
 
     def __post_init__(self):
         names = {f.name for f in fields(TrainConfig)}
@@ -131,9 +133,13 @@ LESSONS = (
             {"naive exp(l)/Σexp(l)": "naive", "stable (max subtracted)": "stable"},
         ),
         watch=("max_abs_logit", "train_loss", "test_accuracy"),
-        line="{label}: kept going to {accuracy} after {steps} steps, its largest logit "
-        "{logit} (exp of it would overflow float32 past 88.7)",
-        line_diverged="{label}: {reason}, after {steps} steps",
+        line="{label}: kept going to {accuracy} after {steps} steps, its largest |logit| at "
+        "the last report {logit} (exp of it would overflow float32 past 88.7)",
+        line_diverged="{label}: {steps} steps done, then {reason}; at the last report its "
+        "largest |logit| was {logit}",
+        loss_note="The naive run's loss takes each probability as at least 1e-12 (at most "
+        "27.6 per image), so once its softmax rounds a probability to 0 its curve sits below "
+        "the stable run's, whose log-softmax loss is exact.",
         moral="Subtracting each row's largest logit first gives the same probabilities and "
         "never overflows: exp of a number ≤ 0 is at most 1.",
     ),
@@ -213,7 +219,6 @@ def summary(label: str, config: TrainConfig, history: Sequence[Progress]) -> dic
     """The numbers a conclusion quotes, as text, from one run's reports (oldest first)."""
     last = history[-1] if history else None
     tested = [p.test_accuracy for p in history if p.test_accuracy is not None]
-    logits = [p.max_abs_logit for p in history if p.max_abs_logit is not None]
 
     def get(name, fmt):
         value = None if last is None else getattr(last, name)
@@ -226,7 +231,7 @@ def summary(label: str, config: TrainConfig, history: Sequence[Progress]) -> dic
         "saturated": get("saturated_share", lambda v: f"{100 * v:.1f}%"),
         "slope": get("sigmoid_slope", lambda v: f"{v:.3f}"),
         "distinct": get("distinct_units", str),
-        "logit": f"{max(logits):.1f}" if logits else "–",
+        "logit": get("max_abs_logit", lambda v: f"{v:.1f}"),  # the table's figure
         "loss": get("train_loss", lambda v: f"{v:.3f}"),
         "steps": get("steps", lambda v: f"{v:,}"),
         "images": get("images_seen", lambda v: f"{v:,}"),

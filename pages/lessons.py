@@ -62,7 +62,9 @@ def race() -> None:
         live.progress(run)
     active = any(r.active for r in runs.values())
     light = active and live.light()  # a busy server: charts without hover until the end
-    live.curves(training, key=f"lesson_{lesson.slug}", light_now=light)
+    live.curves(
+        training, key=f"lesson_{lesson.slug}", light_now=light, names=labels, note=lesson.loss_note
+    )
     st.dataframe(ui.watched_rows(lesson, runs), hide_index=True)
     if not active:
         histories = {label: runs[label].history for label, _ in lesson.runs if label in runs}
@@ -82,7 +84,7 @@ def show_range_test(runs, histories) -> None:
     st.plotly_chart(ui.range_figure(result), key=f"lesson_{lesson.slug}_range")
     st.success(range_conclusion(lesson, result.suggestion, histories))
     config = ui.suggested_config(lesson, result)
-    if st.button(f"Train with learning rate {config.learning_rate:g}", key="lessons_use_rate"):
+    if st.button(ui.use_rate_label(result, config), key="lessons_use_rate"):
         ui.use_on_train_page(config)
 
 

@@ -17,11 +17,14 @@ from ui.text import plain
 from ui.widgets import (
     AUGMENT_LABELS,
     BATCH_SIZES,
+    FULL,
     HELP,
     HIDDEN_SIZES,
     LEARNING_RATES,
     MOMENTA,
     SCALE_LABELS,
+    from_widgets,
+    to_widgets,
     widget_problem,
 )
 
@@ -30,16 +33,30 @@ router.ensure()  # a first visit by a link (/train) still goes through app.py
 DEFAULTS = TrainConfig()
 FIELDS = [f.name for f in fields(TrainConfig)]
 URL_READ = "train_url_read"  # the link's settings were applied once this session
+CUSTOM = "custom: your own settings"  # the preset shown once a setting differs from them all
+SETTINGS_OPEN = hints.SETTINGS_OPEN  # a hint's fix opens the settings
 
 
 def apply_preset() -> None:
-    for name in FIELDS:
-        st.session_state[name] = getattr(PRESETS[st.session_state["preset"]], name)
+    if st.session_state["preset"] in PRESETS:
+        st.session_state.update(to_widgets(PRESETS[st.session_state["preset"]]))
+
+
+def matching_preset() -> str:
+    """The preset chosen if the settings are still its own, else one they equal, else CUSTOM."""
+    try:
+        now = settings()
+    except ValueError:  # a combination TrainConfig refuses (Start says why)
+        return CUSTOM
+    chosen = st.session_state.get("preset")
+    if PRESETS.get(chosen) == now:
+        return chosen
+    return next((name for name, config in PRESETS.items() if config == now), CUSTOM)
 
 
 def preset_results(name: str, kind: str) -> str:
     """What the preset reached when it was measured, on the data active now first."""
-    word = next(w for w, n in PRESET_WORDS.items() if n == name)
+    word = next((w for w, n in PRESET_WORDS.items() if n == name), None)
     results = PRESET_RESULTS.get(word, {})
     here = "sample" if kind == "sample" else "full"
     other = "full" if here == "sample" else "sample"
@@ -53,19 +70,20 @@ def preset_results(name: str, kind: str) -> str:
 
 
 def settings() -> TrainConfig:
-    return TrainConfig(**{name: st.session_state[name] for name in FIELDS})
+    return from_widgets(st.session_state)
 
 
-for name in FIELDS:  # widget defaults come from the core's TrainConfig
-    st.session_state.setdefault(name, getattr(DEFAULTS, name))
+for name, value in to_widgets(DEFAULTS).items():  # widget defaults: the core's TrainConfig
+    st.session_state.setdefault(name, value)
 if not st.session_state.get(URL_READ):  # a shared link opens its settings (never starts)
     st.session_state[URL_READ] = True
     linked, problems = config_from_params(st.query_params.to_dict())
+    linked_values, default_values = to_widgets(linked), to_widgets(DEFAULTS)
     for name in FIELDS:
-        value = getattr(linked, name)
+        value = linked_values[name]
         if problem := widget_problem(name, value):  # valid, but no widget can show it
             problems.append(problem)
-            value = getattr(DEFAULTS, name)
+            value = default_values[name]
         st.session_state[name] = value
     if problems:
         st.session_state["train_error"] = "This link has settings that cannot be used: " + (
@@ -86,6 +104,7 @@ def start_run(max_batches: int | None = None) -> None:
     except (ValueError, LimitError) as e:
         st.session_state["train_error"] = f"Cannot start: {e}"
         return
+    st.session_state[SETTINGS_OPEN] = False  # the charts come into view
     live.await_first(run)  # the page drawn after Start shows the first point
 
 
@@ -95,22 +114,33 @@ def stop_run() -> None:
 
 
 def step(how: str) -> None:
-    """how: "continue" to the end, one "step", or one "iteration"; resumes or starts a run."""
+    """how: "continue" to the end, one "step", or one "iteration" of the run on screen (a
+    finished run goes one step or iteration past its end); with no run yet, a new one."""
     run = state.current_run()
-    resumable = PAUSABLE if how == "continue" else ("paused", "stopped", "interrupted")
-    resume = run is not None and not run.active and run.continuable and run.status in resumable
-    if how == "continue":
-        batches = None
-    elif how == "step":
-        batches = 1
-    elif resume:
-        batches = run.batches_per_iteration
-    else:
-        batches = batches_per_iteration(settings(), len(state.dataset().y_train))
-    if resume:
-        state.scheduler().resume(run.id, batches, session=state.session_id())
-    else:
-        start_run(batches)
+    if run is None:
+        n_train = len(state.dataset().y_train)
+        start_run(1 if how == "step" else batches_per_iteration(settings(), n_train))
+        return
+    if run.active:
+        return
+    if not (run.continuable and run.status in PAUSABLE):
+        st.session_state["train_error"] = cannot_go_on(run)
+        return
+    batches = {"continue": None, "step": 1, "iteration": run.batches_per_iteration}[how]
+    extend = None if how == "continue" else 1  # after its end: one iteration more
+    state.scheduler().resume(run.id, batches, session=state.session_id(), extend=extend)
+
+
+def cannot_go_on(run) -> str:
+    """Why the run on screen cannot train further, and what to press instead."""
+    why = {
+        "diverged": "its weights are no longer numbers",
+        "failed": run.message or "it failed",
+    }.get(run.status, run.message or "its training state was not kept")
+    return (
+        f"Run {run.id} {run.status} and cannot go on ({why}). Press Start for a new run "
+        "with the settings below."
+    )
 
 
 PAUSABLE = ("paused", "stopped", "finished", "interrupted")
@@ -135,7 +165,8 @@ buttons.button(
     on_click=step,
     args=("step",),
     disabled=busy,
-    help="Exactly one gradient step (one batch), then pause: see what one update changes.",
+    help="Exactly one gradient step (one batch) of the run on screen, then pause: see what "
+    "one update changes. A finished run takes one step past its end.",
 )
 buttons.button(
     "+1 iteration",
@@ -143,20 +174,25 @@ buttons.button(
     on_click=step,
     args=("iteration",),
     disabled=busy,
-    help="Train one more iteration (a full-batch step, or one pass over the data), then pause.",
+    help="Train the run on screen one more iteration (a full-batch step, or one pass over the "
+    "data), then pause; a finished run goes one iteration past its end.",
 )
 if "train_error" in st.session_state:
     st.error(plain(st.session_state.pop("train_error")))  # may quote a link's own text
 
-with st.expander("Settings", expanded=run is None):  # then the charts are in view
+st.session_state["preset"] = matching_preset()  # "custom" once a setting differs
+st.session_state.setdefault(SETTINGS_OPEN, run is None)  # open until a run is on screen
+with st.expander("Settings", key=SETTINGS_OPEN, on_change="rerun"):
     st.selectbox(
         "Preset",
-        list(PRESETS),
+        [*PRESETS, CUSTOM],
         key="preset",
         on_change=apply_preset,
-        help="Fills in every setting below; the lab's own settings are among them.",
+        help="Fills in every setting below; the lab's own settings are among them. It says "
+        "custom once a setting differs from every preset.",
     )
-    st.caption(preset_results(st.session_state["preset"], data.kind))
+    if st.session_state["preset"] != CUSTOM:  # measured for the preset's settings only
+        st.caption(preset_results(st.session_state["preset"], data.kind))
     c1, c2, c3 = st.columns(3)
     c1.select_slider("Hidden units", HIDDEN_SIZES, key="hidden_size", help=HELP["hidden_size"])
     c2.select_slider(
@@ -172,7 +208,7 @@ with st.expander("Settings", expanded=run is None):  # then the charts are in vi
         "Batch size",
         BATCH_SIZES,
         key="batch_size",
-        format_func=lambda b: "full batch (the lab)" if b is None else f"{b} images",
+        format_func=lambda b: "full batch (the lab)" if b == FULL else f"{b} images",
         help=HELP["batch_size"],
     )
     a1.number_input("Seed", 0, 2**31 - 1, key="seed", help=HELP["seed"])
@@ -190,6 +226,14 @@ with st.expander("Settings", expanded=run is None):  # then the charts are in vi
         format_func={"lab": "N(0,1)·√(1/rows) (the lab)", "zeros": "all zeros"}.get,
         help=HELP["init"],
     )
+    a1.radio(
+        "Softmax",
+        ["stable", "naive"],
+        key="softmax",
+        format_func={"stable": "stable (max subtracted)", "naive": "naive exp(l)/Σexp(l)"}.get,
+        help=HELP["softmax"],
+    )
+    a2.radio("Precision", ["float32", "float64"], key="dtype", help=HELP["dtype"])
     a3.slider("Initial weight scale", 0.0, 5.0, step=0.1, key="init_scale", help=HELP["init_scale"])
     a3.select_slider("Momentum", MOMENTA, key="momentum", help=HELP["momentum"])
     a3.radio(
@@ -231,12 +275,14 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
         return
     live.progress(run)
     earlier = {r.id: r for r in state.runs() if r is not run and r.history}
+    mine = [run, *earlier.values()]
+    names = dict(zip((r.id for r in mine), live.labels(mine), strict=True))  # what differs
     o1, o2 = st.columns([3, 2])
     overlay = o1.multiselect(
         "Overlay earlier runs",
         list(earlier),
         default=list(earlier)[-2:],
-        format_func=lambda i: earlier[i].label,
+        format_func=names.get,
     )
     with o2:
         x_axis = live.x_axis_choice("train_x_axis")
@@ -244,10 +290,11 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
     # A choice, not tabs: only the charts shown are redrawn on each poll (tabs redraw all
     # four in every browser twice a second — the browsers' CPU in the load benchmark).
     light = run.active and live.light()  # a busy server: charts without hover until the end
+    legend = [names[r.id] for r in shown]
     if live.view_choice("train_view") == "learning":
-        live.curves(shown, key="train", x_axis=x_axis, light_now=light)
+        live.curves(shown, key="train", x_axis=x_axis, light_now=light, names=legend)
     else:
-        live.diagnostics(shown, key="train", x_axis=x_axis, light_now=light)
+        live.diagnostics(shown, key="train", x_axis=x_axis, light_now=light, names=legend)
     live.metrics(run)
     live.step_panel(run)
     if st.session_state["polling"]:
@@ -261,7 +308,7 @@ show_live()
 
 if run is not None and not run.active and (run.history or run.status == "interrupted"):
     {"finished": st.success, "diverged": st.error, "failed": st.error}.get(run.status, st.info)(
-        f"Run {run.label}: {plain(run.message or run.status)}."
+        f"Run {plain(live.label(run))}: {plain(run.message or run.status)}."
     )
     hints.render(run)  # what went wrong, with a one-click fix (ui/hints.py)
     if run.kind == "train":

@@ -283,9 +283,14 @@ class Scheduler(Keeping):
             self._ask_to_end(run, "stop")
 
     def resume(
-        self, run_id: str, max_batches: int | None = None, session: str | None = None
+        self,
+        run_id: str,
+        max_batches: int | None = None,
+        session: str | None = None,
+        extend: int | None = None,
     ) -> None:
-        """Continue a stopped/paused run (or, after the end, train as long again)."""
+        """Continue a stopped/paused run (or, after the end, train as long again, or `extend`
+        iterations more: +1 iteration and Step after a finished run)."""
         with self._lock:
             run = self._runs.get(run_id)
             if run is None or run.active or not run.continuable:
@@ -294,9 +299,10 @@ class Scheduler(Keeping):
                 return
             if run.status in ENDED_UNUSABLE or not self._restore(run):
                 return
-            if run.status == "finished":  # train as long again (from where it is)
+            if run.status == "finished":  # train longer, from where it is
                 done = max(run.config.iterations, run.state.iteration)
-                run.spec = replace(run.spec, config=replace(run.config, iterations=2 * done))
+                more = done if extend is None else extend  # as long again, or `extend` more
+                run.spec = replace(run.spec, config=replace(run.config, iterations=done + more))
                 self._save(run.id, spec=stored.spec_text(run))
             run.max_batches, run.last_step = max_batches, None
             run.status, run.message, run.stop_reason = "waiting", "", "stopped by you"

@@ -6,6 +6,7 @@ import itertools
 import re
 import warnings
 from dataclasses import fields, replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -23,7 +24,15 @@ from mlcore.lessons import (
 )
 from mlcore.scaling import fit_scaling
 from mlcore.train import Progress, TrainConfig, new_state, train
-from ui.widgets import BATCH_SIZES, HIDDEN_SIZES, LEARNING_RATES, MOMENTA, SCALE_LABELS
+from ui.lessons import watched_rows
+from ui.widgets import (
+    BATCH_SIZES,
+    HIDDEN_SIZES,
+    LEARNING_RATES,
+    MOMENTA,
+    SCALE_LABELS,
+    widget_value,
+)
 
 DOCUMENTED_FIELD = {
     "scaling": "scale",
@@ -92,15 +101,35 @@ def test_a_diverged_run_is_concluded_with_its_reason_and_the_largest_logit_quote
     naive, stable = (label for label, _ in lesson.runs)
     reason = "loss is nan at iteration 4: a logit reached 91.0, past 88.7 where exp overflows"
     histories = {
-        naive: [report(steps=3, diverged=True, done=True, reason=reason)],
+        naive: [report(steps=3, diverged=True, done=True, reason=reason, max_abs_logit=207.8)],
         stable: [
             report(max_abs_logit=50.0),
             report(max_abs_logit=136.3, test_accuracy=0.73, steps=20, done=True),
         ],
     }
     text = conclude(lesson, histories)
-    assert f"{naive}: {reason}, after 3 steps; " in text
-    assert f"{stable}: kept going to 73.0% after 20 steps, its largest logit 136.3" in text
+    assert f"{naive}: 3 steps done, then {reason}; " in text
+    assert "at the last report its largest |logit| was 207.8" in text
+    assert f"{stable}: kept going to 73.0% after 20 steps, its largest |logit| at the last " in text
+
+
+def test_the_naive_softmax_conclusion_quotes_the_tables_largest_logit():
+    """Issue 19: the table said 207.8 (the last report), the conclusion 93.2 (another moment)."""
+    lesson = BY_SLUG["naive-softmax"]
+    histories = {
+        label: [report(max_abs_logit=93.2), report(max_abs_logit=7.5, done=True, steps=9)]
+        for label, _ in lesson.runs
+    }
+    runs = {label: SimpleNamespace(history=h, latest_test_accuracy=None, status="finished")
+            for label, h in histories.items()}  # fmt: skip
+    table = [row["largest |logit| at the last report"] for row in watched_rows(lesson, runs)]
+    text = conclude(lesson, histories)
+    assert table == ["7.5", "7.5"] and "93.2" not in text and text.count("7.5") == 2
+
+
+def test_the_naive_softmax_lesson_explains_its_clipped_loss_under_the_chart():
+    note = BY_SLUG["naive-softmax"].loss_note
+    assert "1e-12" in note and "below" in note
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.slug)
@@ -131,7 +160,11 @@ def test_the_range_conclusion_names_the_suggestion_and_the_best_runs_rate():
 def test_every_preset_is_reachable_with_the_train_pages_widgets(name):
     p = PRESETS[name]
     assert p.hidden_size in HIDDEN_SIZES and p.learning_rate in LEARNING_RATES
-    assert p.batch_size in BATCH_SIZES and p.momentum in MOMENTA and p.scale in SCALE_LABELS
+    assert (
+        widget_value("batch_size", p.batch_size) in BATCH_SIZES
+        and p.momentum in MOMENTA
+        and p.scale in SCALE_LABELS
+    )
     assert 1 <= p.iterations <= 200 and 0 <= p.init_scale <= 5
 
 

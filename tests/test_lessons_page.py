@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from mlcore import lessons
 from mlcore.lessons import Lesson
+from mlcore.range_test import RangeTest
 from mlcore.train import TrainConfig
 from runs.scheduler import get_scheduler
+from ui import lessons as ui_lessons
 from ui import live
 
 from .conftest import ROOT
@@ -94,6 +98,8 @@ def test_one_button_races_the_runs_then_concludes_with_the_numbers_measured(
     assert not at.exception
     assert not light_charts(at)  # ended: Plotly again
     assert len(at.get("plotly_chart")) >= 2
+    loss = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [t["name"] for t in loss["data"]] == ["lr 0.01", "lr 0.5"]  # the lesson's labels
     text = at.success[0].value
     assert re.fullmatch(
         r"lr 0\.01: \d+\.\d% after 59 steps; lr 0\.5: \d+\.\d% after 59 steps\. Done\.", text
@@ -105,3 +111,16 @@ def test_one_button_races_the_runs_then_concludes_with_the_numbers_measured(
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["hidden_size"] == 10 and at.session_state["batch_size"] == 1024
     assert at.title[0].value == "Train the network"
+
+
+def test_the_range_tests_button_quotes_its_suggestion_as_written_then_the_nearest_choice():
+    result = RangeTest(np.array([1e-4, 1.0]), np.array([2.3, 2.0]), 0.1732)
+    config = TrainConfig(learning_rate=ui_lessons.nearest_rate(result.suggestion))
+    assert ui_lessons.use_rate_label(result, config) == (
+        "Train with the suggested rate 0.17 (the Train page's nearest choice: 0.2)"
+    )
+
+
+def test_the_range_tests_rate_axis_has_plain_decimal_ticks_not_si_suffixes():
+    result = RangeTest(np.array([1e-4, 1.0]), np.array([2.3, 2.0]), 0.1732)
+    assert ui_lessons.range_figure(result).layout.xaxis.exponentformat == "none"  # not "100μ"

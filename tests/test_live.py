@@ -70,3 +70,22 @@ def test_charts_are_drawn_light_only_while_more_runs_train_than_there_are_worker
         counts.update(running=running, waiting=waiting)
         seen.append(live.light())
     assert seen == [False, False, True, True]
+
+
+def labelled_run(run_id, kind="train", **settings):
+    from mlcore.train import TrainConfig
+
+    return SimpleNamespace(id=run_id, kind=kind, config=TrainConfig(**settings))
+
+
+def test_labels_name_the_setting_in_which_runs_differ_not_only_their_ids():
+    naive, stable = live.labels([labelled_run("a1", softmax="naive"), labelled_run("b2")])
+    assert naive.startswith("a1 ") and "naive softmax" in naive
+    assert stable.startswith("b2 ") and "stable softmax" in stable
+    f64, f32 = live.labels([labelled_run("c3", dtype="float64"), labelled_run("d4")])
+    assert "float64" in f64 and "float32" in f32
+
+
+def test_a_label_shows_a_setting_away_from_its_default_even_alone():
+    assert "naive softmax" in live.label(labelled_run("a1", softmax="naive"))
+    assert live.label(labelled_run("b2")) == "b2 H=200 lr=0.05 batch=64 standard"

@@ -151,14 +151,47 @@ def test_a_short_training_run_fills_the_charts_metrics_and_runs_table():
     metrics = {m.label: m.value for m in at.metric}
     assert float(metrics["Test accuracy"].rstrip("%")) > 80
     assert "finished 1 iterations" in at.success[0].value
+    assert metrics["Done"] == "1 of 1 passes"  # not "1 / 1"
     assert at.get("download_button")
     table = at.dataframe[0].value
     assert table["status"].tolist() == ["finished"] and table["hidden"].tolist() == [32]
+    assert table["softmax"].tolist() == ["stable"] and table["precision"].tolist() == ["float32"]
+
+
+def test_plus_one_iteration_and_step_after_a_finished_run_continue_that_run():
+    """Issue 19: they started a new run from scratch (96.01% → 95.23%)."""
+    at = start_small_run(iterations=1)
+    wait_for_run(at)
+    run = current_run(at)
+    steps = run.history[-1].steps
+    at.button(key="plus_iteration").click().run()
+    wait_for_run(at)
+    assert current_run(at) is run and len(get_scheduler().runs_of(run.session)) == 1
+    assert run.status == "finished" and run.history[-1].iteration == 2  # one iteration more
+    assert run.history[-1].steps == 2 * steps and run.config.iterations == 2
+    at.button(key="step").click().run()
+    wait_for_run(at)
+    assert current_run(at) is run and run.history[-1].steps == 2 * steps + 1
+
+
+def test_step_after_a_diverged_run_says_why_it_cannot_go_on():
+    at = open_page("pages/train.py")
+    at.selectbox(key="batch_size").set_value("full")
+    at.select_slider(key="learning_rate").set_value(1000.0)
+    at.selectbox(key="scale").set_value("raw")
+    at.slider(key="iterations").set_value(30)
+    at.button(key="start").click().run()
+    wait_for_run(at)
+    run = current_run(at)
+    assert run.status == "diverged"
+    at.button(key="step").click().run()
+    assert current_run(at) is run and len(get_scheduler().runs_of(run.session)) == 1
+    assert "cannot go on" in at.error[0].value and "Start" in at.error[0].value
 
 
 def test_a_diverging_run_says_why_and_offers_no_model():
     at = open_page("pages/train.py")
-    at.selectbox(key="batch_size").set_value(None)
+    at.selectbox(key="batch_size").set_value("full")
     at.select_slider(key="learning_rate").set_value(1000.0)
     at.selectbox(key="scale").set_value("raw")
     at.slider(key="iterations").set_value(30)
@@ -198,7 +231,7 @@ def test_choosing_augmentation_previews_what_the_network_is_shown():
 def test_augmentation_with_full_batch_says_why_it_cannot_start():
     at = open_page("pages/train.py")
     at.selectbox(key="augment").set_value("affine")
-    at.selectbox(key="batch_size").set_value(None).run()
+    at.selectbox(key="batch_size").set_value("full").run()
     at.button(key="start").click().run()
     assert "augment='affine' needs mini-batches" in at.error[0].value.replace("\\", "")
 
@@ -206,10 +239,38 @@ def test_augmentation_with_full_batch_says_why_it_cannot_start():
 def test_presets_fill_in_the_labs_settings():
     at = open_page("pages/train.py")
     at.selectbox(key="preset").set_value("The lab: raw pixels, full batch, lr 0.01").run()
-    assert at.selectbox(key="batch_size").value is None
+    assert at.selectbox(key="batch_size").value == "full"
     assert at.selectbox(key="scale").value == "raw"
     assert at.select_slider(key="learning_rate").value == 0.01
     assert at.slider(key="iterations").value == 20
+
+
+def test_the_full_batch_choice_shows_its_label_not_choose_an_option():
+    """Issue 19: a None option renders as the placeholder "Choose an option"."""
+    at = open_page("pages/train.py")
+    at.selectbox(key="preset").set_value("The lab: raw pixels, full batch, lr 0.01").run()
+    batch = at.selectbox(key="batch_size")
+    assert batch.index is not None and batch.options[batch.index] == "full batch (the lab)"
+    assert at.query_params["batch_size"] == "full"
+
+
+def test_the_preset_says_custom_once_a_setting_differs_and_drops_its_measured_accuracy():
+    at = open_page("pages/train.py")
+    assert at.selectbox(key="preset").value == "Quick start: the defaults"
+    assert "Measured: " in texts(at)
+    at.select_slider(key="hidden_size").set_value(32).run()
+    assert at.selectbox(key="preset").value.startswith("custom")
+    assert "Measured: " not in texts(at)
+    at.select_slider(key="hidden_size").set_value(200).run()  # the preset's settings again
+    assert at.selectbox(key="preset").value == "Quick start: the defaults"
+
+
+def test_softmax_and_precision_have_controls_with_help_and_reach_the_link():
+    at = open_page("pages/train.py")
+    assert at.radio(key="softmax").help and at.radio(key="dtype").help
+    at.radio(key="softmax").set_value("naive")
+    at.radio(key="dtype").set_value("float64").run()
+    assert at.query_params["softmax"] == "naive" and at.query_params["dtype"] == "float64"
 
 
 def softmax_tables(at: AppTest) -> dict[str, np.ndarray]:
@@ -302,7 +363,9 @@ def test_step_does_one_gradient_step_and_shows_what_it_changed():
     at.run()
     assert run.status == "paused" and run.history[-1].steps == 1
     metrics = {m.label: m for m in at.metric}
-    assert float(metrics["Batch loss"].value) == pytest.approx(run.last_step.loss_after, abs=1e-4)
+    after = metrics["Batch loss after the step"]  # not "Batch loss" beside "Training loss"
+    assert float(after.value) == pytest.approx(run.last_step.loss_after, abs=1e-4)
+    assert f"Before the step: {metrics['Training loss'].value}, the training loss" in after.help
     assert {"‖Δw1‖", "‖Δb1‖", "‖Δw2‖", "‖Δb2‖"} <= set(metrics)
     at.button(key="step").click().run()  # a second step continues the same run
     deadline = time.monotonic() + 60
@@ -358,7 +421,7 @@ def test_a_link_opens_its_settings():
     assert not at.error
     assert at.select_slider(key="hidden_size").value == 50
     assert at.select_slider(key="learning_rate").value == 0.1
-    assert at.selectbox(key="batch_size").value is None
+    assert at.selectbox(key="batch_size").value == "full"
 
 
 def test_a_busy_server_draws_the_live_charts_light_until_the_run_ends(monkeypatch):

@@ -1,6 +1,6 @@
 import pytest
 
-from ui.text import honest_percent, plain
+from ui.text import done_of, honest_percent, plain
 
 
 def test_plain_escapes_every_markdown_character_and_keeps_the_rest():
@@ -30,3 +30,12 @@ def test_plain_leaves_words_and_digits_alone():
 )
 def test_a_probability_below_one_is_never_shown_as_100_percent(p, shown):
     assert honest_percent(p) == shown
+
+
+@pytest.mark.parametrize(
+    "done, shown",
+    [(2.80064, "2.8 of 30 passes"), (0.00426439, "0.004 of 30 passes"), (3.0, "3 of 30 passes"),
+     (0, "0 of 30 passes")],
+)  # fmt: skip
+def test_how_far_a_run_is_reads_as_a_person_writes_it(done, shown):
+    assert done_of(done, 30, "passes") == shown  # not "2.80064 / 30"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import fields, replace
+from dataclasses import replace
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -14,7 +14,7 @@ from mlcore.spec import config_to_params
 from mlcore.train import TrainConfig
 from runs.scheduler import Run
 from ui import charts, state
-from ui.widgets import LEARNING_RATES
+from ui.widgets import LEARNING_RATES, to_widgets
 
 RUNS = "lessons_runs"  # {slug: {label: run id, RANGE: run id}}: the runs a lesson started
 RANGE = "range test"
@@ -23,7 +23,7 @@ WATCH_NAMES = {
     "train_loss": "training loss",
     "saturated_share": "saturated",
     "sigmoid_slope": "mean σ′",
-    "max_abs_logit": "largest |logit|",
+    "max_abs_logit": "largest |logit| at the last report",
     "distinct_units": "distinct units",
     "steps": "updates",
     "images_seen": "images seen",
@@ -96,13 +96,21 @@ def nearest_rate(rate: float) -> float:
 
 def use_on_train_page(config: TrainConfig) -> None:
     """Put config into the Train page's settings (keys named as TrainConfig fields), go there."""
-    for f in fields(TrainConfig):
-        st.session_state[f.name] = getattr(config, f.name)
+    st.session_state.update(to_widgets(config))  # full batch: the widget's word "full"
     st.switch_page("pages/train.py", query_params=config_to_params(config))
 
 
 def suggested_config(lesson: Lesson, result: RangeTest) -> TrainConfig:
     return replace(lesson.runs[0][1], learning_rate=nearest_rate(result.suggestion))
+
+
+def use_rate_label(result: RangeTest, config: TrainConfig) -> str:
+    """The range test's button: its suggestion as the conclusion writes it (0.17), and the
+    Train page's nearest choice when that differs (0.2)."""
+    label = f"Train with the suggested rate {result.suggestion:.2g}"
+    if f"{result.suggestion:.2g}" != f"{config.learning_rate:g}":
+        label += f" (the Train page's nearest choice: {config.learning_rate:g})"
+    return label
 
 
 def range_figure(result: RangeTest) -> go.Figure:
@@ -116,6 +124,6 @@ def range_figure(result: RangeTest) -> go.Figure:
         f"Range test: suggested rate {result.suggestion:.2g}",
         "learning rate (log scale)",
         "loss",
-        xaxis={"type": "log"},
+        xaxis={"type": "log", "exponentformat": "none"},  # 0.0001, not "100μ"
         shapes=[mark],
     )

@@ -6,8 +6,58 @@ import time
 
 import streamlit as st
 
+from mlcore.train import TrainConfig
 from runs.scheduler import Run
 from ui import charts, light_chart, state
+from ui.text import done_of
+
+DEFAULTS = TrainConfig()
+# How a label writes each setting; the first four always, the others where runs differ in
+# them or (softmax, precision, initialisation) where a run is not at the default.
+LABEL_PARTS = {
+    "hidden_size": lambda v: f"H={v}",
+    "learning_rate": lambda v: f"lr={v:g}",
+    "batch_size": lambda v: "full batch" if v is None else f"batch={v}",
+    "scale": str,
+    "softmax": lambda v: f"{v} softmax",
+    "dtype": str,
+    "init": lambda v: "zero init" if v == "zeros" else "lab init",
+    "init_scale": lambda v: f"init×{v:g}",
+    "momentum": lambda v: f"momentum={v:g}",
+    "schedule": str,
+    "iterations": lambda v: f"{v} it.",
+    "seed": lambda v: f"seed={v}",
+    "augment": lambda v: f"{v} augment",
+}
+ALWAYS = ("hidden_size", "learning_rate", "batch_size", "scale")
+WHEN_NOT_DEFAULT = ("softmax", "dtype", "init")
+
+
+def labels(runs: list[Run]) -> list[str]:
+    """Each run's label: its id, its main settings and every setting in which the runs
+    differ (so two runs that differ in softmax alone say so, not just by their ids)."""
+    differ = {n for n in LABEL_PARTS if len({getattr(r.config, n) for r in runs}) > 1}
+
+    def shown(name: str, value) -> bool:
+        return (
+            name in ALWAYS
+            or name in differ
+            or (name in WHEN_NOT_DEFAULT and value != getattr(DEFAULTS, name))
+        )
+
+    out = []
+    for run in runs:
+        parts = [run.id] + (["range test"] if run.kind == "range" else [])
+        for name, write in LABEL_PARTS.items():
+            if shown(name, value := getattr(run.config, name)):
+                parts.append(write(value))
+        out.append(" ".join(parts))
+    return out
+
+
+def label(run: Run) -> str:
+    """One run's label (see labels)."""
+    return labels([run])[0]
 
 
 def ordinal(k: int) -> str:
@@ -18,19 +68,20 @@ def ordinal(k: int) -> str:
 def status_text(run: Run) -> str:
     """One line: what the run is doing now, in words a student reads at a glance."""
     last = run.history[-1] if run.history else None
+    name = label(run)
     if run.status == "waiting":
         place = state.scheduler().place(run.id)
         if place is None:
-            return f"{run.label} — starting …"
+            return f"{name} — starting …"
         k, seconds = place
         turn = state.scheduler().limits.turn_seconds
         return (
-            f"{run.label} — waiting: {ordinal(k)} in the queue, starts in about "
+            f"{name} — waiting: {ordinal(k)} in the queue, starts in about "
             f"{max(1, round(seconds))} s (while others wait, runs take turns of {turn:g} s)"
         )
     if run.status == "running" and last is None:
-        return f"{run.label} — preparing the data and the first steps …"
-    text = f"{run.label} — {run.status}"
+        return f"{name} — preparing the data and the first steps …"
+    text = f"{name} — {run.status}"
     if last is not None:
         text += f" · {last.elapsed:.1f} s of training"
     eta = run.eta()
@@ -55,7 +106,7 @@ def metrics(run: Run) -> None:
     m1.metric("Test accuracy", "–" if test is None else f"{100 * test:.2f}%")
     m2.metric("Training loss", f"{last.train_loss:.4f}")
     unit = "steps" if run.config.batch_size is None else "passes"
-    m3.metric(f"Done ({unit})", f"{last.iteration:g} / {run.config.iterations}")
+    m3.metric("Done", done_of(last.iteration, run.config.iterations, unit))
 
 
 # How often a page redraws a training run: each poll redraws its charts in the browser (two
@@ -172,21 +223,35 @@ def _chart(column, figure, key: str, light_now: bool) -> None:
         column.plotly_chart(figure, key=key)
 
 
-def curves(runs: list[Run], key: str, x_axis: str = "iteration", light_now: bool = False) -> None:
+def curves(
+    runs: list[Run],
+    key: str,
+    x_axis: str = "iteration",
+    light_now: bool = False,
+    names: list[str] | None = None,
+    note: str = "",
+) -> None:
     """Loss and accuracy charts of runs side by side (the first run first in the legend);
-    light_now: drawn light, with a caption saying why (see light())."""
-    series = [(r.label, r.history) for r in runs]
+    light_now: drawn light, with a caption saying why (see light()); names: the legend's
+    (a lesson's own labels), else labels(runs); note: said under the loss chart."""
+    series = list(zip(names or labels(runs), (r.history for r in runs), strict=True))
     g1, g2 = st.columns(2)
     _chart(g1, charts.loss_figure(series, x_axis), f"{key}_loss", light_now)
+    if note:
+        g1.caption(note)
     _chart(g2, charts.accuracy_figure(series, x_axis), f"{key}_accuracy", light_now)
     _light_note(light_now)
 
 
 def diagnostics(
-    runs: list[Run], key: str, x_axis: str = "iteration", light_now: bool = False
+    runs: list[Run],
+    key: str,
+    x_axis: str = "iteration",
+    light_now: bool = False,
+    names: list[str] | None = None,
 ) -> None:
     """Gradient sizes per layer and sigmoid saturation of runs, side by side."""
-    series = [(r.label, r.history) for r in runs]
+    series = list(zip(names or labels(runs), (r.history for r in runs), strict=True))
     g1, g2 = st.columns(2)
     _chart(g1, charts.gradient_figure(series, x_axis), f"{key}_gradients", light_now)
     g1.caption(
@@ -209,12 +274,13 @@ def step_panel(run: Run) -> None:
     st.markdown("**What this step changed** (on the batch it trained on)")
     c = st.columns(5)
     c[0].metric(
-        "Batch loss",
+        "Batch loss after the step",
         f"{change.loss_after:.4f}",
         delta=f"{change.loss_after - change.loss_before:+.4f}",
         delta_color="inverse",
-        help=f"Before the step: {change.loss_before:.4f}. A step moves every weight against "
-        "its gradient, so the loss on this batch usually falls.",
+        help=f"Before the step: {change.loss_before:.4f}, the training loss above (measured "
+        "as the step computed its gradient). A step moves every weight against its gradient, "
+        "so the loss on this batch usually falls.",
     )
     for col, name in zip(c[1:], ("w1", "b1", "w2", "b2"), strict=True):
         col.metric(f"‖Δ{name}‖", f"{change.update_norms[name]:.3g}", help="Size of the update")

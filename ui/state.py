@@ -22,6 +22,7 @@ from mlcore.train import TrainConfig
 from runs.protocol import DataRef
 from runs.scheduler import Run, Scheduler, get_scheduler
 from ui import workspace
+from ui.text import done_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_PATH = ROOT / "models" / "default.npz"
@@ -241,25 +242,35 @@ def _percent(info: dict) -> str:
 
 
 def run_row(run: Run) -> dict:
-    """One row of the runs table."""
+    """One row of the runs table: numbers as a person writes them, "–" where there is none."""
     c, h = run.config, run.history
     last = h[-1] if h else None
     test = run.latest_test_accuracy
-    return {
+    unit = "steps" if c.batch_size is None else "passes"
+    row = {
         "run": run.id,
         "hidden": c.hidden_size,
-        "learning rate": c.learning_rate,
+        "learning rate": f"{c.learning_rate:g}",
         "batch": "full" if c.batch_size is None else str(c.batch_size),
         "scaling": c.scale,
         "init": c.init if c.init_scale == 1 else f"{c.init} ×{c.init_scale:g}",
-        "momentum": c.momentum,
+        "momentum": f"{c.momentum:g}",
         "schedule": c.schedule,
-        "iterations": f"{0 if last is None else last.iteration:g}/{c.iterations}",
+        "softmax": c.softmax,
+        "precision": c.dtype,
+        "done": done_of(0 if last is None else last.iteration, c.iterations, unit),
         "status": run.status,
-        "test accuracy (%)": None if test is None else round(100 * test, 2),
-        "training loss": None if last is None else round(last.train_loss, 4),
-        "seconds": None if last is None else round(last.elapsed, 1),
+        "test accuracy": "–" if test is None else f"{100 * test:.2f}%",
+        "training loss": "–" if last is None else f"{last.train_loss:.4f}",
+        "seconds": "–" if last is None else f"{last.elapsed:.1f}",
     }
+    if run.kind == "range":  # no iterations, no test: the rate it suggests
+        result = run.range_test
+        row["done"] = "range test"
+        if result is not None:  # it sweeps the rate
+            row["learning rate"] = f"{result.rates[0]:g} to {result.rates[-1]:g}"
+        row["status"] = f"{run.status} · suggests {result.suggestion:.2g}" if result else run.status
+    return row
 
 
 def keep_widget_values() -> None:

@@ -24,3 +24,16 @@ def honest_percent(p: float, decimals: int = 2) -> str:
         if (float(text) < 100 or p >= 1) and (float(text) > 0 or p <= 0):
             return f"{text}%"
     return "> 99.999999%" if p > 0.5 else "< 0.000001%"
+
+
+def amount(x: float) -> str:
+    """A count that may be fractional, as a person writes it: 2.80064 -> "2.8", 3.0 -> "3",
+    0.00426 -> "0.004" (one significant digit below 0.1, never "0.0")."""
+    if x == 0 or abs(x) >= 0.1:
+        return f"{x:.1f}".rstrip("0").rstrip(".")
+    return f"{x:.1g}"
+
+
+def done_of(done: float, total: int, unit: str) -> str:
+    """ "2.8 of 30 passes": how far a run is."""
+    return f"{amount(done)} of {total:,} {unit}"

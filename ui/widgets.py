@@ -1,4 +1,14 @@
-"""Choices offered by the Train page's widgets (values the core's TrainConfig accepts)."""
+"""Choices offered by the Train page's widgets (values the core's TrainConfig accepts).
+
+A widget holds a real value for every choice: a TrainConfig None (full batch) is its word
+("full"), since a select renders a None option as the placeholder "Choose an option".
+to_widgets/from_widgets convert at the TrainConfig boundary.
+"""
+
+from collections.abc import Mapping
+from dataclasses import fields
+
+from mlcore.train import NONE_WORDS, TrainConfig
 
 HIDDEN_SIZES = [1, 2, 5, 10, 20, 32, 50, 64, 100, 128, 200, 256, 300, 400, 512, 800, 1000]
 LEARNING_RATES = [
@@ -23,7 +33,8 @@ LEARNING_RATES = [
     100.0,
     1000.0,
 ]
-BATCH_SIZES = [None, 16, 32, 64, 128, 256, 512, 1024]
+FULL = NONE_WORDS["batch_size"]  # "full": the full-batch choice
+BATCH_SIZES = [FULL, 16, 32, 64, 128, 256, 512, 1024]
 MOMENTA = [0.0, 0.5, 0.8, 0.9, 0.95, 0.99]
 # What each setting changes in the math, and what to expect when it goes up or down.
 HELP = {
@@ -53,6 +64,13 @@ HELP = {
     "directions and damps zig-zags.",
     "schedule": "Constant: η throughout (the lab). Cosine: η decays smoothly to 0 by the end, "
     "so the last steps settle instead of bouncing.",
+    "softmax": "How the outputs' probabilities are computed. Stable (max subtracted): "
+    "exp(l − max l) / Σ exp(l − max l), never overflows. Naive (the lab): exp(l) / Σ exp(l) "
+    "— exp overflows to inf once a logit passes ~88.7 in float32 (~709.8 in float64), and "
+    "the loss becomes nan.",
+    "dtype": "The numbers' precision for weights and inputs. float32: about 7 digits, fast. "
+    "float64: about 16 digits, slower; all-zero weights then stay exactly identical (in "
+    "float32 rounding tells a few units apart).",
     "augment": "Show the network randomly distorted copies of each batch, new ones every time: "
     "affine turns (±15°), scales, shears and shifts the digit; elastic also bends its strokes "
     "(Simard 2003) and makes them thicker or thinner. Slower to fit (training accuracy stays "
@@ -82,8 +100,9 @@ CHOICES = {
 
 def widget_problem(name: str, value) -> str | None:
     """Why the Train page's widget for name cannot show value (a valid setting), or None."""
+    value = widget_value(name, value)
     if name in CHOICES and value not in CHOICES[name]:
-        shown = ", ".join("full" if v is None else f"{v:g}" for v in CHOICES[name])
+        shown = ", ".join(v if isinstance(v, str) else f"{v:g}" for v in CHOICES[name])
         return f"{name}={value} is not one of the page's choices ({shown})"
     if name in RANGES:
         low, high, step = RANGES[name]
@@ -91,3 +110,24 @@ def widget_problem(name: str, value) -> str | None:
         if not low <= value <= high or not on_step:
             return f"{name}={value} is outside the page's range {low:g} to {high:g} (step {step:g})"
     return None
+
+
+def widget_value(name: str, value):
+    """A TrainConfig field's value as its widget holds it (None: the field's word, "full")."""
+    return NONE_WORDS[name] if value is None and name in NONE_WORDS else value
+
+
+def to_widgets(config: TrainConfig) -> dict:
+    """The Train page's widget values (keys named as TrainConfig fields) for config."""
+    return {f.name: widget_value(f.name, getattr(config, f.name)) for f in fields(TrainConfig)}
+
+
+def from_widgets(values: Mapping) -> TrainConfig:
+    """The TrainConfig the widget values (keys named as its fields) stand for; ValueError
+    names a setting TrainConfig refuses."""
+
+    def value(name):
+        word = values[name]
+        return None if name in NONE_WORDS and word == NONE_WORDS[name] else word
+
+    return TrainConfig(**{f.name: value(f.name) for f in fields(TrainConfig)})
