@@ -188,8 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         try:
             save_model(Model(state.params, scaling, info), out)
-        except OSError as e:
-            print(f"error: could not save the model to {out}: {e}", file=sys.stderr)
+        except OSError as e:  # ModelSaveError: says what became of the old file and the weights
+            print(f"error: {e}", file=sys.stderr)
             return 2
         print(f"saved {out}")
     if last.test_accuracy is None:

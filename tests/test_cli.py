@@ -25,7 +25,7 @@ def test_cli_trains_on_the_sample_saves_a_model_and_ends_with_test_accuracy(tmp_
     accuracy = float(lines[-1].removeprefix("test accuracy: ").removesuffix("%"))
     model = load_model(out)
     assert model.params.hidden_size == 32
-    assert model.info["test_accuracy"] == pytest.approx(accuracy / 100, abs=5e-5)
+    assert model.info.test_accuracy == pytest.approx(accuracy / 100, abs=5e-5)
 
 
 def test_cli_full_batch_with_the_labs_flags(capsys):

@@ -63,7 +63,7 @@ def test_a_run_trains_in_a_worker_process_not_in_the_server(make_scheduler, monk
     assert run.status == "finished", run.message
     assert run.history[-1].iteration == 2 and run.latest_test_accuracy > 0.7
     model = run.model()
-    assert model.info["test_accuracy"] == run.latest_test_accuracy
+    assert model.info.test_accuracy == run.latest_test_accuracy
     assert model.scaling.name == "standard"
     assert s.stats()["worker_pids"] and os.getpid() not in s.stats()["worker_pids"]
 
