@@ -1,6 +1,7 @@
 import argparse
 import subprocess
 import sys
+import tracemalloc
 from dataclasses import fields
 from typing import get_type_hints
 
@@ -177,3 +178,21 @@ def test_the_augment_flag_comes_from_the_field_and_builds_its_config():
     assert parse_config([]).augment == "none"
     with pytest.raises(SystemExit):
         parse_config(["--augment", "warp"])
+
+
+def test_a_hidden_layer_too_big_for_the_memory_is_refused_before_allocating(capsys):
+    tracemalloc.start()
+    try:
+        code = main(["--data", "sample", "--hidden-size", "100000000"])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and peak < 100e6
+    assert err.startswith("error: hidden size 100,000,000") and "GB allowed" in err
+    assert err.count("\n") == 1  # one sentence
+
+
+def test_max_memory_mb_bounds_the_cli_run(capsys):
+    assert main(["--data", "sample", "--max-memory-mb", "10"]) == 2
+    assert "more than the 0.01 GB allowed" in capsys.readouterr().err
