@@ -9,7 +9,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import get_args, get_type_hints
 
-from mlcore.data import SAMPLE_DIR, Dataset, cache_dir, find_files, load_mnist
+from mlcore.data import SAMPLE_DIR, Dataset, cache_dir, find_files, load_mnist, max_upload_images
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.lessons import PRESET_WORDS, PRESETS
 from mlcore.model import Model, save_model
@@ -138,8 +138,8 @@ def get_data(choice: str) -> Dataset:
     """The dataset --data names; 'full' downloads into the cache when nothing else is there."""
     if choice == "sample":
         return load_mnist(SAMPLE_DIR)
-    if choice != "full":
-        return load_mnist(choice)
+    if choice != "full":  # a folder of the user's: bounded like an upload
+        return load_mnist(choice, max_items=max_upload_images())
     if os.environ.get("MNIST_DIR") or find_files(cache_dir()) is not None:
         return load_mnist()
     print(f"full MNIST not found: downloading into {cache_dir()}", file=sys.stderr)

@@ -196,3 +196,14 @@ def test_a_hidden_layer_too_big_for_the_memory_is_refused_before_allocating(caps
 def test_max_memory_mb_bounds_the_cli_run(capsys):
     assert main(["--data", "sample", "--max-memory-mb", "10"]) == 2
     assert "more than the 0.01 GB allowed" in capsys.readouterr().err
+
+
+def test_a_data_folder_is_bounded_like_an_upload(tmp_path, monkeypatch, capsys):
+    images, labels = np.zeros((3, 28, 28), np.uint8), np.arange(3, dtype=np.uint8)
+    for prefix in ("train", "t10k"):
+        write_idx(tmp_path / f"{prefix}-images-idx3-ubyte", images)
+        write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte.gz", labels)
+    monkeypatch.setenv("MNIST_LAB_MAX_UPLOAD_IMAGES", "2")
+    assert main(["--data", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "3 images, more than the 2 this server accepts" in err and "Traceback" not in err
