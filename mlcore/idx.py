@@ -47,7 +47,8 @@ def read_idx(path: str | Path, expected_magic: int, max_items: int | None = None
                 _check_size(path.name, expected_magic, shape, total, size)
             elif size > MAX_BYTES:
                 raise IdxError(f"{path.name}: {size:,} bytes, an absurd size for an IDX file")
-            data = head + f.read()
+            f.seek(0)
+            data = f.read()  # not head + the rest: that would copy the whole file once more
     except OSError as e:
         raise IdxError(f"{path.name}: cannot be read ({e.strerror or e})") from e
     return parse_idx(data, path.name, expected_magic, max_items)
