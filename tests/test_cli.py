@@ -1,4 +1,6 @@
 import argparse
+import errno
+import os
 import subprocess
 import sys
 import tracemalloc
@@ -8,6 +10,7 @@ from typing import get_type_hints
 import numpy as np
 import pytest
 
+from mlcore import model as model_module
 from mlcore.cli import build_parser, main, parse_config
 from mlcore.idx import write_idx
 from mlcore.model import load_model
@@ -207,3 +210,26 @@ def test_a_data_folder_is_bounded_like_an_upload(tmp_path, monkeypatch, capsys):
     assert main(["--data", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "3 images, more than the 2 this server accepts" in err and "Traceback" not in err
+
+
+def test_out_over_an_old_model_on_a_full_disk_keeps_it_and_says_where_the_weights_are(
+    tmp_path, monkeypatch, capsys
+):
+    out = tmp_path / "model.npz"
+    out.write_bytes(b"the old model")
+    real, calls = model_module._write_npz, []
+
+    def full_disk_here(model, fp):  # the first write (beside --out) finds the disk full
+        calls.append(fp)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(model, fp)
+
+    monkeypatch.setattr(model_module, "_write_npz", full_disk_here)
+    assert main(["--data", "sample", "--hidden", "8", "--iterations", "1", "--out", str(out)]) == 2
+    assert out.read_bytes() == b"the old model"
+    err = capsys.readouterr().err
+    assert f"{out} is unchanged" in err and "Traceback" not in err
+    kept = err.split("the new weights were kept in ")[1].strip()
+    assert load_model(kept).params.hidden_size == 8
+    os.unlink(kept)
