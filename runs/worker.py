@@ -170,7 +170,7 @@ def main(argv: list[str]) -> int:
         with Client(address, authkey=key) as conn:
             serve(conn)
     except (EOFError, OSError):  # the server went away (before or while connecting): quietly
-        return 0
+        pass
     return 0
 
 

@@ -306,4 +306,5 @@ def test_stale_upload_folders_of_dead_servers_are_removed_and_live_ones_kept(tmp
 def test_a_schedulers_upload_folder_names_its_pid(make_scheduler):
     s = make_scheduler()
     assert os.path.basename(s._tmp).startswith(f"mnist-lab-{os.getpid()}-")
-    assert remove_stale_folders(os.path.dirname(s._tmp)) == [] or os.path.isdir(s._tmp)
+    assert s._tmp not in remove_stale_folders(os.path.dirname(s._tmp))
+    assert os.path.isdir(s._tmp)
