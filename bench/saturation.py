@@ -19,5 +19,5 @@ for path in sys.argv[1:]:
     m = load_model(path)
     z = ins.preactivations(m.params, m.scaling.apply(probe, m.params.dtype))
     share, slope = ins.saturated_share(z), ins.mean_sigmoid_slope(z)
-    test = m.info.get("test_accuracy") or float("nan")
+    test = m.info.test_accuracy or float("nan")
     print(f"{path}: test {100 * test:.2f}%  saturated {100 * share:.1f}%  mean σ'(z) {slope:.4f}")

@@ -9,13 +9,18 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import get_args, get_type_hints
 
-from mlcore.data import SAMPLE_DIR, Dataset, cache_dir, find_files, load_mnist
+from mlcore.data import SAMPLE_DIR, Dataset, cache_dir, find_files, load_mnist, max_upload_images
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.lessons import PRESET_WORDS, PRESETS
 from mlcore.model import Model, save_model
+from mlcore.resources import check_run_fits, machine_memory
 from mlcore.scaling import fit_scaling
 from mlcore.train import CHOICES, NONE_WORDS, Progress, TrainConfig, new_state, train
 
+# Settings a laptop cannot hold are refused before allocating: by default a run may use half
+# the machine's memory, leaving the rest to the system and the browser; past that it would
+# swap (or be killed) rather than fail with a sentence.
+MEMORY_SHARE = 0.5
 # Flags come from TrainConfig's fields (--hidden-size for hidden_size); these only add words.
 ALIASES = {"hidden_size": ("--hidden",), "learning_rate": ("--lr",)}
 HELP = {
@@ -52,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
         "or a directory holding the four MNIST files",
     )
     p.add_argument("--out", type=Path, help="save the trained model here (.npz is added)")
+    ram = machine_memory()
+    p.add_argument(
+        "--max-memory-mb",
+        type=float,
+        default=(ram or 8 * 2**30) * MEMORY_SHARE / 2**20,
+        help="refuse settings whose estimated memory (the run and its scaled data) is larger "
+        f"(default: half of this machine's {(ram or 0) / 2**30:.1f} GB)",
+    )
     return p
 
 
@@ -125,8 +138,8 @@ def get_data(choice: str) -> Dataset:
     """The dataset --data names; 'full' downloads into the cache when nothing else is there."""
     if choice == "sample":
         return load_mnist(SAMPLE_DIR)
-    if choice != "full":
-        return load_mnist(choice)
+    if choice != "full":  # a folder of the user's: bounded like an upload
+        return load_mnist(choice, max_items=max_upload_images())
     if os.environ.get("MNIST_DIR") or find_files(cache_dir()) is not None:
         return load_mnist()
     print(f"full MNIST not found: downloading into {cache_dir()}", file=sys.stderr)
@@ -156,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         config = _config(args)
         out = output_path(args.out) if args.out else None
         data = get_data(args.data)
+        n_train, n_test = len(data.y_train), len(data.y_test)
+        check_run_fits(config, n_train, n_test, int(args.max_memory_mb * 2**20))
         scaling = fit_scaling(config.scale, data.X_train)
     except DownloadError as e:
         print(f"error: {e}\n(offline? --data sample trains on the bundled sample)", file=sys.stderr)
@@ -188,8 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         try:
             save_model(Model(state.params, scaling, info), out)
-        except OSError as e:
-            print(f"error: could not save the model to {out}: {e}", file=sys.stderr)
+        except OSError as e:  # ModelSaveError: says what became of the old file and the weights
+            print(f"error: {e}", file=sys.stderr)
             return 2
         print(f"saved {out}")
     if last.test_accuracy is None:

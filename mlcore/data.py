@@ -84,12 +84,15 @@ def locate(directory: str | Path | None = None) -> tuple[str, Path]:
     return "sample", SAMPLE_DIR
 
 
-def load_mnist(directory: str | Path | None = None) -> Dataset:
-    """Load MNIST from the first available source (see locate)."""
+def load_mnist(directory: str | Path | None = None, max_items: int | None = None) -> Dataset:
+    """Load MNIST from the first available source (see locate).
+
+    max_items bounds each file's images (or labels), checked from its header before its data
+    is read or decompressed: the CLI bounds a --data folder like an upload."""
     kind, where = locate(directory)
     files = find_files(where)
     arrays = {
-        role: read_idx(path, IMAGES_MAGIC if role.endswith("images") else LABELS_MAGIC)
+        role: read_idx(path, IMAGES_MAGIC if role.endswith("images") else LABELS_MAGIC, max_items)
         for role, path in files.items()
     }
     return make_dataset(arrays, {r: p.name for r, p in files.items()}, kind, str(where))

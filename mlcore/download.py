@@ -143,8 +143,7 @@ def _copy_bounded(response, out, name: str, report) -> None:
     """Copy response to out, checking size, time, gzip integrity and SHA-256 as bytes arrive."""
     deadline = time.monotonic() + FILE_DEADLINE
     max_gz, raw_size = int(SIZES[name][0] * GZ_SLACK), SIZES[name][1]
-    length = response.headers.get("Content-Length")
-    total = int(length) if length else None
+    total = _announced_length(response.headers.get("Content-Length"))
     if total is not None and total > max_gz:
         raise ValueError(f"announced {total:,} bytes, more than the file's {max_gz:,}")
     digest, unzip, done, raw = hashlib.sha256(), zlib.decompressobj(wbits=31), 0, 0
@@ -170,6 +169,19 @@ def _copy_bounded(response, out, name: str, report) -> None:
         raise ValueError("transfer cut off: the gzip stream is incomplete")
     if digest.hexdigest() != SHA256[name]:
         raise ValueError("checksum mismatch: the file is not the official one")
+
+
+def _announced_length(text: str | None) -> int | None:
+    """The Content-Length header as bytes (None if absent); ValueError if not a count.
+
+    A negative or non-numeric length is a broken mirror: the next mirror is tried rather
+    than a progress bar fed an impossible total.
+    """
+    if text is None or not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise ValueError(f"sent an invalid Content-Length {text[:40]!r}")
+    return int(text)
 
 
 def _describe(e: BaseException) -> str:

@@ -7,6 +7,7 @@ every problem is an IdxError naming the file, never a bare numpy reshape error.
 from __future__ import annotations
 
 import gzip
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -30,14 +31,27 @@ class IdxError(ValueError):
         self.plain = plain or message
 
 
-def read_idx(path: str | Path, expected_magic: int) -> np.ndarray:
-    """Read an IDX file from disk: images (n, rows, cols) or labels (n,), uint8."""
+def read_idx(path: str | Path, expected_magic: int, max_items: int | None = None) -> np.ndarray:
+    """Read an IDX file from disk: images (n, rows, cols) or labels (n,), uint8.
+
+    An uncompressed file's header (its magic, shape and max_items) and its size on disk are
+    checked before its data is read; a gzip file is bounded in size on disk first, and its
+    header is checked before the bulk is decompressed (parse_idx).
+    """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            head, size = f.read(16), os.fstat(f.fileno()).st_size
+            if head[:2] != GZIP_MAGIC and not path.name.endswith(".gz"):
+                shape, total = _header(head, path.name, expected_magic, max_items)
+                _check_size(path.name, expected_magic, shape, total, size)
+            elif size > MAX_BYTES:
+                raise IdxError(f"{path.name}: {size:,} bytes, an absurd size for an IDX file")
+            f.seek(0)
+            data = f.read()  # not head + the rest: that would copy the whole file once more
     except OSError as e:
         raise IdxError(f"{path.name}: cannot be read ({e.strerror or e})") from e
-    return parse_idx(data, path.name, expected_magic)
+    return parse_idx(data, path.name, expected_magic, max_items)
 
 
 def parse_idx(
@@ -88,17 +102,22 @@ def _header(
 
 def _parse_plain(data: bytes, name: str, expected_magic: int, max_items=None) -> np.ndarray:
     shape, total = _header(data[:16], name, expected_magic, max_items)
-    if len(data) < total:
-        raise IdxError(
-            f"{name}: truncated: header declares {shape} ({total:,} bytes), file has {len(data):,}",
-            _cut_short(name, expected_magic, total, len(data)),
-        )
-    if len(data) > total:
-        raise IdxError(f"{name}: {len(data) - total:,} unexpected bytes after the declared data")
+    _check_size(name, expected_magic, shape, total, len(data))
     array = np.frombuffer(data, dtype=np.uint8, offset=total - int(np.prod(shape))).reshape(shape)
     if expected_magic == LABELS_MAGIC and array.size and array.max() > 9:
         raise IdxError(f"{name}: label {int(array.max())} is not a digit 0-9")
     return array
+
+
+def _check_size(name: str, magic: int, shape: tuple, total: int, size: int) -> None:
+    """IdxError unless a plain file of size bytes holds exactly the total its header declares."""
+    if size < total:
+        raise IdxError(
+            f"{name}: truncated: header declares {shape} ({total:,} bytes), file has {size:,}",
+            _cut_short(name, magic, total, size),
+        )
+    if size > total:
+        raise IdxError(f"{name}: {size - total:,} unexpected bytes after the declared data")
 
 
 def _gunzip(data: bytes, name: str, expected_magic: int, max_items=None) -> bytes:

@@ -2,27 +2,63 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from mlcore.functions import N_CLASSES
+from mlcore.inspection import PROBE_ROWS
 from mlcore.network import N_INPUTS
+from mlcore.step import BLOCK_ROWS, PARALLEL_MIN_ROWS
 from mlcore.train import TrainConfig
 
+# What a run allocates, per piece, in units of its dtype's item unless said otherwise.
+# Measured with tracemalloc over softmax x dtype x batch x augment x hidden size (2026-12-04;
+# tests/test_resources.py checks peak <= run_bytes <= 3 x peak over a grid), rounded up:
+WEIGHT_COPIES = {"stable": 7, "naive": 6}  # params, velocity, gradients (+ a rescaled copy),
+# the update's scratch, and the naive step's next gradients made while the last are alive
+ROW_UNITS = {"stable": 1.25, "naive": 3.25}  # (rows, H) arrays of a step: z in place / forward
+ROW_CLASSES = {"stable": 1, "naive": 4}  # (rows, 10) arrays: logits, exp, y_hat, one-hot, ...
+BATCH_COPIES = 1.25  # the gathered mini-batch (rows, 784)
+AUGMENT_ROW_BYTES = 64  # per pixel of each distorted row, plus the row itself: coordinates,
+# bilinear weights and indices in float32/int
+EVAL_UNITS = 2  # (block, H) arrays of a test-set forward pass, in blocks of EVAL_ROWS
+EVAL_ROWS = 8192  # network.predict_proba's block
+DISTINCT_COPIES = 3  # float64 (H, 785) copies made by inspection.distinct_units
+SLACK_BYTES = 1 << 20  # Python objects, the progress reports, small arrays
 
-def run_bytes(config: TrainConfig, n_rows: int, n_inputs: int = N_INPUTS) -> int:
-    """Bytes a run of config on n_rows training images holds while it trains.
 
-    Weights, gradients and momentum (3 copies of w1, w2, biases), the step's activations
-    (batch rows x hidden units, in place), and the batch of inputs copied per step.
-    The scaled dataset itself is shared by every run of a worker and not counted here.
+def run_bytes(
+    config: TrainConfig, n_rows: int, n_test: int = 10_000, n_inputs: int = N_INPUTS
+) -> int:
+    """Bytes a run of config on n_rows training (n_test test) images allocates at most.
+
+    Weights and their copies, one step's activations (per row x hidden unit, and per thread
+    of the fused step), the gathered (and distorted) mini-batch, a test-set pass and the
+    diagnostics' probe. The scaled dataset itself is shared by every run of a worker and
+    not counted here (dataset_bytes).
     """
-    itemsize = np.dtype(config.dtype).itemsize
-    H = config.hidden_size
-    weights = (n_inputs * H + H + H * N_CLASSES + N_CLASSES) * itemsize
+    item = np.dtype(config.dtype).itemsize
+    H, kind = config.hidden_size, config.softmax
     rows = n_rows if config.batch_size is None else min(config.batch_size, n_rows)
-    activations = rows * H * itemsize
-    batch_inputs = 0 if config.batch_size is None else rows * n_inputs * itemsize
-    return 3 * weights + activations + batch_inputs
+    weights = (n_inputs * H + H + H * N_CLASSES + N_CLASSES) * item
+    total = WEIGHT_COPIES[kind] * weights + DISTINCT_COPIES * (n_inputs + 1) * H * 8
+    total += rows * (ROW_UNITS[kind] * H + ROW_CLASSES[kind] * N_CLASSES) * item
+    if kind == "stable" and rows >= PARALLEL_MIN_ROWS:  # each block thread's scratch
+        total += (os.cpu_count() or 1) * BLOCK_ROWS * H * item
+    if config.batch_size is not None and rows < n_rows:
+        total += BATCH_COPIES * rows * n_inputs * item
+    if config.augment != "none":
+        total += rows * n_inputs * (AUGMENT_ROW_BYTES + item)
+    total += _evaluation_bytes(H, n_test, n_inputs, item)
+    return int(total) + SLACK_BYTES
+
+
+def _evaluation_bytes(H: int, n_test: int, n_inputs: int, item: int) -> float:
+    """A test-set pass (blocks of EVAL_ROWS rows) and the diagnostics' probe of PROBE_ROWS."""
+    block = min(n_test, EVAL_ROWS)
+    test = EVAL_UNITS * block * H * item + n_test * (2 * N_CLASSES * item + 16)
+    return test + PROBE_ROWS * (n_inputs + 4 * H) * item
 
 
 def dataset_bytes(n_train: int, n_test: int, dtype: str = "float32", n_inputs: int = N_INPUTS):
@@ -45,3 +81,28 @@ def useful_threads(config: TrainConfig, n_rows: int) -> int:
     """
     rows = n_rows if config.batch_size is None else min(config.batch_size, n_rows)
     return max(1, rows * config.hidden_size // WORK_PER_THREAD)
+
+
+def machine_memory() -> int | None:
+    """Bytes of physical memory of this machine, or None where the OS does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows) or no such name
+        return None
+
+
+def check_run_fits(config: TrainConfig, n_train: int, n_test: int, limit: int) -> None:
+    """ValueError, in a sentence, if a run and its scaled data need more than limit bytes."""
+    run = run_bytes(config, n_train, n_test)
+    data = dataset_bytes(n_train, n_test, config.dtype)
+    if run + data > limit:
+        raise ValueError(
+            f"hidden size {config.hidden_size:,} with batch size "
+            f"{'full' if config.batch_size is None else config.batch_size} on "
+            f"{n_train:,} images needs about {_gb(run + data)} of memory, more than the "
+            f"{_gb(limit)} allowed: choose fewer hidden units or a smaller batch"
+        )
+
+
+def _gb(n: int) -> str:
+    return f"{n / 1e9:,.2f} GB" if n < 1e12 else f"{n / 1e9:,.0f} GB"

@@ -402,7 +402,8 @@ def _next_batch(state: TrainState, X, y, batch: int, xb):
     if state.batch == 0 or state.order is None:
         state.order = state.rng.permutation(X.shape[0])
     idx = state.order[state.batch * batch : (state.batch + 1) * batch]
-    return np.take(X, idx, axis=0, out=xb[: len(idx)]), y[idx]
+    # mode="clip" (idx is always in range): "raise" would gather into a hidden copy of xb first
+    return np.take(X, idx, axis=0, out=xb[: len(idx)], mode="clip"), y[idx]
 
 
 def _report(config, state, running, lr, n_batches, diverged, step) -> Progress:

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import tempfile
 from dataclasses import dataclass
+
+from mlcore.resources import machine_memory
 
 # Each worker holds up to two scaled datasets (~220 MB each for full MNIST): more workers than
 # this by default would hold gigabytes on a big server for little gain in a class.
 MAX_DEFAULT_WORKERS = 8
+# The most any setting may be (Limits.from_env clamps, with a warning line): a worker holds up
+# to two scaled datasets and a run, ~0.5 GB with full MNIST; more workers than twice the cores
+# only share them; a session's runs beyond MAX_RUNS are no lesson anyone can follow.
+WORKER_MB = 512
+MAX_RUNS = 100
+TMP_PREFIX = "mnist-lab-"  # + the server's pid + "-": the folder of its uploads
 
 
 def _cores() -> int:
@@ -40,7 +51,8 @@ class Limits:
         """Limits from environment variables; ValueError naming a bad one and its value."""
         env = os.environ if env is None else env
 
-        def read(name: str, kind, default, minimum):
+        def read(name: str, kind, default, minimum, bound: tuple[float, str]):
+            """The setting, >= minimum; above bound[0] (what bound[1] allows): bound, warned."""
             text = env.get(name)
             try:
                 value = default if text is None else kind(text)
@@ -48,22 +60,81 @@ class Limits:
                 raise ValueError(f"{name}={text!r} is not a {kind.__name__}") from None
             if not value >= minimum:
                 raise ValueError(f"{name}={text!r} must be >= {minimum}")
-            return value
+            if text is None:  # a default too big for a small machine: no warning needed
+                return min(value, kind(bound[0]))
+            return _bounded(name, value, kind(bound[0]), bound[1])
 
-        cores = read("MNIST_LAB_CORES", int, _cores(), 1)
+        machine_cores, ram_mb = _cores(), (machine_memory() or 2**40) / 2**20
+        cores = read("MNIST_LAB_CORES", int, machine_cores, 1, (machine_cores, "its cores"))
+        most_workers = max(1, min(2 * machine_cores, int(ram_mb // WORKER_MB)))
+        hour = (3600.0, "an hour")
         return cls(
-            workers=read("MNIST_LAB_WORKERS", int, min(cores, MAX_DEFAULT_WORKERS), 1),
+            workers=read(
+                "MNIST_LAB_WORKERS", int, min(cores, MAX_DEFAULT_WORKERS), 1,
+                (most_workers, f"2 per core, {WORKER_MB} MB each of {ram_mb:,.0f} MB"),
+            ),
             cores=cores,
-            turn_seconds=read("MNIST_LAB_TURN_SECONDS", float, 10.0, 0.1),
-            active_per_session=read("MNIST_LAB_ACTIVE_RUNS", int, 4, 1),
-            kept_per_session=read("MNIST_LAB_KEPT_RUNS", int, 20, 1),
-            run_memory=int(read("MNIST_LAB_RUN_MEMORY_MB", float, 1024.0, 1.0) * 2**20),
-            session_grace=read("MNIST_LAB_SESSION_GRACE", float, 3.0, 0.0),
-            session_keep=read("MNIST_LAB_SESSION_KEEP", float, 60.0, 0.0),
-            stop_grace=read("MNIST_LAB_STOP_GRACE", float, 3.0, 0.5),
-            workspace_bytes=int(read("MNIST_LAB_WORKSPACE_MB", float, 200.0, 1.0) * 2**20),
-            checkpoint_seconds=read("MNIST_LAB_CHECKPOINT_SECONDS", float, 5.0, 0.0),
-        )
+            turn_seconds=read("MNIST_LAB_TURN_SECONDS", float, 10.0, 0.1, hour),
+            active_per_session=read("MNIST_LAB_ACTIVE_RUNS", int, 4, 1, (MAX_RUNS, "a class")),
+            kept_per_session=read("MNIST_LAB_KEPT_RUNS", int, 20, 1, (MAX_RUNS, "a class")),
+            run_memory=int(
+                read("MNIST_LAB_RUN_MEMORY_MB", float, 1024.0, 1.0, (ram_mb / 2, "half its RAM"))
+                * 2**20
+            ),
+            session_grace=read("MNIST_LAB_SESSION_GRACE", float, 3.0, 0.0, hour),
+            session_keep=read("MNIST_LAB_SESSION_KEEP", float, 60.0, 0.0, (24 * hour[0], "a day")),
+            stop_grace=read("MNIST_LAB_STOP_GRACE", float, 3.0, 0.5, (60.0, "a minute")),
+            workspace_bytes=int(
+                read("MNIST_LAB_WORKSPACE_MB", float, 200.0, 1.0, (ram_mb / 2, "half its RAM"))
+                * 2**20
+            ),
+            checkpoint_seconds=read("MNIST_LAB_CHECKPOINT_SECONDS", float, 5.0, 0.0, hour),
+        )  # fmt: skip
+
+
+def _bounded(name: str, value, bound, what: str):
+    """value, or bound with a warning line if value is larger (a clamp, not a refusal: the
+    scheduler starts on a student's first visit, where an error would stop the whole class)."""
+    if value <= bound:
+        return value
+    print(
+        f"mnist-lab: warning: {name}={value} is more than this machine allows "
+        f"({what}): using {bound}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return bound
+
+
+def remove_stale_folders(root: str | None = None) -> list[str]:
+    """Remove upload folders (TMP_PREFIX + pid) of servers no longer running; return them.
+
+    A server that crashed never ran close(): its uploads (up to ~190 MB each) stay in the
+    temp folder. A folder whose pid is alive (or may be: another user's, or no way to tell
+    on this OS) is left alone.
+    """
+    root = root or tempfile.gettempdir()
+    removed = []
+    for entry in os.scandir(root):
+        pid = entry.name[len(TMP_PREFIX) :].split("-", 1)[0]
+        if entry.name.startswith(TMP_PREFIX) and pid.isdigit() and entry.is_dir():
+            if not _process_alive(int(pid)):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(entry.path)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    """False only when pid is surely not a running process (POSIX; elsewhere always True)."""
+    if os.name != "posix":  # Windows' os.kill(pid, 0) would end the process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: alive, another user's
+        return True
+    return True
 
 
 class LimitError(ValueError):

@@ -42,7 +42,7 @@ from mlcore.spec import RunSpec
 from mlcore.train import Progress, TrainState, batches_per_iteration, latest_test_accuracy
 from runs import policy, stored
 from runs.keeping import Keeping
-from runs.limits import LimitError, Limits
+from runs.limits import TMP_PREFIX, LimitError, Limits, remove_stale_folders
 from runs.protocol import AUTHKEY_ENV, DataRef, Task
 from runs.store import STORE_ENV
 from runs.writer import StoreWriter
@@ -205,7 +205,8 @@ class Scheduler(Keeping):
         self._incoming: deque[Connection] = deque()
         self._start_failures = 0  # workers in a row that died before connecting
         self._closed = threading.Event()
-        self._tmp = tempfile.mkdtemp(prefix="mnist-lab-")
+        remove_stale_folders()
+        self._tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
         # Whether a browser tab (its session id) is still connected; None: nobody to ask.
         # The web server's own check is given by the UI (runs/ knows nothing of Streamlit).
         self.session_alive: Callable[[str], bool | None] = lambda session: None

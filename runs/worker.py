@@ -145,12 +145,22 @@ def serve(conn: Connection) -> None:
             set_compute_threads(message[1])
         elif kind == "prewarm":
             _prewarm(cache, *message[1:])
-        elif kind == "task":
-            task: Task = message[1]
-            try:
-                run_task(conn, task, cache)
-            except Exception as e:  # reported to the page instead of dying silently
-                conn.send(("end", task.run_id, "failed", f"{type(e).__name__}: {e}", None))
+        elif kind == "task" and not _run_or_report(conn, message[1], cache):
+            return  # the server is gone
+
+
+def _run_or_report(conn: Connection, task: Task, cache: DataCache) -> bool:
+    """Run task; a failure is reported to the page. False if the server has gone away."""
+    try:
+        try:
+            run_task(conn, task, cache)
+        except (EOFError, ConnectionError):
+            raise
+        except Exception as e:  # reported to the page instead of dying silently
+            conn.send(("end", task.run_id, "failed", f"{type(e).__name__}: {e}", None))
+    except (EOFError, ConnectionError):  # the server died mid-run: nobody to tell
+        return False
+    return True
 
 
 def _prewarm(cache: DataCache, data: DataRef, scale: str, dtype: str) -> None:
@@ -163,8 +173,11 @@ def _prewarm(cache: DataCache, data: DataRef, scale: str, dtype: str) -> None:
 def main(argv: list[str]) -> int:
     address = argv[0]
     key = bytes.fromhex(os.environ.pop(AUTHKEY_ENV))
-    with Client(address, authkey=key) as conn:
-        serve(conn)
+    try:
+        with Client(address, authkey=key) as conn:
+            serve(conn)
+    except (EOFError, OSError):  # the server went away (before or while connecting): quietly
+        pass
     return 0
 
 

@@ -60,7 +60,8 @@ def sample_mnist():
 
 class Handler(BaseHTTPRequestHandler):
     """A loopback MNIST mirror: /good/, /missing/ (404), /corrupt/ (wrong content), /cut/,
-    /endless/ (the file, then zeros for ever),
+    /endless/ (the file, then zeros for ever), /negative/ and /nonnumeric/ (the file under a
+    Content-Length of -1 or "lots"),
     /bomb/ (a gzip of zeros without end), /stall/ (headers, then silence), /trickle/ (a byte at a
     time, never stalling long enough for a socket timeout). The last three stop after
     MISBEHAVE_SECONDS so that a test that fails cannot hang the suite.
@@ -70,6 +71,7 @@ class Handler(BaseHTTPRequestHandler):
     corrupted: ClassVar[dict[str, bytes]] = {}  # made once: gzip of 47 MB takes seconds
     hits: ClassVar[list[str]] = []
     MISBEHAVE_SECONDS = 10.0
+    BAD_LENGTHS: ClassVar[dict[str, str]] = {"negative": "-1", "nonnumeric": "lots"}
 
     def do_GET(self):
         self.hits.append(self.path)
@@ -88,7 +90,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.corrupted[name] = gzip.compress(bytes(raw), compresslevel=1)
             body = self.corrupted[name]
         self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", self.BAD_LENGTHS.get(mode, str(len(body))))
         self.end_headers()
         if mode == "cut":  # promise everything, send half, hang up
             self.wfile.write(body[: len(body) // 2])

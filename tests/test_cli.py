@@ -1,12 +1,16 @@
 import argparse
+import errno
+import os
 import subprocess
 import sys
+import tracemalloc
 from dataclasses import fields
 from typing import get_type_hints
 
 import numpy as np
 import pytest
 
+from mlcore import model as model_module
 from mlcore.cli import build_parser, main, parse_config
 from mlcore.idx import write_idx
 from mlcore.model import load_model
@@ -25,7 +29,7 @@ def test_cli_trains_on_the_sample_saves_a_model_and_ends_with_test_accuracy(tmp_
     accuracy = float(lines[-1].removeprefix("test accuracy: ").removesuffix("%"))
     model = load_model(out)
     assert model.params.hidden_size == 32
-    assert model.info["test_accuracy"] == pytest.approx(accuracy / 100, abs=5e-5)
+    assert model.info.test_accuracy == pytest.approx(accuracy / 100, abs=5e-5)
 
 
 def test_cli_full_batch_with_the_labs_flags(capsys):
@@ -177,3 +181,55 @@ def test_the_augment_flag_comes_from_the_field_and_builds_its_config():
     assert parse_config([]).augment == "none"
     with pytest.raises(SystemExit):
         parse_config(["--augment", "warp"])
+
+
+def test_a_hidden_layer_too_big_for_the_memory_is_refused_before_allocating(capsys):
+    tracemalloc.start()
+    try:
+        code = main(["--data", "sample", "--hidden-size", "100000000"])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and peak < 100e6
+    assert err.startswith("error: hidden size 100,000,000") and "GB allowed" in err
+    assert err.count("\n") == 1  # one sentence
+
+
+def test_max_memory_mb_bounds_the_cli_run(capsys):
+    assert main(["--data", "sample", "--max-memory-mb", "10"]) == 2
+    assert "more than the 0.01 GB allowed" in capsys.readouterr().err
+
+
+def test_a_data_folder_is_bounded_like_an_upload(tmp_path, monkeypatch, capsys):
+    images, labels = np.zeros((3, 28, 28), np.uint8), np.arange(3, dtype=np.uint8)
+    for prefix in ("train", "t10k"):
+        write_idx(tmp_path / f"{prefix}-images-idx3-ubyte", images)
+        write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte.gz", labels)
+    monkeypatch.setenv("MNIST_LAB_MAX_UPLOAD_IMAGES", "2")
+    assert main(["--data", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "3 images, more than the 2 this server accepts" in err and "Traceback" not in err
+
+
+def test_out_over_an_old_model_on_a_full_disk_keeps_it_and_says_where_the_weights_are(
+    tmp_path, monkeypatch, capsys
+):
+    out = tmp_path / "model.npz"
+    out.write_bytes(b"the old model")
+    real, calls = model_module._write_npz, []
+
+    def full_disk_here(model, fp):  # the first write (beside --out) finds the disk full
+        calls.append(fp)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(model, fp)
+
+    monkeypatch.setattr(model_module, "_write_npz", full_disk_here)
+    assert main(["--data", "sample", "--hidden", "8", "--iterations", "1", "--out", str(out)]) == 2
+    assert out.read_bytes() == b"the old model"
+    err = capsys.readouterr().err
+    assert f"{out} is unchanged" in err and "Traceback" not in err
+    kept = err.split("the new weights were kept in ")[1].strip()
+    assert load_model(kept).params.hidden_size == 8
+    os.unlink(kept)

@@ -128,3 +128,21 @@ def test_a_mirror_whose_name_does_not_resolve_is_described_in_plain_words(tmp_pa
     assert err.value.failures[0].reason == (
         "its name could not be looked up (no internet connection?)"
     )
+
+
+@pytest.mark.parametrize("mode", ["negative", "nonnumeric"])
+def test_a_mirror_with_an_invalid_content_length_is_skipped_and_progress_stays_in_range(
+    server, tmp_path, mode
+):
+    events = []
+    mirrors = [f"{server}/{mode}/", f"{server}/good/"]
+    download_mnist(tmp_path, mirrors=mirrors, progress=events.append, files=[LABELS])
+    assert leftovers(tmp_path) == [f"{LABELS}.gz"]
+    assert Handler.hits == [f"/{mode}/{LABELS}.gz", f"/good/{LABELS}.gz"]
+    for e in events:  # what a progress bar is fed: a fraction in [0, 1] or no total
+        assert e.bytes_total is None or 0 <= e.bytes_done <= e.bytes_total
+
+
+def test_an_invalid_content_length_is_named_in_the_error(server, tmp_path):
+    with pytest.raises(DownloadError, match="invalid Content-Length '-1'"):
+        download_mnist(tmp_path, mirrors=[f"{server}/negative/"], files=[LABELS])

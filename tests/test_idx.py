@@ -190,3 +190,25 @@ def test_a_corrupt_file_uploaded_alone_is_named_as_corrupt_not_as_missing_files(
     with pytest.raises(IdxError, match=r"t10k-images\.gz: not a gzip file") as err:
         load_uploaded({"test_images": ("t10k-images.gz", b"garbage")})
     assert "missing" not in str(err.value)
+
+
+def test_an_uncompressed_file_is_checked_from_its_header_before_it_is_read(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte"
+    header = struct.pack(">iIII", IMAGES_MAGIC, 3, 28, 28)
+    path.write_bytes(header + bytes(3 * 784) + bytes(50_000_000))  # 50 MB past its end
+    tracemalloc.start()
+    try:
+        with pytest.raises(IdxError, match="50,000,000 unexpected bytes"):
+            read_idx(path, IMAGES_MAGIC)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1e6
+
+
+def test_a_plain_file_over_the_image_limit_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte"
+    path.write_bytes(struct.pack(">iIII", IMAGES_MAGIC, 3, 28, 28) + bytes(3 * 784))
+    with pytest.raises(IdxError, match="3 images, more than the 2"):
+        read_idx(path, IMAGES_MAGIC, max_items=2)
+    assert read_idx(path, IMAGES_MAGIC, max_items=3).shape == (3, 28, 28)

@@ -74,7 +74,7 @@ def test_default_model_confusion_counts_sum_to_10000_and_diagonal_is_its_accurac
     assert at.selectbox(key="inside_model").value == "default"
     counts = confusion_counts(at)
     assert counts.shape == (10, 10) and counts.sum() == 10_000
-    accuracy = load_model(DEFAULT).info["test_accuracy"]
+    accuracy = load_model(DEFAULT).info.test_accuracy
     assert np.trace(counts) / 10_000 == accuracy
     assert metric(at, "Test accuracy") == f"{100 * accuracy:.2f}%"
     np.testing.assert_array_equal(counts.sum(axis=1), np.bincount(full_mnist.y_test))
@@ -187,7 +187,7 @@ def test_an_uploaded_model_is_used_and_a_bad_file_is_named_keeping_the_old_model
     at.file_uploader(key="inside_model_upload").set_value([("mine.npz", good, "x")]).run()
     assert not at.error and not at.exception
     assert at.selectbox(key="inside_model").value == "upload-1"
-    assert np.trace(confusion_counts(at)) / 10_000 == load_model(DEFAULT).info["test_accuracy"]
+    assert np.trace(confusion_counts(at)) / 10_000 == load_model(DEFAULT).info.test_accuracy
 
 
 def test_hidden_units_open_on_the_unit_the_outputs_listen_to_most(full_mnist):

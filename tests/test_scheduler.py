@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 
@@ -13,8 +14,10 @@ import pytest
 
 from mlcore import step
 from mlcore.data import SAMPLE_DIR
+from mlcore.resources import machine_memory
 from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
+from runs.limits import MAX_RUNS, remove_stale_folders
 from runs.protocol import DataRef
 from runs.scheduler import LimitError, Limits, Scheduler
 
@@ -63,7 +66,7 @@ def test_a_run_trains_in_a_worker_process_not_in_the_server(make_scheduler, monk
     assert run.status == "finished", run.message
     assert run.history[-1].iteration == 2 and run.latest_test_accuracy > 0.7
     model = run.model()
-    assert model.info["test_accuracy"] == run.latest_test_accuracy
+    assert model.info.test_accuracy == run.latest_test_accuracy
     assert model.scaling.name == "standard"
     assert s.stats()["worker_pids"] and os.getpid() not in s.stats()["worker_pids"]
 
@@ -260,3 +263,50 @@ def test_a_run_alone_gets_the_cores_its_steps_can_use(make_scheduler, batch_size
     assert s.stats()["threads"] == [threads]
     s.stop(run.id)
     wait_until(lambda: not run.active, what="the stop")
+
+
+def test_settings_beyond_the_machine_are_bounded_with_a_warning_line(capsys):
+    env = {"MNIST_LAB_WORKERS": "1000", "MNIST_LAB_CORES": "1000", "MNIST_LAB_KEPT_RUNS": "1e9"}
+    with pytest.raises(ValueError, match="MNIST_LAB_KEPT_RUNS='1e9' is not a int"):
+        Limits.from_env(env)
+    capsys.readouterr()
+    env |= {"MNIST_LAB_KEPT_RUNS": "1000000", "MNIST_LAB_RUN_MEMORY_MB": "1e12"}
+    env |= {"MNIST_LAB_TURN_SECONDS": "inf", "MNIST_LAB_SESSION_KEEP": "1e300"}
+    got = Limits.from_env(env)
+    cores = len(os.sched_getaffinity(0))
+    assert got.cores == cores and 1 <= got.workers <= 2 * cores
+    assert got.kept_per_session == MAX_RUNS and got.turn_seconds == 3600.0
+    assert got.run_memory <= machine_memory() / 2 and got.session_keep == 86400.0
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 6 and all(line.startswith("mnist-lab: warning: MNIST_") for line in lines)
+    assert "MNIST_LAB_WORKERS=1000 is more than this machine allows" in lines[1]
+
+
+def test_defaults_are_not_warned_about(capsys):
+    Limits.from_env({})
+    assert capsys.readouterr().err == ""
+
+
+def test_stale_upload_folders_of_dead_servers_are_removed_and_live_ones_kept(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    folders = {
+        "dead": tmp_path / f"mnist-lab-{int(dead.stdout)}-abc",
+        "live": tmp_path / f"mnist-lab-{os.getpid()}-xyz",
+        "parent": tmp_path / f"mnist-lab-{os.getppid()}-q",
+        "no pid": tmp_path / "mnist-lab-old_style",
+        "other": tmp_path / "unrelated-123-x",
+    }
+    for folder in folders.values():
+        (folder / "upload-1").mkdir(parents=True)
+        (folder / "upload-1" / "X_train.npy").write_bytes(b"x")
+    assert remove_stale_folders(str(tmp_path)) == [str(folders["dead"])]
+    assert not folders["dead"].exists()
+    assert all(f.exists() for name, f in folders.items() if name != "dead")
+
+
+def test_a_schedulers_upload_folder_names_its_pid(make_scheduler):
+    s = make_scheduler()
+    assert os.path.basename(s._tmp).startswith(f"mnist-lab-{os.getpid()}-")
+    assert s._tmp not in remove_stale_folders(os.path.dirname(s._tmp))
+    assert os.path.isdir(s._tmp)

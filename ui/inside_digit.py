@@ -89,7 +89,7 @@ def one_digit(model: Model, data: Dataset) -> None:
     x = model.scaling.apply(pixels, np.float64)
     p = ins.one_image_pass(model.params, x, label)
     pred = int(np.argmax(p.softmax))
-    rate = float(model.info.get("config", {}).get("learning_rate", TrainConfig().learning_rate))
+    rate = model.info.learning_rate or TrainConfig().learning_rate
     c1, c2 = st.columns([1, 2])
     c1.plotly_chart(
         base_charts.image_figure(pixels.reshape(28, 28), f"{name}: a {label}"), key="inside_digit"

@@ -38,7 +38,7 @@ def choices() -> dict[str, str]:
     """id -> label of every model on offer, the session's runs first."""
     options = state.model_choices()
     for model_id, (name, model) in st.session_state.get(UPLOADED_MODELS, {}).items():
-        acc = model.info.get("test_accuracy")
+        acc = model.info.test_accuracy
         shown = "–" if acc is None else f"{100 * acc:.2f}%"
         options[model_id] = f"Uploaded {name} · {shown} test (as saved)"
     return options

@@ -209,13 +209,14 @@ def start_run(
 def model_choices() -> dict[str, str]:
     """Models to predict with, by id: the session's usable runs (newest first), the default."""
     choices = {r.id: _model_label(r) for r in reversed(runs()) if r.usable}
-    choices[DEFAULT_MODEL_ID] = f"Default model · {_percent(default_model().info)} test"
+    default = _percent(default_model().info.test_accuracy)
+    choices[DEFAULT_MODEL_ID] = f"Default model · {default} test"
     return choices
 
 
 def best_model_id() -> str:
     """The usable model with the highest test accuracy (the default if none is better)."""
-    best, best_acc = DEFAULT_MODEL_ID, default_model().info.get("test_accuracy") or 0.0
+    best, best_acc = DEFAULT_MODEL_ID, default_model().info.test_accuracy or 0.0
     for r in runs():
         acc = r.latest_test_accuracy
         if r.usable and not r.active and acc is not None and acc > best_acc:
@@ -233,11 +234,10 @@ def model_by_id(model_id: str) -> Model:
 
 def _model_label(run: Run) -> str:
     state = "training" if run.active else run.status
-    return f"Run {run.label} · {_percent({'test_accuracy': run.latest_test_accuracy})} ({state})"
+    return f"Run {run.label} · {_percent(run.latest_test_accuracy)} ({state})"
 
 
-def _percent(info: dict) -> str:
-    acc = info.get("test_accuracy")
+def _percent(acc: float | None) -> str:
     return "–" if acc is None else f"{100 * acc:.2f}%"
 
 

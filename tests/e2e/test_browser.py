@@ -62,7 +62,7 @@ def test_training_charts_update_live_and_the_run_survives_a_page_switch(page):
         page.get_by_role("button", name="Download this model (.npz)").click()
     model = load_model(download.value.path())
     assert model.params.hidden_size == 200
-    assert model.info["test_accuracy"] == pytest.approx(value / 100, abs=5e-5)
+    assert model.info.test_accuracy == pytest.approx(value / 100, abs=5e-5)
 
 
 def test_settings_survive_a_visit_to_another_page(page):

@@ -1,0 +1,49 @@
+"""A worker process on its own: it goes quietly when the server it serves is gone."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from multiprocessing.connection import Listener
+
+from mlcore.data import SAMPLE_DIR
+from mlcore.train import TrainConfig
+from runs.protocol import AUTHKEY_ENV, DataRef, Task
+from runs.scheduler import ROOT
+
+LONG = TrainConfig(hidden_size=16, iterations=1000, batch_size=8)  # minutes of reports
+
+
+def start_worker(listener: Listener, key: bytes) -> subprocess.Popen:
+    env = {**os.environ, AUTHKEY_ENV: key.hex()}
+    cmd = [sys.executable, "-m", "runs.worker", str(listener.address)]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_worker_exits_quietly_when_the_server_dies_mid_run():
+    key = secrets.token_bytes(32)
+    with Listener(authkey=key) as listener:
+        proc = start_worker(listener, key)
+        conn = listener.accept()
+        assert conn.recv()[0] == "hello"
+        sample = DataRef("sample", str(SAMPLE_DIR))
+        conn.send(("task", Task("r1", LONG, sample, None, threads=1)))
+        assert conn.recv()[0] == "started"
+        assert conn.recv()[0] == "report"  # training: it sends a report after every few batches
+        conn.close()  # the server is gone
+    try:
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_a_worker_whose_server_is_gone_before_it_connects_exits_quietly(tmp_path):
+    key = secrets.token_bytes(32)
+    env = {**os.environ, AUTHKEY_ENV: key.hex()}
+    cmd = [sys.executable, "-m", "runs.worker", str(tmp_path / "no-server")]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
