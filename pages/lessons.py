@@ -6,7 +6,7 @@ from mlcore.lessons import BY_SLUG, LESSONS, conclude, range_conclusion
 from runs.scheduler import LimitError
 from ui import lessons as ui
 from ui import live, router
-from ui.text import plain
+from ui.text import user_text
 
 router.ensure()  # a first visit by a link (a shared lesson) still goes through app.py
 
@@ -19,7 +19,7 @@ if CHOICE not in st.session_state:  # a link opens its lesson (and never starts 
     st.session_state[CHOICE] = param if param in BY_SLUG else LESSONS[0].slug
     if param is not None and param not in BY_SLUG:
         st.warning(
-            f"There is no lesson called “{plain(param)}”. Showing the first lesson; the "
+            f"There is no lesson called “{user_text(param)}”. Showing the first lesson; the "
             f"lessons are: {', '.join(BY_SLUG)}."
         )
 slug = st.selectbox("Lesson", list(BY_SLUG), key=CHOICE, format_func=lambda s: BY_SLUG[s].title)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 
 from .test_pages import idx, open_page, upload_files
+from .test_text import linkable
 
 EVIL = "![i](http://127.0.0.1:9/track.png)"
 
@@ -80,3 +81,14 @@ def test_an_uploaded_files_name_is_never_rendered_as_markdown():
     at.file_uploader(key="upload").set_value([(name, gzip.compress(b"x"), "x")]).run()
     assert at.error  # the bad file is reported ...
     assert not [t for t in markdown_texts(at) if EVIL in t]  # ... without rendering its name
+
+
+def test_an_uploaded_file_named_with_a_url_is_shown_inert_and_cut(sample_mnist):
+    files = upload_files(sample_mnist)
+    name = "http://127.0.0.1:9/" + "n" * 5_000 + ".gz"
+    at = open_page()
+    at.file_uploader(key="upload").set_value([*files[:3], (name, b"oops", "x")]).run()
+    shown = at.error[0].value
+    found, length = linkable(shown), len(shown)  # (not the 100 KB text in a failure)
+    assert not found
+    assert length < 1_000 and "5,022 characters" in shown

@@ -16,6 +16,7 @@ from ui import live
 
 from .conftest import ROOT
 from .test_pages import light_charts
+from .test_text import linkable
 
 TINY = Lesson(
     slug="tiny",
@@ -68,6 +69,14 @@ def test_a_bad_lesson_link_says_so_and_shows_the_first_lesson(tiny_lessons):
     assert "There is no lesson called “nope\\*”" in at.warning[0].value
     assert at.selectbox(key="lessons_choice").value == "tiny"
     assert at.query_params["lesson"] == "tiny"
+
+
+def test_a_lesson_link_holding_a_url_is_shown_inert_and_cut(tiny_lessons):
+    at = open_lessons(lesson="http://127.0.0.1:9/" + "z" * 100_000)
+    shown = at.warning[0].value
+    found, length = linkable(shown), len(shown)  # (not the 100 KB text in a failure)
+    assert not found
+    assert length < 1_000 and "100,019 characters" in shown
 
 
 def test_choosing_a_lesson_writes_it_into_the_address(tiny_lessons):

@@ -87,7 +87,9 @@ def widget_problem(name: str, value) -> str | None:
         return f"{name}={value} is not one of the page's choices ({shown})"
     if name in RANGES:
         low, high, step = RANGES[name]
-        on_step = abs((value - low) / step - round((value - low) / step)) < 1e-9
-        if not low <= value <= high or not on_step:
-            return f"{name}={value} is outside the page's range {low:g} to {high:g} (step {step:g})"
+        outside = f"{name}={value:g} is outside the page's range {low:g} to {high:g}"
+        if not low <= value <= high:  # first: (1e308 - low) / step would be inf (nan: False)
+            return f"{outside} (step {step:g})"
+        if abs((value - low) / step - round((value - low) / step)) >= 1e-9:
+            return f"{name}={value:g} is not on the page's steps of {step:g} from {low:g}"
     return None
