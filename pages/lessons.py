@@ -4,14 +4,16 @@ import streamlit as st
 
 from mlcore.lessons import BY_SLUG, LESSONS, conclude, range_conclusion
 from runs.scheduler import LimitError
+from ui import active_runs, live, router
 from ui import lessons as ui
-from ui import live, router
 from ui.text import user_text
 
 router.ensure()  # a first visit by a link (a shared lesson) still goes through app.py
 
 CHOICE = "lessons_choice"
 POLLING = "lessons_polling"
+START_ERROR = "lessons_start_error"  # why the lesson could not start, kept until shown
+X_AXIS = "lessons_x_axis"
 
 st.title("Lessons")
 param = st.query_params.get("lesson")
@@ -34,16 +36,30 @@ st.caption(
     + (" Then a learning-rate range test." if lesson.range_test else "")
 )
 
-runs = ui.runs_of(lesson)
-busy = any(r.active for r in runs.values())
-b1, b2, _ = st.columns([1.2, 0.8, 5])
-if b1.button("Run this lesson", type="primary", key="lessons_start", disabled=busy):
+
+def start(lesson) -> None:
+    """All the lesson's runs or none: a limit's reason is kept for the page to show."""
     try:
         ui.start(lesson)
     except LimitError as e:
-        st.error(f"Cannot start: {e}")
-    st.rerun()
+        st.session_state[START_ERROR] = f"This lesson did not start: {e}."
+
+
+runs = ui.runs_of(lesson)
+busy = any(r.active for r in runs.values())
+b1, b2, _ = st.columns([1.2, 0.8, 5])
+b1.button(
+    "Run this lesson",
+    type="primary",
+    key="lessons_start",
+    on_click=start,
+    args=(lesson,),
+    disabled=busy,
+)
 b2.button("Stop", key="lessons_stop", on_click=ui.stop, args=(lesson,), disabled=not busy)
+if START_ERROR in st.session_state:
+    st.error(st.session_state.pop(START_ERROR))
+active_runs.show("lessons_active")  # every run of this session, the Train page's too
 st.session_state[POLLING] = busy
 
 
@@ -60,7 +76,9 @@ def race() -> None:
         live.progress(run)
     active = any(r.active for r in runs.values())
     light = active and live.light()  # a busy server: charts without hover until the end
-    live.curves(training, key=f"lesson_{lesson.slug}", light_now=light)
+    x_axis = live.x_axis_choice(X_AXIS)  # updates, images seen, seconds: as on Train
+    log = ui.log_loss(training)
+    live.curves(training, key=f"lesson_{lesson.slug}", x_axis=x_axis, light_now=light, log_loss=log)
     st.dataframe(ui.watched_rows(lesson, runs), hide_index=True)
     if not active:
         histories = {label: runs[label].history for label, _ in lesson.runs if label in runs}

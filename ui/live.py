@@ -172,12 +172,18 @@ def _chart(column, figure, key: str, light_now: bool) -> None:
         column.plotly_chart(figure, key=key)
 
 
-def curves(runs: list[Run], key: str, x_axis: str = "iteration", light_now: bool = False) -> None:
+def curves(
+    runs: list[Run],
+    key: str,
+    x_axis: str = "iteration",
+    light_now: bool = False,
+    log_loss: bool = False,
+) -> None:
     """Loss and accuracy charts of runs side by side (the first run first in the legend);
-    light_now: drawn light, with a caption saying why (see light())."""
+    light_now: drawn light, with a caption saying why (see light()); log_loss: a log loss axis."""
     series = [(r.label, r.history) for r in runs]
     g1, g2 = st.columns(2)
-    _chart(g1, charts.loss_figure(series, x_axis), f"{key}_loss", light_now)
+    _chart(g1, charts.loss_figure(series, x_axis, log=log_loss), f"{key}_loss", light_now)
     _chart(g2, charts.accuracy_figure(series, x_axis), f"{key}_accuracy", light_now)
     _light_note(light_now)
 
