@@ -21,6 +21,18 @@ def test_a_long_link_value_is_quoted_cut_with_its_length():
     assert len(problems[0]) < 200 and "(100,000 characters)" in problems[0]
 
 
-@pytest.mark.parametrize("value", [1e308, float("inf"), float("nan"), 5.05])
-def test_a_value_no_widget_can_show_is_a_sentence_not_an_overflow(value):
-    assert widget_problem("init_scale", value).startswith("init_scale=")
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("init_scale", 1e308),
+        ("init_scale", float("inf")),
+        ("init_scale", float("nan")),
+        ("init_scale", 5.05),
+        ("iterations", 10**4000),
+        ("hidden_size", 10**4000),
+    ],
+    ids=lambda v: f"{v:g}" if isinstance(v, float) else str(v)[:12],
+)
+def test_a_value_no_widget_can_show_is_a_short_sentence_not_an_overflow(name, value):
+    said = widget_problem(name, value)
+    assert said.startswith(f"{name}=") and len(said) < 300

@@ -1,5 +1,7 @@
 """Choices offered by the Train page's widgets (values the core's TrainConfig accepts)."""
 
+from mlcore.quote import shorten
+
 HIDDEN_SIZES = [1, 2, 5, 10, 20, 32, 50, 64, 100, 128, 200, 256, 300, 400, 512, 800, 1000]
 LEARNING_RATES = [
     0.0001,
@@ -82,14 +84,14 @@ CHOICES = {
 
 def widget_problem(name: str, value) -> str | None:
     """Why the Train page's widget for name cannot show value (a valid setting), or None."""
+    typed = shorten(f"{value:g}" if isinstance(value, float) else str(value), 40)  # 10**4000
     if name in CHOICES and value not in CHOICES[name]:
         shown = ", ".join("full" if v is None else f"{v:g}" for v in CHOICES[name])
-        return f"{name}={value} is not one of the page's choices ({shown})"
+        return f"{name}={typed} is not one of the page's choices ({shown})"
     if name in RANGES:
         low, high, step = RANGES[name]
-        outside = f"{name}={value:g} is outside the page's range {low:g} to {high:g}"
         if not low <= value <= high:  # first: (1e308 - low) / step would be inf (nan: False)
-            return f"{outside} (step {step:g})"
+            return f"{name}={typed} is outside the page's range {low:g} to {high:g} (step {step:g})"
         if abs((value - low) / step - round((value - low) / step)) >= 1e-9:
-            return f"{name}={value:g} is not on the page's steps of {step:g} from {low:g}"
+            return f"{name}={typed} is not on the page's steps of {step:g} from {low:g}"
     return None
