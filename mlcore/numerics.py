@@ -11,6 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlcore.functions import log_softmax, softmax, softmax_naive
+from mlcore.quote import quoted, shorten
+
+MAX_ROWS = 100  # complete rows computed and shown; a paste of thousands is cut here
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,12 @@ def compare_softmax(logits, dtype=np.float64) -> SoftmaxComparison:
     return SoftmaxComparison(
         logits, naive, stable, naive_exp, stable_exp, messages, stable_messages
     )
+
+
+def nan_rows(logits: np.ndarray) -> tuple[int, ...]:
+    """Indices of the rows of logits (n, k) holding a nan: no softmax, naive or stable, saves
+    them (exp(nan), the row max, every sum are nan)."""
+    return tuple(int(i) for i in np.flatnonzero(np.isnan(logits).any(axis=1)))
 
 
 def overflow_limit(dtype) -> float:
@@ -95,24 +104,27 @@ def parse_logit(text: str) -> float:
     """
     cleaned = text.strip().replace("−", "-").replace("∞", "inf")
     if "," in cleaned:
-        raise ValueError(f"{text!r} is not a number: write decimals with a point (3.5)")
+        raise ValueError(f"{quoted(text)} is not a number: write decimals with a point (3.5)")
     try:
         return float(cleaned)
     except ValueError:
-        raise ValueError(f"{text!r} is not a number (try 2.5, -1e-5, 1e400, inf or nan)") from None
+        raise ValueError(
+            f"{quoted(text)} is not a number (try 2.5, -1e-5, 1e400, inf or nan)"
+        ) from None
 
 
 def _changed(text: str, true: float, value: float, factor: float, dtype: np.dtype) -> str | None:
     """Why value (the cell × factor in dtype) is not the number typed, or None if it is."""
+    shown = shorten(text, 40)  # 1 then 200,000 zeros is inf: say so, not the zeros
     if np.isinf(value) and np.isfinite(true):
         where = "beyond float64" if np.isinf(true * factor) else f"beyond {dtype}"
-        scaled = f"{text} × {factor:g}" if factor != 1 else text
+        scaled = f"{shown} × {factor:g}" if factor != 1 else shown
         return f"{scaled} is {where}: it is {value}"
     if np.isinf(true) and "inf" not in text.lower() and "∞" not in text:
-        return f"{text} is beyond float64: it is {true}"
+        return f"{shown} is beyond float64: it is {true}"
     mantissa = text.lower().split("e")[0]
     if value == 0 and any(c in "123456789" for c in mantissa):
-        return f"{text} is too small for {dtype}: it is 0"
+        return f"{shown} is too small for {dtype}: it is 0"
     return None
 
 
@@ -122,33 +134,46 @@ def parse_logit_table(cells, factor: float = 1.0, dtype=np.float64) -> LogitTabl
     A row with an empty or unreadable cell is left out and named in `problems`; a cell whose
     value is not what was typed (1e400 -> inf, or inf only after × factor or the cast to dtype)
     is named in `notes`. Rows and classes are counted from 1 in messages, as the page shows them.
+    Only the first MAX_ROWS complete rows are read; the first problem then says so.
     """
     dtype = np.dtype(dtype)
     values, rows, problems, notes = [], [], [], []
     for i, row in enumerate(cells):
-        parsed, empty = [], []
-        for j, text in enumerate(row):
-            if text is None or not str(text).strip():
-                empty.append(f"class {j}")
-                continue
-            try:
-                true = parse_logit(str(text))
-            except ValueError as e:
-                problems.append(f"row {i + 1}, class {j}: {e}")
-                continue
-            with np.errstate(over="ignore"):
-                value = dtype.type(true * factor)
-            if note := _changed(str(text), true, float(value), factor, dtype):
-                notes.append(f"row {i + 1}, class {j}: {note}")
-            parsed.append(value)
-        if len(parsed) == len(row) and row:
+        if len(values) == MAX_ROWS:
+            left = f"the {len(cells) - i:,} rows from row {i + 1} on are left out"
+            problems.insert(0, f"only the first {MAX_ROWS} complete rows are computed: {left}")
+            break
+        parsed = _read_row(i, row, factor, dtype, problems, notes)
+        if parsed is not None:
             values.append(parsed)
             rows.append(i)
-        elif len(empty) == len(row):
-            problems.append(f"row {i + 1} is empty: left out")
-        else:
-            why = f"{', '.join(empty)} empty" if empty else "a cell is not a number"
-            problems.append(f"row {i + 1} is left out ({why})")
     k = len(cells[0]) if len(cells) else 0
     table = np.array(values, dtype=dtype).reshape(len(values), k)
     return LogitTable(table, tuple(rows), tuple(problems), tuple(notes))
+
+
+def _read_row(i: int, row, factor: float, dtype: np.dtype, problems: list, notes: list):
+    """Row i's values × factor in dtype, or None (and why, appended to problems)."""
+    parsed, empty = [], []
+    for j, text in enumerate(row):
+        if text is None or not str(text).strip():
+            empty.append(f"class {j}")
+            continue
+        try:
+            true = parse_logit(str(text))
+        except ValueError as e:
+            problems.append(f"row {i + 1}, class {j}: {e}")
+            continue
+        with np.errstate(over="ignore"):
+            value = dtype.type(true * factor)
+        if note := _changed(str(text), true, float(value), factor, dtype):
+            notes.append(f"row {i + 1}, class {j}: {note}")
+        parsed.append(value)
+    if len(parsed) == len(row) and row:
+        return parsed
+    if len(empty) == len(row):
+        problems.append(f"row {i + 1} is empty: left out")
+    else:
+        why = f"{', '.join(empty)} empty" if empty else "a cell is not a number"
+        problems.append(f"row {i + 1} is left out ({why})")
+    return None

@@ -7,11 +7,13 @@ a bad CLI flag, and the field keeps its default.
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
+from mlcore.quote import quoted
 from mlcore.train import TrainConfig
 
 DATA_CHOICES = ("full", "sample", "upload")  # full MNIST (wherever found), the bundled sample
@@ -61,9 +63,12 @@ def parse_value(name: str, text: str):
             kind = next(k for k in typing.get_args(kind) if k is not type(None))
         if kind is int:
             return int(text)
-        return kind(text)
+        value = kind(text)
     except ValueError:
-        raise ValueError(f"{name}={text!r} is not a valid {_type_name(kind)}") from None
+        raise ValueError(f"{name}={quoted(text)} is not a valid {_type_name(kind)}") from None
+    if kind is float and not math.isfinite(value):  # inf, nan: no setting means either
+        raise ValueError(f"{name}={quoted(text)} is not a finite number")
+    return value
 
 
 def config_from_params(

@@ -7,6 +7,7 @@ import streamlit as st
 from mlcore.data import ROLES, UploadError, cache_dir, identify_upload, load_uploaded, locate
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.idx import IdxError
+from mlcore.quote import shorten
 from ui import router, state, teacher, visitor, workspace, your_work
 from ui.text import plain
 
@@ -40,11 +41,11 @@ def use_upload() -> None:
     files = st.session_state["upload"] or []
     blobs, problems, dataset = {}, [], None
     for f in files:
-        role = identify_upload(f.name)
+        role, name = identify_upload(f.name), shorten(f.name, 120)  # a name is the user's text
         if role is None:
-            problems.append(IdxError(f"{f.name}: not one of {', '.join(ROLES.values())}"))
+            problems.append(IdxError(f"{name}: not one of {', '.join(ROLES.values())}"))
         else:
-            blobs[role] = (f.name, f.getvalue())
+            blobs[role] = (name, f.getvalue())
     st.session_state.pop(UPLOAD_RESULT, None)
     try:
         dataset = load_uploaded(blobs) if blobs else None
@@ -57,7 +58,7 @@ def use_upload() -> None:
     elif dataset is not None:
         state.set_uploaded(dataset)
         sizes = (len(dataset.y_train), len(dataset.y_test))
-        st.session_state[UPLOAD_RESULT] = ("ok", [f.name for f in files], sizes)
+        st.session_state[UPLOAD_RESULT] = ("ok", [shorten(f.name, 120) for f in files], sizes)
 
 
 def show_upload_result() -> None:

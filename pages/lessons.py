@@ -4,14 +4,16 @@ import streamlit as st
 
 from mlcore.lessons import BY_SLUG, LESSONS, conclude, range_conclusion
 from runs.scheduler import LimitError
-from ui import handin, live, router, teacher
+from ui import active_runs, handin, live, router, teacher
 from ui import lessons as ui
-from ui.text import plain
+from ui.text import user_text
 
 router.ensure()  # a first visit by a link (a shared lesson) still goes through app.py
 
 CHOICE = "lessons_choice"
 POLLING = "lessons_polling"
+START_ERROR = "lessons_start_error"  # why the lesson could not start, kept until shown
+X_AXIS = "lessons_x_axis"
 
 st.title("Lessons")
 shown = teacher.class_mode().lessons or [lesson.slug for lesson in LESSONS]  # class mode
@@ -21,8 +23,8 @@ if st.session_state.get(CHOICE) not in shown:  # a link opens its lesson (never 
     st.session_state[CHOICE] = param if param in shown else shown[0]
     if param is not None and param not in shown:
         st.warning(
-            f"There is no lesson called “{plain(param)}” here. Showing the first lesson; the "
-            f"lessons are: {', '.join(shown)}."
+            f"There is no lesson called “{user_text(param)}” here. Showing the first lesson; "
+            f"the lessons are: {', '.join(shown)}."
         )
 slug = st.selectbox("Lesson", shown, key=CHOICE, format_func=lambda s: BY_SLUG[s].title)
 st.query_params.from_dict({"lesson": slug})  # the address bar links to this lesson
@@ -36,16 +38,30 @@ st.caption(
     + (" Then a learning-rate range test." if lesson.range_test else "")
 )
 
-runs = ui.runs_of(lesson)
-busy = any(r.active for r in runs.values())
-b1, b2, _ = st.columns([1.2, 0.8, 5])
-if b1.button("Run this lesson", type="primary", key="lessons_start", disabled=busy):
+
+def start(lesson) -> None:
+    """All the lesson's runs or none: a limit's reason is kept for the page to show."""
     try:
         ui.start(lesson)
     except LimitError as e:
-        st.error(f"Cannot start: {e}")
-    st.rerun()
+        st.session_state[START_ERROR] = f"This lesson did not start: {e}."
+
+
+runs = ui.runs_of(lesson)
+busy = any(r.active for r in runs.values())
+b1, b2, _ = st.columns([1.2, 0.8, 5])
+b1.button(
+    "Run this lesson",
+    type="primary",
+    key="lessons_start",
+    on_click=start,
+    args=(lesson,),
+    disabled=busy,
+)
 b2.button("Stop", key="lessons_stop", on_click=ui.stop, args=(lesson,), disabled=not busy)
+if START_ERROR in st.session_state:
+    st.error(st.session_state.pop(START_ERROR))
+active_runs.show("lessons_active")  # every run of this session, the Train page's too
 st.session_state[POLLING] = busy
 
 
@@ -62,8 +78,15 @@ def race() -> None:
         live.progress(run)
     active = any(r.active for r in runs.values())
     light = active and live.light()  # a busy server: charts without hover until the end
+    x_axis = live.x_axis_choice(X_AXIS)  # updates, images seen, seconds: as on Train
     live.curves(
-        training, key=f"lesson_{lesson.slug}", light_now=light, names=labels, note=lesson.loss_note
+        training,
+        key=f"lesson_{lesson.slug}",
+        x_axis=x_axis,
+        light_now=light,
+        names=labels,
+        note=lesson.loss_note,
+        log_loss=ui.log_loss(training),
     )
     st.dataframe(ui.watched_rows(lesson, runs), hide_index=True)
     if not active:

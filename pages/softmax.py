@@ -4,9 +4,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mlcore.numerics import breaking_point, compare_softmax, overflow_limit, parse_logit_table
-from ui import charts, router
-from ui.text import plain
+from mlcore.numerics import (
+    breaking_point,
+    compare_softmax,
+    nan_rows,
+    overflow_limit,
+    parse_logit_table,
+)
+from ui import charts, paste, router
+from ui.text import grouped
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
 
@@ -20,6 +26,7 @@ SCALES = [0.01, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 1000.0]
 # Page-local session keys: the typed tables per preset. The editor shows the table kept when it
 # was mounted ("base": it must not change under the editor's own edits) and returns the latest.
 BASES, TYPED, VERSIONS = "softmax_bases", "softmax_typed", "softmax_editor_versions"
+PASTED = "softmax_pasted"  # what the last big paste kept, said once
 
 
 def typed(rows: list[list[float]]) -> pd.DataFrame:
@@ -37,6 +44,23 @@ def reset(preset: str) -> None:
     """Forget this preset's edits; a new editor key makes Streamlit drop the editor's own."""
     st.session_state[TYPED][preset] = typed(PRESETS[preset])
     st.session_state[VERSIONS][preset] = st.session_state[VERSIONS].get(preset, 0) + 1
+
+
+def editor_key(preset: str) -> str:
+    return (
+        f"softmax_logits_{list(PRESETS).index(preset)}_{st.session_state[VERSIONS].get(preset, 0)}"
+    )
+
+
+def take_big_paste(preset: str, key: str) -> None:
+    """A paste of many rows: applied at once (see ui/paste.py), the editor mounted anew on it."""
+    table, total = paste.edits_applied(st.session_state[BASES][preset], st.session_state[key])
+    st.session_state[TYPED][preset] = table
+    st.session_state[VERSIONS][preset] = st.session_state[VERSIONS].get(preset, 0) + 1
+    if total > len(table):
+        st.session_state[PASTED] = (
+            f"The paste made a table of {total:,} rows: the table keeps its first {len(table):,}."
+        )
 
 
 def table(values: np.ndarray, rows: tuple[int, ...]) -> "pd.io.formats.style.Styler":
@@ -60,7 +84,12 @@ st.markdown(
 preset = st.radio("Logits", list(PRESETS), key="softmax_preset", horizontal=True)
 for name in (BASES, TYPED, VERSIONS):
     st.session_state.setdefault(name, {})
-key = f"softmax_logits_{list(PRESETS).index(preset)}_{st.session_state[VERSIONS].get(preset, 0)}"
+key = editor_key(preset)
+if paste.is_big_paste(st.session_state.get(key)):
+    take_big_paste(preset, key)
+    key = editor_key(preset)
+if PASTED in st.session_state:
+    st.info(st.session_state.pop(PASTED), icon=":material/content_paste:")
 if key not in st.session_state:  # the editor is (re)mounted: start from this preset's kept table
     kept = st.session_state[TYPED].get(preset)
     st.session_state[BASES][preset] = typed(PRESETS[preset]) if kept is None else kept
@@ -92,16 +121,21 @@ with c2:
     )
 
 parsed = parse_logit_table(cells(edited), factor, dtype_name)
-for problem in parsed.problems:
-    st.warning(plain(problem), icon=":material/edit_off:")
-for note in parsed.notes:
-    st.info(plain(note), icon=":material/info:")
+if parsed.problems:  # one alert each, however many rows a paste brought
+    st.warning("Left out:\n" + grouped(list(parsed.problems)), icon=":material/edit_off:")
+if parsed.notes:
+    st.info("Read, but not as typed:\n" + grouped(list(parsed.notes)), icon=":material/info:")
 if not parsed.rows:
     st.info("No row to compute: type a number in every cell of a row, or reset the table.")
     st.stop()
 dtype = np.dtype(dtype_name)
 result = compare_softmax(parsed.values, dtype)
 rows = parsed.rows
+lost = [f"row {rows[i] + 1}" for i in nan_rows(parsed.values)]
+NAN = (  # said on both sides instead of "no warnings": a nan raises none, and nothing saves it
+    f"{', '.join(lost)}: a nan logit — nothing saves a nan. exp(nan), the row's max and every "
+    "sum with it are nan, so the whole row is nan in either formula (and NumPy says nothing)."
+)
 
 left, right = st.columns(2)
 with left:
@@ -113,7 +147,9 @@ with left:
     st.caption("Row sums: " + ", ".join(f"{s:.6g}" for s in np.sum(result.naive, axis=1)))
     for message in result.warnings:
         st.error(f"NumPy RuntimeWarning: {message}")
-    if not result.warnings:
+    if lost:
+        st.error(NAN)
+    elif not result.warnings:
         st.success("No floating-point warnings.")
     st.caption("Intermediate exp(l) — inf where it overflowed:")
     st.dataframe(table(result.naive_exp, rows))
@@ -128,7 +164,9 @@ with right:
     st.caption("Row sums: " + ", ".join(f"{s:.6g}" for s in np.sum(result.stable, axis=1)))
     for message in result.stable_warnings:
         st.error(f"NumPy RuntimeWarning: {message} (an inf or nan logit: no formula saves it)")
-    if not result.stable_warnings:
+    if lost:
+        st.error(NAN)
+    elif not result.stable_warnings:
         st.success("No floating-point warnings: every exponent is ≤ 0.")
     st.caption("Intermediate exp(l − max) — always in (0, 1]:")
     st.dataframe(table(result.stable_exp, rows))

@@ -11,7 +11,7 @@ from mlcore.model import model_bytes
 from mlcore.spec import config_from_params, config_to_params
 from mlcore.train import TrainConfig, batches_per_iteration
 from runs.scheduler import LimitError
-from ui import charts, handin, hints, live, router, state
+from ui import active_runs, charts, handin, hints, live, router, state
 from ui.export import runs_csv
 from ui.text import plain
 from ui.widgets import (
@@ -177,6 +177,7 @@ buttons.button(
     help="Train the run on screen one more iteration (a full-batch step, or one pass over the "
     "data), then pause; a finished run goes one iteration past its end.",
 )
+active_runs.show("train_active", besides=run)  # a lesson's runs, stoppable from here too
 if "train_error" in st.session_state:
     st.error(plain(st.session_state.pop("train_error")))  # may quote a link's own text
 

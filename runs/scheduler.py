@@ -22,7 +22,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from multiprocessing.connection import Connection, Listener, wait
@@ -236,13 +236,7 @@ class Scheduler(Keeping):
         if kind not in ("train", "range"):
             raise ValueError(f"kind={kind!r} must be 'train' or 'range'")
         self._check_quota(session)
-        need = run_bytes(spec.config, n_train)
-        if need > self.limits.run_memory:
-            raise LimitError(
-                f"this run would need about {need / 2**20:,.0f} MB (hidden units × rows per "
-                f"step); the server allows {self.limits.run_memory / 2**20:,.0f} MB per run. "
-                "Use mini-batches or fewer hidden units."
-            )
+        self._check_memory(spec, n_train)
         with self._lock:
             if self._start_failures >= MAX_START_FAILURES:
                 raise LimitError("the training processes cannot start; see the server log")
@@ -268,6 +262,35 @@ class Scheduler(Keeping):
                 self.store.insert(stored.run_row(run, self.server_id))
                 run.saved = (run.status, run.message)
         return run
+
+    def submit_all(self, session: str, requests: Sequence[tuple]) -> list[Run]:
+        """Queue every run of requests (each submit's arguments after session) or none.
+
+        LimitError, before any is queued, if one breaks a limit or all of them together
+        would pass the session's limit of active runs (checked and queued under one lock).
+        """
+        with self._lock:
+            s = self._sessions.setdefault(session, _Session())
+            active, limit = sum(r.active for r in s.runs), self.limits.active_per_session
+            if active + len(requests) > limit:
+                busy = f", and you already have {active} training or waiting" if active else ""
+                raise LimitError(
+                    f"that is {len(requests)} runs{busy}; the limit is {limit} at a time. "
+                    f"Stop {active + len(requests) - limit} or wait for them to finish"
+                )
+            for spec, _, _, n_train, *_ in requests:  # before any is queued
+                self._check_memory(spec, n_train)
+            return [self.submit(session, *request) for request in requests]  # the lock is an RLock
+
+    def _check_memory(self, spec: RunSpec, n_train: int) -> None:
+        """LimitError if a run of spec on n_train images needs more than a run may take."""
+        need = run_bytes(spec.config, n_train)
+        if need > self.limits.run_memory:
+            raise LimitError(
+                f"this run would need about {need / 2**20:,.0f} MB (hidden units × rows per "
+                f"step); the server allows {self.limits.run_memory / 2**20:,.0f} MB per run. "
+                "Use mini-batches or fewer hidden units."
+            )
 
     def stop(self, run_id: str, session: str | None = None) -> None:
         """Stop a run (of session, if given): at once if waiting, at its next report if training."""

@@ -12,7 +12,7 @@ from runs.scheduler import get_scheduler
 
 from .test_lessons_page import open_lessons, tiny_lessons  # noqa: F401 (a fixture)
 from .test_pages import texts
-from .test_workspace_page import open_app, trained
+from .test_workspace_page import database_away, open_app, trained
 
 KEY = "s3cret key"
 
@@ -156,8 +156,7 @@ def test_a_hand_in_while_the_database_is_away_says_so_and_is_kept(teacher_key, m
     run_id = trained(at)
     writer = get_scheduler().store
     with monkeypatch.context() as away:
-        away.setattr(writer, "_write_pending", lambda: False)  # nothing reaches the database
-        away.setattr(writer, "problem", "connection refused (postgresql://lab@db/lab)")
+        database_away(writer, away, "connection refused (postgresql://lab@db/lab)")
         hand_in(at, "ada")
         text = texts(at)
         assert "Could not be saved yet (connection refused" in text and "retried" in text

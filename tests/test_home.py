@@ -11,6 +11,7 @@ from ui import visitor
 
 from .conftest import mnist_dir
 from .test_pages import APP, idx, open_page, upload_files
+from .test_text import linkable
 
 EVIL = "![i](http://127.0.0.1:9/track.png)"
 
@@ -133,3 +134,14 @@ def test_the_server_decides_local_from_the_browsers_address_and_the_peer():
     assert not visitor.local("http://localhost:8501/", "10.0.0.7")
     assert not visitor.local(None, None)
     assert "/work" not in "\n".join(markdown_texts(home("http://localhost:8501/")))  # mock peer
+
+
+def test_an_uploaded_file_named_with_a_url_is_shown_inert_and_cut(sample_mnist):
+    files = upload_files(sample_mnist)
+    name = "http://127.0.0.1:9/" + "n" * 5_000 + ".gz"
+    at = open_page()
+    at.file_uploader(key="upload").set_value([*files[:3], (name, b"oops", "x")]).run()
+    shown = at.error[0].value
+    found, length = linkable(shown), len(shown)  # (not the 100 KB text in a failure)
+    assert not found
+    assert length < 1_000 and "5,022 characters" in shown

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -19,7 +21,8 @@ from ui import lessons as ui_lessons
 from ui import live
 
 from .conftest import ROOT
-from .test_pages import light_charts
+from .test_pages import current_run, light_charts, start_small_run
+from .test_text import linkable
 
 TINY = Lesson(
     slug="tiny",
@@ -74,6 +77,14 @@ def test_a_bad_lesson_link_says_so_and_shows_the_first_lesson(tiny_lessons):
     assert at.query_params["lesson"] == "tiny"
 
 
+def test_a_lesson_link_holding_a_url_is_shown_inert_and_cut(tiny_lessons):
+    at = open_lessons(lesson="http://127.0.0.1:9/" + "z" * 100_000)
+    shown = at.warning[0].value
+    found, length = linkable(shown), len(shown)  # (not the 100 KB text in a failure)
+    assert not found
+    assert length < 1_000 and "100,019 characters" in shown
+
+
 def test_choosing_a_lesson_writes_it_into_the_address(tiny_lessons):
     at = open_lessons()
     at.selectbox(key="lessons_choice").set_value("batch-size").run()
@@ -124,3 +135,93 @@ def test_the_range_tests_button_quotes_its_suggestion_as_written_then_the_neares
 def test_the_range_tests_rate_axis_has_plain_decimal_ticks_not_si_suffixes():
     result = RangeTest(np.array([1e-4, 1.0]), np.array([2.3, 2.0]), 0.1732)
     assert ui_lessons.range_figure(result).layout.xaxis.exponentformat == "none"  # not "100μ"
+
+
+LONG = Lesson(
+    slug="long",
+    title="Long runs",
+    question="Which rate?",
+    field="learning_rate",
+    runs=tuple(
+        (f"lr {r:g}", TrainConfig(hidden_size=32, iterations=200, learning_rate=r))
+        for r in (0.01, 0.5)
+    ),
+    watch=("train_loss",),
+    line="{label}",
+    moral="Done.",
+    range_test=True,
+)
+
+
+@pytest.fixture
+def long_lesson(monkeypatch):
+    """LONG first: runs of minutes, still training whenever the test looks."""
+    monkeypatch.setattr(lessons, "LESSONS", (LONG, *lessons.LESSONS))
+    monkeypatch.setattr(lessons, "BY_SLUG", {"long": LONG, **lessons.BY_SLUG})
+    yield
+    for run in list(get_scheduler()._runs.values()):
+        if run.active and run.spec.config.iterations == 200:
+            get_scheduler().stop(run.id)
+
+
+def test_a_lesson_past_the_limit_starts_none_of_its_runs_and_says_why(long_lesson, monkeypatch):
+    at = start_small_run(iterations=200)
+    train_run = current_run(at)
+    scheduler = get_scheduler()
+    monkeypatch.setattr(scheduler, "limits", replace(scheduler.limits, active_per_session=3))
+    at.switch_page("pages/lessons.py").run()
+    at.button(key="lessons_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = at.error[0].value
+    assert "did not start" in said and "3 runs, and you already have 1" in said
+    assert [r.id for r in scheduler.runs_of(train_run.session)] == [train_run.id]  # none started
+
+
+def test_a_lesson_leaves_the_train_run_current_and_every_active_run_has_a_stop(long_lesson):
+    at = start_small_run(iterations=200)
+    train_run = current_run(at)
+    at.switch_page("pages/lessons.py").run()
+    assert at.button(key=f"lessons_active_{train_run.id}")  # the Train run: stoppable here
+    at.button(key="lessons_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["current_run"] == train_run.id  # not taken over by the lesson
+    lesson_ids = list(at.session_state["lessons_runs"]["long"].values())
+    assert len(lesson_ids) == 3
+    at.switch_page("pages/train.py").run()
+    assert at.button(key="stop").disabled is False  # the Train run keeps its Stop
+    for run_id in lesson_ids:  # and the lesson's runs are listed, each with its own
+        assert at.button(key=f"train_active_{run_id}").disabled is False
+    at.button(key=f"train_active_{lesson_ids[0]}").click().run()
+    stopped = get_scheduler().get(lesson_ids[0])
+    assert stopped.stopping or not stopped.active
+    assert get_scheduler().get(lesson_ids[1]).active
+
+
+def loss_layout(at: AppTest) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+
+
+def test_the_lessons_charts_plot_against_updates_images_or_seconds(long_lesson, monkeypatch):
+    monkeypatch.setattr(live, "light", lambda: False)  # Plotly charts, whatever the server
+    at = open_lessons(lesson="long")
+    at.button(key="lessons_start").click().run()
+    assert loss_layout(at)["xaxis"]["title"]["text"].startswith("iteration")
+    at.radio(key="lessons_x_axis").set_value("images").run()
+    assert loss_layout(at)["xaxis"]["title"]["text"] == "images seen"
+    at.radio(key="lessons_x_axis").set_value("steps").run()
+    assert loss_layout(at)["xaxis"]["title"]["text"] == "gradient steps (updates)"
+
+
+def test_a_loss_spike_puts_the_lessons_loss_chart_on_a_log_axis(long_lesson, monkeypatch):
+    def run_with(*losses):
+        return SimpleNamespace(history=[SimpleNamespace(train_loss=x) for x in losses])
+
+    assert not ui_lessons.log_loss([run_with(2.3, 0.3), run_with(2.3, float("nan"))])
+    assert ui_lessons.log_loss([run_with(2.3, 0.3), run_with(2.3, 3000.0)])  # lr 10's spike
+    monkeypatch.setattr(live, "light", lambda: False)
+    at = open_lessons(lesson="long")
+    at.button(key="lessons_start").click().run()
+    assert loss_layout(at)["yaxis"].get("type") != "log"  # no spike yet
+    monkeypatch.setattr(ui_lessons, "log_loss", lambda runs: True)
+    at.run()
+    assert loss_layout(at)["yaxis"]["type"] == "log"

@@ -3,8 +3,10 @@ import pytest
 
 from mlcore.network import forward, init_params, logit_gradient
 from mlcore.numerics import (
+    MAX_ROWS,
     breaking_point,
     compare_softmax,
+    nan_rows,
     overflow_limit,
     parse_logit,
     parse_logit_table,
@@ -126,3 +128,23 @@ def test_logit_table_says_when_a_value_is_not_what_was_typed():
 def test_an_empty_logit_table_has_no_rows():
     table = parse_logit_table([])
     assert table.rows == () and table.values.shape == (0, 0)
+
+
+def test_a_logit_table_computes_at_most_max_rows_and_says_how_many_were_left_out():
+    table = parse_logit_table([["1", "2"]] * (MAX_ROWS + 250))
+    assert table.values.shape == (MAX_ROWS, 2) and table.rows[-1] == MAX_ROWS - 1
+    assert table.problems == (
+        f"only the first {MAX_ROWS} complete rows are computed: the 250 rows from row "
+        f"{MAX_ROWS + 1} on are left out",
+    )
+
+
+def test_a_long_cell_is_echoed_cut_with_its_length():
+    table = parse_logit_table([["x" * 200_000, "1" + "0" * 200_000]])
+    assert all(len(text) < 300 for text in table.problems + table.notes)
+    assert "(200,000 characters)" in table.problems[0]
+    assert "200,001 characters" in table.notes[0]
+
+
+def test_nan_rows_are_the_rows_holding_a_nan():
+    assert nan_rows(np.array([[0.0, 1.0], [np.nan, 1.0], [np.inf, 2.0]])) == (1,)

@@ -14,6 +14,7 @@ from runs.scheduler import get_scheduler
 from ui import live
 
 from .conftest import ROOT
+from .test_text import linkable
 
 APP = str(ROOT / "app.py")
 
@@ -410,6 +411,31 @@ def test_a_link_with_a_value_no_widget_can_show_is_named_and_the_default_kept(qu
     assert "](" not in at.error[0].value.replace("\\]\\(", "")  # escaped, not a link
     assert at.slider(key="iterations").value == 8
     assert at.select_slider(key="hidden_size").value == 200
+
+
+def open_train_link(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/train.py")
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("value", ["inf", "1e308", "nan"])
+def test_a_link_with_an_infinite_or_huge_init_scale_is_named_and_the_default_kept(value):
+    at = open_train_link(init_scale=value)
+    assert "init_scale=" in at.error[0].value.replace("\\", "")
+    assert at.slider(key="init_scale").value == 1.0
+
+
+def test_a_url_or_a_100kb_value_in_a_link_is_shown_inert_and_cut():
+    at = open_train_link(learning_rate="http://127.0.0.1:9/x " + "y" * 100_000, seed="www.a.b")
+    shown = at.error[0].value
+    found, length = linkable(shown), len(shown)  # (not the 100 KB text in a failure)
+    assert not found
+    assert length < 1_000 and "100,021 characters" in shown
 
 
 def test_a_link_opens_its_settings():

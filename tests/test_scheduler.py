@@ -177,6 +177,26 @@ def test_limits_refuse_with_a_message_naming_the_limit(make_scheduler):
         submit(s)
 
 
+def request(config=SMALL, kind="train") -> tuple:
+    return (RunSpec(config, "sample"), SAMPLE, "sample", 10_000, None, kind)
+
+
+def test_submit_all_queues_every_run_or_none_naming_the_limit(make_scheduler):
+    s = make_scheduler(active_per_session=4, run_memory=20 * 2**20)
+    long = TrainConfig(hidden_size=16, iterations=50)
+    submit(s, long)
+    with pytest.raises(LimitError, match=r"4 runs, and you already have 1 .* limit is 4"):
+        s.submit_all("a", [request(long)] * 4)
+    assert len(s.runs_of("a")) == 1  # none of the four was queued
+    with pytest.raises(LimitError, match="would need about"):
+        s.submit_all("a", [request(long), request(TrainConfig(hidden_size=1000, batch_size=None))])
+    assert len(s.runs_of("a")) == 1
+    runs = s.submit_all("a", [request(long)] * 2 + [request(long, kind="range")])
+    assert [r.kind for r in runs] == ["train", "train", "range"] and len(s.runs_of("a")) == 4
+    for run in s.runs_of("a"):
+        s.stop(run.id)
+
+
 def test_step_trains_exactly_the_batches_asked_for_then_pauses(make_scheduler):
     s = make_scheduler()
     run = submit(s, TrainConfig(hidden_size=16, iterations=2, batch_size=100), max_batches=1)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from mlcore.numerics import MAX_ROWS
+from ui.paste import KEEP_ROWS
+
 from .test_pages import open_page, softmax_tables
 
 LAB = "a = [[0.3, 0.8, 0.2], [0.1, 0.9, 0.1]] (the lab)"
@@ -26,7 +29,13 @@ def edit(at: AppTest, key: str = EDITOR, edited=None, added=None, deleted=None) 
 
 
 def alerts(at: AppTest, kind: str) -> list[str]:
-    return [e.value.replace("\\", "") for e in at.get(kind)]
+    """Each alert's text, unescaped; an alert listing items ("- …" lines): each item."""
+    found = []
+    for e in at.get(kind):
+        text = e.value.replace("\\", "")
+        items = [line[2:] for line in text.splitlines() if line.startswith("- ")]
+        found += items or [text]
+    return found
 
 
 def test_one_incomplete_row_leaves_the_complete_rows_computed_and_names_it():
@@ -76,3 +85,37 @@ def test_edits_survive_a_visit_to_another_page():
     at.switch_page("pages/softmax.py").run()
     assert at.dataframe[0].value.iloc[0, 0] == "1000"
     assert np.isnan(softmax_tables(at)["naive"][0, 0])  # exp(1000) = inf, inf / inf = nan
+
+
+def every_alert(at: AppTest) -> list[str]:
+    return [e.value for kind in ("info", "success", "warning", "error") for e in at.get(kind)]
+
+
+def test_a_paste_of_20000_rows_gives_a_few_grouped_alerts_and_a_bounded_table():
+    at = open_page("pages/softmax.py")
+    pasted = [{"class 0": "1e400", "class 1": "abc" if i % 2 else "1", "class 2": "0"}
+              for i in range(20_000)]  # fmt: skip
+    edit(at, added=pasted)
+    assert len(every_alert(at)) <= 8  # was one per row and cell: 20,003
+    warning = alerts(at, "warning")
+    assert f"only the first {MAX_ROWS} complete rows are computed" in warning[0]
+    assert warning[-1].startswith("… and ")
+    assert len(softmax_tables(at)["naive"]) == MAX_ROWS
+    assert "a table of 20,002 rows: the table keeps its first 1,000" in " ".join(alerts(at, "info"))
+    assert len(at.dataframe[0].value) == KEEP_ROWS  # the editor, mounted anew on what is kept
+
+
+def test_a_200000_character_cell_is_echoed_cut():
+    at = open_page("pages/softmax.py")
+    edit(at, edited={0: {"class 0": "1" + "0" * 200_000}, 1: {"class 1": "x" * 200_000}})
+    shown = [len(text) for text in every_alert(at)]
+    assert shown and max(shown) < 1_000
+    assert "200,001 characters" in " ".join(alerts(at, "info"))  # 1e200000 is inf: said short
+
+
+def test_a_nan_logit_says_nothing_saves_it_on_both_sides_not_no_warnings():
+    at = open_page("pages/softmax.py")
+    edit(at, edited={1: {"class 0": "nan"}})
+    assert not any("No floating-point warnings" in text for text in alerts(at, "success"))
+    said = [text for text in alerts(at, "error") if "nothing saves a nan" in text]
+    assert len(said) == 2 and said[0].startswith("row 2:")

@@ -1,6 +1,8 @@
+import re
+
 import pytest
 
-from ui.text import done_of, honest_percent, plain
+from ui.text import done_of, grouped, honest_percent, plain, user_text
 
 
 def test_plain_escapes_every_markdown_character_and_keeps_the_rest():
@@ -39,3 +41,29 @@ def test_a_probability_below_one_is_never_shown_as_100_percent(p, shown):
 )  # fmt: skip
 def test_how_far_a_run_is_reads_as_a_person_writes_it(done, shown):
     assert done_of(done, 30, "passes") == shown  # not "2.80064 / 30"
+
+
+def linkable(markdown: str) -> list[str]:
+    """What GFM would autolink in markdown once its backslash escapes are read."""
+    text = re.sub(r"\\(.)", r"\1", markdown)
+    return re.findall(r"https?://|www\.|[\w.+-]+@[\w-]+\.\w", text, re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "typed", ["see http://127.0.0.1:9/x", "HTTPS://a.b", "www.example.com", "me@example.com"]
+)
+def test_plain_leaves_nothing_markdown_would_autolink(typed):
+    assert linkable(typed)  # the pattern finds it before escaping
+    escaped = plain(typed)
+    assert not linkable(escaped)
+    assert re.sub(r"\\(.)", r"\1", escaped).replace("\u200b", "") == typed  # reads the same
+
+
+def test_user_text_is_cut_to_a_readable_length_saying_how_long_it_was():
+    shown = user_text("x" * 100_000)
+    assert len(shown) < 300 and "100,000 characters" in shown
+
+
+def test_grouped_lists_the_first_few_then_how_many_more():
+    text = grouped([f"row {i} is empty" for i in range(1, 20_001)])
+    assert text.count("\n- ") == 5 and text.endswith("and 19,995 more")

@@ -81,8 +81,7 @@ def test_runs_can_be_deleted_from_your_work():
 
 def test_the_sidebar_says_plainly_when_work_is_not_being_saved(monkeypatch):
     writer = get_scheduler().store
-    monkeypatch.setattr(writer, "_write_pending", lambda: False)  # the database is away
-    monkeypatch.setattr(writer, "problem", "database or disk is full (sqlite:///x)")
+    database_away(writer, monkeypatch, "database or disk is full (sqlite:///x)")
     warnings = [w.value for w in open_app().sidebar.warning]  # (AppTest: first run only)
     assert any(
         w.startswith("Your work is not being saved: database or disk is full") for w in warnings
@@ -106,3 +105,20 @@ def test_a_link_to_another_workspace_is_offered_never_switched_silently(monkeypa
     again = open_app({"work": theirs})
     again.button(key="workspace_switch").click().run()
     assert again.session_state[workspace.TOKEN] == theirs
+
+
+def database_away(writer, patcher, problem: str) -> None:
+    """From now on writer's batches fail with problem, as while the database is away; returns
+    once the writer's thread has tried (a write it had begun before cannot clear problem)."""
+    import threading
+
+    tried = threading.Event()
+
+    def fail() -> bool:
+        tried.set()
+        return False
+
+    patcher.setattr(writer, "_write_pending", fail)
+    writer.flush(0)  # wake the writer's thread
+    assert tried.wait(10), "the writer's thread did not try"
+    patcher.setattr(writer, "problem", problem)

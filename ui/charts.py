@@ -65,9 +65,10 @@ X_AXES = {
 
 
 def loss_figure(
-    series: Sequence[tuple[str, Sequence[Progress]]], x_axis: str = "iteration"
+    series: Sequence[tuple[str, Sequence[Progress]]], x_axis: str = "iteration", log: bool = False
 ) -> go.Figure:
-    """Training loss against x_axis (a key of X_AXES), one line per (label, history)."""
+    """Training loss against x_axis (a key of X_AXES), one line per (label, history); log: on
+    a log axis (a run whose loss spikes then no longer flattens the others)."""
     x_title, x_of = X_AXES[x_axis]
     traces = [
         dict(
@@ -82,7 +83,10 @@ def loss_figure(
         for i, (label, history) in enumerate(series)
     ]
     empty = _empty_axes(series, (0, 2.5))  # ln 10 = 2.3: the loss of a first guess
-    return _figure(traces, "Training loss (cross-entropy)", x_title, "loss", **empty)
+    if log:
+        empty["yaxis"] = {"type": "log"}
+    y_title = "loss (log scale)" if log else "loss"
+    return _figure(traces, "Training loss (cross-entropy)", x_title, y_title, **empty)
 
 
 def accuracy_figure(

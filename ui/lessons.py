@@ -31,15 +31,15 @@ WATCH_NAMES = {
 
 
 def start(lesson: Lesson) -> None:
-    """Submit the lesson's runs (and its range test) through the scheduler, like any run."""
-    ids = st.session_state.setdefault(RUNS, {})[lesson.slug] = {}  # filled as each starts
-    for label, config in lesson.runs:
-        ids[label] = state.start_run(config, lesson=lesson_tag(lesson, label)).id
-    first = ids[lesson.runs[0][0]]
+    """Submit the lesson's runs (and its range test) through the scheduler, all or none
+    (LimitError says why). The Train page keeps its own run (and its Stop button)."""
+    labels = [label for label, _ in lesson.runs] + ([RANGE] if lesson.range_test else [])
+    configs = [(config, "train", lesson_tag(lesson, label)) for label, config in lesson.runs]
     if lesson.range_test:
-        tag = lesson_tag(lesson, RANGE)
-        ids[RANGE] = state.start_run(lesson.runs[0][1], kind="range", lesson=tag).id
-    st.session_state[state.CURRENT_RUN] = first  # the Train page shows a training run
+        configs.append((lesson.runs[0][1], "range", lesson_tag(lesson, RANGE)))
+    runs = state.start_runs(configs)
+    ids = {label: run.id for label, run in zip(labels, runs, strict=True)}
+    st.session_state.setdefault(RUNS, {})[lesson.slug] = ids
 
 
 def lesson_tag(lesson: Lesson, label: str) -> str:
@@ -56,6 +56,17 @@ def runs_of(lesson: Lesson) -> dict[str, Run]:
         ids = {tags[r.lesson]: r.id for r in state.runs() if r.lesson in tags}  # newest wins
     found = {label: state.scheduler().get(run_id) for label, run_id in ids.items()}
     return {label: run for label, run in found.items() if run is not None}
+
+
+SPIKE = (
+    5.0  # a loss above this (a first guess is ln 10 ≈ 2.3) puts the lesson's losses on a log axis
+)
+
+
+def log_loss(runs: list[Run]) -> bool:
+    """Whether the runs' loss chart needs a log axis: a run's loss spiked past SPIKE (lr 10
+    reaches thousands), which on a linear axis flattens every other curve onto the floor."""
+    return any(p.train_loss > SPIKE for run in runs for p in run.history)  # nan, inf: > is False
 
 
 def stop(lesson: Lesson) -> None:

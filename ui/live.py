@@ -230,13 +230,15 @@ def curves(
     light_now: bool = False,
     names: list[str] | None = None,
     note: str = "",
+    log_loss: bool = False,
 ) -> None:
     """Loss and accuracy charts of runs side by side (the first run first in the legend);
     light_now: drawn light, with a caption saying why (see light()); names: the legend's
-    (a lesson's own labels), else labels(runs); note: said under the loss chart."""
+    (a lesson's own labels), else labels(runs); note: said under the loss chart; log_loss:
+    a log loss axis."""
     series = list(zip(names or labels(runs), (r.history for r in runs), strict=True))
     g1, g2 = st.columns(2)
-    _chart(g1, charts.loss_figure(series, x_axis), f"{key}_loss", light_now)
+    _chart(g1, charts.loss_figure(series, x_axis, log=log_loss), f"{key}_loss", light_now)
     if note:
         g1.caption(note)
     _chart(g2, charts.accuracy_figure(series, x_axis), f"{key}_accuracy", light_now)

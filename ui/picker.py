@@ -13,6 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from mlcore.model import Model, ModelFileError, load_model
+from mlcore.quote import shorten
 from ui import state
 
 UPLOADED_MODELS = "uploaded_models"  # {id: (file name, Model)}, this session's uploads
@@ -26,11 +27,11 @@ def _add_upload(uploader_key: str) -> None:
     try:
         model = load_model(io.BytesIO(file.getvalue()))
     except ModelFileError as e:
-        st.session_state["picker_error"] = (file.name, str(e).split(": ", 1)[-1])
+        st.session_state["picker_error"] = (shorten(file.name), str(e).split(": ", 1)[-1])
         return
     uploads = st.session_state.setdefault(UPLOADED_MODELS, {})
     model_id = f"upload-{len(uploads) + 1}"
-    uploads[model_id] = (file.name, model)
+    uploads[model_id] = (shorten(file.name, 80), model)  # a label: the user's text, cut
     st.session_state[PICKED] = model_id
 
 

@@ -206,6 +206,19 @@ def start_run(
     return run
 
 
+def start_runs(configs: list[tuple[TrainConfig, str, str | None]]) -> list[Run]:
+    """Submit a run per (config, kind, lesson tag) on the session's data, all or none
+    (LimitError says why). The Train page's current run stays what it was: a lesson does not
+    take it over."""
+    data = dataset()
+    where, ref = "upload" if data.kind == "upload" else SPEC_DATA[data.kind], data_ref(data)
+    requests = [
+        (RunSpec(c, where), ref, data.description, len(data.y_train), None, kind, lesson)
+        for c, kind, lesson in configs
+    ]
+    return scheduler().submit_all(session_id(), requests)
+
+
 def model_choices() -> dict[str, str]:
     """Models to predict with, by id: the session's usable runs (newest first), the default."""
     choices = {r.id: _model_label(r) for r in reversed(runs()) if r.usable}

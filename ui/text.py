@@ -3,12 +3,33 @@
 import math
 import re
 
+from mlcore.quote import shorten
+
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=^])")
+# What GFM turns into a link even when every Markdown character is escaped (escapes are gone
+# by the time autolinks are found): "://" of a URL, "www.", the "@" of an e-mail address.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+_BREAK = "\u200b"  # a zero-width space: the text reads the same, no pattern matches
+USER_TEXT_LIMIT = 200  # characters of a user's text shown in an alert
 
 
 def plain(text: str) -> str:
-    """text with every Markdown/LaTeX/directive character backslash-escaped (for st.* alerts)."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    """text with every Markdown/LaTeX/directive character backslash-escaped and autolinks
+    (http://, www., a@b.c) broken by a zero-width space: shown as typed, never a link."""
+    return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(_BREAK, text))
+
+
+def user_text(text: str, limit: int = USER_TEXT_LIMIT) -> str:
+    """A user's text (a file name, a link parameter) for an alert: inert, cut to limit."""
+    return plain(shorten(text, limit))
+
+
+def grouped(items: list[str], first: int = 5) -> str:
+    """items (plain text) as one Markdown list: the first few, then "… and N more"."""
+    lines = [f"- {plain(shorten(item, USER_TEXT_LIMIT))}" for item in items[:first]]
+    if len(items) > first:
+        lines.append(f"- … and {len(items) - first:,} more")
+    return "\n".join(lines)
 
 
 def honest_percent(p: float, decimals: int = 2) -> str:

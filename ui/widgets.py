@@ -8,6 +8,7 @@ to_widgets/from_widgets convert at the TrainConfig boundary.
 from collections.abc import Mapping
 from dataclasses import fields
 
+from mlcore.quote import shorten
 from mlcore.train import NONE_WORDS, TrainConfig
 
 HIDDEN_SIZES = [1, 2, 5, 10, 20, 32, 50, 64, 100, 128, 200, 256, 300, 400, 512, 800, 1000]
@@ -101,14 +102,16 @@ CHOICES = {
 def widget_problem(name: str, value) -> str | None:
     """Why the Train page's widget for name cannot show value (a valid setting), or None."""
     value = widget_value(name, value)
+    typed = shorten(f"{value:g}" if isinstance(value, float) else str(value), 40)  # 10**4000
     if name in CHOICES and value not in CHOICES[name]:
         shown = ", ".join(v if isinstance(v, str) else f"{v:g}" for v in CHOICES[name])
-        return f"{name}={value} is not one of the page's choices ({shown})"
+        return f"{name}={typed} is not one of the page's choices ({shown})"
     if name in RANGES:
         low, high, step = RANGES[name]
-        on_step = abs((value - low) / step - round((value - low) / step)) < 1e-9
-        if not low <= value <= high or not on_step:
-            return f"{name}={value} is outside the page's range {low:g} to {high:g} (step {step:g})"
+        if not low <= value <= high:  # first: (1e308 - low) / step would be inf (nan: False)
+            return f"{name}={typed} is outside the page's range {low:g} to {high:g} (step {step:g})"
+        if abs((value - low) / step - round((value - low) / step)) >= 1e-9:
+            return f"{name}={typed} is not on the page's steps of {step:g} from {low:g}"
     return None
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import FRESH_LOG, assert_clean_log, settle
+from mlcore.data import SAMPLE_DIR
+
+from .conftest import FRESH_LOG, assert_clean_log, running_app, settle
 
 pytestmark = pytest.mark.browser
 
@@ -44,4 +46,42 @@ def test_every_page_twice_leaves_a_clean_server_log(fresh_page):
 
 def test_moving_the_brush_leaves_a_clean_server_log(fresh_page):
     walk(fresh_page, touch=("Draw",))
+    assert_clean_log(0, FRESH_LOG)
+
+
+def alert_links(page) -> list[str]:
+    """Where the links inside the page's alerts point (user text must never become one)."""
+    return page.get_by_test_id("stAlert").locator("a").evaluate_all("as => as.map(a => a.href)")
+
+
+def alert(page, text: str) -> None:
+    """Wait for an alert holding text (a click's rerun may start after settle looked)."""
+    page.get_by_test_id("stAlert").filter(has_text=text).first.wait_for(timeout=30_000)
+
+
+def open_url(page, url: str) -> None:
+    page.goto(url)
+    settle(page)
+    assert not page.get_by_test_id("stException").count(), f"{url[:80]}: an exception"
+
+
+def test_hostile_links_and_a_lesson_past_the_limit_leave_a_clean_log(browser, monkeypatch):
+    monkeypatch.setenv("MNIST_DIR", str(SAMPLE_DIR))  # nothing here trains for long
+    monkeypatch.setenv("MNIST_LAB_ACTIVE_RUNS", "2")  # a lesson of 3 runs + its range test
+    with running_app(FRESH_LOG) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1600})
+        page = context.new_page()
+        url_text = "http://127.0.0.1:9/x"
+        open_url(page, f"{url}/train?init_scale=inf&learning_rate={url_text}")
+        alert(page, "init_scale")
+        assert not alert_links(page)
+        open_url(page, f"{url}/train?init_scale=1e308&seed=www.example.com")
+        open_url(page, f"{url}/lessons?lesson={url_text}{'z' * 5_000}")
+        alert(page, "5,020 characters")
+        assert not alert_links(page)
+        open_url(page, f"{url}/lessons?lesson=learning-rate")
+        page.get_by_role("button", name="Run this lesson").click()
+        settle(page)
+        alert(page, "did not start")
+        context.close()
     assert_clean_log(0, FRESH_LOG)
