@@ -11,6 +11,7 @@ from runs.classroom import (
     handed_in,
     leaderboard,
     lesson_results,
+    shown_name,
     shown_names,
 )
 from ui import charts, class_charts, router, state, teacher
@@ -62,9 +63,10 @@ c3.button("Refresh", key="class_refresh")
 if not runs:
     st.info("Nothing handed in yet: students press **Hand in** under a run or a lesson.")
 else:
+    names = shown_names(runs)  # each run under its own nickname (a legend escapes it)
     rows = [
         {
-            "nickname": shown_names(runs)[r.workspace],
+            "nickname": shown_name(r, names),
             "run": r.run_id,
             "lesson": r.lesson or "–",
             "hidden": r.config.hidden_size,
@@ -85,8 +87,7 @@ else:
         "Download the class (.csv)", class_csv(runs), file_name="mnist-lab-class.csv",
         mime="text/csv", key="class_csv",
     )  # fmt: skip
-    names = shown_names(runs)  # a legend is Plotly's pseudo-HTML: names are escaped
-    series = [(html.escape(f"{names[r.workspace]} · {r.run_id}"), r.history) for r in runs[-12:]]
+    series = [(html.escape(f"{shown_name(r, names)} · {r.run_id}"), r.history) for r in runs[-12:]]
     st.plotly_chart(charts.accuracy_figure(series), key="class_curves")
 
 st.header("Lessons across the class")
@@ -127,7 +128,9 @@ with st.form("class_mode"):
         key="cm_lessons",
     )
     lock = st.checkbox(
-        "Lock the data (no downloads or uploads, no server paths)", mode.lock_data, key="cm_lock"
+        "Lock the data (no MNIST download or upload, no server paths)",
+        mode.lock_data,
+        key="cm_lock",
     )
     note = st.text_input("A note at the top of Home", mode.note, max_chars=300, key="cm_note")
     if st.form_submit_button("Set class mode"):

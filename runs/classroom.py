@@ -78,7 +78,7 @@ def check_nickname(text: str) -> str:
     """The nickname to show, stripped; ValueError saying what is wrong with it."""
     name = " ".join(text.split())
     if not name:
-        raise ValueError("give a nickname: the teacher sees your run under it")
+        raise ValueError("give a nickname (the teacher sees your run under it)")
     if len(name) > NICKNAME_MAX:
         raise ValueError(f"a nickname has at most {NICKNAME_MAX} characters ({len(name)} given)")
     if any(unicodedata.category(ch).startswith("C") for ch in name):
@@ -144,7 +144,7 @@ def leaderboard(runs: list[HandedIn], challenge: Challenge) -> list[dict]:
     return [
         {
             "place": i + 1,
-            "nickname": names[r.workspace],
+            "nickname": shown_name(r, names),
             "test accuracy (%)": round(100 * r.test_accuracy, 2),
             "hidden units": r.config.hidden_size,
             "iterations": r.config.iterations,
@@ -155,17 +155,22 @@ def leaderboard(runs: list[HandedIn], challenge: Challenge) -> list[dict]:
     ]
 
 
-def shown_names(runs: list[HandedIn]) -> dict[str, str]:
-    """Workspace -> the nickname to show; a nickname used by several gets "#" + a short tag."""
+def shown_names(runs: list[HandedIn]) -> dict[tuple[str, str], str]:
+    """(workspace, nickname) -> the name to show for a run handed in under that nickname: the
+    nickname itself, with "#" and a short tag when several students chose it."""
     owners: dict[str, set[str]] = {}
     for run in runs:
         owners.setdefault(run.nickname, set()).add(run.workspace)
     return {
-        run.workspace: run.nickname
+        (run.workspace, run.nickname): run.nickname
         if len(owners[run.nickname]) == 1
         else f"{run.nickname} #{run.workspace[:4]}"
         for run in runs
     }
+
+
+def shown_name(run: HandedIn, names: dict[tuple[str, str], str]) -> str:
+    return names[(run.workspace, run.nickname)]
 
 
 def lesson_results(runs: list[HandedIn]) -> dict[str, list[tuple[str, str, float]]]:
@@ -176,7 +181,7 @@ def lesson_results(runs: list[HandedIn]) -> dict[str, list[tuple[str, str, float
         if run.lesson_slug is None or run.test_accuracy is None:
             continue
         out.setdefault(run.lesson_slug, []).append(
-            (run.lesson_label, names[run.workspace], run.test_accuracy)
+            (run.lesson_label, shown_name(run, names), run.test_accuracy)
         )
     return out
 

@@ -105,7 +105,7 @@ def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
         if command is not None:
             outcome, message = command
             break
-    if before is not None and outcome == "paused":
+    if before is not None and outcome in ("paused", "finished"):  # a Step that ended the run
         rows = last_batch_rows(state, len(y), config.batch_size)
         change = step_change(before, state.params, X[rows], y[rows])
         conn.send(("step", task.run_id, change))

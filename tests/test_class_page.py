@@ -163,3 +163,13 @@ def test_a_hand_in_while_the_database_is_away_says_so_and_is_kept(teacher_key, m
         assert run_id not in tables(class_page(KEY))
     assert writer.flush(10)  # the database is back: the kept hand-in is written
     assert run_id in tables(class_page(KEY))
+
+
+def test_the_teacher_sees_each_run_under_the_nickname_it_was_handed_in_under(teacher_key):
+    at = open_app()
+    first = trained(at)
+    hand_in(at, "Ana")
+    second = trained(at)
+    hand_in(at, "Ana again")
+    rows = {r["run"]: r["nickname"] for r in class_page(KEY).dataframe[0].value.to_dict("records")}
+    assert rows[first] == "Ana" and rows[second] == "Ana again"

@@ -12,6 +12,8 @@ from runs.classroom import (
     check_nickname,
     leaderboard,
     lesson_results,
+    shown_name,
+    shown_names,
 )
 from ui.teacher import Throttle
 
@@ -98,3 +100,9 @@ def test_two_students_with_one_nickname_are_told_apart_never_merged():
     runs = [run("ada", 0.95, workspace="aaaa1"), run("ada", 0.97, workspace="bbbb2")]
     board = leaderboard(runs, Challenge())
     assert [r["nickname"] for r in board] == ["ada #bbbb", "ada #aaaa"]
+
+
+def test_each_run_shows_the_nickname_it_was_handed_in_under():
+    runs = [run("Ana", 0.9, workspace="w1"), run("Ana 2", 0.95, workspace="w1")]
+    names = shown_names(runs)
+    assert [shown_name(r, names) for r in runs] == ["Ana", "Ana 2"]

@@ -330,3 +330,12 @@ def test_a_schedulers_upload_folder_names_its_pid(make_scheduler):
     assert os.path.basename(s._tmp).startswith(f"mnist-lab-{os.getpid()}-")
     assert s._tmp not in remove_stale_folders(os.path.dirname(s._tmp))
     assert os.path.isdir(s._tmp)
+
+
+def test_a_step_after_the_end_says_what_it_changed(make_scheduler):
+    s = make_scheduler()
+    run = submit(s, TrainConfig(hidden_size=16, iterations=1, batch_size=None))
+    wait_until(lambda: not run.active, what="the run")
+    s.resume(run.id, max_batches=1, extend=1)  # Step on a finished full-batch run
+    wait_until(lambda: not run.active, what="the step")
+    assert run.history[-1].steps == 2 and run.last_step is not None

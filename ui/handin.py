@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from runs.classroom import check_nickname
+from runs.classroom import NICKNAME_MAX, check_nickname
 from ui import state, teacher
 from ui.text import plain
 
@@ -24,7 +24,7 @@ def form(runs: list, key: str, what: str = "this run") -> None:
             st.caption("Handed in as: " + plain(", ".join(sorted(set(done)))))
         name = st.text_input(
             "Nickname", key=f"{key}_nickname", value=st.session_state.get(NICKNAME, ""),
-            max_chars=60, help="What the teacher sees; not your real name unless you want.",
+            max_chars=NICKNAME_MAX, help="What the teacher sees (your real name only if you want).",
         )  # fmt: skip
         if st.button("Hand in", key=f"{key}_button"):
             _hand_in(runs, name)

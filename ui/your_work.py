@@ -6,7 +6,7 @@ import streamlit as st
 
 from runs.store import StoreError
 from runs.writer import keep_days
-from ui import state, workspace
+from ui import handin, state, teacher, workspace
 from ui.export import runs_zip
 from ui.text import plain
 
@@ -33,6 +33,7 @@ def section() -> None:
             "model (.npz: load it with mlcore.model.load_model or on the Draw page).",
         )
         _delete(mine)
+        _hand_in(mine)
     with st.expander("Open your work on another device"):
         st.caption(
             "This link opens your runs in any browser. Anyone who has it can see and delete "
@@ -62,7 +63,11 @@ def _delete(mine: list) -> None:
         return
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
     chosen = c1.multiselect(
-        "Delete runs", list(ended), key=DELETE, format_func=lambda i: ended[i].label
+        "Delete runs",
+        list(ended),
+        key=DELETE,
+        format_func=lambda i: ended[i].label,
+        placeholder="choose runs to delete",
     )
     if c2.button("Delete", key="your_work_delete_button", disabled=not chosen):
         try:
@@ -73,6 +78,18 @@ def _delete(mine: list) -> None:
         st.session_state.pop(DELETE, None)
         st.toast(f"Deleted {n} run{'s' * (n != 1)}.")
         st.rerun()
+
+
+def _hand_in(mine: list) -> None:
+    """Any earlier run can be handed in too, not only the one on the Train page."""
+    if not teacher.key_set():
+        return
+    done = {r.id: r for r in mine if not r.active and r.kind == "train" and r.history}
+    chosen = st.multiselect(
+        "Runs to hand in", list(done), key="your_work_handin_runs",
+        format_func=lambda i: done[i].label, placeholder="choose runs to hand in",
+    )  # fmt: skip
+    handin.form([done[i] for i in chosen], key="your_work_handin", what="the chosen runs")
 
 
 def _forget() -> None:
