@@ -88,13 +88,15 @@ def test_two_dots_a_thin_and_a_dense_scribble_are_not_called_digits(references):
 
 
 def test_few_mnist_test_digits_are_doubted_on_the_canvas_path(full_mnist, references):
+    # Every 2nd of MNIST's 10,000 test digits (half a minute of CI time saved; all: 0.61%).
+    digits = full_mnist.X_test[::2]
     flagged = [
         i
-        for i, pixels in enumerate(full_mnist.X_test)
+        for i, pixels in enumerate(digits)
         if (r := read_canvas(canvas_of(pixels), references)).problem or r.doubt
     ]
-    print(f"MNIST test digits doubted: {len(flagged)} of {len(full_mnist.X_test)}")
-    assert len(flagged) <= MAX_FALSE_ALARMS * len(full_mnist.X_test), flagged[:20]
+    print(f"MNIST test digits doubted: {len(flagged)} of {len(digits)}")
+    assert len(flagged) <= MAX_FALSE_ALARMS * len(digits), flagged[:20]
 
 
 def test_most_non_digits_are_doubted_or_refused(references):
