@@ -117,7 +117,7 @@ def test_a_server_restart_keeps_the_run_and_an_interrupted_run_continues(browser
     page = context.new_page()
     settings = {"MNIST_LAB_CHECKPOINT_SECONDS": "0.5"}
     with running_app(log, **settings) as url:
-        page.goto(f"{url}/train?hidden_size=20&iterations=30&batch_size=32")
+        page.goto(f"{url}/train?hidden_size=20&iterations=10&batch_size=32")
         page.get_by_text("Train the network").wait_for(timeout=30_000)
         page.get_by_role("button", name="Start").click()
         page.get_by_text("Test accuracy").first.wait_for(timeout=30_000)
