@@ -79,7 +79,10 @@ def test_a_run_interrupted_by_a_restart_continues_exactly_from_its_last_saved_st
     second = servers(url)
     (back,) = second.runs_of("ws")
     assert back.status == "interrupted" and "interrupted by a server restart at" in back.message
-    assert len(back.history) == saved + (2 if how == "stopped" else 0)  # nothing reported lost
+    if how == "stopped":  # nothing reported is lost, past the saved state included
+        assert len(back.history) == saved + 2
+    else:  # a report may have reached the store without the state sent after it
+        assert len(back.history) >= saved
     assert back.snapshot is not None and back.continuable and back.model() is not None
     second.resume(back.id)
     wait_until(lambda: not back.active, what="the continued run")
