@@ -35,7 +35,7 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 status=0
-.venv/bin/python -m pytest "$@" || status=$?
+.venv/bin/python -m pytest --durations=15 "$@" || status=$?
 if [ "$status" = 5 ]; then
   echo "error: pytest collected no tests" >&2
   exit 1
