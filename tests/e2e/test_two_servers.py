@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ..postgres import new_database, postgres_server
-from .conftest import ROOT, app_process, free_port, shot
+from .conftest import ROOT, app_process, assert_clean_log, free_port, shot
 
 pytestmark = pytest.mark.browser
 KEY = "teacher key for the test"
@@ -146,3 +146,4 @@ def test_two_servers_share_the_class_and_a_student_survives_their_servers_death(
         ada.get_by_text("1 run kept").wait_for(timeout=60_000)
         shot(ada, "two-servers-after-failover")
         assert class_students(browser, two) == "2"
+    assert_clean_log(0, logs / "streamlit-two.log")  # the server that lived: no traceback
