@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from runs import stored
 from runs.limits import LimitError
-from runs.store import StoreError
+from runs.store import StoreError, problem_text
 
 
 class Keeping:
@@ -78,7 +78,7 @@ class Keeping:
             found = self.store.store.load_workspace(owner)
             live = self.store.store.live_servers()
         except Exception as e:  # the store is away: runs of this server only, and say so
-            self.store.problem = stored.reason(e, self.store.url)
+            self.store.problem = problem_text(e, self.store.url)
             with self._lock:
                 s.loaded = False
             return

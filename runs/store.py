@@ -384,6 +384,11 @@ def _damaged(error: Exception) -> bool:
     return "not a database" in text or "malformed" in text or "file is encrypted" in text
 
 
+def problem_text(error: Exception, url: str) -> str:
+    """What went wrong with the store at url, for the sidebar: the reason, then where."""
+    return f"{plain_reason(error)} ({describe(url)})"
+
+
 def plain_reason(error: Exception) -> str:
     """A database error as one short sentence (the driver's first line, no SQL)."""
     orig = getattr(error, "orig", None) or error

@@ -16,7 +16,7 @@ from mlcore.scaling import Scaling
 from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
 from runs.protocol import DataRef
-from runs.store import StoredRun, describe, plain_reason
+from runs.store import StoredRun
 
 ACTIVE = ("waiting", "running")
 
@@ -134,7 +134,3 @@ def _weights(row: dict, state_blob: bytes | None) -> Params | None:
 def _data_there(data: DataRef) -> bool:
     """Uploads live in a temporary folder that a restart removes; other sources stay."""
     return data.kind != "upload" or os.path.isdir(data.location)
-
-
-def reason(error: Exception, url: str) -> str:
-    return f"{plain_reason(error)} ({describe(url)})"

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from runs.store import Store, StoreError, describe, plain_reason, store_url
+from runs.store import Store, StoreError, problem_text, store_url
 
 FLUSH_SECONDS = 0.5  # how often pending writes go out together
 RETRY_MAX = 30.0  # the longest pause between two tries while the store is away
@@ -150,7 +150,7 @@ class StoreWriter:
             self.store.write(inserts, encoded, _built(updates), handed, touched, beat)
         except Exception as e:  # any database fault: keep the work, say why, try again
             self._put_back(*taken)
-            self.problem = f"{plain_reason(e)} ({describe(self.url)})"
+            self.problem = problem_text(e, self.url)
             return False
         self.problem = ""
         with self._lock:
@@ -166,7 +166,7 @@ class StoreWriter:
         try:
             n = self.store.forget_older_than(self.keep_days)
         except Exception as e:
-            self.problem = f"{plain_reason(e)} ({describe(self.url)})"
+            self.problem = problem_text(e, self.url)
             return False
         if n:
             print(f"mnist-lab: deleted {n} workspace(s) unused for {self.keep_days:g} days")

@@ -19,8 +19,11 @@ from .test_text import linkable
 APP = str(ROOT / "app.py")
 
 
-def open_page(page: str | None = None) -> AppTest:
+def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
+    """A new session (the address's query parameters first), switched to page if given."""
     at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
     at.run()
     if page:
         at.switch_page(page)

@@ -7,19 +7,11 @@ from streamlit.testing.v1 import AppTest
 from runs.scheduler import get_scheduler
 from ui import workspace
 
-from .test_pages import APP, texts, wait_for_run
+from .test_pages import open_page, texts, wait_for_run
 
 
 def open_app(query: dict | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(page, query)
 
 
 def trained(at: AppTest) -> str:
