@@ -35,7 +35,9 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 status=0
-.venv/bin/python -m pytest --durations=15 "$@" || status=$?
+# Two workers: the browser tests (one xdist group, see tests/e2e/conftest.py) on one, the rest on
+# the other; about 40% less time than one process on two cores.
+.venv/bin/python -m pytest -n 2 --dist loadgroup --durations=15 "$@" || status=$?
 if [ "$status" = 5 ]; then
   echo "error: pytest collected no tests" >&2
   exit 1

@@ -26,9 +26,14 @@ if not os.environ.get("MNIST_DIR") and SHARED_MNIST.is_dir():
 
 # The run store of the app under test (AppTest and the servers the e2e tests start): a SQLite
 # file of this test run's own, never the user's data folder.
-if not os.environ.get("MNIST_LAB_STORE"):
-    _store_dir = tempfile.mkdtemp(prefix="mnist-lab-test-store-")
+# Each pytest-xdist worker has its own (workers inherit the environment of the process that
+# started them, so a store that process made is replaced).
+_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "main")
+_MADE_BY = os.environ.get("MNIST_LAB_TEST_STORE_OF")  # unset: the user chose MNIST_LAB_STORE
+if not os.environ.get("MNIST_LAB_STORE") or (_MADE_BY and _MADE_BY != _PROCESS):
+    _store_dir = tempfile.mkdtemp(prefix=f"mnist-lab-test-store-{_PROCESS}-")
     os.environ["MNIST_LAB_STORE"] = f"sqlite:///{_store_dir}/runs.sqlite"
+    os.environ["MNIST_LAB_TEST_STORE_OF"] = _PROCESS
 
 
 def mnist_dir() -> Path | None:

@@ -37,6 +37,15 @@ LOG_PROBLEM = re.compile(
 )
 
 
+def pytest_collection_modifyitems(items):
+    """Every browser test in one xdist group: they run one after another on one worker (the
+    suite runs with -n 2 --dist loadgroup), while the other worker runs the rest."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def _require_browser():
     """In CI a missing browser fails the run; elsewhere the tests skip, saying why."""
     problem = None

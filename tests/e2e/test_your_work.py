@@ -67,6 +67,21 @@ def wait_for_a_saved_state(timeout: float = 60.0) -> None:
         store.close()
 
 
+def stored_status(spec_part: str) -> str:
+    """The stored status of the one run whose spec contains spec_part."""
+    import sqlalchemy as sa
+
+    from runs.store import runs
+
+    store = Store(os.environ["MNIST_LAB_STORE"])
+    try:
+        with store.engine.connect() as c:
+            q = sa.select(runs.c.status).where(runs.c.spec.contains(spec_part))
+            return c.execute(q).scalar_one()
+    finally:
+        store.close()
+
+
 def download(page, button: str) -> str:
     """Click a download button and return the file's path. A click that lands while the page
     reruns can be lost (seen on CI, also with the model download): then it is clicked again."""
@@ -127,11 +142,14 @@ def test_a_server_restart_keeps_the_run_and_an_interrupted_run_continues(browser
     page = context.new_page()
     settings = {"MNIST_LAB_CHECKPOINT_SECONDS": "0.5"}
     with running_app(log, **settings) as url:
-        page.goto(f"{url}/train?hidden_size=20&iterations=10&batch_size=32")
+        # 40 passes of ~0.25 s each: the run is still training when this server stops
+        # (10 passes finished first on a fast machine, and nothing was interrupted)
+        page.goto(f"{url}/train?hidden_size=20&iterations=40&batch_size=32")
         page.get_by_text("Train the network").wait_for(timeout=30_000)
         page.get_by_role("button", name="Start").click()
         page.get_by_text("Test accuracy").first.wait_for(timeout=30_000)
         wait_for_a_saved_state()
+    assert stored_status('"batch_size": 32') == "interrupted", "the run ended before the stop"
     with running_app(log, **settings) as url:  # the same store, a new server (and port)
         page.goto(f"{url}/train")
         note = page.get_by_text("interrupted by a server restart at")
