@@ -24,7 +24,6 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from multiprocessing.connection import Connection, Listener, wait
 from pathlib import Path
 
@@ -32,140 +31,32 @@ import numpy as np
 
 from mlcore.checkpoint import CheckpointError, progress_to_dict, state_from_bytes, state_to_bytes
 from mlcore.data import Dataset
-from mlcore.inspection import StepChange
-from mlcore.model import Model
-from mlcore.network import Params
-from mlcore.range_test import RangeTest, range_config
-from mlcore.resources import run_bytes, useful_threads
-from mlcore.scaling import Scaling
+from mlcore.resources import run_bytes
 from mlcore.spec import RunSpec
-from mlcore.train import Progress, TrainState, batches_per_iteration, latest_test_accuracy
 from runs import policy, stored
 from runs.keeping import Keeping
 from runs.limits import TMP_PREFIX, LimitError, Limits, remove_stale_folders
 from runs.protocol import AUTHKEY_ENV, DataRef, Task
+from runs.run import ENDED_UNUSABLE, Record, Run
 from runs.store import STORE_ENV
 from runs.writer import StoreWriter
 
 ROOT = Path(__file__).resolve().parent.parent
-ACTIVE = ("waiting", "running")
 MAX_START_FAILURES = 3  # workers in a row that never connect: stop trying, say so
-ENDED_UNUSABLE = ("diverged", "failed")
-
-
-@dataclass(eq=False)
-class Run:
-    """One run as the pages see it. Written under the scheduler's lock; pages only read it."""
-
-    id: str
-    session: str
-    spec: RunSpec
-    data: DataRef
-    data_label: str
-    n_train: int
-    created: float = field(default_factory=time.time)
-    # waiting, running (active); paused, stopped, finished, diverged, failed, or interrupted
-    # (its server stopped while it trained: it continues from its last saved state)
-    status: str = "waiting"
-    message: str = ""
-    history: list[Progress] = field(default_factory=list)
-    scaling: Scaling | None = None
-    snapshot: Params | None = None  # weights at a report boundary (never mid-step)
-    snapshot_at: int = 0  # len(history) when the snapshot was taken
-    state: TrainState | None = None  # resumable state while not training
-    max_batches: int | None = None  # pause after this many batches (Step, +1 iteration)
-    turn_started: float = 0.0
-    asked_to_end: float = 0.0  # when stop/pause was sent (0: not asked)
-    stopping: bool = False  # the user (or a closed tab) asked it to stop
-    stop_reason: str = "stopped by you"
-    data_ready: float = 0.0  # when its worker had loaded the data (this turn)
-    continuable: bool = True
-    kind: str = "train"  # or "range": a learning-rate range test (see runs.protocol.Task)
-    range_test: RangeTest | None = None  # its result, once the worker sent it
-    last_step: StepChange | None = None  # what the last single Step changed
-    saved: tuple = ()  # (status, message) last given to the store
-    lesson: str | None = None  # the lesson (slug) that started it
-    state_blob: bytes | None = None  # a stored run's state, read into `state` when resumed
-    state_at: int = 0  # a stored run's reports that its state covers (it resumes from there)
-
-    @property
-    def config(self):
-        return self.spec.config
-
-    @property
-    def active(self) -> bool:
-        return self.status in ACTIVE
-
-    @cached_property
-    def useful_threads(self) -> int:
-        """Threads its steps can use (a range test trains on batches of 64, or its own)."""
-        config = range_config(self.config) if self.kind == "range" else self.config
-        return useful_threads(config, self.n_train)
-
-    @property
-    def batches_per_iteration(self) -> int:
-        """Gradient steps in one iteration: 1 (full batch) or the batches of one pass."""
-        return batches_per_iteration(self.config, self.n_train)
-
-    @property
-    def usable(self) -> bool:
-        """Worth predicting with: trained a little and not blown apart."""
-        return self.snapshot is not None and self.status not in ENDED_UNUSABLE
-
-    @property
-    def latest_test_accuracy(self) -> float | None:
-        return latest_test_accuracy(self.history)
-
-    @property
-    def label(self) -> str:
-        c = self.config
-        batch = "full" if c.batch_size is None else c.batch_size
-        if self.kind == "range":
-            return f"{self.id} range test H={c.hidden_size} batch={batch} {c.scale}"
-        return f"{self.id} H={c.hidden_size} lr={c.learning_rate:g} batch={batch} {c.scale}"
-
-    def model(self) -> Model | None:
-        """The weights of the latest snapshot with their scaling and settings, or None."""
-        if self.snapshot is None or self.scaling is None:
-            return None
-        info = {
-            "config": self.config.as_dict(),
-            # the snapshot's own accuracy (a stored run's reports may go past its weights)
-            "test_accuracy": latest_test_accuracy(self.history[: self.snapshot_at]),
-            "data": self.data_label,
-            "run": self.label,
-        }
-        return Model(self.snapshot, self.scaling, info)
-
-    def report_interval(self) -> float:
-        """Seconds of training between the last two reports (0 before two reports)."""
-        if len(self.history) < 2:
-            return 0.0
-        return max(0.0, self.history[-1].elapsed - self.history[-2].elapsed)
-
-    def eta(self) -> float | None:
-        """Seconds of training left at the pace so far; None before the first report."""
-        if not self.history:
-            return None
-        last = self.history[-1]
-        if last.iteration < min(0.2, 0.05 * self.config.iterations):
-            return None  # the first batches (and their test evaluations) say little of the pace
-        per_iteration = last.elapsed / last.iteration
-        return max(0.0, (self.config.iterations - last.iteration) * per_iteration)
 
 
 @dataclass(eq=False)
 class _Worker:
     proc: subprocess.Popen
     conn: Connection | None = None
-    run: Run | None = None
+    run: Record | None = None
     threads: int = 0
     started: float = field(default_factory=time.monotonic)
 
 
 @dataclass
 class _Session:
-    runs: list[Run] = field(default_factory=list)
+    runs: list[Record] = field(default_factory=list)
     upload_dir: str | None = None  # the current upload's folder
     upload_key: str | None = None
     upload_dirs: list[str] = field(default_factory=list)  # every upload (runs may still need)
@@ -193,9 +84,9 @@ class Scheduler(Keeping):
             store.heartbeat_id = self.server_id  # other servers see this one is alive
         self._prewarm = prewarm
         self._lock = threading.RLock()
-        self._runs: dict[str, Run] = {}
+        self._runs: dict[str, Record] = {}
         self._sessions: dict[str, _Session] = {}
-        self._queue: deque[Run] = deque()
+        self._queue: deque[Record] = deque()
         self._workers: list[_Worker] = []
         self._key = secrets.token_bytes(32)
         try:  # a local socket (a pipe on Windows)
@@ -250,9 +141,8 @@ class Scheduler(Keeping):
             run_id = uuid.uuid4().hex[:12]
             while run_id in self._runs:
                 run_id = uuid.uuid4().hex[:12]
-            run = Run(run_id, session, spec, data, data_label, n_train)
-            run.max_batches, run.kind, run.continuable = max_batches, kind, kind == "train"
-            run.lesson = lesson
+            view = Run(run_id, session, spec, data, data_label, n_train, kind=kind, lesson=lesson)
+            run = Record(replace(view, continuable=kind == "train"), max_batches=max_batches)
             s.runs.append(run)
             self._runs[run.id] = run
             self._queue.append(run)
@@ -261,7 +151,7 @@ class Scheduler(Keeping):
             else:
                 self.store.insert(stored.run_row(run, self.server_id))
                 run.saved = (run.status, run.message)
-        return run
+            return run.view
 
     def submit_all(self, session: str, requests: Sequence[tuple]) -> list[Run]:
         """Queue every run of requests (each submit's arguments after session) or none.
@@ -300,9 +190,8 @@ class Scheduler(Keeping):
                 return
             if run.status == "waiting":
                 self._queue.remove(run)
-                run.status, run.message = "stopped", run.stop_reason
-                if not run.history:
-                    run.message = "stopped before it started"
+                why = run.stop_reason if run.history else "stopped before it started"
+                run.set(status="stopped", message=why)
                 return
             self._ask_to_end(run, "stop")
 
@@ -328,11 +217,11 @@ class Scheduler(Keeping):
                 more = done if extend is None else extend  # as long again, or `extend` more
                 run.spec = replace(run.spec, config=replace(run.config, iterations=done + more))
                 self._save(run.id, spec=stored.spec_text(run))
-            run.max_batches, run.last_step = max_batches, None
-            run.status, run.message, run.stop_reason = "waiting", "", "stopped by you"
+            run.max_batches, run.stop_reason = max_batches, "stopped by you"
+            run.set(last_step=None, status="waiting", message="")
             self._queue.append(run)
 
-    def _restore(self, run: Run) -> bool:
+    def _restore(self, run: Record) -> bool:
         """Read a stored run's state back before it trains again; False if it cannot be."""
         if run.state is None and run.state_blob is not None:
             try:
@@ -342,8 +231,8 @@ class Scheduler(Keeping):
                 return False
             run.state_blob = None
             if len(run.history) > run.state_at:  # reports past the saved state: trained again
-                run.history = run.history[: run.state_at]
-                run.snapshot, run.snapshot_at = run.state.params.copy(), run.state_at
+                at = run.state_at
+                run.set(history=run.history[:at], snapshot=run.state.params.copy(), snapshot_at=at)
                 self._save(run.id, truncate_reports=run.state_at)
         return True
 
@@ -357,14 +246,17 @@ class Scheduler(Keeping):
         self._load(session)
         with self._lock:
             s = self._sessions.get(session)
-            return list(s.runs) if s else []
+            return [r.view for r in s.runs] if s else []
 
     def _session(self, owner: str) -> _Session:
         """owner's session record, made if new (caller holds the lock)."""
         return self._sessions.setdefault(owner, _Session())
 
     def get(self, run_id: str) -> Run | None:
-        return self._runs.get(run_id)
+        """The run as it is now (a value: ask again for news), or None if unknown."""
+        with self._lock:
+            run = self._runs.get(run_id)
+            return None if run is None else run.view
 
     def place(self, run_id: str) -> tuple[int, float] | None:
         """(place in the queue from 1, seconds until it should start), or None if not waiting."""
@@ -463,7 +355,7 @@ class Scheduler(Keeping):
                 at = time.strftime("%Y-%m-%d %H:%M")
                 for run in self._runs.values():
                     if run.active:
-                        run.status, run.message = "interrupted", stored.interrupted(at)
+                        run.set(status="interrupted", message=stored.interrupted(at))
                 self._save_statuses()
             self.store.close()
 
@@ -544,9 +436,11 @@ class Scheduler(Keeping):
             self._save(run.id, scaling=stored.scaling_text(run.scaling))
         elif kind == "report":
             report, snapshot = message[2], message[3]
-            run.history.append(report)
-            if snapshot is not None:
-                run.snapshot, run.snapshot_at = snapshot, len(run.history)
+            history = (*run.history, report)
+            if snapshot is None:
+                run.history = history
+            else:
+                run.set(history=history, snapshot=snapshot, snapshot_at=len(history))
             if self.store is not None and run.id in self._runs:
                 self.store.report(run.id, len(run.history) - 1, progress_to_dict(report))
         elif kind == "checkpoint":  # the whole state at the report just received
@@ -566,14 +460,13 @@ class Scheduler(Keeping):
             run.asked_to_end = 0.0
             if run.stopping and outcome in ("paused", "stopped"):
                 outcome, text = "stopped", run.stop_reason
-            run.stopping = False
             if outcome == "paused" and run.max_batches is None and run.session in self._sessions:
-                run.status, run.message = "waiting", ""  # its turn ended: to the back
+                run.set(status="waiting", message="", stopping=False)  # its turn ended: to the back
                 self._queue.append(run)
             else:
                 if outcome == "paused":
                     text = "paused after the steps you asked for"
-                run.status, run.message = outcome, text
+                run.set(status=outcome, message=text, stopping=False)
                 run.max_batches = None
 
     def _lost(self, worker: _Worker, why: str) -> None:
@@ -587,13 +480,15 @@ class Scheduler(Keeping):
         self._workers.remove(worker)
         if run is not None:
             stopping = run.asked_to_end > 0
-            run.status = "stopped" if stopping else "failed"
-            run.message = (
-                "stopped mid-step; the weights of the last report are kept"
+            run.set(
+                status="stopped" if stopping else "failed",
+                message="stopped mid-step; the weights of the last report are kept"
                 if stopping
-                else f"{why} (exit code {worker.proc.returncode})"
+                else f"{why} (exit code {worker.proc.returncode})",
+                continuable=False,
+                stopping=False,
             )
-            run.state, run.continuable, run.asked_to_end, run.stopping = None, False, 0.0, False
+            run.state, run.asked_to_end = None, 0.0
             if run.snapshot is not None:  # newer than any state saved: keep these weights
                 self._save(run.id, weights=lambda snap=run.snapshot: stored.weights_bytes(snap))
         if worker.conn is None:
@@ -606,8 +501,7 @@ class Scheduler(Keeping):
     def _fail_waiting(self, why: str) -> None:
         """No worker will come: every waiting run fails, saying why."""
         while self._queue:
-            run = self._queue.popleft()
-            run.status, run.message = "failed", why
+            self._queue.popleft().set(status="failed", message=why)
 
     def _check_workers(self) -> None:
         now = time.monotonic()
@@ -620,7 +514,7 @@ class Scheduler(Keeping):
                 w.proc.kill()  # the last resort: it did not reach a report in time
                 self._lost(w, "ended")
 
-    def _overdue(self, run: Run, now: float) -> bool:
+    def _overdue(self, run: Record, now: float) -> bool:
         """A stop not obeyed in time: a report is overdue (never for a pause: that waits)."""
         interval, grace = run.report_interval(), self.limits.stop_grace
         return policy.stop_overdue(run.asked_to_end, run.data_ready, interval, now, grace)
@@ -703,7 +597,7 @@ class Scheduler(Keeping):
                 w.threads = threads
                 _send(w, ("threads", threads))
 
-    def _ask_to_end(self, run: Run, how: str) -> None:
+    def _ask_to_end(self, run: Record, how: str) -> None:
         worker = next((w for w in self._workers if w.run is run), None)
         if worker is None:
             return
