@@ -36,7 +36,23 @@ from mlcore.spec import RunSpec
 from runs import policy, stored
 from runs.keeping import Keeping
 from runs.limits import TMP_PREFIX, LimitError, Limits, remove_stale_folders
-from runs.protocol import AUTHKEY_ENV, DataRef, Task
+from runs.protocol import (
+    AUTHKEY_ENV,
+    Checkpoint,
+    DataRef,
+    End,
+    Hello,
+    Pause,
+    Prewarm,
+    Quit,
+    RangeResult,
+    Report,
+    Started,
+    StepDone,
+    Stop,
+    Task,
+    Threads,
+)
 from runs.run import ENDED_UNUSABLE, Record, Run
 from runs.store import STORE_ENV
 from runs.writer import StoreWriter
@@ -340,7 +356,7 @@ class Scheduler(Keeping):
         self._thread.join(5)
         with self._lock:
             for w in self._workers:
-                _send(w, ("quit",))
+                _send(w, Quit())
             for w in self._workers:
                 try:
                     w.proc.wait(3)
@@ -404,17 +420,18 @@ class Scheduler(Keeping):
         while self._incoming:
             conn = self._incoming.popleft()
             try:
-                kind, pid = conn.recv()
+                hello = conn.recv()
             except (EOFError, OSError, ValueError):
                 continue
+            pid = hello.pid if isinstance(hello, Hello) else None
             worker = next((w for w in self._workers if w.proc.pid == pid), None)
-            if kind != "hello" or worker is None:
+            if worker is None:
                 conn.close()
                 continue
             worker.conn = conn
             self._start_failures = 0
             if self._prewarm is not None:
-                _send(worker, ("prewarm", self._prewarm, "standard", "float32"))
+                _send(worker, Prewarm(self._prewarm, "standard", "float32"))
 
     def _receive(self, conn: Connection) -> None:
         worker = next((w for w in self._workers if w.conn is conn), None)
@@ -426,48 +443,51 @@ class Scheduler(Keeping):
         except (EOFError, OSError):
             self._lost(worker, "the training process ended unexpectedly")
 
-    def _handle(self, worker: _Worker, message: tuple) -> None:
-        kind, run_id = message[0], message[1]
+    def _handle(self, worker: _Worker, message) -> None:
         run = worker.run
-        if run is None or run.id != run_id:
+        if run is None or run.id != message.run_id:
             return  # from a run that was already given up on
-        if kind == "started":
-            run.scaling, run.data_ready = message[2], time.monotonic()
-            self._save(run.id, scaling=stored.scaling_text(run.scaling))
-        elif kind == "report":
-            report, snapshot = message[2], message[3]
-            history = (*run.history, report)
-            if snapshot is None:
-                run.history = history
-            else:
-                run.set(history=history, snapshot=snapshot, snapshot_at=len(history))
-            if self.store is not None and run.id in self._runs:
-                self.store.report(run.id, len(run.history) - 1, progress_to_dict(report))
-        elif kind == "checkpoint":  # the whole state at the report just received
-            self._save(run.id, state=message[2], state_at=len(run.history), weights=None)
-        elif kind == "range":
-            run.range_test = message[2]
-            self._save(run.id, extra=stored.range_text(run.range_test))
-        elif kind == "step":
-            run.last_step = message[2]
-        elif kind == "end":
-            outcome, text, state = message[2], message[3], message[4]
-            worker.run = None
-            run.state = state
-            if state is not None:
-                n = len(run.history)
-                self._save(run.id, state=lambda: state_to_bytes(state), state_at=n, weights=None)
-            run.asked_to_end = 0.0
-            if run.stopping and outcome in ("paused", "stopped"):
-                outcome, text = "stopped", run.stop_reason
-            if outcome == "paused" and run.max_batches is None and run.session in self._sessions:
-                run.set(status="waiting", message="", stopping=False)  # its turn ended: to the back
-                self._queue.append(run)
-            else:
-                if outcome == "paused":
-                    text = "paused after the steps you asked for"
-                run.set(status=outcome, message=text, stopping=False)
-                run.max_batches = None
+        match message:
+            case Started(_, scaling):
+                run.scaling, run.data_ready = scaling, time.monotonic()
+                self._save(run.id, scaling=stored.scaling_text(scaling))
+            case Report(_, report, snapshot):
+                history = (*run.history, report)
+                if snapshot is None:
+                    run.history = history
+                else:
+                    run.set(history=history, snapshot=snapshot, snapshot_at=len(history))
+                if self.store is not None and run.id in self._runs:
+                    self.store.report(run.id, len(history) - 1, progress_to_dict(report))
+            case Checkpoint(_, state):  # the whole state at the report just received
+                self._save(run.id, state=state, state_at=len(run.history), weights=None)
+            case RangeResult(_, result):
+                run.range_test = result
+                self._save(run.id, extra=stored.range_text(result))
+            case StepDone(_, change):
+                run.last_step = change
+            case End():
+                worker.run = None
+                self._ended(run, message)
+
+    def _ended(self, run: Record, end: End) -> None:
+        """Its worker is free: a turn's end queues it again, any other end is its status."""
+        outcome, text, state = end.outcome, end.message, end.state
+        run.state = state
+        if state is not None:
+            n = len(run.history)
+            self._save(run.id, state=lambda: state_to_bytes(state), state_at=n, weights=None)
+        run.asked_to_end = 0.0
+        if run.stopping and outcome in ("paused", "stopped"):
+            outcome, text = "stopped", run.stop_reason
+        if outcome == "paused" and run.max_batches is None and run.session in self._sessions:
+            run.set(status="waiting", message="", stopping=False)  # its turn ended: to the back
+            self._queue.append(run)
+        else:
+            if outcome == "paused":
+                text = "paused after the steps you asked for"
+            run.set(status=outcome, message=text, stopping=False)
+            run.max_batches = None
 
     def _lost(self, worker: _Worker, why: str) -> None:
         """A worker that is gone: its run keeps the last snapshot; a new worker replaces it."""
@@ -590,12 +610,12 @@ class Scheduler(Keeping):
                     run.kind,
                     self.limits.checkpoint_seconds if self.store else float("inf"),
                 )
-                if not _send(w, ("task", task)):
+                if not _send(w, task):
                     w.run, run.status, run.state = None, "waiting", state
                     self._queue.appendleft(run)
             elif w.threads != threads:  # one run alone gets every core it can use
                 w.threads = threads
-                _send(w, ("threads", threads))
+                _send(w, Threads(threads))
 
     def _ask_to_end(self, run: Record, how: str) -> None:
         worker = next((w for w in self._workers if w.run is run), None)
@@ -605,7 +625,7 @@ class Scheduler(Keeping):
             run.stopping = True
         if how == "stop" or not run.asked_to_end:
             run.asked_to_end = time.monotonic()
-            _send(worker, (how, run.id))
+            _send(worker, Stop(run.id) if how == "stop" else Pause(run.id))
 
     def _start_estimate(self, k: int) -> float:
         """Seconds until the k-th waiting run (from 0) should get a worker."""
@@ -624,7 +644,7 @@ class Scheduler(Keeping):
             self._runs.pop(old.id, None)
 
 
-def _send(worker: _Worker, message: tuple) -> bool:
+def _send(worker: _Worker, message) -> bool:
     if worker.conn is None:
         return False
     try:

@@ -8,7 +8,8 @@ import pytest
 
 from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
-from runs.protocol import DataRef
+from runs import worker
+from runs.protocol import DataRef, Pause, Quit, Stop
 from runs.run import Record, Run
 
 SAMPLE = DataRef("sample", "sample")
@@ -33,3 +34,26 @@ def test_a_run_view_cannot_be_changed_by_a_page():
     view = new_record().view
     with pytest.raises(FrozenInstanceError):
         view.status = "failed"
+
+
+class FakeConnection:
+    """Messages waiting for a worker, as multiprocessing's Connection gives them."""
+
+    def __init__(self, *messages):
+        self.messages = list(messages)
+
+    def poll(self) -> bool:
+        return bool(self.messages)
+
+    def recv(self):
+        return self.messages.pop(0)
+
+
+def test_a_worker_reads_typed_commands_between_reports_a_stop_beating_a_pause():
+    stopped, paused = ("stopped", "stopped by you"), ("paused", "paused: another run's turn")
+    assert worker._poll(FakeConnection(Pause("r"), Stop("r"))) == stopped
+    assert worker._poll(FakeConnection(Stop("r"), Pause("r"))) == stopped
+    assert worker._poll(FakeConnection(Pause("r"))) == paused
+    assert worker._poll(FakeConnection()) is None
+    with pytest.raises(SystemExit):
+        worker._poll(FakeConnection(Quit()))
