@@ -61,7 +61,7 @@ def test_a_run_interrupted_by_a_restart_continues_exactly_from_its_last_saved_st
     first = servers(url, checkpoint_seconds=0.0)  # a state at every report
     run = submit(first, LONG, session="ws")
     run = wait_for(first, run, lambda run: len(run.history) >= 12, what="a dozen reports")
-    worker = next(w.proc.pid for w in first._workers if w.run and w.run.id == run.id)
+    worker = next(w.proc.pid for w in first._pool.workers if w.run and w.run.id == run.id)
     os.kill(worker, signal.SIGSTOP)  # still training when the server goes, however fast
     if how == "killed":  # the server dies: it writes nothing more, not even "interrupted"
         writer, first.store = first.store, None

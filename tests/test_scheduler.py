@@ -160,7 +160,7 @@ def test_a_worker_that_does_not_stop_in_time_is_ended_and_replaced(make_schedule
     s = make_scheduler(stop_grace=0.5)
     run = submit(s, TrainConfig(hidden_size=16, iterations=50))
     run = wait_for(s, run, lambda run: len(run.history) >= 2, what="reports")
-    worker_pid = next(w.proc.pid for w in s._workers if w.run and w.run.id == run.id)
+    worker_pid = next(w.proc.pid for w in s._pool.workers if w.run and w.run.id == run.id)
     os.kill(worker_pid, signal.SIGSTOP)  # stuck mid-step
     s.stop(run.id)
     run = wait_for(
@@ -179,7 +179,7 @@ def test_a_worker_that_dies_fails_its_run_with_a_message(make_scheduler):
     s = make_scheduler()
     run = submit(s, TrainConfig(hidden_size=16, iterations=50))
     run = wait_for(s, run, lambda run: run.history, what="a report")
-    next(w for w in s._workers if w.run and w.run.id == run.id).proc.kill()
+    next(w for w in s._pool.workers if w.run and w.run.id == run.id).proc.kill()
     run = wait_for(s, run, lambda run: not run.active, timeout=10, what="the failure to be noticed")
     assert run.status == "failed" and "ended unexpectedly" in run.message
 
