@@ -23,6 +23,7 @@ from runs.scheduler import LimitError, Limits, Scheduler
 
 SAMPLE = DataRef("sample", str(SAMPLE_DIR))
 SMALL = TrainConfig(hidden_size=16, iterations=2)
+FOREVER = TrainConfig(hidden_size=16, iterations=1000, batch_size=8)  # trains until stopped
 
 
 def limits(**changes) -> Limits:
@@ -53,6 +54,22 @@ def wait_until(condition, timeout=60.0, what="the condition"):
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.02)
+
+
+class FakeClock:
+    """The scheduler's now (Scheduler.clock), moved only by the test."""
+
+    def __init__(self):
+        self.now, self.reads = 1000.0, 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        return self.now
+
+    def passes(self, reads: int = 12) -> None:
+        """Wait until the control thread has read the time a few more times (a few loops)."""
+        target = self.reads + reads
+        wait_until(lambda: self.reads >= target, what="the control loop")
 
 
 def wait_for(s: Scheduler, run, condition, timeout=60.0, what="the condition"):
@@ -113,44 +130,49 @@ def test_stop_ends_a_run_at_its_next_report_and_continue_finishes_it(make_schedu
 
 
 def test_runs_take_turns_when_there_are_more_runs_than_workers(make_scheduler):
-    s = make_scheduler(workers=1, cores=1, turn_seconds=0.3)
-    # Long enough to outlast a turn on a fast machine (10 iterations once ended within it).
-    config = TrainConfig(hidden_size=16, iterations=50)
-    first, second = submit(s, config, "a"), submit(s, config, "b")
-    first = wait_for(
-        s, first, lambda first: first.status == "running", what="a worker for the first run"
-    )
+    s = make_scheduler(workers=1, cores=1, turn_seconds=10.0)
+    s.clock = clock = FakeClock()
+    first, second = submit(s, FOREVER, "a"), submit(s, FOREVER, "b")
+    first = wait_for(s, first, lambda run: run.history, what="the first run's reports")
     assert s.place(second.id)[0] == 1  # first come, first served: it waits its turn
-    second = wait_for(
-        s, second, lambda second: second.history, what="the second run's first report"
-    )
-    assert s.get(first.id).active, "the second run only started after the first had ended"
-    wait_until(lambda: not s.get(first.id).active and not s.get(second.id).active, what="both")
-    first, second = s.get(first.id), s.get(second.id)
-    assert first.status == second.status == "finished"
-    assert first.history[-1].iteration == second.history[-1].iteration == 50
+    clock.now += 9.5
+    clock.passes()
+    assert s.get(second.id).status == "waiting"  # not before the turn is over
+    clock.now += 1.0
+    second = wait_for(s, second, lambda run: run.history, what="the second run's turn")
+    first = s.get(first.id)
+    assert first.status == "waiting" and s.place(first.id)[0] == 1  # to the back, paused
+    trained = len(first.history)
+    clock.now += 10.5
+    first = wait_for(s, first, lambda run: len(run.history) > trained, what="its next turn")
+    iterations = [p.iteration for p in first.history]
+    assert iterations == sorted(iterations)  # it went on from where it was paused
+    for run in (first, second):
+        s.stop(run.id)
 
 
 def test_a_session_whose_tab_closed_is_stopped_then_forgotten(make_scheduler):
-    s = make_scheduler(session_grace=0.2, session_keep=1.0)
+    s = make_scheduler(session_grace=2.0, session_keep=60.0)
+    s.clock = clock = FakeClock()
     alive = {"a": True, "b": True}
     s.session_alive = alive.get
-    run = submit(s, TrainConfig(hidden_size=16, iterations=50), "a")
-    other = submit(s, TrainConfig(hidden_size=16, iterations=50), "b")
+    run, other = submit(s, FOREVER, "a"), submit(s, FOREVER, "b")
     wait_until(lambda: s.get(run.id).history and s.get(other.id).history, what="both reports")
     alive["a"] = False  # the tab of session a closed
-    closed = time.monotonic()
-    run = wait_for(
-        s, run, lambda run: not run.active, timeout=10, what="the closed tab's run to stop"
-    )
-    assert time.monotonic() - closed < 10
+    clock.passes()  # seen gone at the clock's now
+    clock.now += 1.5
+    clock.passes()
+    assert s.get(run.id).status == "running"  # within the grace its runs go on
+    clock.now += 0.5
+    run = wait_for(s, run, lambda run: not run.active, what="the closed tab's run to stop")
     assert run.status == "stopped" and "tab was closed" in run.message
+    clock.now += 59.5
+    clock.passes()
     assert s.runs_of("a") == [s.get(run.id)]  # kept a while: a locked phone comes back to it
-    wait_until(lambda: s.get(run.id) is None, timeout=10, what="the session to be forgotten")
+    clock.now += 0.5
+    wait_until(lambda: s.get(run.id) is None, what="the session to be forgotten")
     assert s.runs_of("a") == []
-    # The other session trains on (or has finished: a fast machine ends 50 passes first).
-    other = s.get(other.id)
-    assert other is not None and other.status in ("running", "finished")
+    assert s.get(other.id).status == "running"  # the other session trains on
     s.stop(other.id)
 
 
@@ -226,19 +248,22 @@ def test_step_trains_exactly_the_batches_asked_for_then_pauses(make_scheduler):
 def test_a_turn_never_kills_a_worker_that_is_slow_to_reach_its_report(make_scheduler):
     if sys.platform == "win32":
         pytest.skip("SIGSTOP freezes a process on POSIX only")
-    s = make_scheduler(workers=1, cores=1, turn_seconds=0.2, stop_grace=0.5)
-    config = TrainConfig(hidden_size=16, iterations=50)  # still training when frozen
-    first = submit(s, config, "a")
-    first = wait_for(s, first, lambda first: first.history, what="the first run's reports")
+    s = make_scheduler(workers=1, cores=1, turn_seconds=10.0, stop_grace=0.5)
+    s.clock = clock = FakeClock()
+    first = submit(s, FOREVER, "a")
+    first = wait_for(s, first, lambda run: run.history, what="the first run's reports")
     pid = s.stats()["worker_pids"][0]
     os.kill(pid, signal.SIGSTOP)  # a long step: no report for a while
-    second = submit(s, config, "b")  # its turn is due: the first is asked to pause
-    time.sleep(2)
+    second = submit(s, FOREVER, "b")
+    clock.now += 1000.0  # its turn is long over, and any stop would be overdue
+    clock.passes()
+    assert s._runs[first.id].asked_to_end  # it was asked to pause ...
+    assert s.get(first.id).status == "running" and s.stats()["worker_pids"] == [pid]  # waits
     os.kill(pid, signal.SIGCONT)
-    wait_until(lambda: not s.get(first.id).active and not s.get(second.id).active, what="both")
-    first, second = s.get(first.id), s.get(second.id)
-    assert s.stats()["worker_pids"] == [pid]  # a pause waits; only a Stop may end a worker
-    assert first.status == second.status == "finished"
+    second = wait_for(s, second, lambda run: run.history, what="the second run's turn")
+    assert s.get(first.id).status == "waiting" and s.stats()["worker_pids"] == [pid]
+    for run in (first, second):
+        s.stop(run.id)
 
 
 def test_a_new_upload_gets_its_own_folder_and_the_old_one_stays_for_its_runs(
