@@ -191,18 +191,7 @@ class Store:
                 mine = (runs.c.id == row["id"]) & (runs.c.workspace == row["workspace"])
                 c.execute(sa.delete(runs).where(mine))
                 c.execute(runs.insert().values(**row))
-            for run_id, values in updates.items():  # cut first: new reports may follow
-                if "truncate_reports" in values:
-                    keep = values["truncate_reports"]
-                    c.execute(
-                        sa.delete(reports).where(reports.c.run_id == run_id, reports.c.seq >= keep)
-                    )
-            for chunk in _chunks(report_rows, WRITE_CHUNK):
-                keys = [(r["run_id"], r["seq"]) for r in chunk]
-                c.execute(
-                    sa.delete(reports).where(sa.tuple_(reports.c.run_id, reports.c.seq).in_(keys))
-                )
-                c.execute(reports.insert(), chunk)
+            _write_reports(c, report_rows, updates)
             for run_id, values in updates.items():
                 values = {k: v for k, v in values.items() if k != "truncate_reports"}
                 if values:
@@ -212,14 +201,7 @@ class Store:
             if heartbeat is not None:
                 c.execute(sa.delete(servers).where(servers.c.id == heartbeat))
                 c.execute(servers.insert().values(id=heartbeat, seen=time.time()))
-            for row in handed:  # a run handed in again takes its new nickname
-                own = sa.select(runs.c.id).where(
-                    runs.c.id == row["run_id"], runs.c.workspace == row["workspace"]
-                )
-                if c.execute(own).first() is None:
-                    continue  # only a workspace's own runs can be handed in under it
-                c.execute(sa.delete(handins).where(handins.c.run_id == row["run_id"]))
-                c.execute(handins.insert().values(**row))
+            _write_handins(c, handed)
 
     def touch_workspace(self, workspace: str, now: float | None = None) -> None:
         """Record that workspace was used now (created if new)."""
@@ -394,3 +376,28 @@ def plain_reason(error: Exception) -> str:
     orig = getattr(error, "orig", None) or error
     text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     return text[:300]
+
+
+def _write_reports(c, report_rows: list[dict], updates: dict) -> None:
+    """Cut the reports past a resumed run's state, then write the new ones (a retried
+    batch's reports replace themselves)."""
+    for run_id, values in updates.items():  # cut first: new reports may follow
+        if "truncate_reports" in values:
+            keep = values["truncate_reports"]
+            c.execute(sa.delete(reports).where(reports.c.run_id == run_id, reports.c.seq >= keep))
+    for chunk in _chunks(report_rows, WRITE_CHUNK):
+        keys = [(r["run_id"], r["seq"]) for r in chunk]
+        c.execute(sa.delete(reports).where(sa.tuple_(reports.c.run_id, reports.c.seq).in_(keys)))
+        c.execute(reports.insert(), chunk)
+
+
+def _write_handins(c, handed: list[dict]) -> None:
+    """Hand-ins; a run handed in again takes its new nickname."""
+    for row in handed:
+        own = sa.select(runs.c.id).where(
+            runs.c.id == row["run_id"], runs.c.workspace == row["workspace"]
+        )
+        if c.execute(own).first() is None:
+            continue  # only a workspace's own runs can be handed in under it
+        c.execute(sa.delete(handins).where(handins.c.run_id == row["run_id"]))
+        c.execute(handins.insert().values(**row))
