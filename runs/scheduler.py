@@ -6,6 +6,11 @@ runs than workers (a run that has trained for a turn while others wait is paused
 report and queued again), splits the cores among the running workers, stops runs whose
 browser session has gone, and replaces a worker that died or had to be ended.
 Settings come from environment variables (see Limits.from_env and the README).
+
+The facade pages call. Parts: run.py (Run, a page's value; Record, the scheduler's), policy.py
+(rules as pure functions of `now`), pool.py (worker processes), protocol.py (messages),
+control.py (the control thread), sessions.py (tabs, uploads), keeping.py (the store's side).
+Decisions are made under one lock; sends (pickling weights) and receives happen outside it.
 """
 
 from __future__ import annotations
@@ -140,16 +145,6 @@ class Scheduler(Control, SessionKeeping, Keeping):
             for spec, _, _, n_train, *_ in requests:  # before any is queued
                 self._check_memory(spec, n_train)
             return [self.submit(session, *request) for request in requests]  # the lock is an RLock
-
-    def _check_memory(self, spec: RunSpec, n_train: int) -> None:
-        """LimitError if a run of spec on n_train images needs more than a run may take."""
-        need = run_bytes(spec.config, n_train)
-        if need > self.limits.run_memory:
-            raise LimitError(
-                f"this run would need about {need / 2**20:,.0f} MB (hidden units × rows per "
-                f"step); the server allows {self.limits.run_memory / 2**20:,.0f} MB per run. "
-                "Use mini-batches or fewer hidden units."
-            )
 
     def _check_memory(self, spec: RunSpec, n_train: int) -> None:
         """LimitError if a run of spec on n_train images needs more than a run may take."""
