@@ -336,7 +336,7 @@ def server_only(k: int, store_url: str) -> dict:
         first, end = [None] * k, [None] * k
         while None in end and time.monotonic() - start < LIMIT:
             now = round(time.monotonic() - start, 2)
-            for i, run in enumerate(runs):
+            for i, run in enumerate(scheduler.get(r.id) for r in runs):
                 if first[i] is None and run.history:
                     first[i] = now
                 if end[i] is None and not run.active:

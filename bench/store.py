@@ -34,6 +34,7 @@ def one_run(scheduler: Scheduler, data: DataRef, owner: str) -> tuple[float, flo
     run = scheduler.submit(owner, RunSpec(TrainConfig(), "full"), data, "full", 60_000)
     while run.active and time.monotonic() - start < LIMIT:
         time.sleep(0.005)
+        run = scheduler.get(run.id)  # a Run is a value: ask again for news
     assert run.status == "finished", run.message
     return run.history[-1].elapsed, time.monotonic() - start
 

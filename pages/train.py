@@ -275,7 +275,7 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
         live.curves([], key="train")  # the axes to come (and Plotly loaded before Start)
         return
     live.progress(run)
-    earlier = {r.id: r for r in state.runs() if r is not run and r.history}
+    earlier = {r.id: r for r in state.runs() if r.id != run.id and r.history}
     mine = [run, *earlier.values()]
     names = dict(zip((r.id for r in mine), live.labels(mine), strict=True))  # what differs
     o1, o2 = st.columns([3, 2])
@@ -299,7 +299,7 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
     live.metrics(run)
     live.step_panel(run)
     if st.session_state["polling"]:
-        live.await_end(run, POLL)
+        run = live.await_end(run, POLL)
     if st.session_state["polling"] and not run.active:
         st.session_state["polling"] = False
         st.rerun()  # the run ended: redraw the whole page (buttons, results)

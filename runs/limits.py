@@ -7,6 +7,7 @@ import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 
 from mlcore.resources import machine_memory
 
@@ -49,21 +50,7 @@ class Limits:
     @classmethod
     def from_env(cls, env=None) -> Limits:
         """Limits from environment variables; ValueError naming a bad one and its value."""
-        env = os.environ if env is None else env
-
-        def read(name: str, kind, default, minimum, bound: tuple[float, str]):
-            """The setting, >= minimum; above bound[0] (what bound[1] allows): bound, warned."""
-            text = env.get(name)
-            try:
-                value = default if text is None else kind(text)
-            except ValueError:
-                raise ValueError(f"{name}={text!r} is not a {kind.__name__}") from None
-            if not value >= minimum:
-                raise ValueError(f"{name}={text!r} must be >= {minimum}")
-            if text is None:  # a default too big for a small machine: no warning needed
-                return min(value, kind(bound[0]))
-            return _bounded(name, value, kind(bound[0]), bound[1])
-
+        read = partial(_read, os.environ if env is None else env)
         machine_cores, ram_mb = _cores(), (machine_memory() or 2**40) / 2**20
         cores = read("MNIST_LAB_CORES", int, machine_cores, 1, (machine_cores, "its cores"))
         most_workers = max(1, min(2 * machine_cores, int(ram_mb // WORKER_MB)))
@@ -90,6 +77,20 @@ class Limits:
             ),
             checkpoint_seconds=read("MNIST_LAB_CHECKPOINT_SECONDS", float, 5.0, 0.0, hour),
         )  # fmt: skip
+
+
+def _read(env, name: str, kind, default, minimum, bound: tuple[float, str]):
+    """The setting, >= minimum; above bound[0] (what bound[1] allows): bound, warned."""
+    text = env.get(name)
+    try:
+        value = default if text is None else kind(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a {kind.__name__}") from None
+    if not value >= minimum:
+        raise ValueError(f"{name}={text!r} must be >= {minimum}")
+    if text is None:  # a default too big for a small machine: no warning needed
+        return min(value, kind(bound[0]))
+    return _bounded(name, value, kind(bound[0]), bound[1])
 
 
 def _bounded(name: str, value, bound, what: str):

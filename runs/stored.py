@@ -6,6 +6,7 @@ import io
 import json
 import os
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -16,9 +17,8 @@ from mlcore.scaling import Scaling
 from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
 from runs.protocol import DataRef
+from runs.run import ACTIVE, Record, Run
 from runs.store import StoredRun
-
-ACTIVE = ("waiting", "running")
 
 
 def spec_text(run) -> str:
@@ -75,20 +75,18 @@ def interrupted(at: str) -> str:
     return f"interrupted by a server restart at {at}"
 
 
-def run_from_store(found: StoredRun, server: str, live: set[str]):
-    """A Run (runs.scheduler) as the store kept it. An active run of a server that is gone
+def run_from_store(found: StoredRun, server: str, live: set[str]) -> Record:
+    """A run's Record as the store kept it. An active run of a server that is gone
     (not in live) comes back interrupted, with the reports its last saved state covers; one
     of another live server is shown as it is, read-only. The state stays bytes until used."""
-    from runs.scheduler import Run  # the scheduler imports this module
-
     row = found.row
     spec_values = json.loads(row["spec"])
     spec = RunSpec(TrainConfig(**spec_values["config"]), spec_values["data"])
     data = DataRef(row["data_kind"], row["data_location"])
-    run = Run(row["id"], row["workspace"], spec, data, row["data_label"], row["n_train"])
-    run.kind, run.created, run.lesson = row["kind"], row["created"], row["lesson"]
-    run.status, run.message = row["status"], row["message"]
-    history = [progress_from_dict(v) for v in found.reports]
+    view = Run(row["id"], row["workspace"], spec, data, row["data_label"], row["n_train"])
+    run = Record(replace(view, kind=row["kind"], created=row["created"], lesson=row["lesson"]))
+    run.set(status=row["status"], message=row["message"])
+    history = tuple(progress_from_dict(v) for v in found.reports)
     run.state_blob = bytes(row["state"]) if row["state"] else None
     elsewhere = run.status in ACTIVE and row["server"] != server and row["server"] in live
     if elsewhere:  # not active here: this server neither trains nor stops it

@@ -23,7 +23,23 @@ from mlcore.range_test import lr_range_test
 from mlcore.scaling import Scaling, fit_scaling
 from mlcore.threads import set_compute_threads
 from mlcore.train import TrainConfig, last_batch_rows, new_state, train
-from runs.protocol import AUTHKEY_ENV, DataRef, Task
+from runs.protocol import (
+    AUTHKEY_ENV,
+    Checkpoint,
+    DataRef,
+    End,
+    Hello,
+    Pause,
+    Prewarm,
+    Quit,
+    RangeResult,
+    Report,
+    Started,
+    StepDone,
+    Stop,
+    Task,
+    Threads,
+)
 
 SNAPSHOT_EVERY = 0.5  # seconds between weight snapshots sent with reports (and at the end)
 CACHED_DATASETS = 2  # scaled datasets kept per worker (~220 MB each for full MNIST)
@@ -64,89 +80,97 @@ def _load(data: DataRef, scale: str, dtype: str):
 
 
 def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
-    """Train task's run, sending ("started"), ("report")s and one ("end") over conn."""
+    """Train task's run, sending Started, Reports and one End over conn."""
     config: TrainConfig = task.config
     set_compute_threads(task.threads)
     scaling: Scaling
     scaling, X, y, X_test, y_test = cache.get(task.data, config.scale, config.dtype)
-    conn.send(("started", task.run_id, scaling))
+    conn.send(Started(task.run_id, scaling))
     if task.kind == "range":  # ~100 mini-batches: a second or two, never paused
-        result = lr_range_test(config, X, y)
-        conn.send(("range", task.run_id, result))
-        message = f"range test: the loss fell fastest at a rate of {result.suggestion:.2g}"
-        conn.send(("end", task.run_id, "finished", message, None))
+        _range_test(conn, task, X, y)
         return
     state = task.state or new_state(config)
     if (command := _poll(conn)) is not None:  # stopped while its data was loading
-        conn.send(("end", task.run_id, *command, state))
+        conn.send(End(task.run_id, *command, state))
         return
     extra = {"background": scaling.background}
     if task.max_batches is not None:
         extra["max_batches"] = task.max_batches
     before = state.params.copy() if task.max_batches == 1 else None  # for "what changed"
+    reports = train(config, state, X, y, X_test, y_test, **extra)
+    outcome, message = _train(conn, task, state, reports)
+    if before is not None and outcome in ("paused", "finished"):  # a Step that ended the run
+        rows = last_batch_rows(state, len(y), config.batch_size)
+        conn.send(StepDone(task.run_id, step_change(before, state.params, X[rows], y[rows])))
+    state.history = []  # the server keeps the history; the state only resumes the run
+    conn.send(End(task.run_id, outcome, message, state))
+
+
+def _range_test(conn: Connection, task: Task, X, y) -> None:
+    result = lr_range_test(task.config, X, y)
+    conn.send(RangeResult(task.run_id, result))
+    message = f"range test: the loss fell fastest at a rate of {result.suggestion:.2g}"
+    conn.send(End(task.run_id, "finished", message, None))
+
+
+def _train(conn: Connection, task: Task, state, reports) -> tuple[str, str]:
+    """Send each report (with weights now and then, the whole state for the store now and
+    then) until the run ends or is told to; (outcome, message)."""
+    config = task.config
     outcome, message, last_snapshot = "paused", "", 0.0
     if state.iteration >= config.iterations:  # nothing left to train: say so, not "paused"
         outcome, message = "finished", f"finished {config.iterations} iterations"
     last_checkpoint = time.monotonic()
-    for report in train(config, state, X, y, X_test, y_test, **extra):
+    for report in reports:
         now = time.monotonic()
         snapshot = None
         if report.done or now - last_snapshot >= SNAPSHOT_EVERY:
             snapshot, last_snapshot = state.params.copy(), now
-        conn.send(("report", task.run_id, report, snapshot))
+        conn.send(Report(task.run_id, report, snapshot))
         if not report.done and now - last_checkpoint >= task.checkpoint_every:
-            conn.send(("checkpoint", task.run_id, state_to_bytes(state)))
+            conn.send(Checkpoint(task.run_id, state_to_bytes(state)))
             last_checkpoint = now
         if report.done:
-            outcome = "diverged" if report.diverged else "finished"
-            message = report.reason
-            break
-        command = _poll(conn)
-        if command is not None:
-            outcome, message = command
-            break
-    if before is not None and outcome in ("paused", "finished"):  # a Step that ended the run
-        rows = last_batch_rows(state, len(y), config.batch_size)
-        change = step_change(before, state.params, X[rows], y[rows])
-        conn.send(("step", task.run_id, change))
-    state.history = []  # the server keeps the history; the state only resumes the run
-    conn.send(("end", task.run_id, outcome, message, state))
+            return ("diverged" if report.diverged else "finished"), report.reason
+        if (command := _poll(conn)) is not None:
+            return command
+    return outcome, message
 
 
 def _poll(conn: Connection) -> tuple[str, str] | None:
     """Handle the messages waiting on conn; ("stopped"|"paused", message) if told to end."""
     ending = None
     while conn.poll():
-        message = conn.recv()
-        if message[0] == "threads":
-            set_compute_threads(message[1])
-        elif message[0] == "stop":
-            ending = ("stopped", "stopped by you")
-        elif message[0] == "pause" and ending is None:
-            ending = ("paused", "paused: another run's turn")
-        elif message[0] == "quit":
-            raise SystemExit(0)
+        match conn.recv():
+            case Threads(n):
+                set_compute_threads(n)
+            case Stop():
+                ending = ("stopped", "stopped by you")
+            case Pause() if ending is None:
+                ending = ("paused", "paused: another run's turn")
+            case Quit():
+                raise SystemExit(0)
     return ending
 
 
 def serve(conn: Connection) -> None:
-    """The worker's loop: one message at a time until "quit" or the server goes away."""
+    """The worker's loop: one message at a time until Quit or the server goes away."""
     cache = DataCache()
-    conn.send(("hello", os.getpid()))
+    conn.send(Hello(os.getpid()))
     while True:
         try:
             message = conn.recv()
         except (EOFError, OSError):
             return  # the server is gone
-        kind = message[0]
-        if kind == "quit":
-            return
-        if kind == "threads":
-            set_compute_threads(message[1])
-        elif kind == "prewarm":
-            _prewarm(cache, *message[1:])
-        elif kind == "task" and not _run_or_report(conn, message[1], cache):
-            return  # the server is gone
+        match message:
+            case Quit():
+                return
+            case Threads(n):
+                set_compute_threads(n)
+            case Prewarm(data, scale, dtype):
+                _prewarm(cache, data, scale, dtype)
+            case Task() if not _run_or_report(conn, message, cache):
+                return  # the server is gone
 
 
 def _run_or_report(conn: Connection, task: Task, cache: DataCache) -> bool:
@@ -157,7 +181,7 @@ def _run_or_report(conn: Connection, task: Task, cache: DataCache) -> bool:
         except (EOFError, ConnectionError):
             raise
         except Exception as e:  # reported to the page instead of dying silently
-            conn.send(("end", task.run_id, "failed", f"{type(e).__name__}: {e}", None))
+            conn.send(End(task.run_id, "failed", f"{type(e).__name__}: {e}", None))
     except (EOFError, ConnectionError):  # the server died mid-run: nobody to tell
         return False
     return True

@@ -41,6 +41,21 @@ def test_the_run_machinery_imports_no_ui_library(path):
     assert not set(imported_roots(path)) & UI_LIBRARIES
 
 
+def named_modules(path):
+    """Strings that name a module (as import_module or sys.modules would take them)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if node.value.replace(".", "").replace("_", "").isalnum():
+                yield node.value.split(".")[0]
+
+
+@pytest.mark.parametrize("path", RUNS_FILES, ids=lambda p: p.name)
+def test_the_run_machinery_reaches_no_ui_library_by_name_either(path):
+    """Whether a browser tab is connected is given to the scheduler (Scheduler.session_alive)
+    by the UI; runs/ never looks Streamlit up itself (importlib, sys.modules)."""
+    assert not set(named_modules(path)) & UI_LIBRARIES
+
+
 PAGE_FILES = sorted((ROOT / "pages").glob("*.py"))
 
 

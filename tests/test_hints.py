@@ -120,6 +120,7 @@ def test_the_train_page_shows_a_diverged_runs_hint_and_its_button_fills_the_sett
     while run.active:
         assert time.monotonic() < deadline
         time.sleep(0.2)
+        run = get_scheduler().get(run.id)
     at.run()
     assert run.status == "diverged", run.message
     assert "**Hint:** The run diverged" in at.warning[0].value

@@ -152,18 +152,21 @@ def test_a_run_still_training_is_shown_and_updates_with_its_snapshots(full_mnist
         while not run.usable:
             assert time.monotonic() < deadline, "no snapshot within 60 s"
             time.sleep(0.2)
+            run = get_scheduler().get(run.id)
         open_inside(at)
         assert at.selectbox(key="inside_model").value == run.id  # preselected: it trains
         assert "report" not in texts(at)  # the scheduler's word, not a student's
         first = shown_report(at)
+        run = get_scheduler().get(run.id)
         assert first is not None and first <= run.history[run.snapshot_at - 1].steps
         while run.history[run.snapshot_at - 1].steps == first:
             assert time.monotonic() < deadline + 30, "no new snapshot"
             time.sleep(0.2)
+            run = get_scheduler().get(run.id)
         at.run()  # what the fragment's timer does in the browser
         assert not at.exception
         assert shown_report(at) > first
-        assert run.active and confusion_counts(at).sum() == 10_000
+        assert get_scheduler().get(run.id).active and confusion_counts(at).sum() == 10_000
         cached = {k[:2] for k in at.session_state["inside_cache"]}
         assert {(run.id, first)} <= cached and len({k for k in cached if k[0] == run.id}) >= 2
     finally:
@@ -171,6 +174,7 @@ def test_a_run_still_training_is_shown_and_updates_with_its_snapshots(full_mnist
     deadline = time.monotonic() + 30
     while run.active and time.monotonic() < deadline:
         time.sleep(0.1)
+        run = get_scheduler().get(run.id)
     at.run()
     assert not run.active and "updates as it trains" not in texts(at)
 

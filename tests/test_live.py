@@ -4,21 +4,34 @@ import threading
 import time
 from types import SimpleNamespace
 
+import pytest
+
 from ui import live
+
+FAKES = {}  # what the stand-in scheduler's get() answers: the run, as the test changes it
+
+
+@pytest.fixture(autouse=True)
+def stand_in_scheduler(monkeypatch):
+    FAKES.clear()
+    monkeypatch.setattr(live.state, "scheduler", lambda: SimpleNamespace(get=FAKES.get))
 
 
 def fake_run(status="running"):
-    return SimpleNamespace(status=status, history=[], active=True)
+    run = SimpleNamespace(id=f"run{len(FAKES)}", status=status, history=[], active=True)
+    FAKES[run.id] = run
+    return run
 
 
 def test_start_waits_for_the_first_report_and_no_longer(monkeypatch):
     monkeypatch.setattr(live, "FIRST_REPORT_WAIT", 5.0)  # a slow machine still passes
     run = fake_run()
-    threading.Timer(0.2, lambda: run.history.append("first report")).start()
+    reported = SimpleNamespace(**{**vars(run), "history": ["first report"]})  # a new value
+    threading.Timer(0.2, lambda: FAKES.update({run.id: reported})).start()
     start = time.monotonic()
-    live.await_first(run)
+    now = live.await_first(run)
     waited = time.monotonic() - start
-    assert run.history and 0.15 < waited < 4.0  # returned at the report, not at the limit
+    assert now.history and 0.15 < waited < 4.0  # returned at the report, not at the limit
 
 
 def test_start_returns_at_once_for_a_queued_run_and_in_time_for_a_silent_one():
@@ -44,10 +57,11 @@ def test_pages_poll_more_slowly_as_more_runs_train(monkeypatch):
 def test_a_poll_holds_for_a_run_about_to_end_and_not_for_one_far_from_it():
     run = fake_run()
     run.eta = lambda: 0.9
-    threading.Timer(0.2, lambda: setattr(run, "status", "finished")).start()
+    ended = SimpleNamespace(**{**vars(run), "status": "finished"})  # a new value
+    threading.Timer(0.2, lambda: FAKES.update({run.id: ended})).start()
     start = time.monotonic()
-    live.await_end(run, poll=1.0)
-    assert run.status == "finished" and time.monotonic() - start < 1.1  # at the end, not later
+    now = live.await_end(run, poll=1.0)
+    assert now.status == "finished" and time.monotonic() - start < 1.1  # at the end, not later
     paused = fake_run()
     paused.eta = lambda: 0.5
     paused.status = "paused"  # between turns: nothing to wait for

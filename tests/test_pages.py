@@ -170,12 +170,14 @@ def test_plus_one_iteration_and_step_after_a_finished_run_continue_that_run():
     steps = run.history[-1].steps
     at.button(key="plus_iteration").click().run()
     wait_for_run(at)
-    assert current_run(at) is run and len(get_scheduler().runs_of(run.session)) == 1
+    first, run = run, current_run(at)
+    assert run.id == first.id and len(get_scheduler().runs_of(run.session)) == 1
     assert run.status == "finished" and run.history[-1].iteration == 2  # one iteration more
     assert run.history[-1].steps == 2 * steps and run.config.iterations == 2
     at.button(key="step").click().run()
     wait_for_run(at)
-    assert current_run(at) is run and run.history[-1].steps == 2 * steps + 1
+    run = current_run(at)
+    assert run.id == first.id and run.history[-1].steps == 2 * steps + 1
 
 
 def test_step_after_a_diverged_run_says_why_it_cannot_go_on():
@@ -189,7 +191,7 @@ def test_step_after_a_diverged_run_says_why_it_cannot_go_on():
     run = current_run(at)
     assert run.status == "diverged"
     at.button(key="step").click().run()
-    assert current_run(at) is run and len(get_scheduler().runs_of(run.session)) == 1
+    assert current_run(at).id == run.id and len(get_scheduler().runs_of(run.session)) == 1
     assert "cannot go on" in at.error[0].value and "Start" in at.error[0].value
 
 
@@ -213,12 +215,14 @@ def test_stop_then_continue_finishes_the_run():
     deadline = time.monotonic() + 30
     while run.active and time.monotonic() < deadline:  # it stops at its next report
         time.sleep(0.05)
+        run = current_run(at)
     at.run()
     assert run.status == "stopped" and run.continuable
     stopped_at = run.history[-1].iteration if run.history else 0
     assert stopped_at < 30
     at.button(key="continue").click().run()
     wait_for_run(at)
+    run = current_run(at)
     assert run.status == "finished" and run.history[-1].iteration == 30
 
 
@@ -364,6 +368,7 @@ def test_step_does_one_gradient_step_and_shows_what_it_changed():
     while run.active or run.last_step is None:
         assert time.monotonic() < deadline, "the step did not end"
         time.sleep(0.1)
+        run = current_run(at)
     at.run()
     assert run.status == "paused" and run.history[-1].steps == 1
     metrics = {m.label: m for m in at.metric}
@@ -376,6 +381,7 @@ def test_step_does_one_gradient_step_and_shows_what_it_changed():
     while run.active or run.history[-1].steps < 2:
         assert time.monotonic() < deadline, "the second step did not end"
         time.sleep(0.1)
+        run = current_run(at)
     assert len(get_scheduler().runs_of(run.session)) >= 1 and run.history[-1].steps == 2
 
 

@@ -23,7 +23,7 @@ from runs.store import Store
 from runs.writer import StoreWriter
 from ui.export import runs_csv, runs_zip
 
-from .test_scheduler import SAMPLE, limits, submit, wait_until
+from .test_scheduler import SAMPLE, limits, submit, wait_for, wait_until
 
 LONG = TrainConfig(hidden_size=16, iterations=12, batch_size=100)  # 100 batches a pass
 
@@ -60,8 +60,8 @@ def test_a_run_interrupted_by_a_restart_continues_exactly_from_its_last_saved_st
 ):
     first = servers(url, checkpoint_seconds=0.0)  # a state at every report
     run = submit(first, LONG, session="ws")
-    wait_until(lambda: len(run.history) >= 12, what="a dozen reports")
-    worker = next(w.proc.pid for w in first._workers if w.run is run)
+    run = wait_for(first, run, lambda run: len(run.history) >= 12, what="a dozen reports")
+    worker = next(w.proc.pid for w in first._pool.workers if w.run and w.run.id == run.id)
     os.kill(worker, signal.SIGSTOP)  # still training when the server goes, however fast
     if how == "killed":  # the server dies: it writes nothing more, not even "interrupted"
         writer, first.store = first.store, None
@@ -85,10 +85,10 @@ def test_a_run_interrupted_by_a_restart_continues_exactly_from_its_last_saved_st
         assert len(back.history) >= saved
     assert back.snapshot is not None and back.continuable and back.model() is not None
     second.resume(back.id)
-    wait_until(lambda: not back.active, what="the continued run")
+    back = wait_for(second, back, lambda back: not back.active, what="the continued run")
     assert back.status == "finished", back.message
     whole = submit(second, LONG, session="reference")  # the same run, never interrupted
-    wait_until(lambda: not whole.active, what="the reference run")
+    whole = wait_for(second, whole, lambda whole: not whole.active, what="the reference run")
     assert comparable(back.history) == comparable(whole.history)
     np.testing.assert_array_equal(back.snapshot.w1, whole.snapshot.w1)
 
@@ -98,7 +98,7 @@ def test_every_report_and_the_final_model_are_in_the_store_after_the_run(
 ):
     s = servers(url)
     run = submit(s, replace(LONG, iterations=1), session="ws")
-    wait_until(lambda: not run.active, what="the run")
+    run = wait_for(s, run, lambda run: not run.active, what="the run")
     s.store.flush()
     (found,) = Store(url).load_workspace("ws")
     assert found.row["status"] == "finished" and len(found.reports) == len(run.history)
@@ -112,7 +112,7 @@ def test_every_report_and_the_final_model_are_in_the_store_after_the_run(
 def test_a_workspaces_runs_are_not_anothers(servers, url):
     s = servers(url)
     run = submit(s, replace(LONG, iterations=1), session="mine")
-    wait_until(lambda: not run.active, what="the run")
+    run = wait_for(s, run, lambda run: not run.active, what="the run")
     s.store.flush()
     other = servers(url)
     assert other.runs_of("someone else") == [] and len(other.runs_of("mine")) == 1
@@ -122,7 +122,7 @@ def test_a_workspaces_runs_are_not_anothers(servers, url):
 def test_deleted_runs_and_forgotten_work_are_gone_after_a_restart(servers, url):
     s = servers(url)
     runs = [submit(s, replace(LONG, iterations=1, seed=i), session="ws") for i in range(2)]
-    wait_until(lambda: not any(r.active for r in runs), what="the runs")
+    wait_until(lambda: not any(s.get(r.id).active for r in runs), what="the runs")
     assert s.delete("ws", [runs[0].id]) == 1
     assert [r.id for r in servers(url).runs_of("ws")] == [runs[1].id]
     s.forget_owner("ws")
@@ -132,7 +132,7 @@ def test_deleted_runs_and_forgotten_work_are_gone_after_a_restart(servers, url):
 def test_a_workspace_over_its_quota_is_refused_saying_what_to_delete(servers, url):
     s = servers(url, workspace_bytes=1)
     run = submit(s, replace(LONG, iterations=1), session="ws")
-    wait_until(lambda: not run.active, what="the run")
+    run = wait_for(s, run, lambda run: not run.active, what="the run")
     s.store.flush()
     with pytest.raises(LimitError, match=r"your saved work takes .* MB.*delete runs"):
         submit(s, session="ws")
@@ -142,7 +142,7 @@ def test_a_workspace_over_its_quota_is_refused_saying_what_to_delete(servers, ur
 def test_the_csv_has_a_row_per_report_and_the_zip_holds_loadable_models(servers, url):
     s = servers(url)
     runs = [submit(s, replace(LONG, iterations=1, seed=i), session="ws") for i in range(2)]
-    wait_until(lambda: not any(r.active for r in runs), what="the runs")
+    wait_until(lambda: not any(s.get(r.id).active for r in runs), what="the runs")
     mine = s.runs_of("ws")
     table = pd.read_csv(io.StringIO(runs_csv(mine)))
     assert len(table) == sum(len(r.history) for r in mine) > 10
@@ -170,9 +170,9 @@ def _last_heartbeat_long_ago(url: str, server_id: str) -> None:
 def test_a_finished_run_continued_keeps_its_new_length_after_a_restart(servers, url):
     s = servers(url)
     run = submit(s, replace(LONG, iterations=1), session="ws")
-    wait_until(lambda: not run.active, what="the run")
+    run = wait_for(s, run, lambda run: not run.active, what="the run")
     s.resume(run.id)  # Continue after the end: as long again
-    wait_until(lambda: not run.active, what="the continued run")
+    run = wait_for(s, run, lambda run: not run.active, what="the continued run")
     assert run.status == "finished" and run.history[-1].iteration == 2
     s.store.flush()
     (back,) = servers(url).runs_of("ws")
@@ -180,7 +180,9 @@ def test_a_finished_run_continued_keeps_its_new_length_after_a_restart(servers, 
     other = servers(url)
     (again,) = other.runs_of("ws")
     other.resume(again.id)
-    wait_until(lambda: not again.active, what="the run continued after the restart")
+    again = wait_for(
+        other, again, lambda again: not again.active, what="the run continued after the restart"
+    )
     assert again.status == "finished" and again.history[-1].iteration == 4
 
 

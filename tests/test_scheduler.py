@@ -23,6 +23,7 @@ from runs.scheduler import LimitError, Limits, Scheduler
 
 SAMPLE = DataRef("sample", str(SAMPLE_DIR))
 SMALL = TrainConfig(hidden_size=16, iterations=2)
+FOREVER = TrainConfig(hidden_size=16, iterations=1000, batch_size=8)  # trains until stopped
 
 
 def limits(**changes) -> Limits:
@@ -55,6 +56,28 @@ def wait_until(condition, timeout=60.0, what="the condition"):
         time.sleep(0.02)
 
 
+class FakeClock:
+    """The scheduler's now (Scheduler.clock), moved only by the test."""
+
+    def __init__(self):
+        self.now, self.reads = 1000.0, 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        return self.now
+
+    def passes(self, reads: int = 12) -> None:
+        """Wait until the control thread has read the time a few more times (a few loops)."""
+        target = self.reads + reads
+        wait_until(lambda: self.reads >= target, what="the control loop")
+
+
+def wait_for(s: Scheduler, run, condition, timeout=60.0, what="the condition"):
+    """The run once condition holds of it as it is now (a Run is a value: asked for again)."""
+    wait_until(lambda: condition(s.get(run.id)), timeout, what)
+    return s.get(run.id)
+
+
 def test_a_run_trains_in_a_worker_process_not_in_the_server(make_scheduler, monkeypatch):
     def no_training_here(*args, **kwargs):
         raise AssertionError("the server process computed a training step")
@@ -62,7 +85,7 @@ def test_a_run_trains_in_a_worker_process_not_in_the_server(make_scheduler, monk
     monkeypatch.setattr(step, "loss_and_gradients", no_training_here)
     s = make_scheduler()
     run = submit(s)
-    wait_until(lambda: not run.active, what="the run to end")
+    run = wait_for(s, run, lambda run: not run.active, what="the run to end")
     assert run.status == "finished", run.message
     assert run.history[-1].iteration == 2 and run.latest_test_accuracy > 0.7
     model = run.model()
@@ -77,7 +100,7 @@ def test_the_worker_run_equals_the_same_run_in_process(make_scheduler, sample_mn
 
     s = make_scheduler()
     run = submit(s)
-    wait_until(lambda: not run.active, what="the run to end")
+    run = wait_for(s, run, lambda run: not run.active, what="the run to end")
     scaling = fit_scaling("standard", sample_mnist.X_train)
     local = new_state(SMALL)
     X, Xt = scaling.apply(sample_mnist.X_train), scaling.apply(sample_mnist.X_test)
@@ -90,16 +113,16 @@ def test_the_worker_run_equals_the_same_run_in_process(make_scheduler, sample_mn
 def test_stop_ends_a_run_at_its_next_report_and_continue_finishes_it(make_scheduler):
     s = make_scheduler()
     run = submit(s, TrainConfig(hidden_size=16, iterations=30))
-    wait_until(lambda: len(run.history) >= 3, what="a few reports")
+    run = wait_for(s, run, lambda run: len(run.history) >= 3, what="a few reports")
     asked = time.monotonic()
     s.stop(run.id)
-    wait_until(lambda: not run.active, timeout=10, what="the stop")
+    run = wait_for(s, run, lambda run: not run.active, timeout=10, what="the stop")
     assert time.monotonic() - asked < 10  # at its next report, well before the run's end
-    assert run.status == "stopped" and run.continuable and run.state is not None
+    assert run.status == "stopped" and run.continuable
     stopped_at = run.history[-1].iteration
     assert stopped_at < 30
     s.resume(run.id, max_batches=run.batches_per_iteration)  # one more pass, then pause
-    wait_until(lambda: not run.active, what="the continued run")
+    run = wait_for(s, run, lambda run: not run.active, what="the continued run")
     assert run.status == "paused"
     assert run.history[-1].iteration == pytest.approx(stopped_at + 1)
     iterations = [p.iteration for p in run.history]
@@ -107,36 +130,49 @@ def test_stop_ends_a_run_at_its_next_report_and_continue_finishes_it(make_schedu
 
 
 def test_runs_take_turns_when_there_are_more_runs_than_workers(make_scheduler):
-    s = make_scheduler(workers=1, cores=1, turn_seconds=0.3)
-    # Long enough to outlast a turn on a fast machine (10 iterations once ended within it).
-    config = TrainConfig(hidden_size=16, iterations=50)
-    first, second = submit(s, config, "a"), submit(s, config, "b")
-    wait_until(lambda: first.status == "running", what="a worker for the first run")
+    s = make_scheduler(workers=1, cores=1, turn_seconds=10.0)
+    s.clock = clock = FakeClock()
+    first, second = submit(s, FOREVER, "a"), submit(s, FOREVER, "b")
+    first = wait_for(s, first, lambda run: run.history, what="the first run's reports")
     assert s.place(second.id)[0] == 1  # first come, first served: it waits its turn
-    wait_until(lambda: second.history, what="the second run's first report")
-    assert first.active, "the second run only started after the first had ended"
-    wait_until(lambda: not first.active and not second.active, what="both runs")
-    assert first.status == second.status == "finished"
-    assert first.history[-1].iteration == second.history[-1].iteration == 50
+    clock.now += 9.5
+    clock.passes()
+    assert s.get(second.id).status == "waiting"  # not before the turn is over
+    clock.now += 1.0
+    second = wait_for(s, second, lambda run: run.history, what="the second run's turn")
+    first = s.get(first.id)
+    assert first.status == "waiting" and s.place(first.id)[0] == 1  # to the back, paused
+    trained = len(first.history)
+    clock.now += 10.5
+    first = wait_for(s, first, lambda run: len(run.history) > trained, what="its next turn")
+    iterations = [p.iteration for p in first.history]
+    assert iterations == sorted(iterations)  # it went on from where it was paused
+    for run in (first, second):
+        s.stop(run.id)
 
 
 def test_a_session_whose_tab_closed_is_stopped_then_forgotten(make_scheduler):
-    s = make_scheduler(session_grace=0.2, session_keep=1.0)
+    s = make_scheduler(session_grace=2.0, session_keep=60.0)
+    s.clock = clock = FakeClock()
     alive = {"a": True, "b": True}
     s.session_alive = alive.get
-    run = submit(s, TrainConfig(hidden_size=16, iterations=50), "a")
-    other = submit(s, TrainConfig(hidden_size=16, iterations=50), "b")
-    wait_until(lambda: run.history and other.history, what="both runs to report")
+    run, other = submit(s, FOREVER, "a"), submit(s, FOREVER, "b")
+    wait_until(lambda: s.get(run.id).history and s.get(other.id).history, what="both reports")
     alive["a"] = False  # the tab of session a closed
-    closed = time.monotonic()
-    wait_until(lambda: not run.active, timeout=10, what="the closed tab's run to stop")
-    assert time.monotonic() - closed < 10
+    clock.passes()  # seen gone at the clock's now
+    clock.now += 1.5
+    clock.passes()
+    assert s.get(run.id).status == "running"  # within the grace its runs go on
+    clock.now += 0.5
+    run = wait_for(s, run, lambda run: not run.active, what="the closed tab's run to stop")
     assert run.status == "stopped" and "tab was closed" in run.message
-    assert s.runs_of("a") == [run]  # kept a while: a locked phone screen comes back to it
-    wait_until(lambda: s.get(run.id) is None, timeout=10, what="the session to be forgotten")
+    clock.now += 59.5
+    clock.passes()
+    assert s.runs_of("a") == [s.get(run.id)]  # kept a while: a locked phone comes back to it
+    clock.now += 0.5
+    wait_until(lambda: s.get(run.id) is None, what="the session to be forgotten")
     assert s.runs_of("a") == []
-    # The other session trains on (or has finished: a fast machine ends 50 passes first).
-    assert other.status in ("running", "finished") and s.get(other.id) is other
+    assert s.get(other.id).status == "running"  # the other session trains on
     s.stop(other.id)
 
 
@@ -145,26 +181,28 @@ def test_a_worker_that_does_not_stop_in_time_is_ended_and_replaced(make_schedule
         pytest.skip("SIGSTOP freezes a process on POSIX only")
     s = make_scheduler(stop_grace=0.5)
     run = submit(s, TrainConfig(hidden_size=16, iterations=50))
-    wait_until(lambda: len(run.history) >= 2, what="reports")
-    worker_pid = next(w.proc.pid for w in s._workers if w.run is run)
+    run = wait_for(s, run, lambda run: len(run.history) >= 2, what="reports")
+    worker_pid = next(w.proc.pid for w in s._pool.workers if w.run and w.run.id == run.id)
     os.kill(worker_pid, signal.SIGSTOP)  # stuck mid-step
     s.stop(run.id)
-    wait_until(lambda: not run.active, timeout=10, what="the stuck worker to be ended")
+    run = wait_for(
+        s, run, lambda run: not run.active, timeout=10, what="the stuck worker to be ended"
+    )
     assert run.status == "stopped" and "last report" in run.message
     assert not run.continuable and run.model() is not None  # the last snapshot is kept
     wait_until(lambda: s.stats()["workers"] == 2, what="a replacement worker")
     assert worker_pid not in s.stats()["worker_pids"]
     again = submit(s)
-    wait_until(lambda: not again.active, what="a run on the new worker")
+    again = wait_for(s, again, lambda again: not again.active, what="a run on the new worker")
     assert again.status == "finished"
 
 
 def test_a_worker_that_dies_fails_its_run_with_a_message(make_scheduler):
     s = make_scheduler()
     run = submit(s, TrainConfig(hidden_size=16, iterations=50))
-    wait_until(lambda: run.history, what="a report")
-    next(w for w in s._workers if w.run is run).proc.kill()
-    wait_until(lambda: not run.active, timeout=10, what="the failure to be noticed")
+    run = wait_for(s, run, lambda run: run.history, what="a report")
+    next(w for w in s._pool.workers if w.run and w.run.id == run.id).proc.kill()
+    run = wait_for(s, run, lambda run: not run.active, timeout=10, what="the failure to be noticed")
     assert run.status == "failed" and "ended unexpectedly" in run.message
 
 
@@ -200,28 +238,32 @@ def test_submit_all_queues_every_run_or_none_naming_the_limit(make_scheduler):
 def test_step_trains_exactly_the_batches_asked_for_then_pauses(make_scheduler):
     s = make_scheduler()
     run = submit(s, TrainConfig(hidden_size=16, iterations=2, batch_size=100), max_batches=1)
-    wait_until(lambda: not run.active, what="one step")
+    run = wait_for(s, run, lambda run: not run.active, what="one step")
     assert run.status == "paused" and run.history[-1].batch == 1
     s.resume(run.id, max_batches=run.batches_per_iteration)
-    wait_until(lambda: not run.active, what="one more iteration")
+    run = wait_for(s, run, lambda run: not run.active, what="one more iteration")
     assert run.status == "paused" and run.history[-1].iteration == pytest.approx(1.01)
 
 
 def test_a_turn_never_kills_a_worker_that_is_slow_to_reach_its_report(make_scheduler):
     if sys.platform == "win32":
         pytest.skip("SIGSTOP freezes a process on POSIX only")
-    s = make_scheduler(workers=1, cores=1, turn_seconds=0.2, stop_grace=0.5)
-    config = TrainConfig(hidden_size=16, iterations=50)  # still training when frozen
-    first = submit(s, config, "a")
-    wait_until(lambda: first.history, what="the first run's reports")
+    s = make_scheduler(workers=1, cores=1, turn_seconds=10.0, stop_grace=0.5)
+    s.clock = clock = FakeClock()
+    first = submit(s, FOREVER, "a")
+    first = wait_for(s, first, lambda run: run.history, what="the first run's reports")
     pid = s.stats()["worker_pids"][0]
     os.kill(pid, signal.SIGSTOP)  # a long step: no report for a while
-    second = submit(s, config, "b")  # its turn is due: the first is asked to pause
-    time.sleep(2)
+    second = submit(s, FOREVER, "b")
+    clock.now += 1000.0  # its turn is long over, and any stop would be overdue
+    clock.passes()
+    assert s._runs[first.id].asked_to_end  # it was asked to pause ...
+    assert s.get(first.id).status == "running" and s.stats()["worker_pids"] == [pid]  # waits
     os.kill(pid, signal.SIGCONT)
-    wait_until(lambda: not first.active and not second.active, what="both runs")
-    assert s.stats()["worker_pids"] == [pid]  # a pause waits; only a Stop may end a worker
-    assert first.status == second.status == "finished"
+    second = wait_for(s, second, lambda run: run.history, what="the second run's turn")
+    assert s.get(first.id).status == "waiting" and s.stats()["worker_pids"] == [pid]
+    for run in (first, second):
+        s.stop(run.id)
 
 
 def test_a_new_upload_gets_its_own_folder_and_the_old_one_stays_for_its_runs(
@@ -257,14 +299,14 @@ def test_a_range_test_runs_in_a_worker_and_returns_its_suggestion(make_scheduler
     monkeypatch.setattr(step, "loss_and_gradients", no_training_here)
     s = make_scheduler()
     run = submit(s, TrainConfig(hidden_size=16), kind="range")
-    wait_until(lambda: not run.active, what="the range test to end")
+    run = wait_for(s, run, lambda run: not run.active, what="the range test to end")
     assert run.status == "finished", run.message
     rt = run.range_test
     assert len(rt.rates) == len(rt.losses) >= 10 and rt.rates[0] < rt.suggestion < rt.rates[-1]
     assert f"{rt.suggestion:.2g}" in run.message and "range test" in run.label
     assert not run.continuable and not run.usable
     s.resume(run.id)
-    assert run.status == "finished"  # a range test is not continued as a training run
+    assert s.get(run.id).status == "finished"  # a range test is not continued as a training run
 
 
 def test_an_unknown_task_kind_is_refused(make_scheduler):
@@ -279,10 +321,10 @@ def test_an_unknown_task_kind_is_refused(make_scheduler):
 def test_a_run_alone_gets_the_cores_its_steps_can_use(make_scheduler, batch_size, threads):
     s = make_scheduler(workers=2, cores=2)
     run = submit(s, TrainConfig(hidden_size=16, iterations=500, batch_size=batch_size))
-    wait_until(lambda: run.history, what="the first report")
+    run = wait_for(s, run, lambda run: run.history, what="the first report")
     assert s.stats()["threads"] == [threads]
     s.stop(run.id)
-    wait_until(lambda: not run.active, what="the stop")
+    run = wait_for(s, run, lambda run: not run.active, what="the stop")
 
 
 def test_settings_beyond_the_machine_are_bounded_with_a_warning_line(capsys):
@@ -335,7 +377,15 @@ def test_a_schedulers_upload_folder_names_its_pid(make_scheduler):
 def test_a_step_after_the_end_says_what_it_changed(make_scheduler):
     s = make_scheduler()
     run = submit(s, TrainConfig(hidden_size=16, iterations=1, batch_size=None))
-    wait_until(lambda: not run.active, what="the run")
+    run = wait_for(s, run, lambda run: not run.active, what="the run")
     s.resume(run.id, max_batches=1, extend=1)  # Step on a finished full-batch run
-    wait_until(lambda: not run.active, what="the step")
+    run = wait_for(s, run, lambda run: not run.active, what="the step")
     assert run.history[-1].steps == 2 and run.last_step is not None
+
+
+def test_a_run_a_page_holds_never_changes_while_the_run_trains(make_scheduler):
+    s = make_scheduler()
+    held = submit(s)
+    done = wait_for(s, held, lambda run: not run.active, what="the run")
+    assert held.status == "waiting" and held.history == () and held.snapshot is None
+    assert done.status == "finished" and len(done.history) >= 2 and done.snapshot is not None

@@ -10,7 +10,7 @@ from multiprocessing.connection import Listener
 
 from mlcore.data import SAMPLE_DIR
 from mlcore.train import TrainConfig
-from runs.protocol import AUTHKEY_ENV, DataRef, Task
+from runs.protocol import AUTHKEY_ENV, DataRef, Hello, Report, Started, Task
 from runs.scheduler import ROOT
 
 LONG = TrainConfig(hidden_size=16, iterations=1000, batch_size=8)  # minutes of reports
@@ -27,11 +27,11 @@ def test_a_worker_exits_quietly_when_the_server_dies_mid_run():
     with Listener(authkey=key) as listener:
         proc = start_worker(listener, key)
         conn = listener.accept()
-        assert conn.recv()[0] == "hello"
+        assert isinstance(conn.recv(), Hello)
         sample = DataRef("sample", str(SAMPLE_DIR))
-        conn.send(("task", Task("r1", LONG, sample, None, threads=1)))
-        assert conn.recv()[0] == "started"
-        assert conn.recv()[0] == "report"  # training: it sends a report after every few batches
+        conn.send(Task("r1", LONG, sample, None, threads=1))
+        assert isinstance(conn.recv(), Started)
+        assert isinstance(conn.recv(), Report)  # training: a report after every few batches
         conn.close()  # the server is gone
     try:
         _, err = proc.communicate(timeout=30)

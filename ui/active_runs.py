@@ -18,7 +18,8 @@ def _stop(run_id: str) -> None:
 def show(key: str, besides=None) -> None:
     """The session's active runs but besides (a run the page shows with its own Stop), one
     line each with Stop; key: this page's prefix for the buttons' keys."""
-    active = [run for run in state.runs() if run.active and run is not besides]
+    besides_id = None if besides is None else besides.id
+    active = [run for run in state.runs() if run.active and run.id != besides_id]
     if not active:
         return
     with st.container(border=True):

@@ -45,16 +45,15 @@ class Analysis(NamedTuple):
 def current(model_id: str, data: Dataset) -> tuple[Model, tuple, Analysis]:
     """(model, cache key, Analysis) of the model with that id; a run's latest snapshot.
 
-    The key holds the snapshot's report number (0 for a fixed model), read before and after
-    the weights so both belong to the same snapshot; the Analysis is computed only when the
-    key is new.
+    The key holds the snapshot's report number (0 for a fixed model), taken from the same
+    Run value as the weights (a value no thread changes); the Analysis is computed only when
+    the key is new.
     """
     run = state.scheduler().get(model_id)
-    for _ in range(5):
-        snapshot = run.snapshot_at if run is not None else 0
-        model = picker.model_of(model_id)
-        if run is None or run.snapshot_at == snapshot:
-            break
+    if run is not None and run.session == state.session_id() and run.usable:
+        model, snapshot = run.model(), run.snapshot_at
+    else:
+        model, snapshot = picker.model_of(model_id), 0
     key = (model_id, snapshot, data.kind, data.location, len(data.y_test))
     cache = st.session_state.setdefault(CACHE, {})
     if key not in cache:

@@ -132,29 +132,39 @@ def _demand() -> tuple[int, int]:
     return stats["running"] + stats["waiting"], stats["workers"]
 
 
-def await_end(run: Run, poll: float) -> None:
+def _latest(run: Run) -> Run:
+    """The run as it is now (a Run is a value: the scheduler hands out a new one per change)."""
+    return state.scheduler().get(run.id) or run
+
+
+def await_end(run: Run, poll: float) -> Run:
     """Hold a poll whose run will end before the next one until it does (at most its
     estimate + 0.3 s, never past the next poll + 0.3 s): the page shows the end when it
-    happens, not up to a poll later. A run that stops training (paused, stopped) ends it."""
+    happens, not up to a poll later. A run that stops training (paused, stopped) ends it.
+    Returns the run as it is then."""
     eta = run.eta() if run.status == "running" else None
     if eta is None or eta > poll:
-        return
+        return run
     deadline = time.monotonic() + eta + 0.3
     while run.status == "running" and time.monotonic() < deadline:
         time.sleep(0.02)
+        run = _latest(run)
+    return run
 
 
-def await_first(run: Run) -> None:
+def await_first(run: Run) -> Run:
     """Hold the script run after Start until run's first report (a warm worker sends it in
     ~0.1 s), up to FIRST_REPORT_WAIT: the page drawn next already shows the first point,
     instead of one poll later. A run still queued after 0.1 s returns at once (its place in
-    the queue is the news)."""
+    the queue is the news). Returns the run as it is then."""
     start = time.monotonic()
     while run.active and not run.history:
         waited = time.monotonic() - start
         if waited > FIRST_REPORT_WAIT or (run.status == "waiting" and waited > 0.1):
-            return
+            return run
         time.sleep(0.02)
+        run = _latest(run)
+    return run
 
 
 VIEWS = {"learning": "Loss and accuracy", "inside": "Inside: gradients and saturation"}
