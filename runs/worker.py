@@ -23,6 +23,7 @@ from mlcore.range_test import lr_range_test
 from mlcore.scaling import Scaling, fit_scaling
 from mlcore.threads import set_compute_threads
 from mlcore.train import TrainConfig, last_batch_rows, new_state, train
+from mlcore.wording import counted
 from runs.protocol import AUTHKEY_ENV, DataRef, Task
 
 SNAPSHOT_EVERY = 0.5  # seconds between weight snapshots sent with reports (and at the end)
@@ -86,7 +87,7 @@ def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
     before = state.params.copy() if task.max_batches == 1 else None  # for "what changed"
     outcome, message, last_snapshot = "paused", "", 0.0
     if state.iteration >= config.iterations:  # nothing left to train: say so, not "paused"
-        outcome, message = "finished", f"finished {config.iterations} iterations"
+        outcome, message = "finished", f"finished {counted(config.iterations, 'iteration')}"
     last_checkpoint = time.monotonic()
     for report in train(config, state, X, y, X_test, y_test, **extra):
         now = time.monotonic()

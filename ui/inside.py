@@ -18,7 +18,7 @@ from mlcore.model import Model
 from mlcore.train import TrainConfig
 from ui import inside_charts as charts
 from ui import picker, state
-from ui.text import honest_percent
+from ui.text import counted, honest_percent
 
 CACHE = "inside_cache"  # {(model id, snapshot, data): Analysis}, the last few
 KEEP = 4
@@ -86,13 +86,8 @@ def snapshot_words(run, snapshot: int) -> str:
     if snapshot < 1 or snapshot > len(run.history):
         return "as they update while it trains"
     p = run.history[snapshot - 1]
-    passes = p.images_seen / max(run.n_train, 1)
-    shown = (
-        f"{passes:.0f}" if passes >= 10 else f"{passes:.1f}" if passes >= 0.1 else f"{passes:.2g}"
-    )
-    noun = "pass" if shown == "1" else "passes"
-    steps = "update" if p.steps == 1 else "updates"
-    done = f"after {shown} {noun} over the training images ({p.steps:,} {steps})"
+    passes = counted(p.images_seen / max(run.n_train, 1), "pass")
+    done = f"after {passes} over the training images ({counted(p.steps, 'update')})"
     return f"{done}; they update as it trains"
 
 
@@ -244,7 +239,9 @@ def gallery(a: Analysis, data: Dataset) -> None:
     if not len(m.index):
         st.success(f"No test image of a {true} was read as a {pred}.")
         return
-    st.markdown(f"**{len(m.index)} images of a {true} read as a {pred}**, most confident first:")
+    st.markdown(
+        f"**{counted(len(m.index), 'image')} of a {true} read as a {pred}**, most confident first:"
+    )
     first = m.index[:24]
     images = [np.kron(data.X_test[i].reshape(28, 28), np.ones((3, 3), np.uint8)) for i in first]
     captions = [

@@ -259,7 +259,7 @@ def run_row(run: Run) -> dict:
     c, h = run.config, run.history
     last = h[-1] if h else None
     test = run.latest_test_accuracy
-    unit = "steps" if c.batch_size is None else "passes"
+    unit = "step" if c.batch_size is None else "pass"
     row = {
         "run": run.id,
         "hidden": c.hidden_size,
