@@ -8,7 +8,7 @@ from mlcore import digit_check
 from mlcore.data import SAMPLE_DIR, load_mnist
 from mlcore.network import logit_gradient
 from ui import charts, picker, router
-from ui.text import honest_percent
+from ui.text import probability
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
 
@@ -32,7 +32,7 @@ def restart_canvas(objects: list) -> None:
 def show_reading(probabilities: np.ndarray, doubt: str | None) -> int:
     """The prediction, or the doubt and what the network would still say; returns the digit."""
     digit = int(np.argmax(probabilities))
-    share = honest_percent(float(probabilities[digit]))
+    share = probability(float(probabilities[digit]))  # as its bar says it
     if doubt is not None:
         st.warning(
             f"{doubt} The network would still answer {digit} ({share}): its softmax always "

@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from mlcore.train import Progress
-from ui.text import honest_percent
+from ui.text import probability
 
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 CLEAR = "rgba(0,0,0,0)"
@@ -188,7 +188,7 @@ def probability_bars(probabilities: np.ndarray) -> go.Figure:
         x=[str(d) for d in range(10)],
         y=100 * np.asarray(probabilities, dtype=float),
         marker=dict(color=["#d62728" if d == best else "#6baed6" for d in range(10)]),
-        text=[honest_percent(float(p), 1) for p in probabilities],
+        text=[probability(float(p)) for p in probabilities],
         textposition="outside",
         hovertemplate="digit %{x}: %{y:.2f}%<extra></extra>",
     )

@@ -18,7 +18,7 @@ from mlcore.model import Model
 from mlcore.train import TrainConfig
 from ui import inside_charts as charts
 from ui import picker, state
-from ui.text import counted, honest_percent
+from ui.text import counted, probability
 
 CACHE = "inside_cache"  # {(model id, snapshot, data): Analysis}, the last few
 KEEP = 4
@@ -245,7 +245,7 @@ def gallery(a: Analysis, data: Dataset) -> None:
     first = m.index[:24]
     images = [np.kron(data.X_test[i].reshape(28, 28), np.ones((3, 3), np.uint8)) for i in first]
     captions = [
-        f"#{i}: {true}→{pred} {honest_percent(p, 1)}"
+        f"#{i}: {true}→{pred} {probability(p)}"
         for i, p in zip(first, m.probability[:24], strict=True)
     ]
     st.image(images, caption=captions, width=84)  # a list flows in rows, on a phone too

@@ -11,6 +11,7 @@ from mlcore.model import Model
 from mlcore.train import TrainConfig
 from ui import charts as base_charts
 from ui import inside_charts as charts
+from ui.text import probability
 
 CHECK = "inside_gradcheck"  # (cache key, rows) of the last gradient check
 CHECK_ROWS = 16  # test images in the checked batch
@@ -102,7 +103,7 @@ def one_digit(model: Model, data: Dataset) -> None:
             + f" L &= -\\log \\hat y_{{{label}}} = {p.loss:.4f}"
             + r" \end{aligned}"
         )
-        st.markdown(f"It reads **{pred}** with probability {100 * p.softmax[pred]:.2f}%.")
+        st.markdown(f"It reads **{pred}** with probability {probability(p.softmax[pred])}.")
     f1, f2 = st.columns(2)
     f1.plotly_chart(charts.digit_bars(p.logits, "Logits", "logit", pred), key="inside_logits")
     f2.plotly_chart(

@@ -35,3 +35,9 @@ def grouped(items: list[str], first: int = 5) -> str:
 def done_of(done: float, total: int, noun: str) -> str:
     """ "2.8 of 30 passes", "1 of 1 pass": how far a run is; noun singular ("pass", "step")."""
     return f"{amount(done)} of {counted(total, noun)}"
+
+
+def probability(p: float) -> str:
+    """A softmax probability as every page writes it, text and bar labels alike: "31.1%",
+    "99.96%" (never a false "100.0%")."""
+    return honest_percent(p, 1)
