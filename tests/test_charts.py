@@ -11,7 +11,7 @@ import pytest
 
 from mlcore.numerics import breaking_point
 from mlcore.train import Progress
-from ui import charts
+from ui import charts, inside_charts
 
 
 def history(n: int) -> list[Progress]:
@@ -102,3 +102,20 @@ def test_empty_live_charts_show_the_axes_to_come_not_plotlys_defaults():
     loss, acc = charts.loss_figure([]), charts.accuracy_figure([("run", [])])
     assert list(loss.layout.yaxis.range) == [0, 2.5] and list(acc.layout.yaxis.range) == [0, 100]
     assert charts.loss_figure([("run", history(3))]).layout.yaxis.range is None  # autoscaled
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        lambda: charts.gradient_figure([("a", history(5))]),
+        lambda: charts.loss_figure([("a", history(5))], log=True),
+        lambda: inside_charts.digit_bars(np.array([5e-4, -2e-4] + [0.0] * 8), "d", "gradient"),
+    ],
+    ids=["gradients", "log loss", "one digit's gradient"],
+)
+def test_small_numbers_on_an_axis_read_as_plain_numbers_not_si_prefixes(figure):
+    """Issue 19: a gradient axis read "500μ"; d3's "~g" writes 0.0005, or 5e-7 when tiny."""
+    yaxis = figure().to_dict()["layout"]["yaxis"]
+    assert yaxis["tickformat"] == "~g"
+    if yaxis.get("type") == "log":
+        assert yaxis["nticks"] <= 6  # whole decades, not "2 5" crowded between them
