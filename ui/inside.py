@@ -18,7 +18,7 @@ from mlcore.model import Model
 from mlcore.train import TrainConfig
 from ui import inside_charts as charts
 from ui import picker, state
-from ui.text import counted, probability
+from ui.text import counted, honest_percent, probability
 
 CACHE = "inside_cache"  # {(model id, snapshot, data): Analysis}, the last few
 KEEP = 4
@@ -99,24 +99,7 @@ def hidden_units(model_id: str, model: Model, a: Analysis) -> None:
     """
     H = model.params.w1.shape[1]
     c1, c2, c3 = st.columns([2, 2, 1])
-    sort = c1.selectbox(
-        "Sort units by",
-        list(SORTS),
-        key="inside_sort",
-        help="; ".join(f"{k}: {v}" for k, v in SORTS.items()),
-    )
-    order = _unit_order(a, sort)
-    pages = [f"{i + 1}–{min(i + PAGE_SIZE, H)}" for i in range(0, H, PAGE_SIZE)]
-    if st.session_state.get("inside_units_page") not in pages:
-        st.session_state["inside_units_page"] = pages[0]
-    shown = c2.selectbox(
-        f"Units shown (of {H})",
-        pages,
-        key="inside_units_page",
-        help=f"{PAGE_SIZE} units at a time, in the order chosen.",
-    )
-    start = pages.index(shown) * PAGE_SIZE
-    units = order[start : start + PAGE_SIZE]
+    units = _units_shown(c1, c2, a, H)
     if st.session_state.get(UNIT_OF) != model_id or st.session_state.get("inside_unit", 0) >= H:
         st.session_state["inside_unit"] = int(np.argmax(a.outgoing))
         st.session_state[UNIT_OF] = model_id
@@ -129,8 +112,34 @@ def hidden_units(model_id: str, model: Model, a: Analysis) -> None:
     )
     st.caption(
         "Each tile is one hidden unit's 784 incoming weights as a 28×28 image: red pixels push "
-        "it on, blue off, white ≈ 0. Trained units look like strokes; noise: it learned little."
+        "it on, blue off, grey ≈ 0. Trained units look like strokes; noise: it learned little."
     )
+    _one_unit(model, a, unit)
+
+
+def _units_shown(sort_column, page_column, a: Analysis, H: int) -> np.ndarray:
+    """The sort and page choices; the ids (<= PAGE_SIZE,) of the units they show."""
+    sort = sort_column.selectbox(
+        "Sort units by",
+        list(SORTS),
+        key="inside_sort",
+        help="; ".join(f"{k}: {v}" for k, v in SORTS.items()),
+    )
+    pages = [f"{i + 1}–{min(i + PAGE_SIZE, H)}" for i in range(0, H, PAGE_SIZE)]
+    if st.session_state.get("inside_units_page") not in pages:
+        st.session_state["inside_units_page"] = pages[0]
+    shown = page_column.selectbox(
+        f"Units shown (of {H})",
+        pages,
+        key="inside_units_page",
+        help=f"{PAGE_SIZE} units at a time, in the order chosen.",
+    )
+    start = pages.index(shown) * PAGE_SIZE
+    return _unit_order(a, sort)[start : start + PAGE_SIZE]
+
+
+def _one_unit(model: Model, a: Analysis, unit: int) -> None:
+    """One unit: its incoming weights, its votes for each digit, its activations."""
     u1, u2, u3 = st.columns(3)
     image = ins.hidden_unit_images(model.params.w1)[unit]
     u1.plotly_chart(
@@ -147,8 +156,8 @@ def hidden_units(model_id: str, model: Model, a: Analysis) -> None:
     st.caption(
         f"Unit {unit}: what it looks for (incoming weights), how it votes for each digit "
         f"(→ digits), and how often it fires on {len(a.z)} training images (activations; piled "
-        f"at 0 or 1 = saturated, {100 * a.unit_saturation[unit]:.0f}% of them here). It opens "
-        "on the unit with the largest outgoing weights: the one the outputs listen to most."
+        f"at 0 or 1 = saturated, {honest_percent(a.unit_saturation[unit], 0)} of them here). It "
+        "opens on the unit with the largest outgoing weights: the one the outputs listen to most."
     )
 
 

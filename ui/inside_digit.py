@@ -34,7 +34,17 @@ def gradient_check(key: tuple, model: Model, data: Dataset) -> None:
     if done is None or done[0] != key:
         st.caption("Press the button: it takes about a second.")
         return
-    rows = done[1]
+    _check_table(done[1])
+
+
+def _check_table(rows) -> None:
+    """The verdict and the table of a gradient check's rows (ins.gradient_check's)."""
+    worst = max(r.relative_error for r in rows)
+    say = st.success if worst < TOLERANCE else st.error
+    say(
+        f"Largest relative error {worst:.1e}: "
+        + ("backprop is right." if worst < TOLERANCE else "too large.")
+    )
     table = [
         {
             "weight": f"{r.name}{list(r.index)}",
@@ -44,20 +54,12 @@ def gradient_check(key: tuple, model: Model, data: Dataset) -> None:
         }
         for r in rows
     ]
-    worst = max(r.relative_error for r in rows)
-    say = st.success if worst < TOLERANCE else st.error
-    say(
-        f"Largest relative error {worst:.1e}: "
-        + ("backprop is right." if worst < TOLERANCE else "too large.")
-    )
+    columns = ("analytic (backprop)", "numerical", "relative error")
     st.dataframe(
         table,
         hide_index=True,
         key="inside_gradcheck_table",
-        column_config={
-            c: st.column_config.NumberColumn(format="%.3e")
-            for c in ("analytic (backprop)", "numerical", "relative error")
-        },
+        column_config={c: st.column_config.NumberColumn(format="%.3e") for c in columns},
     )
     st.caption("relative error = |analytic − numerical| / (|analytic| + |numerical|).")
 
@@ -89,8 +91,13 @@ def one_digit(model: Model, data: Dataset) -> None:
     pixels, label, name = _choose_image(data)
     x = model.scaling.apply(pixels, np.float64)
     p = ins.one_image_pass(model.params, x, label)
+    _forward(p, pixels, label, name)
+    _backward(p, label, model.info.learning_rate or TrainConfig().learning_rate)
+
+
+def _forward(p, pixels: np.ndarray, label: int, name: str) -> None:
+    """The image, the forward pass's formulas and loss, its logits and softmax."""
     pred = int(np.argmax(p.softmax))
-    rate = model.info.learning_rate or TrainConfig().learning_rate
     c1, c2 = st.columns([1, 2])
     c1.plotly_chart(
         base_charts.image_figure(pixels.reshape(28, 28), f"{name}: a {label}"), key="inside_digit"
@@ -112,6 +119,10 @@ def one_digit(model: Model, data: Dataset) -> None:
     st.caption(
         "Logits are the ten raw scores; softmax turns them into probabilities that sum to 1."
     )
+
+
+def _backward(p, label: int, rate: float) -> None:
+    """d_logits, then the hidden units and the weights with the largest gradients."""
     st.markdown("**Backward pass**")
     st.latex(r"\frac{\partial L}{\partial\,\text{logits}} = \hat y - \text{onehot}(y)")
     st.plotly_chart(
