@@ -15,6 +15,7 @@ router.ensure()  # a first visit by a link (/train) still goes through app.py
 DRAWN = "draw_pixels"  # (28, 28) uint8: what the network saw of the last drawing
 DRAWING = "canvas_drawing"  # what the canvas starts from; Undo and Clear set a new one
 UNSURE = 0.5  # below this top probability the drawing gets a warning
+TOOLBAR_ROOM = "medium"  # 2.5rem above the canvas: its hover toolbar (~30 px) sits there
 
 
 @st.cache_resource(show_spinner=False)
@@ -65,6 +66,7 @@ brush = top2.slider("Brush width (px)", 8, 48, key="brush")
 # the probabilities go beside it (under it, once the columns stack).
 left, right = st.columns([1, 1], gap="large")
 with left:
+    st.space(TOOLBAR_ROOM)  # the canvas's toolbar shows above its top edge: not on a label
     drawing = st.session_state.setdefault(DRAWING, {"objects": [], "clears": 0})
     result = st_canvas(
         stroke_width=brush,

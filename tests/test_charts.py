@@ -119,3 +119,25 @@ def test_small_numbers_on_an_axis_read_as_plain_numbers_not_si_prefixes(figure):
     assert yaxis["tickformat"] == "~g"
     if yaxis.get("type") == "log":
         assert yaxis["nticks"] <= 6  # whole decades, not "2 5" crowded between them
+
+
+def _luminance(rgb: tuple[float, ...]) -> float:
+    """WCAG relative luminance of an sRGB colour (0-255 channels)."""
+    c = [v / 255 for v in rgb]
+    c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+
+def _contrast(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("page", [(255, 255, 255), (14, 17, 23)], ids=["light", "dark"])
+def test_the_for_and_against_colours_stand_out_on_the_light_and_the_dark_theme(page):
+    """Issue 19: the map's navy and wine ends were nearly invisible on the dark theme."""
+    heat = FIGURES["diverging"]().to_dict()["data"][0]
+    for position, color in heat["colorscale"]:
+        if position in (0.0, 1.0):
+            rgb = tuple(float(v) for v in color[color.index("(") + 1 : -1].split(",")[:3])
+            assert _contrast(rgb, page) >= 3.0, (color, page)

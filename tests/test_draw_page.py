@@ -82,3 +82,16 @@ def test_the_text_and_the_bar_show_the_predicted_probability_alike(canvas_shows,
     digit = max(range(10), key=lambda d: float(bars["text"][d].lstrip("> <").rstrip("%")))
     said = at.metric[0].delta if at.metric else at.warning[0].value
     assert bars["text"][digit] in said
+
+
+def test_the_canvas_leaves_room_above_it_for_its_toolbar():
+    """Issue 19: the canvas's hover toolbar, drawn above its top edge, covered the label of
+    "Use a model file" just above it."""
+    at = open_page(PAGE)
+    column = next(
+        c for row in at.main.children.values() for c in getattr(row, "children", {}).values()
+        if any(e.type == "bidi_component" for e in c.children.values())
+    )  # fmt: skip
+    elements = list(column.children.values())
+    before = elements[[e.type for e in elements].index("bidi_component") - 1]
+    assert before.type == "space" and before.size in ("medium", "large", "xlarge")

@@ -26,13 +26,15 @@ LAYOUT = dict(
     plot_bgcolor=CLEAR,
     legend=dict(orientation="h", yanchor="top", y=-0.38, x=0),  # below the x-axis title
 )
-# Blue (against) to red (for), as RdBu, but fading to transparent at 0 instead of to white.
+# Blue (against) to red (for), fading to transparent at 0 instead of to white. The ends are
+# mid-light blue and red, readable on a white page and on the dark theme's near-black alike
+# (RdBu's navy and wine ends vanished on the dark theme).
 DIVERGING = [
-    [0.0, "rgba(5,48,97,1)"],
-    [0.25, "rgba(67,147,195,0.8)"],
+    [0.0, "rgba(45,120,245,1)"],
+    [0.25, "rgba(45,120,245,0.55)"],
     [0.5, "rgba(128,128,128,0)"],
-    [0.75, "rgba(214,96,77,0.8)"],
-    [1.0, "rgba(103,0,31,1)"],
+    [0.75, "rgba(235,55,55,0.55)"],
+    [1.0, "rgba(235,55,55,1)"],
 ]
 
 # Plotly's toolbar (modebar) shows while a mouse hovers a chart; a touch screen cannot hover it

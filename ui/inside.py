@@ -112,7 +112,7 @@ def hidden_units(model_id: str, model: Model, a: Analysis) -> None:
     )
     st.caption(
         "Each tile is one hidden unit's 784 incoming weights as a 28×28 image: red pixels push "
-        "it on, blue off, grey ≈ 0. Trained units look like strokes; noise: it learned little."
+        "it on, blue off, white ≈ 0. Trained units look like strokes; noise: it learned little."
     )
     _one_unit(model, a, unit)
 
