@@ -280,8 +280,13 @@ def run_row(run: Run) -> dict:
     last = h[-1] if h else None
     test = run.latest_test_accuracy
     unit = "step" if c.batch_size is None else "pass"
-    row = {
+    row = {  # what a run reached first: on a narrow screen the settings scroll out of view
         "run": run.id,
+        "status": run.status,
+        "test accuracy": "–" if test is None else f"{100 * test:.2f}%",
+        "done": done_of(0 if last is None else last.iteration, c.iterations, unit),
+        "training loss": "–" if last is None else f"{last.train_loss:.4f}",
+        "seconds": "–" if last is None else f"{last.elapsed:.1f}",
         "hidden": c.hidden_size,
         "learning rate": f"{c.learning_rate:g}",
         "batch": "full" if c.batch_size is None else str(c.batch_size),
@@ -291,11 +296,6 @@ def run_row(run: Run) -> dict:
         "schedule": c.schedule,
         "softmax": c.softmax,
         "precision": c.dtype,
-        "done": done_of(0 if last is None else last.iteration, c.iterations, unit),
-        "status": run.status,
-        "test accuracy": "–" if test is None else f"{100 * test:.2f}%",
-        "training loss": "–" if last is None else f"{last.train_loss:.4f}",
-        "seconds": "–" if last is None else f"{last.elapsed:.1f}",
     }
     if run.kind == "range":  # no iterations, no test: the rate it suggests
         result = run.range_test
