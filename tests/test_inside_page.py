@@ -209,3 +209,16 @@ def test_compare_with_shows_no_other_model_as_a_label_not_a_placeholder(full_mni
 def test_saturation_caption_says_when_saturation_hurts_and_when_it_does_not(full_mnist):
     shown = texts(open_inside())
     assert "hurts at the start" in shown and "in a trained network it does not" in shown
+
+
+def test_one_digits_tables_write_every_gradient_with_its_significant_digits(full_mnist):
+    """Issue 19: a confident model's gradients read "-0.0001" or "0.00009" beside "-0.0009";
+    each cell now shows two significant digits as a plain decimal."""
+    at = open_inside()
+    tables = [d.value for d in at.dataframe if d.value.columns[0] in ("unit", "weight")]
+    assert len(tables) == 2
+    for table in tables:
+        for column in table.columns[1:]:
+            for cell in table[column]:
+                assert isinstance(cell, str) and "e" not in cell and float(cell) != 0, cell
+                assert len(cell.lstrip("-0.").replace(".", "").replace(",", "")) >= 2, cell

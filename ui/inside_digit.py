@@ -11,12 +11,17 @@ from mlcore.model import Model
 from mlcore.train import TrainConfig
 from ui import charts as base_charts
 from ui import inside_charts as charts
-from ui.text import probability
+from ui.text import probability, significant
 
 CHECK = "inside_gradcheck"  # (cache key, rows) of the last gradient check
 CHECK_ROWS = 16  # test images in the checked batch
 DRAWN = "draw_pixels"  # (28, 28) uint8, written by the Draw page
 TOLERANCE = 1e-6
+
+
+def digits(x: float) -> str:
+    """A table cell of the pass: 2 significant digits, plain decimals (mlcore.wording)."""
+    return significant(float(x), 2)
 
 
 def gradient_check(key: tuple, model: Model, data: Dataset) -> None:
@@ -136,8 +141,8 @@ def _backward(p, label: int, rate: float) -> None:
     b1, b2 = st.columns(2)
     with b1:
         st.latex(r"dZ_1 = (d_\text{logits} W_2^\top) \odot h \odot (1 - h)")
-        units = [
-            {"unit": int(u), "z1": p.z1[u], "h = σ(z1)": p.h[u], "dZ1": dz}
+        units = [  # text, 2 significant digits: 0.00012 is not "-0.0001" or 1.2e-04 beside 0.42
+            {"unit": int(u), "z1": digits(p.z1[u]), "h = σ(z1)": digits(p.h[u]), "dZ1": digits(dz)}
             for u, dz in zip(p.top_units, p.top_dz1, strict=True)
         ]
         st.dataframe(units, hide_index=True, key="inside_dz1")
@@ -148,7 +153,11 @@ def _backward(p, label: int, rate: float) -> None:
             r" W &\mathrel{-}= \eta\, dW \end{aligned}"
         )
         weights = [
-            {"weight": f"{n}{list(i)}", "gradient": g, f"change at η = {rate:g}": -rate * g}
+            {
+                "weight": f"{n}{list(i)}",
+                "gradient": digits(g),
+                f"change at η = {rate:g}": digits(-rate * g),
+            }
             for n, i, g in p.top_weights
         ]
         st.dataframe(weights, hide_index=True, key="inside_weights")
