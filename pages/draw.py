@@ -15,7 +15,7 @@ router.ensure()  # a first visit by a link (/train) still goes through app.py
 DRAWN = "draw_pixels"  # (28, 28) uint8: what the network saw of the last drawing
 DRAWING = "canvas_drawing"  # what the canvas starts from; Undo and Clear set a new one
 UNSURE = 0.5  # below this top probability the drawing gets a warning
-TOOLBAR_ROOM = "medium"  # 2.5rem above the canvas: its hover toolbar (~30 px) sits there
+TOOLBAR_ROOM = "small"  # 0.75rem more above the canvas: its hover toolbar (~30 px) sits there
 
 
 @st.cache_resource(show_spinner=False)

@@ -27,7 +27,7 @@ SCALES = [0.01, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 1000.0]
 # was mounted ("base": it must not change under the editor's own edits) and returns the latest.
 BASES, TYPED, VERSIONS = "softmax_bases", "softmax_typed", "softmax_editor_versions"
 PASTED = "softmax_pasted"  # what the last big paste kept, said once
-TOOLBAR_ROOM = "medium"  # 2.5rem: the data editor's toolbar (~30 px) sits above its top edge
+TOOLBAR_ROOM = "small"  # 0.75rem more: the data editor's toolbar (~30 px) sits above its top edge
 
 
 def typed(rows: list[list[float]]) -> pd.DataFrame:

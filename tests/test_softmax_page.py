@@ -133,4 +133,4 @@ def test_the_logit_editor_leaves_room_above_it_for_its_toolbar():
     )  # fmt: skip
     assert types.index("radio") < editor_row
     room = elements[editor_row - 1]
-    assert room.type == "space" and room.size in ("medium", "large", "xlarge")
+    assert room.type == "space" and room.size in ("small", "medium", "large")
