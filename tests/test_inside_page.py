@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 import time
@@ -222,3 +223,22 @@ def test_one_digits_tables_write_every_gradient_with_its_significant_digits(full
             for cell in table[column]:
                 assert isinstance(cell, str) and "e" not in cell and float(cell) != 0, cell
                 assert len(cell.lstrip("-0.").replace(".", "").replace(",", "")) >= 2, cell
+
+
+def test_one_digits_tables_leave_room_for_their_toolbar_under_the_formulas(full_mnist):
+    """Issue 19 (phone): a table's toolbar, always shown on touch, covered the formula above."""
+    at = open_inside()
+
+    def columns(node):
+        for child in getattr(node, "children", {}).values():
+            yield child
+            yield from columns(child)
+
+    found = 0
+    for block in columns(at.main):
+        elements = list(getattr(block, "children", {}).values())
+        for before, element in itertools.pairwise(elements):
+            if element.type == "dataframe" and element.value.columns[0] in ("unit", "weight"):
+                assert before.type == "space", before.type
+                found += 1
+    assert found == 2

@@ -138,6 +138,11 @@ def _backward(p, label: int, rate: float) -> None:
         f"Negative at the true digit {label} (raise its score), positive at the others "
         "(lower them), in proportion to the probability each got."
     )
+    _largest_gradients(p, rate)
+
+
+def _largest_gradients(p, rate: float) -> None:
+    """The hidden units and the weights with the largest gradients, formulas above them."""
     b1, b2 = st.columns(2)
     with b1:
         st.latex(r"dZ_1 = (d_\text{logits} W_2^\top) \odot h \odot (1 - h)")
@@ -145,6 +150,7 @@ def _backward(p, label: int, rate: float) -> None:
             {"unit": int(u), "z1": digits(p.z1[u]), "h = σ(z1)": digits(p.h[u]), "dZ1": digits(dz)}
             for u, dz in zip(p.top_units, p.top_dz1, strict=True)
         ]
+        st.space("small")  # the table's toolbar (always shown on a phone) stays off the formula
         st.dataframe(units, hide_index=True, key="inside_dz1")
         st.caption("The hidden units with the largest gradient: they would move most.")
     with b2:
@@ -160,6 +166,7 @@ def _backward(p, label: int, rate: float) -> None:
             }
             for n, i, g in p.top_weights
         ]
+        st.space("small")
         st.dataframe(weights, hide_index=True, key="inside_weights")
         st.caption(
             "The weights a step on this image alone would change most (η: the model's rate)."
