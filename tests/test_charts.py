@@ -117,8 +117,14 @@ def test_small_numbers_on_an_axis_read_as_plain_numbers_not_si_prefixes(figure):
     """Issue 19: a gradient axis read "500μ"; d3's "~g" writes 0.0005, or 5e-7 when tiny."""
     yaxis = figure().to_dict()["layout"]["yaxis"]
     assert yaxis["tickformat"] == "~g"
-    if yaxis.get("type") == "log":
-        assert yaxis["nticks"] <= 6  # whole decades, not "2 5" crowded between them
+
+
+@pytest.mark.parametrize(("low", "high", "dtick"), [(0.08, 1.0, "D2"), (1e-6, 10.0, 1)])
+def test_a_log_axis_shows_decades_when_the_values_span_several_else_1_2_5(low, high, dtick):
+    """Issue 19: the gradient axis labelled every minor tick (0.08 0.09 0.1 … overlapping)."""
+    points = [Progress(1, 0, 1.0, 0.9, None, 0.1, 0.05, grad_norm_w1=g, grad_norm_w2=g)
+              for g in (low, high)]  # fmt: skip
+    assert charts.gradient_figure([("a", points)]).layout.yaxis.dtick == dtick
 
 
 def _luminance(rgb: tuple[float, ...]) -> float:

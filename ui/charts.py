@@ -8,6 +8,7 @@ redraw (bench/figures.py); tests/test_charts.py validates every builder's output
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -44,9 +45,17 @@ TOUCH_STYLE = (
     "<style>@media (hover: none) { "
     "[data-testid='stPlotlyChart'] .modebar-container { display: none !important; } }</style>"
 )
-# A log axis a student reads: a few ticks, mostly whole decades, written 0.001 or 1e-7 (d3's
-# "~g"), not Plotly's "100μ" with "2" and "5" labels crowded between the decades.
-LOG_AXIS = {"type": "log", "nticks": 5, "tickformat": "~g"}
+# A log axis a student reads: values written 0.001 or 1e-7 (d3's "~g"), not Plotly's "100μ".
+
+
+def log_axis(traces: list[dict]) -> dict:
+    """A log y-axis for these traces: whole decades when they span more than one (not "2",
+    "5" crowded between them), else 1, 2, 5 steps (0.1, 0.2, 0.5), so a few ticks show."""
+    ys = [y for t in traces for y in t.get("y") or () if y is not None and 0 < y < math.inf]
+    span = math.log10(max(ys) / min(ys)) if ys else 0.0
+    return {"type": "log", "tickformat": "~g", "dtick": 1 if span > 1.5 else "D2"}
+
+
 GRAY = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]  # ink white on black, as MNIST
 # Colourscales are spelled out: without validation a name plotly.js lacks ("gray") is not
 # expanded, and plotly.js falls back to the theme's colourscale (a blue/red digit).
@@ -89,7 +98,7 @@ def loss_figure(
     ]
     empty = _empty_axes(series, (0, 2.5))  # ln 10 = 2.3: the loss of a first guess
     if log:
-        empty["yaxis"] = LOG_AXIS
+        empty["yaxis"] = log_axis(traces)
     y_title = "loss (log scale)" if log else "loss"
     return _figure(traces, "Training loss (cross-entropy)", x_title, y_title, **empty)
 
@@ -162,7 +171,8 @@ def gradient_figure(
     """Size (L2 norm) of the last step's gradient of w1 (solid) and w2 (dashed), log scale."""
     fields = [("grad_norm_w1", "‖∂L/∂w1‖", "solid", 1.0), ("grad_norm_w2", "‖∂L/∂w2‖", "dash", 1.0)]
     traces = _lines(series, x_axis, fields)
-    return _figure(traces, "Gradient size per layer", X_AXES[x_axis][0], "L2 norm", yaxis=LOG_AXIS)
+    axis = log_axis(traces)
+    return _figure(traces, "Gradient size per layer", X_AXES[x_axis][0], "L2 norm", yaxis=axis)
 
 
 def saturation_figure(
