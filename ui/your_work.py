@@ -51,7 +51,7 @@ def _what_is_kept(n: int) -> str:
     return (
         f"{counted(n, 'run')} kept{size}. Your runs, their charts and models come back "
         f"after a reload or a server restart, in every tab of this browser, and are kept "
-        f"{keep_days():g} days after your last visit. Uploaded data is not kept: a run on "
+        f"{counted(keep_days(), 'day')} after your last visit. Uploaded data is not kept: a run on "
         "an upload can be looked at and downloaded later, but continued only while the "
         "upload is there."
     )
