@@ -242,3 +242,12 @@ def test_one_digits_tables_leave_room_for_their_toolbar_under_the_formulas(full_
                 assert before.type == "space", before.type
                 found += 1
     assert found == 2
+
+
+def test_the_saturation_metrics_never_round_to_a_false_100_percent():
+    """Issue 19: a raw-pixel model read "100.0%" saturated and a mean σ' of "0.0001"."""
+    from ui.inside import saturation_text
+
+    z = np.full((100, 100), 10.0)
+    z[0, :4] = 0.0  # 4 of 10,000 values on the sigmoid's slope
+    assert saturation_text(z) == ("99.96%", "0.00015")

@@ -14,6 +14,7 @@ import streamlit as st
 
 from mlcore import inspection as ins
 from mlcore.data import Dataset
+from mlcore.lessons import value_text
 from mlcore.model import Model
 from mlcore.train import TrainConfig
 from ui import inside_charts as charts
@@ -178,10 +179,10 @@ def saturation(model_id: str, a: Analysis, data: Dataset) -> None:
     if other != NO_OTHER:
         shown.append(("Compared", current(other, data)[2]))
     for i, (col, (name, x)) in enumerate(zip(st.columns(2), shown, strict=False)):
-        share, slope = ins.saturated_share(x.z), ins.mean_sigmoid_slope(x.z)
+        share, slope = saturation_text(x.z)
         m1, m2 = col.columns(2)
-        m1.metric("Saturated", f"{100 * share:.1f}%", help="Share of z with |z| > 4.6 (σ' < 0.01).")
-        m2.metric("Mean σ'(z)", f"{slope:.4f}", help="At most 0.25 (z = 0); ~0 means no gradient.")
+        m1.metric("Saturated", share, help="Share of z with |z| > 4.6 (σ' < 0.01).")
+        m2.metric("Mean σ'(z)", slope, help="At most 0.25 (z = 0); ~0 means no gradient.")
         figure = charts.saturation_histogram(
             ins.z_histogram(x.z), ins.Z_EDGES, ins.SATURATION_Z, name
         )
@@ -193,6 +194,13 @@ def saturation(model_id: str, a: Analysis, data: Dataset) -> None:
         "start, when every unit still has to learn and gradients must flow; in a trained "
         "network it does not: a unit confidently on or off for a digit has learned its job."
     )
+
+
+def saturation_text(z: np.ndarray) -> tuple[str, str]:
+    """(saturated share, mean σ') of pre-activations z (k, H) as the lessons write them:
+    99.96%, never a rounded "100.0%"; 0.00015, not "0.0001"."""
+    share, slope = ins.saturated_share(z), ins.mean_sigmoid_slope(z)
+    return value_text("saturated_share", share), value_text("sigmoid_slope", slope)
 
 
 def _pick_cell() -> None:
