@@ -39,7 +39,7 @@ SETTINGS_OPEN = hints.SETTINGS_OPEN  # a hint's fix opens the settings
 
 def apply_preset() -> None:
     if st.session_state["preset"] in PRESETS:
-        st.session_state.update(to_widgets(PRESETS[st.session_state["preset"]]))
+        state.put_settings(PRESETS[st.session_state["preset"]])
 
 
 def matching_preset() -> str:
