@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from ui.text import counted, done_of, grouped, honest_percent, plain, significant, user_text
+from ui.text import done_of, grouped, honest_percent, plain, user_text
 
 
 def test_plain_escapes_every_markdown_character_and_keeps_the_rest():
@@ -46,26 +46,6 @@ def test_how_far_a_run_is_reads_as_a_person_writes_it(done, shown):
 def test_one_of_one_is_singular():
     assert done_of(1, 1, "pass") == "1 of 1 pass"  # not "1 of 1 passes"
     assert done_of(0.5, 1, "step") == "0.5 of 1 step"
-
-
-@pytest.mark.parametrize(
-    "n, noun, shown",
-    [(1, "iteration", "1 iteration"), (2, "iteration", "2 iterations"), (0, "run", "0 runs"),
-     (1, "pass", "1 pass"), (3, "pass", "3 passes"), (2_000, "step", "2,000 steps"),
-     (1.0, "pass", "1 pass"), (2.5, "pass", "2.5 passes"), (0.99996, "pass", "1 pass"),
-     (0.00426, "pass", "0.004 passes")],
-)  # fmt: skip
-def test_a_count_is_singular_for_exactly_one(n, noun, shown):
-    assert counted(n, noun) == shown
-
-
-@pytest.mark.parametrize(
-    "x, shown",
-    [(3.725e-05, "0.000037"), (0.1814, "0.18"), (0.0999, "0.10"), (207.8, "208"), (0.0, "0"),
-     (2.5e-12, "2.5e-12"), (-0.00123, "-0.0012")],
-)  # fmt: skip
-def test_a_column_of_small_and_large_numbers_reads_one_way(x, shown):
-    assert significant(x) == shown  # not 3.725e-05 beside 0.1814
 
 
 def linkable(markdown: str) -> list[str]:
