@@ -7,10 +7,12 @@ the runs just measured. `scripts/measure_lessons.py` runs them headless (the REA
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
 from mlcore.train import Progress, TrainConfig
+from mlcore.wording import counted, honest_percent, significant
 
 # The lab's own settings: raw pixels, every image in each step, plain gradient descent.
 LAB = TrainConfig(
@@ -116,8 +118,7 @@ LESSONS = (
             {"raw 0–255": "raw", "[0, 1]": "unit", "standardized": "standard"},
         ),
         watch=("test_accuracy", "saturated_share", "sigmoid_slope"),
-        line="{label}: {accuracy} after {steps} steps with {saturated} of hidden activations "
-        "saturated",
+        line="{label}: {accuracy} after {steps} with {saturated} of hidden activations saturated",
         moral="Raw pixels make z = x·w1 hundreds large: nearly every sigmoid sits at 0 or 1, "
         "its slope σ′ ≈ 0 passes no gradient, and the hidden layer stops learning.",
     ),
@@ -133,9 +134,9 @@ LESSONS = (
             {"naive exp(l)/Σexp(l)": "naive", "stable (max subtracted)": "stable"},
         ),
         watch=("max_abs_logit", "train_loss", "test_accuracy"),
-        line="{label}: kept going to {accuracy} after {steps} steps, its largest |logit| at "
+        line="{label}: kept going to {accuracy} after {steps}, its largest |logit| at "
         "the last report {logit} (exp of it would overflow float32 past 88.7)",
-        line_diverged="{label}: {steps} steps done, then {reason}; at the last report its "
+        line_diverged="{label}: {steps} done, then {reason}; at the last report its "
         "largest |logit| was {logit}",
         loss_note="The naive run's loss takes each probability as at least 1e-12 (at most "
         "27.6 per image), so once its softmax rounds a probability to 0 its curve sits below "
@@ -155,8 +156,7 @@ LESSONS = (
             {"float64": "float64", "float32": "float32"},
         ),
         watch=("distinct_units", "test_accuracy"),
-        line="{label}: {distinct} distinct hidden unit(s) of {hidden} after {steps} steps, "
-        "{accuracy} test accuracy",
+        line="{label}: {distinct} of {hidden} after {steps}, {accuracy} test accuracy",
         moral="Identical units get identical gradients, so they stay identical: exactly so in "
         "float64; in float32 only rounding tells a few apart. Random initial weights break "
         "the symmetry at the start.",
@@ -173,7 +173,7 @@ LESSONS = (
             {"too small 0.001": 0.001, "right 0.05": 0.05, "too large 10": 10.0},
         ),
         watch=("train_loss", "test_accuracy"),
-        line="{label}: {accuracy} after {steps} steps (training loss {loss})",
+        line="{label}: {accuracy} after {steps} (training loss {loss})",
         line_diverged="{label}: diverged — {reason}",
         moral="Too small crawls, too large overshoots: the loss bounces or blows up. The "
         "range test raises the rate batch by batch and suggests where the loss fell fastest.",
@@ -191,7 +191,7 @@ LESSONS = (
             {"full batch": None, "batch 1024": 1024, "batch 64": 64},
         ),
         watch=("train_loss", "test_accuracy", "steps", "images_seen"),
-        line="{label}: {accuracy} after {steps} updates ({images} images, {seconds})",
+        line="{label}: {accuracy} after {updates} ({images}, {seconds})",
         moral="Every run sees each image once per pass, but small batches turn a pass into "
         "hundreds of updates: each gradient is noisier, yet far more is learned per image seen. "
         "Plot the runs against updates, images seen and seconds to see where the time goes.",
@@ -215,26 +215,47 @@ LESSONS = (
 BY_SLUG = {lesson.slug: lesson for lesson in LESSONS}
 
 
+# How each watched Progress field reads, in the lesson's table and in its conclusion alike:
+# one figure per quantity, one format per column (0.000037 beside 0.18, not 3.725e-05).
+VALUE_TEXT = {
+    "test_accuracy": lambda v: honest_percent(v, 1),  # never "100.0%" when it is not
+    "saturated_share": lambda v: honest_percent(v, 1),
+    "sigmoid_slope": significant,
+    "max_abs_logit": lambda v: f"{v:,.1f}",
+    "train_loss": lambda v: significant(v, 3),
+}
+
+
+def value_text(name: str, value) -> str:
+    """A Progress field's value as the lessons write it; "–" for a missing value or nan."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if name in VALUE_TEXT:
+        return VALUE_TEXT[name](value)
+    return f"{value:,}" if isinstance(value, int) else significant(value, 3)
+
+
 def summary(label: str, config: TrainConfig, history: Sequence[Progress]) -> dict[str, str]:
     """The numbers a conclusion quotes, as text, from one run's reports (oldest first)."""
     last = history[-1] if history else None
     tested = [p.test_accuracy for p in history if p.test_accuracy is not None]
 
-    def get(name, fmt):
+    def get(name, fmt=None):
         value = None if last is None else getattr(last, name)
-        return "–" if value is None else fmt(value)
+        return "–" if value is None else fmt(value) if fmt else value_text(name, value)
 
     return {
         "label": label,
         "hidden": f"{config.hidden_size:,}",
-        "accuracy": f"{100 * tested[-1]:.1f}%" if tested else "–",
-        "saturated": get("saturated_share", lambda v: f"{100 * v:.1f}%"),
-        "slope": get("sigmoid_slope", lambda v: f"{v:.3f}"),
-        "distinct": get("distinct_units", str),
-        "logit": get("max_abs_logit", lambda v: f"{v:.1f}"),  # the table's figure
-        "loss": get("train_loss", lambda v: f"{v:.3f}"),
-        "steps": get("steps", lambda v: f"{v:,}"),
-        "images": get("images_seen", lambda v: f"{v:,}"),
+        "accuracy": value_text("test_accuracy", tested[-1] if tested else None),
+        "saturated": get("saturated_share"),
+        "slope": get("sigmoid_slope"),
+        "distinct": get("distinct_units", lambda v: counted(v, "distinct hidden unit")),
+        "logit": get("max_abs_logit"),  # the table's figure
+        "loss": get("train_loss"),
+        "steps": get("steps", lambda v: counted(v, "step")),
+        "updates": get("steps", lambda v: counted(v, "update")),
+        "images": get("images_seen", lambda v: counted(v, "image")),
         "seconds": get("elapsed", lambda v: f"{v:.1f} s"),
         "reason": "" if last is None else last.reason,
     }

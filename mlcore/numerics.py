@@ -12,6 +12,7 @@ import numpy as np
 
 from mlcore.functions import log_softmax, softmax, softmax_naive
 from mlcore.quote import quoted, shorten
+from mlcore.wording import counted
 
 MAX_ROWS = 100  # complete rows computed and shown; a paste of thousands is cut here
 
@@ -140,7 +141,8 @@ def parse_logit_table(cells, factor: float = 1.0, dtype=np.float64) -> LogitTabl
     values, rows, problems, notes = [], [], [], []
     for i, row in enumerate(cells):
         if len(values) == MAX_ROWS:
-            left = f"the {len(cells) - i:,} rows from row {i + 1} on are left out"
+            rest = counted(len(cells) - i, "row")
+            left = f"the {rest} from row {i + 1} on {'is' if rest == '1 row' else 'are'} left out"
             problems.insert(0, f"only the first {MAX_ROWS} complete rows are computed: {left}")
             break
         parsed = _read_row(i, row, factor, dtype, problems, notes)

@@ -20,6 +20,7 @@ from mlcore.functions import cross_entropy, one_hot, softmax_naive
 from mlcore.network import INITS, Params, accuracy, backward, forward, init_params
 from mlcore.scaling import SCALES
 from mlcore.step import Workspace, apply_update, loss_and_gradients
+from mlcore.wording import counted
 
 SCHEDULES = ("constant", "cosine")
 SOFTMAXES = ("stable", "naive")
@@ -413,7 +414,7 @@ def _report(config, state, running, lr, n_batches, diverged, step) -> Progress:
     if diverged:
         reason = _divergence_reason(config, state, n_batches, step.max_logit)
     else:
-        reason = f"finished {config.iterations} iterations" if done else ""
+        reason = f"finished {counted(config.iterations, 'iteration')}" if done else ""
     # A diverged step counts where it was tried, so time per iteration stays meaningful.
     tried = 1 if diverged else 0
     return Progress(

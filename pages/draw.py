@@ -8,13 +8,14 @@ from mlcore import digit_check
 from mlcore.data import SAMPLE_DIR, load_mnist
 from mlcore.network import logit_gradient
 from ui import charts, picker, router
-from ui.text import honest_percent
+from ui.text import probability
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
 
 DRAWN = "draw_pixels"  # (28, 28) uint8: what the network saw of the last drawing
 DRAWING = "canvas_drawing"  # what the canvas starts from; Undo and Clear set a new one
 UNSURE = 0.5  # below this top probability the drawing gets a warning
+TOOLBAR_ROOM = "small"  # 0.75rem more above the canvas: its hover toolbar (~30 px) sits there
 
 
 @st.cache_resource(show_spinner=False)
@@ -32,7 +33,7 @@ def restart_canvas(objects: list) -> None:
 def show_reading(probabilities: np.ndarray, doubt: str | None) -> int:
     """The prediction, or the doubt and what the network would still say; returns the digit."""
     digit = int(np.argmax(probabilities))
-    share = honest_percent(float(probabilities[digit]))
+    share = probability(float(probabilities[digit]))  # as its bar says it
     if doubt is not None:
         st.warning(
             f"{doubt} The network would still answer {digit} ({share}): its softmax always "
@@ -65,6 +66,7 @@ brush = top2.slider("Brush width (px)", 8, 48, key="brush")
 # the probabilities go beside it (under it, once the columns stack).
 left, right = st.columns([1, 1], gap="large")
 with left:
+    st.space(TOOLBAR_ROOM)  # the canvas's toolbar shows above its top edge: not on a label
     drawing = st.session_state.setdefault(DRAWING, {"objects": [], "clears": 0})
     result = st_canvas(
         stroke_width=brush,

@@ -27,6 +27,7 @@ SCALES = [0.01, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 1000.0]
 # was mounted ("base": it must not change under the editor's own edits) and returns the latest.
 BASES, TYPED, VERSIONS = "softmax_bases", "softmax_typed", "softmax_editor_versions"
 PASTED = "softmax_pasted"  # what the last big paste kept, said once
+TOOLBAR_ROOM = "small"  # 0.75rem more: the data editor's toolbar (~30 px) sits above its top edge
 
 
 def typed(rows: list[list[float]]) -> pd.DataFrame:
@@ -94,6 +95,7 @@ if key not in st.session_state:  # the editor is (re)mounted: start from this pr
     kept = st.session_state[TYPED].get(preset)
     st.session_state[BASES][preset] = typed(PRESETS[preset]) if kept is None else kept
 base = st.session_state[BASES][preset]
+st.space(TOOLBAR_ROOM)  # the editor's hover toolbar shows above it: not over the choices
 c1, c2 = st.columns([3, 2])
 with c1:
     edited = st.data_editor(

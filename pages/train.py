@@ -39,7 +39,7 @@ SETTINGS_OPEN = hints.SETTINGS_OPEN  # a hint's fix opens the settings
 
 def apply_preset() -> None:
     if st.session_state["preset"] in PRESETS:
-        st.session_state.update(to_widgets(PRESETS[st.session_state["preset"]]))
+        state.put_settings(PRESETS[st.session_state["preset"]])
 
 
 def matching_preset() -> str:
@@ -75,20 +75,18 @@ def settings() -> TrainConfig:
 
 for name, value in to_widgets(DEFAULTS).items():  # widget defaults: the core's TrainConfig
     st.session_state.setdefault(name, value)
-if not st.session_state.get(URL_READ):  # a shared link opens its settings (never starts)
-    st.session_state[URL_READ] = True
-    linked, problems = config_from_params(st.query_params.to_dict())
-    linked_values, default_values = to_widgets(linked), to_widgets(DEFAULTS)
-    for name in FIELDS:
-        value = linked_values[name]
-        if problem := widget_problem(name, value):  # valid, but no widget can show it
-            problems.append(problem)
-            value = default_values[name]
-        st.session_state[name] = value
+params = st.query_params.to_dict()
+if not st.session_state.get(URL_READ) and set(params) & set(FIELDS):  # a shared link opens
+    st.session_state[URL_READ] = True  # its settings (never starts), once
+    linked, problems = config_from_params(params)
+    problems += filter(None, (widget_problem(k, v) for k, v in to_widgets(linked).items()))
+    state.put_settings(linked)  # valid, but no widget can show it: left at its default
     if problems:
         st.session_state["train_error"] = "This link has settings that cannot be used: " + (
             "; ".join(problems) + ". Those settings keep their defaults."
         )
+st.session_state[URL_READ] = True
+state.follow_run()  # the run on screen's settings, not the defaults (a lesson's run, a reload)
 
 st.title("Train the network")
 data = state.dataset()

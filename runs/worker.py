@@ -23,6 +23,7 @@ from mlcore.range_test import lr_range_test
 from mlcore.scaling import Scaling, fit_scaling
 from mlcore.threads import set_compute_threads
 from mlcore.train import TrainConfig, last_batch_rows, new_state, train
+from mlcore.wording import counted
 from runs.protocol import (
     AUTHKEY_ENV,
     Checkpoint,
@@ -119,7 +120,7 @@ def _train(conn: Connection, task: Task, state, reports) -> tuple[str, str]:
     config = task.config
     outcome, message, last_snapshot = "paused", "", 0.0
     if state.iteration >= config.iterations:  # nothing left to train: say so, not "paused"
-        outcome, message = "finished", f"finished {config.iterations} iterations"
+        outcome, message = "finished", f"finished {counted(config.iterations, 'iteration')}"
     last_checkpoint = time.monotonic()
     for report in reports:
         now = time.monotonic()

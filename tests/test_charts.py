@@ -11,7 +11,7 @@ import pytest
 
 from mlcore.numerics import breaking_point
 from mlcore.train import Progress
-from ui import charts
+from ui import charts, inside_charts
 
 
 def history(n: int) -> list[Progress]:
@@ -102,3 +102,48 @@ def test_empty_live_charts_show_the_axes_to_come_not_plotlys_defaults():
     loss, acc = charts.loss_figure([]), charts.accuracy_figure([("run", [])])
     assert list(loss.layout.yaxis.range) == [0, 2.5] and list(acc.layout.yaxis.range) == [0, 100]
     assert charts.loss_figure([("run", history(3))]).layout.yaxis.range is None  # autoscaled
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        lambda: charts.gradient_figure([("a", history(5))]),
+        lambda: charts.loss_figure([("a", history(5))], log=True),
+        lambda: inside_charts.digit_bars(np.array([5e-4, -2e-4] + [0.0] * 8), "d", "gradient"),
+    ],
+    ids=["gradients", "log loss", "one digit's gradient"],
+)
+def test_small_numbers_on_an_axis_read_as_plain_numbers_not_si_prefixes(figure):
+    """Issue 19: a gradient axis read "500μ"; d3's "~g" writes 0.0005, or 5e-7 when tiny."""
+    yaxis = figure().to_dict()["layout"]["yaxis"]
+    assert yaxis["tickformat"] == "~g"
+
+
+@pytest.mark.parametrize(("low", "high", "dtick"), [(0.08, 1.0, "D2"), (1e-6, 10.0, 1)])
+def test_a_log_axis_shows_decades_when_the_values_span_several_else_1_2_5(low, high, dtick):
+    """Issue 19: the gradient axis labelled every minor tick (0.08 0.09 0.1 … overlapping)."""
+    points = [Progress(1, 0, 1.0, 0.9, None, 0.1, 0.05, grad_norm_w1=g, grad_norm_w2=g)
+              for g in (low, high)]  # fmt: skip
+    assert charts.gradient_figure([("a", points)]).layout.yaxis.dtick == dtick
+
+
+def _luminance(rgb: tuple[float, ...]) -> float:
+    """WCAG relative luminance of an sRGB colour (0-255 channels)."""
+    c = [v / 255 for v in rgb]
+    c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+
+def _contrast(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("page", [(255, 255, 255), (14, 17, 23)], ids=["light", "dark"])
+def test_the_for_and_against_colours_stand_out_on_the_light_and_the_dark_theme(page):
+    """Issue 19: the map's navy and wine ends were nearly invisible on the dark theme."""
+    heat = FIGURES["diverging"]().to_dict()["data"][0]
+    for position, color in heat["colorscale"]:
+        if position in (0.0, 1.0):
+            rgb = tuple(float(v) for v in color[color.index("(") + 1 : -1].split(",")[:3])
+            assert _contrast(rgb, page) >= 3.0, (color, page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -70,3 +71,27 @@ def test_the_app_hides_plotlys_toolbar_on_a_touch_screen():
     router's own elements only on the first run, so the check is there)."""
     styles = [e.proto.body for e in open_page().get("html")]
     assert any("hover: none" in s and ".modebar-container" in s for s in styles), styles
+
+
+@pytest.mark.parametrize("strokes", ["7", TWO_DOTS])
+def test_the_text_and_the_bar_show_the_predicted_probability_alike(canvas_shows, strokes):
+    """Issue 19: the text said 31.12% while its bar said 31.1%: one format for one quantity."""
+    canvas_shows(strokes)
+    at = open_page(PAGE)
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    digit = max(range(10), key=lambda d: float(bars["text"][d].lstrip("> <").rstrip("%")))
+    said = at.metric[0].delta if at.metric else at.warning[0].value
+    assert bars["text"][digit] in said
+
+
+def test_the_canvas_leaves_room_above_it_for_its_toolbar():
+    """Issue 19: the canvas's hover toolbar, drawn above its top edge, covered the label of
+    "Use a model file" just above it."""
+    at = open_page(PAGE)
+    column = next(
+        c for row in at.main.children.values() for c in getattr(row, "children", {}).values()
+        if any(e.type == "bidi_component" for e in c.children.values())
+    )  # fmt: skip
+    elements = list(column.children.values())
+    before = elements[[e.type for e in elements].index("bidi_component") - 1]
+    assert before.type == "space" and before.size in ("small", "medium", "large")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 import time
@@ -213,3 +214,44 @@ def test_compare_with_shows_no_other_model_as_a_label_not_a_placeholder(full_mni
 def test_saturation_caption_says_when_saturation_hurts_and_when_it_does_not(full_mnist):
     shown = texts(open_inside())
     assert "hurts at the start" in shown and "in a trained network it does not" in shown
+
+
+def test_one_digits_tables_write_every_gradient_with_its_significant_digits(full_mnist):
+    """Issue 19: a confident model's gradients read "-0.0001" or "0.00009" beside "-0.0009";
+    each cell now shows two significant digits as a plain decimal."""
+    at = open_inside()
+    tables = [d.value for d in at.dataframe if d.value.columns[0] in ("unit", "weight")]
+    assert len(tables) == 2
+    for table in tables:
+        for column in table.columns[1:]:
+            for cell in table[column]:
+                assert isinstance(cell, str) and "e" not in cell and float(cell) != 0, cell
+                assert len(cell.lstrip("-0.").replace(".", "").replace(",", "")) >= 2, cell
+
+
+def test_one_digits_tables_leave_room_for_their_toolbar_under_the_formulas(full_mnist):
+    """Issue 19 (phone): a table's toolbar, always shown on touch, covered the formula above."""
+    at = open_inside()
+
+    def columns(node):
+        for child in getattr(node, "children", {}).values():
+            yield child
+            yield from columns(child)
+
+    found = 0
+    for block in columns(at.main):
+        elements = list(getattr(block, "children", {}).values())
+        for before, element in itertools.pairwise(elements):
+            if element.type == "dataframe" and element.value.columns[0] in ("unit", "weight"):
+                assert before.type == "space", before.type
+                found += 1
+    assert found == 2
+
+
+def test_the_saturation_metrics_never_round_to_a_false_100_percent():
+    """Issue 19: a raw-pixel model read "100.0%" saturated and a mean σ' of "0.0001"."""
+    from ui.inside import saturation_text
+
+    z = np.full((100, 100), 10.0)
+    z[0, :4] = 0.0  # 4 of 10,000 values on the sigmoid's slope
+    assert saturation_text(z) == ("99.96%", "0.00015")

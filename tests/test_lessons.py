@@ -224,3 +224,27 @@ def test_every_preset_says_what_it_measured_on_full_mnist_and_on_the_sample():
     for word, results in PRESET_RESULTS.items():
         assert set(results) == {"full", "sample"}, word
         assert all(r.endswith("%") and 0 < float(r[:-1]) <= 100 for r in results.values())
+
+
+def test_the_scaling_lessons_table_and_conclusion_show_one_honest_figure_per_quantity():
+    """Issue 19: "100.0%" saturated when 99.996% were; σ′ as 3.725e-05 beside 0.1814."""
+    lesson = BY_SLUG["scaling"]
+    raw, unit, standard = (label for label, _ in lesson.runs)
+    values = {raw: (0.99996, 3.725e-05), unit: (0.4, 0.1814), standard: (0.2, 0.2)}
+    histories = {
+        label: [report(test_accuracy=0.5, saturated_share=s, sigmoid_slope=g, steps=1, done=True)]
+        for label, (s, g) in values.items()
+    }
+    runs = {label: SimpleNamespace(history=h, latest_test_accuracy=0.5, status="finished")
+            for label, h in histories.items()}  # fmt: skip
+    rows = watched_rows(lesson, runs)
+    assert [row["saturated"] for row in rows] == ["99.996%", "40.0%", "20.0%"]
+    assert [row["mean σ′"] for row in rows] == ["0.000037", "0.18", "0.20"]
+    text = conclude(lesson, histories)
+    assert f"{raw}: 50.0% after 1 step with 99.996% of hidden" in text  # not "1 steps"
+
+
+def test_the_zero_init_conclusion_counts_one_unit_in_the_singular():
+    lesson = BY_SLUG["zero-init"]
+    histories = {label: [report(distinct_units=1, steps=2, done=True)] for label, _ in lesson.runs}
+    assert "1 distinct hidden unit of 200 after 2 steps" in conclude(lesson, histories)

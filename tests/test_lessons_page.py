@@ -34,7 +34,7 @@ TINY = Lesson(
         for r in (0.01, 0.5)
     ),
     watch=("test_accuracy", "train_loss"),
-    line="{label}: {accuracy} after {steps} steps",
+    line="{label}: {accuracy} after {steps}",  # "59 steps", "1 step"
     moral="Done.",
     range_test=True,
 )
@@ -225,3 +225,15 @@ def test_a_loss_spike_puts_the_lessons_loss_chart_on_a_log_axis(long_lesson, mon
     monkeypatch.setattr(ui_lessons, "log_loss", lambda runs: True)
     at.run()
     assert loss_layout(at)["yaxis"]["type"] == "log"
+
+
+def test_the_train_page_shows_the_settings_of_a_lessons_run_on_screen(long_lesson):
+    """Issue 19: the Train page showed a lesson's run (the newest) under the default settings."""
+    at = open_lessons(lesson="long")
+    at.button(key="lessons_start").click().run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "current_run" not in at.session_state  # on screen: the newest run, the range test
+    assert at.select_slider(key="hidden_size").value == 32  # not the default 200
+    assert at.select_slider(key="learning_rate").value == 0.01  # its first run's config
+    assert at.slider(key="iterations").value == 200

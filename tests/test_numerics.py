@@ -148,3 +148,8 @@ def test_a_long_cell_is_echoed_cut_with_its_length():
 
 def test_nan_rows_are_the_rows_holding_a_nan():
     assert nan_rows(np.array([[0.0, 1.0], [np.nan, 1.0], [np.inf, 2.0]])) == (1,)
+
+
+def test_one_row_left_out_is_said_in_the_singular():
+    table = parse_logit_table([["1", "2"]] * (MAX_ROWS + 1))
+    assert table.problems[0].endswith(f"the 1 row from row {MAX_ROWS + 1} on is left out")

@@ -154,8 +154,8 @@ def test_a_short_training_run_fills_the_charts_metrics_and_runs_table():
     assert len(charts) == 2  # loss, accuracy (gradients and saturation: the other view)
     metrics = {m.label: m.value for m in at.metric}
     assert float(metrics["Test accuracy"].rstrip("%")) > 80
-    assert "finished 1 iterations" in at.success[0].value
-    assert metrics["Done"] == "1 of 1 passes"  # not "1 / 1"
+    assert "finished 1 iteration." in at.success[0].value  # not "1 iterations"
+    assert metrics["Done"] == "1 of 1 pass"  # not "1 / 1", not "1 of 1 passes"
     assert at.get("download_button")
     table = at.dataframe[0].value
     assert table["status"].tolist() == ["finished"] and table["hidden"].tolist() == [32]

@@ -119,3 +119,18 @@ def test_a_nan_logit_says_nothing_saves_it_on_both_sides_not_no_warnings():
     assert not any("No floating-point warnings" in text for text in alerts(at, "success"))
     said = [text for text in alerts(at, "error") if "nothing saves a nan" in text]
     assert len(said) == 2 and said[0].startswith("row 2:")
+
+
+def test_the_logit_editor_leaves_room_above_it_for_its_toolbar():
+    """Issue 19: the data editor's hover toolbar covered the last logit choices above it."""
+    at = open_page("pages/softmax.py")
+    elements = list(at.main.children.values())
+    types = [e.type for e in elements]
+    editor_row = next(
+        i for i, e in enumerate(elements)
+        if any(c.type == "dataframe" for col in getattr(e, "children", {}).values()
+               for c in getattr(col, "children", {}).values())
+    )  # fmt: skip
+    assert types.index("radio") < editor_row
+    room = elements[editor_row - 1]
+    assert room.type == "space" and room.size in ("small", "medium", "large")

@@ -29,3 +29,9 @@ def test_a_run_row_writes_numbers_as_a_person_does_and_names_softmax_and_precisi
     assert row["done"] == "2.8 of 30 passes" and row["test accuracy"] == "96.01%"
     assert row["softmax"] == "naive" and row["precision"] == "float64"
     assert run_row(table_run())["test accuracy"] == "–"  # nothing measured yet
+
+
+def test_the_runs_table_shows_what_a_run_reached_before_its_settings():
+    """Issue 19: on a narrow screen the accuracy, 13th of 15 columns, was out of view."""
+    columns = list(run_row(table_run(test=0.9601)))
+    assert columns[:4] == ["run", "status", "test accuracy", "done"]

@@ -40,7 +40,12 @@ def test_a_probability_below_one_is_never_shown_as_100_percent(p, shown):
      (0, "0 of 30 passes")],
 )  # fmt: skip
 def test_how_far_a_run_is_reads_as_a_person_writes_it(done, shown):
-    assert done_of(done, 30, "passes") == shown  # not "2.80064 / 30"
+    assert done_of(done, 30, "pass") == shown  # not "2.80064 / 30"
+
+
+def test_one_of_one_is_singular():
+    assert done_of(1, 1, "pass") == "1 of 1 pass"  # not "1 of 1 passes"
+    assert done_of(0.5, 1, "step") == "0.5 of 1 step"
 
 
 def linkable(markdown: str) -> list[str]:

@@ -114,3 +114,11 @@ def database_away(writer, patcher, problem: str) -> None:
     writer.flush(0)  # wake the writer's thread
     assert tried.wait(10), "the writer's thread did not try"
     patcher.setattr(writer, "problem", problem)
+
+
+def test_work_kept_one_day_is_said_in_the_singular(monkeypatch):
+    monkeypatch.setenv("MNIST_LAB_KEEP_DAYS", "1")
+    at = open_app()
+    trained(at)
+    at.switch_page("pages/home.py").run()
+    assert "are kept 1 day after your last visit" in texts(at)  # not "1 days"

@@ -8,13 +8,14 @@ redraw (bench/figures.py); tests/test_charts.py validates every builder's output
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
 from mlcore.train import Progress
-from ui.text import honest_percent
+from ui.text import probability
 
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 CLEAR = "rgba(0,0,0,0)"
@@ -26,13 +27,15 @@ LAYOUT = dict(
     plot_bgcolor=CLEAR,
     legend=dict(orientation="h", yanchor="top", y=-0.38, x=0),  # below the x-axis title
 )
-# Blue (against) to red (for), as RdBu, but fading to transparent at 0 instead of to white.
+# Blue (against) to red (for), fading to transparent at 0 instead of to white. The ends are
+# mid-light blue and red, readable on a white page and on the dark theme's near-black alike
+# (RdBu's navy and wine ends vanished on the dark theme).
 DIVERGING = [
-    [0.0, "rgba(5,48,97,1)"],
-    [0.25, "rgba(67,147,195,0.8)"],
+    [0.0, "rgba(45,120,245,1)"],
+    [0.25, "rgba(45,120,245,0.55)"],
     [0.5, "rgba(128,128,128,0)"],
-    [0.75, "rgba(214,96,77,0.8)"],
-    [1.0, "rgba(103,0,31,1)"],
+    [0.75, "rgba(235,55,55,0.55)"],
+    [1.0, "rgba(235,55,55,1)"],
 ]
 
 # Plotly's toolbar (modebar) shows while a mouse hovers a chart; a touch screen cannot hover it
@@ -42,6 +45,17 @@ TOUCH_STYLE = (
     "<style>@media (hover: none) { "
     "[data-testid='stPlotlyChart'] .modebar-container { display: none !important; } }</style>"
 )
+# A log axis a student reads: values written 0.001 or 1e-7 (d3's "~g"), not Plotly's "100μ".
+
+
+def log_axis(traces: list[dict]) -> dict:
+    """A log y-axis for these traces: whole decades when they span more than one (not "2",
+    "5" crowded between them), else 1, 2, 5 steps (0.1, 0.2, 0.5), so a few ticks show."""
+    ys = [y for t in traces for y in t.get("y") or () if y is not None and 0 < y < math.inf]
+    span = math.log10(max(ys) / min(ys)) if ys else 0.0
+    return {"type": "log", "tickformat": "~g", "dtick": 1 if span > 1.5 else "D2"}
+
+
 GRAY = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]  # ink white on black, as MNIST
 # Colourscales are spelled out: without validation a name plotly.js lacks ("gray") is not
 # expanded, and plotly.js falls back to the theme's colourscale (a blue/red digit).
@@ -84,7 +98,7 @@ def loss_figure(
     ]
     empty = _empty_axes(series, (0, 2.5))  # ln 10 = 2.3: the loss of a first guess
     if log:
-        empty["yaxis"] = {"type": "log"}
+        empty["yaxis"] = log_axis(traces)
     y_title = "loss (log scale)" if log else "loss"
     return _figure(traces, "Training loss (cross-entropy)", x_title, y_title, **empty)
 
@@ -157,9 +171,8 @@ def gradient_figure(
     """Size (L2 norm) of the last step's gradient of w1 (solid) and w2 (dashed), log scale."""
     fields = [("grad_norm_w1", "‖∂L/∂w1‖", "solid", 1.0), ("grad_norm_w2", "‖∂L/∂w2‖", "dash", 1.0)]
     traces = _lines(series, x_axis, fields)
-    return _figure(
-        traces, "Gradient size per layer", X_AXES[x_axis][0], "L2 norm", yaxis={"type": "log"}
-    )
+    axis = log_axis(traces)
+    return _figure(traces, "Gradient size per layer", X_AXES[x_axis][0], "L2 norm", yaxis=axis)
 
 
 def saturation_figure(
@@ -188,7 +201,7 @@ def probability_bars(probabilities: np.ndarray) -> go.Figure:
         x=[str(d) for d in range(10)],
         y=100 * np.asarray(probabilities, dtype=float),
         marker=dict(color=["#d62728" if d == best else "#6baed6" for d in range(10)]),
-        text=[honest_percent(float(p), 1) for p in probabilities],
+        text=[probability(float(p)) for p in probabilities],
         textposition="outside",
         hovertemplate="digit %{x}: %{y:.2f}%<extra></extra>",
     )

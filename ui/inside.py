@@ -14,11 +14,12 @@ import streamlit as st
 
 from mlcore import inspection as ins
 from mlcore.data import Dataset
+from mlcore.lessons import value_text
 from mlcore.model import Model
 from mlcore.train import TrainConfig
 from ui import inside_charts as charts
 from ui import picker, state
-from ui.text import honest_percent
+from ui.text import counted, honest_percent, probability
 
 CACHE = "inside_cache"  # {(model id, snapshot, data): Analysis}, the last few
 KEEP = 4
@@ -85,13 +86,8 @@ def snapshot_words(run, snapshot: int) -> str:
     if snapshot < 1 or snapshot > len(run.history):
         return "as they update while it trains"
     p = run.history[snapshot - 1]
-    passes = p.images_seen / max(run.n_train, 1)
-    shown = (
-        f"{passes:.0f}" if passes >= 10 else f"{passes:.1f}" if passes >= 0.1 else f"{passes:.2g}"
-    )
-    noun = "pass" if shown == "1" else "passes"
-    steps = "update" if p.steps == 1 else "updates"
-    done = f"after {shown} {noun} over the training images ({p.steps:,} {steps})"
+    passes = counted(p.images_seen / max(run.n_train, 1), "pass")
+    done = f"after {passes} over the training images ({counted(p.steps, 'update')})"
     return f"{done}; they update as it trains"
 
 
@@ -103,24 +99,7 @@ def hidden_units(model_id: str, model: Model, a: Analysis) -> None:
     """
     H = model.params.w1.shape[1]
     c1, c2, c3 = st.columns([2, 2, 1])
-    sort = c1.selectbox(
-        "Sort units by",
-        list(SORTS),
-        key="inside_sort",
-        help="; ".join(f"{k}: {v}" for k, v in SORTS.items()),
-    )
-    order = _unit_order(a, sort)
-    pages = [f"{i + 1}–{min(i + PAGE_SIZE, H)}" for i in range(0, H, PAGE_SIZE)]
-    if st.session_state.get("inside_units_page") not in pages:
-        st.session_state["inside_units_page"] = pages[0]
-    shown = c2.selectbox(
-        f"Units shown (of {H})",
-        pages,
-        key="inside_units_page",
-        help=f"{PAGE_SIZE} units at a time, in the order chosen.",
-    )
-    start = pages.index(shown) * PAGE_SIZE
-    units = order[start : start + PAGE_SIZE]
+    units = _units_shown(c1, c2, a, H)
     if st.session_state.get(UNIT_OF) != model_id or st.session_state.get("inside_unit", 0) >= H:
         st.session_state["inside_unit"] = int(np.argmax(a.outgoing))
         st.session_state[UNIT_OF] = model_id
@@ -135,6 +114,32 @@ def hidden_units(model_id: str, model: Model, a: Analysis) -> None:
         "Each tile is one hidden unit's 784 incoming weights as a 28×28 image: red pixels push "
         "it on, blue off, white ≈ 0. Trained units look like strokes; noise: it learned little."
     )
+    _one_unit(model, a, unit)
+
+
+def _units_shown(sort_column, page_column, a: Analysis, H: int) -> np.ndarray:
+    """The sort and page choices; the ids (<= PAGE_SIZE,) of the units they show."""
+    sort = sort_column.selectbox(
+        "Sort units by",
+        list(SORTS),
+        key="inside_sort",
+        help="; ".join(f"{k}: {v}" for k, v in SORTS.items()),
+    )
+    pages = [f"{i + 1}–{min(i + PAGE_SIZE, H)}" for i in range(0, H, PAGE_SIZE)]
+    if st.session_state.get("inside_units_page") not in pages:
+        st.session_state["inside_units_page"] = pages[0]
+    shown = page_column.selectbox(
+        f"Units shown (of {H})",
+        pages,
+        key="inside_units_page",
+        help=f"{PAGE_SIZE} units at a time, in the order chosen.",
+    )
+    start = pages.index(shown) * PAGE_SIZE
+    return _unit_order(a, sort)[start : start + PAGE_SIZE]
+
+
+def _one_unit(model: Model, a: Analysis, unit: int) -> None:
+    """One unit: its incoming weights, its votes for each digit, its activations."""
     u1, u2, u3 = st.columns(3)
     image = ins.hidden_unit_images(model.params.w1)[unit]
     u1.plotly_chart(
@@ -151,8 +156,8 @@ def hidden_units(model_id: str, model: Model, a: Analysis) -> None:
     st.caption(
         f"Unit {unit}: what it looks for (incoming weights), how it votes for each digit "
         f"(→ digits), and how often it fires on {len(a.z)} training images (activations; piled "
-        f"at 0 or 1 = saturated, {100 * a.unit_saturation[unit]:.0f}% of them here). It opens "
-        "on the unit with the largest outgoing weights: the one the outputs listen to most."
+        f"at 0 or 1 = saturated, {honest_percent(a.unit_saturation[unit], 0)} of them here). It "
+        "opens on the unit with the largest outgoing weights: the one the outputs listen to most."
     )
 
 
@@ -173,10 +178,10 @@ def saturation(model_id: str, a: Analysis, data: Dataset) -> None:
     if other != NO_OTHER:
         shown.append(("Compared", current(other, data)[2]))
     for i, (col, (name, x)) in enumerate(zip(st.columns(2), shown, strict=False)):
-        share, slope = ins.saturated_share(x.z), ins.mean_sigmoid_slope(x.z)
+        share, slope = saturation_text(x.z)
         m1, m2 = col.columns(2)
-        m1.metric("Saturated", f"{100 * share:.1f}%", help="Share of z with |z| > 4.6 (σ' < 0.01).")
-        m2.metric("Mean σ'(z)", f"{slope:.4f}", help="At most 0.25 (z = 0); ~0 means no gradient.")
+        m1.metric("Saturated", share, help="Share of z with |z| > 4.6 (σ' < 0.01).")
+        m2.metric("Mean σ'(z)", slope, help="At most 0.25 (z = 0); ~0 means no gradient.")
         figure = charts.saturation_histogram(
             ins.z_histogram(x.z), ins.Z_EDGES, ins.SATURATION_Z, name
         )
@@ -188,6 +193,13 @@ def saturation(model_id: str, a: Analysis, data: Dataset) -> None:
         "start, when every unit still has to learn and gradients must flow; in a trained "
         "network it does not: a unit confidently on or off for a digit has learned its job."
     )
+
+
+def saturation_text(z: np.ndarray) -> tuple[str, str]:
+    """(saturated share, mean σ') of pre-activations z (k, H) as the lessons write them:
+    99.96%, never a rounded "100.0%"; 0.00015, not "0.0001"."""
+    share, slope = ins.saturated_share(z), ins.mean_sigmoid_slope(z)
+    return value_text("saturated_share", share), value_text("sigmoid_slope", slope)
 
 
 def _pick_cell() -> None:
@@ -243,11 +255,13 @@ def gallery(a: Analysis, data: Dataset) -> None:
     if not len(m.index):
         st.success(f"No test image of a {true} was read as a {pred}.")
         return
-    st.markdown(f"**{len(m.index)} images of a {true} read as a {pred}**, most confident first:")
+    st.markdown(
+        f"**{counted(len(m.index), 'image')} of a {true} read as a {pred}**, most confident first:"
+    )
     first = m.index[:24]
     images = [np.kron(data.X_test[i].reshape(28, 28), np.ones((3, 3), np.uint8)) for i in first]
     captions = [
-        f"#{i}: {true}→{pred} {honest_percent(p, 1)}"
+        f"#{i}: {true}→{pred} {probability(p)}"
         for i, p in zip(first, m.probability[:24], strict=True)
     ]
     st.image(images, caption=captions, width=84)  # a list flows in rows, on a phone too

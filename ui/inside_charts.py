@@ -13,6 +13,8 @@ import plotly.graph_objects as go
 
 DIVERGING = "RdBu_r"  # negative blue, 0 white, positive red
 CLEAR = "rgba(0,0,0,0)"
+# Ticks as a person writes numbers: 0.0005 and 5e-7, never Plotly's SI "500μ" (d3's "~g").
+PLAIN = "~g"
 GAP = 1  # pixels of gap between tiles (transparent)
 
 
@@ -64,7 +66,7 @@ def unit_grid(images: np.ndarray, units: Sequence[int], cols: int = 10) -> go.Fi
             zmin=-bound,
             zmax=bound,
             hovertemplate="unit %{customdata}<br>weight %{z:.3f}<extra></extra>",
-            colorbar=dict(thickness=10, len=0.6),
+            colorbar=dict(thickness=10, len=0.6, tickformat=PLAIN),
         )
     )
     rows = z.shape[0] / (28 + GAP)
@@ -81,7 +83,7 @@ def unit_image(image: np.ndarray, title: str) -> go.Figure:
             zmin=-bound,
             zmax=bound,
             hovertemplate="row %{y}, column %{x}<br>weight %{z:.4f}<extra></extra>",
-            colorbar=dict(thickness=10),
+            colorbar=dict(thickness=10, tickformat=PLAIN),
         )
     )
     return _square_image(_layout(fig, title, height=320))
@@ -101,7 +103,7 @@ def digit_bars(values: np.ndarray, title: str, y_title: str, highlight: int | No
         )
     )
     fig.update_xaxes(type="category", title="digit")
-    fig.update_yaxes(title=y_title)
+    fig.update_yaxes(title=y_title, tickformat=PLAIN)
     return _layout(fig, title, height=260)
 
 

@@ -11,11 +11,17 @@ from mlcore.model import Model
 from mlcore.train import TrainConfig
 from ui import charts as base_charts
 from ui import inside_charts as charts
+from ui.text import probability, significant
 
 CHECK = "inside_gradcheck"  # (cache key, rows) of the last gradient check
 CHECK_ROWS = 16  # test images in the checked batch
 DRAWN = "draw_pixels"  # (28, 28) uint8, written by the Draw page
 TOLERANCE = 1e-6
+
+
+def digits(x: float) -> str:
+    """A table cell of the pass: 2 significant digits, plain decimals (mlcore.wording)."""
+    return significant(float(x), 2)
 
 
 def gradient_check(key: tuple, model: Model, data: Dataset) -> None:
@@ -33,7 +39,17 @@ def gradient_check(key: tuple, model: Model, data: Dataset) -> None:
     if done is None or done[0] != key:
         st.caption("Press the button: it takes about a second.")
         return
-    rows = done[1]
+    _check_table(done[1])
+
+
+def _check_table(rows) -> None:
+    """The verdict and the table of a gradient check's rows (ins.gradient_check's)."""
+    worst = max(r.relative_error for r in rows)
+    say = st.success if worst < TOLERANCE else st.error
+    say(
+        f"Largest relative error {worst:.1e}: "
+        + ("backprop is right." if worst < TOLERANCE else "too large.")
+    )
     table = [
         {
             "weight": f"{r.name}{list(r.index)}",
@@ -43,20 +59,12 @@ def gradient_check(key: tuple, model: Model, data: Dataset) -> None:
         }
         for r in rows
     ]
-    worst = max(r.relative_error for r in rows)
-    say = st.success if worst < TOLERANCE else st.error
-    say(
-        f"Largest relative error {worst:.1e}: "
-        + ("backprop is right." if worst < TOLERANCE else "too large.")
-    )
+    columns = ("analytic (backprop)", "numerical", "relative error")
     st.dataframe(
         table,
         hide_index=True,
         key="inside_gradcheck_table",
-        column_config={
-            c: st.column_config.NumberColumn(format="%.3e")
-            for c in ("analytic (backprop)", "numerical", "relative error")
-        },
+        column_config={c: st.column_config.NumberColumn(format="%.3e") for c in columns},
     )
     st.caption("relative error = |analytic − numerical| / (|analytic| + |numerical|).")
 
@@ -88,8 +96,13 @@ def one_digit(model: Model, data: Dataset) -> None:
     pixels, label, name = _choose_image(data)
     x = model.scaling.apply(pixels, np.float64)
     p = ins.one_image_pass(model.params, x, label)
+    _forward(p, pixels, label, name)
+    _backward(p, label, model.info.learning_rate or TrainConfig().learning_rate)
+
+
+def _forward(p, pixels: np.ndarray, label: int, name: str) -> None:
+    """The image, the forward pass's formulas and loss, its logits and softmax."""
     pred = int(np.argmax(p.softmax))
-    rate = model.info.learning_rate or TrainConfig().learning_rate
     c1, c2 = st.columns([1, 2])
     c1.plotly_chart(
         base_charts.image_figure(pixels.reshape(28, 28), f"{name}: a {label}"), key="inside_digit"
@@ -102,7 +115,7 @@ def one_digit(model: Model, data: Dataset) -> None:
             + f" L &= -\\log \\hat y_{{{label}}} = {p.loss:.4f}"
             + r" \end{aligned}"
         )
-        st.markdown(f"It reads **{pred}** with probability {100 * p.softmax[pred]:.2f}%.")
+        st.markdown(f"It reads **{pred}** with probability {probability(p.softmax[pred])}.")
     f1, f2 = st.columns(2)
     f1.plotly_chart(charts.digit_bars(p.logits, "Logits", "logit", pred), key="inside_logits")
     f2.plotly_chart(
@@ -111,6 +124,10 @@ def one_digit(model: Model, data: Dataset) -> None:
     st.caption(
         "Logits are the ten raw scores; softmax turns them into probabilities that sum to 1."
     )
+
+
+def _backward(p, label: int, rate: float) -> None:
+    """d_logits, then the hidden units and the weights with the largest gradients."""
     st.markdown("**Backward pass**")
     st.latex(r"\frac{\partial L}{\partial\,\text{logits}} = \hat y - \text{onehot}(y)")
     st.plotly_chart(
@@ -121,13 +138,19 @@ def one_digit(model: Model, data: Dataset) -> None:
         f"Negative at the true digit {label} (raise its score), positive at the others "
         "(lower them), in proportion to the probability each got."
     )
+    _largest_gradients(p, rate)
+
+
+def _largest_gradients(p, rate: float) -> None:
+    """The hidden units and the weights with the largest gradients, formulas above them."""
     b1, b2 = st.columns(2)
     with b1:
         st.latex(r"dZ_1 = (d_\text{logits} W_2^\top) \odot h \odot (1 - h)")
-        units = [
-            {"unit": int(u), "z1": p.z1[u], "h = σ(z1)": p.h[u], "dZ1": dz}
+        units = [  # text, 2 significant digits: 0.00012 is not "-0.0001" or 1.2e-04 beside 0.42
+            {"unit": int(u), "z1": digits(p.z1[u]), "h = σ(z1)": digits(p.h[u]), "dZ1": digits(dz)}
             for u, dz in zip(p.top_units, p.top_dz1, strict=True)
         ]
+        st.space("small")  # the table's toolbar (always shown on a phone) stays off the formula
         st.dataframe(units, hide_index=True, key="inside_dz1")
         st.caption("The hidden units with the largest gradient: they would move most.")
     with b2:
@@ -136,9 +159,14 @@ def one_digit(model: Model, data: Dataset) -> None:
             r" W &\mathrel{-}= \eta\, dW \end{aligned}"
         )
         weights = [
-            {"weight": f"{n}{list(i)}", "gradient": g, f"change at η = {rate:g}": -rate * g}
+            {
+                "weight": f"{n}{list(i)}",
+                "gradient": digits(g),
+                f"change at η = {rate:g}": digits(-rate * g),
+            }
             for n, i, g in p.top_weights
         ]
+        st.space("small")
         st.dataframe(weights, hide_index=True, key="inside_weights")
         st.caption(
             "The weights a step on this image alone would change most (η: the model's rate)."

@@ -8,13 +8,13 @@ from dataclasses import replace
 import plotly.graph_objects as go
 import streamlit as st
 
-from mlcore.lessons import Lesson
+from mlcore.lessons import Lesson, value_text
 from mlcore.range_test import RangeTest
 from mlcore.spec import config_to_params
 from mlcore.train import TrainConfig
 from runs.scheduler import Run
 from ui import charts, state
-from ui.widgets import LEARNING_RATES, to_widgets
+from ui.widgets import LEARNING_RATES
 
 RUNS = "lessons_runs"  # {slug: {label: run id, RANGE: run id}}: the runs a lesson started
 RANGE = "range test"
@@ -85,19 +85,9 @@ def watched_rows(lesson: Lesson, runs: dict[str, Run]) -> list[dict]:
             value = getattr(last, name, None) if last is not None else None
             if name == "test_accuracy" and run is not None:
                 value = run.latest_test_accuracy
-            row[WATCH_NAMES.get(name, name)] = _shown(name, value)
+            row[WATCH_NAMES.get(name, name)] = value_text(name, value)
         rows.append(row)
     return rows
-
-
-def _shown(name: str, value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if name in ("test_accuracy", "saturated_share"):
-        return f"{100 * value:.1f}%"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:.4g}"
 
 
 def nearest_rate(rate: float) -> float:
@@ -107,7 +97,7 @@ def nearest_rate(rate: float) -> float:
 
 def use_on_train_page(config: TrainConfig) -> None:
     """Put config into the Train page's settings (keys named as TrainConfig fields), go there."""
-    st.session_state.update(to_widgets(config))  # full batch: the widget's word "full"
+    state.put_settings(config)  # kept there though a lesson's run is on screen
     st.switch_page("pages/train.py", query_params=config_to_params(config))
 
 

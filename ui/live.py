@@ -105,7 +105,7 @@ def metrics(run: Run) -> None:
     test = run.latest_test_accuracy
     m1.metric("Test accuracy", "–" if test is None else f"{100 * test:.2f}%")
     m2.metric("Training loss", f"{last.train_loss:.4f}")
-    unit = "steps" if run.config.batch_size is None else "passes"
+    unit = "step" if run.config.batch_size is None else "pass"
     m3.metric("Done", done_of(last.iteration, run.config.iterations, unit))
 
 

@@ -23,12 +23,14 @@ from runs.protocol import DataRef
 from runs.scheduler import Run, Scheduler, get_scheduler
 from ui import workspace
 from ui.text import done_of
+from ui.widgets import to_widgets, widget_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_PATH = ROOT / "models" / "default.npz"
 DEFAULT_MODEL_ID = "default"  # the shipped model, among the runs' ids in model pickers
 
 CURRENT_RUN = "current_run"  # id of the run the Train page shows
+SETTINGS_OF = "train_settings_of"  # id of the run on screen when the settings were last put
 UPLOADED = "uploaded_dataset"  # in the scheduler's session data: the Home page's upload
 SPEC_DATA = {"directory": "full", "cache": "full", "sample": "sample"}  # Dataset.kind -> spec
 DATA_KINDS = {
@@ -171,6 +173,24 @@ def current_run() -> Run | None:
     return mine[-1] if mine else None
 
 
+def put_settings(config: TrainConfig) -> None:
+    """The one writer of the Train page's settings: config into its controls (keys named as
+    TrainConfig fields; a value no control can show is left as it was), as chosen while the
+    run on screen is the one now on screen (see follow_run)."""
+    values = to_widgets(config)
+    st.session_state.update({k: v for k, v in values.items() if not widget_problem(k, v)})
+    run = current_run()
+    st.session_state[SETTINGS_OF] = None if run is None else run.id
+
+
+def follow_run() -> None:
+    """The Train page's settings show the run on screen's once it is another run than when
+    they were last put (a lesson's run, a run back after a reload): not the defaults."""
+    run = current_run()
+    if run is not None and st.session_state.get(SETTINGS_OF) != run.id:
+        put_settings(run.config)
+
+
 def data_ref(data: Dataset) -> DataRef:
     """Where the workers find data: its source, or the session's upload saved for them."""
     if data.kind != "upload":
@@ -202,7 +222,7 @@ def start_run(
         kind,
         lesson=lesson,
     )
-    st.session_state[CURRENT_RUN] = run.id
+    st.session_state[CURRENT_RUN] = st.session_state[SETTINGS_OF] = run.id  # its settings
     return run
 
 
@@ -259,9 +279,14 @@ def run_row(run: Run) -> dict:
     c, h = run.config, run.history
     last = h[-1] if h else None
     test = run.latest_test_accuracy
-    unit = "steps" if c.batch_size is None else "passes"
-    row = {
+    unit = "step" if c.batch_size is None else "pass"
+    row = {  # what a run reached first: on a narrow screen the settings scroll out of view
         "run": run.id,
+        "status": run.status,
+        "test accuracy": "–" if test is None else f"{100 * test:.2f}%",
+        "done": done_of(0 if last is None else last.iteration, c.iterations, unit),
+        "training loss": "–" if last is None else f"{last.train_loss:.4f}",
+        "seconds": "–" if last is None else f"{last.elapsed:.1f}",
         "hidden": c.hidden_size,
         "learning rate": f"{c.learning_rate:g}",
         "batch": "full" if c.batch_size is None else str(c.batch_size),
@@ -271,11 +296,6 @@ def run_row(run: Run) -> dict:
         "schedule": c.schedule,
         "softmax": c.softmax,
         "precision": c.dtype,
-        "done": done_of(0 if last is None else last.iteration, c.iterations, unit),
-        "status": run.status,
-        "test accuracy": "–" if test is None else f"{100 * test:.2f}%",
-        "training loss": "–" if last is None else f"{last.train_loss:.4f}",
-        "seconds": "–" if last is None else f"{last.elapsed:.1f}",
     }
     if run.kind == "range":  # no iterations, no test: the rate it suggests
         result = run.range_test

@@ -1,9 +1,9 @@
 """Text helpers for pages: user-typed text shown as typed, numbers shown honestly."""
 
-import math
 import re
 
 from mlcore.quote import shorten
+from mlcore.wording import amount, counted, honest_percent, significant  # noqa: F401 (for pages)
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=^])")
 # What GFM turns into a link even when every Markdown character is escaped (escapes are gone
@@ -32,29 +32,12 @@ def grouped(items: list[str], first: int = 5) -> str:
     return "\n".join(lines)
 
 
-def honest_percent(p: float, decimals: int = 2) -> str:
-    """p in [0, 1] as a percentage that never rounds up to 100% (or down to 0%) falsely.
-
-    0.99996 -> "99.996%", not "100.00%": digits are added until the rounding is honest;
-    past 6 decimals it says "> 99.999999%".
-    """
-    if not math.isfinite(p):
-        return str(p)
-    for d in range(decimals, 7):
-        text = f"{100 * p:.{d}f}"
-        if (float(text) < 100 or p >= 1) and (float(text) > 0 or p <= 0):
-            return f"{text}%"
-    return "> 99.999999%" if p > 0.5 else "< 0.000001%"
+def done_of(done: float, total: int, noun: str) -> str:
+    """ "2.8 of 30 passes", "1 of 1 pass": how far a run is; noun singular ("pass", "step")."""
+    return f"{amount(done)} of {counted(total, noun)}"
 
 
-def amount(x: float) -> str:
-    """A count that may be fractional, as a person writes it: 2.80064 -> "2.8", 3.0 -> "3",
-    0.00426 -> "0.004" (one significant digit below 0.1, never "0.0")."""
-    if x == 0 or abs(x) >= 0.1:
-        return f"{x:.1f}".rstrip("0").rstrip(".")
-    return f"{x:.1g}"
-
-
-def done_of(done: float, total: int, unit: str) -> str:
-    """ "2.8 of 30 passes": how far a run is."""
-    return f"{amount(done)} of {total:,} {unit}"
+def probability(p: float) -> str:
+    """A softmax probability as every page writes it, text and bar labels alike: "31.1%",
+    "99.96%" (never a false "100.0%")."""
+    return honest_percent(p, 1)

@@ -8,7 +8,7 @@ from runs.store import StoreError
 from runs.writer import keep_days
 from ui import handin, state, teacher, workspace
 from ui.export import runs_zip
-from ui.text import plain
+from ui.text import counted, plain
 
 DELETE = "your_work_delete"  # widget keys of this section
 FORGET_SURE = "your_work_forget_sure"
@@ -49,9 +49,9 @@ def _what_is_kept(n: int) -> str:
     limit = state.scheduler().limits.workspace_bytes
     size = "" if used is None else f" · {used / 2**20:,.1f} MB of {limit / 2**20:,.0f} MB"
     return (
-        f"{n} run{'s' * (n != 1)} kept{size}. Your runs, their charts and models come back "
+        f"{counted(n, 'run')} kept{size}. Your runs, their charts and models come back "
         f"after a reload or a server restart, in every tab of this browser, and are kept "
-        f"{keep_days():g} days after your last visit. Uploaded data is not kept: a run on "
+        f"{counted(keep_days(), 'day')} after your last visit. Uploaded data is not kept: a run on "
         "an upload can be looked at and downloaded later, but continued only while the "
         "upload is there."
     )
@@ -76,7 +76,7 @@ def _delete(mine: list) -> None:
             st.error(f"Nothing was deleted: {plain(str(e))}. Try again in a moment.")
             return
         st.session_state.pop(DELETE, None)
-        st.toast(f"Deleted {n} run{'s' * (n != 1)}.")
+        st.toast(f"Deleted {counted(n, 'run')}.")
         st.rerun()
 
 

@@ -34,7 +34,7 @@ def sample_points(page, seconds: float) -> list[int]:
     return seen
 
 
-FINISHED = re.compile(r"finished \d+ iterations\.")
+FINISHED = re.compile(r"finished \d+ iterations?\.")
 
 
 def test_training_charts_update_live_and_the_run_survives_a_page_switch(page):

@@ -20,7 +20,7 @@ from .conftest import ROOT, running_app, settle, shot
 
 pytestmark = pytest.mark.browser
 
-FINISHED = re.compile(r"finished \d+ iterations\.")
+FINISHED = re.compile(r"finished \d+ iterations?\.")
 SMALL_RUN = "train?hidden_size=20&iterations=2&learning_rate=0.1"
 
 
