@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ui import charts, router, state, teacher, workspace
+from ui import charts, router, server, state, teacher, workspace
 
+server.configure()  # once per process: BLAS on one thread (page code never changes it)
 router.mark()  # the pages check it: a first visit by a link must come through here
 st.set_page_config(page_title="MNIST Backprop Lab", page_icon=":material/neurology:", layout="wide")
 st.html(charts.TOUCH_STYLE)  # no Plotly toolbar over the charts' titles on a touch screen
