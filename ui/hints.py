@@ -9,11 +9,12 @@ import streamlit as st
 from mlcore.hints import hints
 from mlcore.train import TrainConfig
 from runs.scheduler import Run
+from ui import keys
 from ui.lessons import nearest_rate
 from ui.widgets import AUGMENT_LABELS, SCALE_LABELS, to_widgets
 
-SETTINGS_OPEN = "train_settings_open"  # the Train page's Settings expander is open
-NOTICE = "train_notice"  # what a fix changed: said once, under the hints
+SETTINGS_OPEN = keys.SETTINGS_OPEN  # the Train page's Settings expander is open
+NOTICE = keys.NOTICE  # what a fix changed: said once, under the hints
 NAMES = {  # how the Train page's widgets name the fields
     "hidden_size": "Hidden units",
     "learning_rate": "Learning rate",

@@ -13,10 +13,10 @@ from mlcore.range_test import RangeTest
 from mlcore.spec import config_to_params
 from mlcore.train import TrainConfig
 from runs.scheduler import Run
-from ui import charts, state
+from ui import charts, keys, state
 from ui.widgets import LEARNING_RATES, to_widgets
 
-RUNS = "lessons_runs"  # {slug: {label: run id, RANGE: run id}}: the runs a lesson started
+RUNS = keys.LESSON_RUNS  # {slug: {label: run id, RANGE: run id}}: the runs a lesson started
 RANGE = "range test"
 WATCH_NAMES = {
     "test_accuracy": "test accuracy",

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import teacher
-
-ROUTED = "routed_by_app"  # this session has been through app.py at least once
+from ui import keys, teacher
 
 
 def pages() -> list:
@@ -33,12 +31,12 @@ def pages() -> list:
 
 def navigate() -> st.Page:
     """app.py's navigation: the page the address names (marks the session as routed)."""
-    st.session_state[ROUTED] = True
+    st.session_state[keys.ROUTED] = True
     return st.navigation(pages())
 
 
 def ensure() -> None:
     """Rerun through app.py if this session's page was started without it (see above)."""
-    if not st.session_state.get(ROUTED):
+    if not st.session_state.get(keys.ROUTED):
         st.navigation(pages())  # from now on pages/ is not auto-discovered, in any session
         st.rerun()

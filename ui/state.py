@@ -21,14 +21,14 @@ from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
 from runs.protocol import DataRef
 from runs.scheduler import Run, Scheduler, get_scheduler
-from ui import workspace
+from ui import keys, workspace
 from ui.text import done_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_PATH = ROOT / "models" / "default.npz"
 DEFAULT_MODEL_ID = "default"  # the shipped model, among the runs' ids in model pickers
 
-CURRENT_RUN = "current_run"  # id of the run the Train page shows
+CURRENT_RUN = keys.CURRENT_RUN  # id of the run the Train page shows
 UPLOADED = "uploaded_dataset"  # in the scheduler's session data: the Home page's upload
 SPEC_DATA = {"directory": "full", "cache": "full", "sample": "sample"}  # Dataset.kind -> spec
 DATA_KINDS = {
@@ -41,14 +41,14 @@ DATA_KINDS = {
 # a run does not draw, unless the key is written back on every run: app.py does that).
 PERSISTENT_KEYS = (
     *(f.name for f in fields(TrainConfig)),
-    "preset",
-    "softmax_preset",
-    "softmax_scale",
-    "softmax_dtype",
-    "brush",
-    "draw_model",
-    "train_x_axis",
-    "train_view",
+    keys.PRESET,
+    keys.SOFTMAX_PRESET,
+    keys.SOFTMAX_SCALE,
+    keys.SOFTMAX_DTYPE,
+    keys.BRUSH,
+    keys.DRAW_MODEL,
+    keys.TRAIN_X_AXIS,
+    keys.TRAIN_VIEW,
 )
 
 
