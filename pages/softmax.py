@@ -11,7 +11,7 @@ from mlcore.numerics import (
     overflow_limit,
     parse_logit_table,
 )
-from ui import charts, keys, paste, router
+from ui import keys, paste, router, softmax_charts
 from ui.text import grouped
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
@@ -174,13 +174,15 @@ with right:
 row = 0
 if len(rows) > 1:
     row = st.selectbox("Row to plot", range(len(rows)), format_func=lambda i: f"row {rows[i] + 1}")
-st.plotly_chart(charts.softmax_bars(result.naive[row], result.stable[row]), key="softmax_bars")
+st.plotly_chart(
+    softmax_charts.softmax_bars(result.naive[row], result.stable[row]), key="softmax_bars"
+)
 
 st.subheader("Where does the naive softmax break?")
 limit = overflow_limit(dtype)
 top = np.linspace(0, 1.4 * limit, 600)
 st.plotly_chart(
-    charts.breaking_point_figure(top, breaking_point(top, dtype), limit, dtype_name),
+    softmax_charts.breaking_point_figure(top, breaking_point(top, dtype), limit, dtype_name),
     key="breaking_point",
 )
 st.markdown(
