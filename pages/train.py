@@ -1,17 +1,14 @@
 """Train: choose hyper-parameters, start/stop/continue, watch loss and accuracy live."""
 
-from dataclasses import fields
-
 import numpy as np
 import streamlit as st
 
 from mlcore.augment import AUGMENTS, preview
-from mlcore.lessons import PRESET_RESULTS, PRESET_WORDS, PRESETS
 from mlcore.model import model_bytes
-from mlcore.spec import config_from_params, config_to_params
-from mlcore.train import TrainConfig, batches_per_iteration
+from mlcore.spec import config_to_params
+from mlcore.train import batches_per_iteration
 from runs.scheduler import LimitError
-from ui import active_runs, charts, handin, hints, keys, live, router, state
+from ui import active_runs, charts, handin, hints, keys, live, router, state, train_settings
 from ui.export import runs_csv
 from ui.text import plain
 from ui.widgets import (
@@ -23,70 +20,15 @@ from ui.widgets import (
     LEARNING_RATES,
     MOMENTA,
     SCALE_LABELS,
-    from_widgets,
-    to_widgets,
-    widget_problem,
 )
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
 
-DEFAULTS = TrainConfig()
-FIELDS = [f.name for f in fields(TrainConfig)]
-CUSTOM = "custom: your own settings"  # the preset shown once a setting differs from them all
-
-
-def apply_preset() -> None:
-    if st.session_state[keys.PRESET] in PRESETS:
-        st.session_state.update(to_widgets(PRESETS[st.session_state[keys.PRESET]]))
-
-
-def matching_preset() -> str:
-    """The preset chosen if the settings are still its own, else one they equal, else CUSTOM."""
-    try:
-        now = settings()
-    except ValueError:  # a combination TrainConfig refuses (Start says why)
-        return CUSTOM
-    chosen = st.session_state.get(keys.PRESET)
-    if PRESETS.get(chosen) == now:
-        return chosen
-    return next((name for name, config in PRESETS.items() if config == now), CUSTOM)
-
-
-def preset_results(name: str, kind: str) -> str:
-    """What the preset reached when it was measured, on the data active now first."""
-    word = next((w for w, n in PRESET_WORDS.items() if n == name), None)
-    results = PRESET_RESULTS.get(word, {})
-    here = "sample" if kind == "sample" else "full"
-    other = "full" if here == "sample" else "sample"
-    where = {"full": "trained on full MNIST", "sample": "trained on the bundled sample"}
-    if here not in results:
-        return ""
-    return (
-        f"Measured: {results[here]} test accuracy {where[here]} (what you have now), "
-        f"{results[other]} {where[other]} — `python -m mlcore.train --preset {word}`."
+if problems := train_settings.start(st.query_params.to_dict()):  # a link opens its settings
+    st.session_state[keys.TRAIN_ERROR] = "This link has settings that cannot be used: " + (
+        "; ".join(problems) + ". Those settings keep their defaults."
     )
-
-
-def settings() -> TrainConfig:
-    return from_widgets(st.session_state)
-
-
-for name, value in to_widgets(DEFAULTS).items():  # widget defaults: the core's TrainConfig
-    st.session_state.setdefault(name, value)
-if not st.session_state.get(keys.URL_READ):  # a shared link opens its settings (never starts)
-    st.session_state[keys.URL_READ] = True
-    linked, problems = config_from_params(st.query_params.to_dict())
-    linked_values, default_values = to_widgets(linked), to_widgets(DEFAULTS)
-    for name in FIELDS:
-        value = linked_values[name]
-        if problem := widget_problem(name, value):  # valid, but no widget can show it
-            problems.append(problem)
-            value = default_values[name]
-        st.session_state[name] = value
-    if problems:
-        st.session_state[keys.TRAIN_ERROR] = "This link has settings that cannot be used: " + (
-            "; ".join(problems) + ". Those settings keep their defaults."
-        )
+settings = train_settings.read
 
 st.title("Train the network")
 data = state.dataset()
@@ -176,22 +118,22 @@ buttons.button(
     "data), then pause; a finished run goes one iteration past its end.",
 )
 active_runs.show("train_active", besides=run)  # a lesson's runs, stoppable from here too
-if "train_error" in st.session_state:
+if keys.TRAIN_ERROR in st.session_state:
     st.error(plain(st.session_state.pop(keys.TRAIN_ERROR)))  # may quote a link's own text
 
-st.session_state[keys.PRESET] = matching_preset()  # "custom" once a setting differs
+st.session_state[keys.PRESET] = train_settings.matching_preset()  # CUSTOM once one differs
 st.session_state.setdefault(keys.SETTINGS_OPEN, run is None)  # open until a run is on screen
 with st.expander("Settings", key=keys.SETTINGS_OPEN, on_change="rerun"):
     st.selectbox(
         "Preset",
-        [*PRESETS, CUSTOM],
+        [*train_settings.PRESETS, train_settings.CUSTOM],
         key=keys.PRESET,
-        on_change=apply_preset,
+        on_change=train_settings.apply_preset,
         help="Fills in every setting below; the lab's own settings are among them. It says "
         "custom once a setting differs from every preset.",
     )
-    if st.session_state[keys.PRESET] != CUSTOM:  # measured for the preset's settings only
-        st.caption(preset_results(st.session_state[keys.PRESET], data.kind))
+    if preset := train_settings.PRESETS.get(st.session_state[keys.PRESET]):  # measured ones
+        st.caption(preset.results_text(data.kind))
     c1, c2, c3 = st.columns(3)
     c1.select_slider("Hidden units", HIDDEN_SIZES, key="hidden_size", help=HELP["hidden_size"])
     c2.select_slider(

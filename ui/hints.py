@@ -9,7 +9,7 @@ import streamlit as st
 from mlcore.hints import hints
 from mlcore.train import TrainConfig
 from runs.scheduler import Run
-from ui import keys
+from ui import keys, train_settings
 from ui.lessons import nearest_rate
 from ui.widgets import AUGMENT_LABELS, SCALE_LABELS, to_widgets
 
@@ -55,7 +55,7 @@ def _text(name: str, value) -> str:
 def apply_fix(before: TrainConfig, config: TrainConfig) -> None:
     """Fill the Train page's settings with config, open them and say what changed."""
     config = replace(config, learning_rate=nearest_rate(config.learning_rate))  # a slider value
-    st.session_state.update(to_widgets(config))
+    train_settings.write(config)
     st.session_state[SETTINGS_OPEN] = True
     st.session_state[NOTICE] = (
         f"{changes(before, config)}: press **Start** to try it (the settings above are open)."

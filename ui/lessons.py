@@ -13,8 +13,8 @@ from mlcore.range_test import RangeTest
 from mlcore.spec import config_to_params
 from mlcore.train import TrainConfig
 from runs.scheduler import Run
-from ui import charts, keys, state
-from ui.widgets import LEARNING_RATES, to_widgets
+from ui import charts, keys, state, train_settings
+from ui.widgets import LEARNING_RATES
 
 RUNS = keys.LESSON_RUNS  # {slug: {label: run id, RANGE: run id}}: the runs a lesson started
 RANGE = "range test"
@@ -107,7 +107,7 @@ def nearest_rate(rate: float) -> float:
 
 def use_on_train_page(config: TrainConfig) -> None:
     """Put config into the Train page's settings (keys named as TrainConfig fields), go there."""
-    st.session_state.update(to_widgets(config))  # full batch: the widget's word "full"
+    train_settings.write(config)  # full batch: the widget's word "full"
     st.switch_page("pages/train.py", query_params=config_to_params(config))
 
 
