@@ -19,7 +19,7 @@ FIELDS = {f.name for f in fields(TrainConfig)}  # the settings' keys are the con
 
 
 def literal_keys(tree: ast.AST) -> list[str]:
-    """String constants used as st.session_state[...] or its .get/.pop/.setdefault key."""
+    """String constants used as st.session_state[...], its .get/.pop/.setdefault key, or in it."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript) and ast.unparse(node.value).endswith("session_state"):
@@ -28,6 +28,10 @@ def literal_keys(tree: ast.AST) -> list[str]:
             "session_state"
         ]:
             key = node.args[0] if node.args else None
+        elif isinstance(node, ast.Compare) and ast.unparse(node.comparators[0]).endswith(
+            "session_state"
+        ):
+            key = node.left  # "key" in st.session_state
         else:
             continue
         if isinstance(key, ast.Constant) and isinstance(key.value, str):

@@ -91,7 +91,7 @@ def pick_model(
             on_change=_add_upload,
             args=(f"{key}_upload",),
         )
-    if "picker_error" in st.session_state:
+    if keys.PICKER_ERROR in st.session_state:
         name, problem = st.session_state.pop(keys.PICKER_ERROR)
         st.error("This file cannot be used as a model; the page keeps the model it had.")
         st.text(f"{name}: {problem}")  # a user's file name: plain text, never Markdown
