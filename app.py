@@ -2,23 +2,13 @@
 
 import streamlit as st
 
-from ui import charts, router, state, teacher, workspace
+from ui import charts, router, server, state, workspace
 
-router.mark()  # the pages check it: a first visit by a link must come through here
+server.configure()  # once per process: BLAS on one thread (page code never changes it)
 st.set_page_config(page_title="MNIST Backprop Lab", page_icon=":material/neurology:", layout="wide")
 st.html(charts.TOUCH_STYLE)  # no Plotly toolbar over the charts' titles on a touch screen
 
-page = st.navigation(
-    [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-        st.Page("pages/train.py", title="Train", icon=":material/monitoring:"),
-        st.Page("pages/lessons.py", title="Lessons", icon=":material/school:"),
-        st.Page("pages/softmax.py", title="Softmax", icon=":material/functions:"),
-        st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
-        st.Page("pages/inside.py", title="Inside the network", icon=":material/biotech:"),
-        *teacher.pages(),  # the Class page, when MNIST_LAB_TEACHER_KEY is set
-    ]
-)
+page = router.navigate()  # the pages check it: a first visit by a link must come through here
 
 state.keep_widget_values()
 data = state.dataset()

@@ -37,6 +37,18 @@ def _check(ok: bool, name: str, value, rule: str) -> None:
 def augment_batch(
     X: np.ndarray, rng: np.random.Generator, kind: str, background: float
 ) -> np.ndarray:
+    """distort(X, rng, kind, background) in a training worker, with BLAS on one thread.
+
+    Every matmul here is small: a second BLAS thread costs more than it gives, and far more
+    on a busy machine (measured with 2 threads there: augmenting 1,024 rows a call made an
+    epoch 17-20x slower than none; with 1 thread, 64 rows cost ~0.12 of a step). A worker
+    owns its process's thread limits; the web server calls distort (it runs BLAS on one).
+    """
+    with single_blas_thread():
+        return distort(X, rng, kind, background)
+
+
+def distort(X: np.ndarray, rng: np.random.Generator, kind: str, background: float) -> np.ndarray:
     """Randomly distorted copies of X (b, 784) float32, any scaling -> (b, 784) float32.
 
     background: the scaled value of a 0 (black) pixel; the distortions move ink, and what
@@ -47,19 +59,15 @@ def augment_batch(
     X = np.asarray(X, np.float32)
     if kind == "none" or len(X) == 0:
         return X.copy()
-    # Every matmul here is small: a second BLAS thread costs more than it gives, and far
-    # more on a busy machine (measured with 2 threads there: augmenting 1,024 rows a call
-    # made an epoch 17-20x slower than none; with 1 thread, 64 rows cost ~0.12 of a step).
-    with single_blas_thread():
-        bg = np.float32(background)
-        ink = X - bg  # background 0, so zero padding and zero-weight samples are background
-        coords = affine_coords(_centres(ink), random_affine(rng, len(X)))  # (b, 2, 784)
-        if kind == "elastic":
-            coords += elastic_displacements(rng, len(X))
-        out = sample_bilinear(ink, coords)
-        if kind == "elastic":
-            out = change_thickness(out, rng.uniform(-MAX_THICKNESS, MAX_THICKNESS, len(X)))
-        out += bg
+    bg = np.float32(background)
+    ink = X - bg  # background 0, so zero padding and zero-weight samples are background
+    coords = affine_coords(_centres(ink), random_affine(rng, len(X)))  # (b, 2, 784)
+    if kind == "elastic":
+        coords += elastic_displacements(rng, len(X))
+    out = sample_bilinear(ink, coords)
+    if kind == "elastic":
+        out = change_thickness(out, rng.uniform(-MAX_THICKNESS, MAX_THICKNESS, len(X)))
+    out += bg
     return out.reshape(len(X), SIDE * SIDE)
 
 
@@ -212,7 +220,7 @@ def preview(
     _check(copies >= 1, "copies", copies, "must be >= 1")
     raw = np.asarray(images, np.float32).reshape(-1, SIDE * SIDE)
     k, cell = len(raw), SIDE + gap
-    distorted = augment_batch(np.repeat(raw, copies, axis=0), rng, kind, 0.0)
+    distorted = distort(np.repeat(raw, copies, axis=0), rng, kind, 0.0)  # in the web server
     tiles = np.concatenate([raw[:, None], distorted.reshape(k, copies, -1)], axis=1)
     grid = np.full((k * cell - gap, (copies + 1) * cell - gap), 128, np.float32)
     for i in range(k):

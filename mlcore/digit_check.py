@@ -15,7 +15,6 @@ from typing import NamedTuple
 import numpy as np
 
 from mlcore.preprocess import SIZE, _crop, _resize, digit_problem, ink_from_rgba, to_mnist
-from mlcore.threads import single_blas_thread
 
 PIECE_INK = 0.1  # of full ink: a 28x28 pixel above it belongs to a piece
 SECOND_PIECE = 0.15  # a second piece with this share of the ink: separate pieces
@@ -84,11 +83,11 @@ def reference_digits(X: np.ndarray, k: int = COMPONENTS) -> References:
     """Real digits X (m, 784) in 0-255 -> References (their k main directions by PCA)."""
     digits = _unit(X)
     # Directions from every 5th digit bound the search as well, 5x quicker; it stays exact
-    # whatever they are. One BLAS thread: eigh took 3.9 s with two on a busy machine, 0.15 s.
-    with single_blas_thread():
-        _, vectors = np.linalg.eigh(digits[::5].T @ digits[::5])  # (784, 784), ascending
-        basis = np.ascontiguousarray(vectors[:, ::-1][:, :k].T, np.float32)
-        coords = digits @ basis.T  # (m, 784) @ (784, k) -> (m, k)
+    # whatever they are. The web server's one BLAS thread: eigh took 3.9 s with two on a busy
+    # machine, 0.15 s with one.
+    _, vectors = np.linalg.eigh(digits[::5].T @ digits[::5])  # (784, 784), ascending
+    basis = np.ascontiguousarray(vectors[:, ::-1][:, :k].T, np.float32)
+    coords = digits @ basis.T  # (m, 784) @ (784, k) -> (m, k)
     residual = np.sqrt(np.maximum(1 - (coords**2).sum(axis=1), 0))
     return References(digits, basis, coords, residual)
 
@@ -143,8 +142,7 @@ def read_canvas(rgba: np.ndarray, references: References) -> Reading:
     problem = digit_problem(rgba)
     if problem is not None:
         return Reading(None, problem, None)
-    with single_blas_thread():  # small matmuls: a second thread only waits (see preprocess)
-        ink = ink_from_rgba(rgba)
-        pixels = to_mnist(ink)
-        distance = float(digit_distance(pixels, references)[0])
+    ink = ink_from_rgba(rgba)
+    pixels = to_mnist(ink)
+    distance = float(digit_distance(pixels, references)[0])
     return Reading(pixels, None, doubt(ink, pixels, distance))

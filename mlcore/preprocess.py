@@ -5,13 +5,13 @@ anti-aliasing, then placed in a 28x28 field with its centre of mass at the centr
 A brush much thicker or thinner than MNIST's pen, for the digit's size, is first thinned
 or thickened so the strokes end up as wide as MNIST's; drawings too small or too round to
 be a digit are named by digit_problem.
+Small matmuls only: the web server runs BLAS with one thread for them (ui/server.py; with
+two they waited, 48 ms instead of ~1 on a busy machine); nothing here changes it.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from mlcore.threads import single_blas_thread
 
 BOX = 20  # longer side of the digit after scaling
 SIZE = 28
@@ -162,8 +162,7 @@ def digit_problem(rgba: np.ndarray) -> str | None:
         return "The canvas is empty: draw a digit."
     if max(crop.shape) < MIN_EXTENT * min(ink.shape):
         return "The drawing is too small to be a digit: draw it larger."
-    with single_blas_thread():  # the ratio does not depend on the scale: measure it at FINE * BOX
-        fine = _resize(crop, FINE * BOX / max(crop.shape))
+    fine = _resize(crop, FINE * BOX / max(crop.shape))  # the ratio does not depend on the scale
     if FINE * BOX < MIN_ELONGATION * 2 * inscribed_radius(fine > 0.5):
         return (  # a dot, or a dense scribble: either way no strokes to read
             "That does not look like one digit: it is one solid blot (a dot, or strokes drawn "
@@ -188,7 +187,4 @@ def _centre_by_mass(digit: np.ndarray) -> np.ndarray:
 
 def canvas_to_mnist(rgba: np.ndarray) -> np.ndarray | None:
     """Canvas RGBA (H, W, 4) -> (28, 28) float32 pixels in 0-255, or None if nothing is drawn."""
-    # Small matmuls only: a second BLAS thread makes them wait (48 ms instead of ~1 on a
-    # busy machine, measured), so one thread.
-    with single_blas_thread():
-        return to_mnist(ink_from_rgba(rgba))
+    return to_mnist(ink_from_rgba(rgba))

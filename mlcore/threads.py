@@ -4,6 +4,10 @@ One setting, `set_compute_threads(n)`, covers both: n BLAS threads for the big G
 threads for the element-wise blocks of mlcore.step (which run BLAS with 1 thread inside).
 threadpoolctl finds OpenBLAS, MKL, BLIS, Accelerate or OpenMP in the process; the controller
 is created once (measured: ~0.85 ms to create, ~8 us per limit; threadpool_limits() ~100 us).
+Who sets them: a training worker (runs/worker.py, and the step and augment_batch inside it)
+and, once at start-up, the web server (ui/server.py: 1 thread). Limits are process-wide, so
+nothing the web server runs per page changes them (threadpoolctl also ignores a limit set
+from a thread while another live thread holds OpenBLAS's).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from runs.classroom import (
     shown_names,
 )
 from ui import charts, class_charts, router, state, teacher
+from ui.colors import run_color
 from ui.export import class_csv
 from ui.text import plain
 
@@ -88,7 +89,8 @@ else:
         mime="text/csv", key="class_csv",
     )  # fmt: skip
     series = [(html.escape(f"{shown_name(r, names)} · {r.run_id}"), r.history) for r in runs[-12:]]
-    st.plotly_chart(charts.accuracy_figure(series), key="class_curves")
+    colors = [run_color(r.run_id) for r in runs[-12:]]  # as on the student's own pages
+    st.plotly_chart(charts.accuracy_figure(series, colors=colors), key="class_curves")
 
 st.header("Lessons across the class")
 by_lesson = lesson_results(runs)

@@ -7,13 +7,13 @@ from streamlit_drawable_canvas import st_canvas
 from mlcore import digit_check
 from mlcore.data import SAMPLE_DIR, load_mnist
 from mlcore.network import logit_gradient
-from ui import charts, picker, router
+from ui import charts, keys, picker, router
 from ui.text import probability
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
 
-DRAWN = "draw_pixels"  # (28, 28) uint8: what the network saw of the last drawing
-DRAWING = "canvas_drawing"  # what the canvas starts from; Undo and Clear set a new one
+DRAWN = keys.DRAWN_PIXELS  # (28, 28) float32 0-255: what the network saw of the last drawing
+DRAWING = keys.DRAWING  # what the canvas starts from; Undo and Clear set a new one
 UNSURE = 0.5  # below this top probability the drawing gets a warning
 TOOLBAR_ROOM = "small"  # 0.75rem more above the canvas: its hover toolbar (~30 px) sits there
 
@@ -56,12 +56,12 @@ references = reference_digits()  # built once per server (~0.4 s), before the fi
 top1, top2 = st.columns([2, 1])
 with top1:
     model_id, model = picker.pick_model(
-        "draw_model",
+        keys.DRAW_MODEL,
         "Models you trained on the Train page (with their test accuracy), the default, or a "
         "file you upload. Your choice stays until you change it.",
     )
-st.session_state.setdefault("brush", 30)  # a default through the state: app.py writes it back
-brush = top2.slider("Brush width (px)", 8, 48, key="brush")
+st.session_state.setdefault(keys.BRUSH, 30)  # a default through the state: app.py writes it back
+brush = top2.slider("Brush width (px)", 8, 48, key=keys.BRUSH)
 # The reading sits right under the canvas, so it is in view after a stroke on a phone too;
 # the probabilities go beside it (under it, once the columns stack).
 left, right = st.columns([1, 1], gap="large")

@@ -8,12 +8,12 @@ from mlcore.data import ROLES, UploadError, cache_dir, identify_upload, load_upl
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.idx import IdxError
 from mlcore.quote import shorten
-from ui import router, state, teacher, visitor, workspace, your_work
+from ui import keys, router, state, teacher, visitor, workspace, your_work
 from ui.text import plain
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
 
-UPLOAD_RESULT = "home_upload_result"  # ("ok", names, Dataset) or ("error", [IdxError, ...])
+UPLOAD_RESULT = keys.UPLOAD_RESULT  # ("ok", names, Dataset) or ("error", [IdxError, ...])
 # Measured 2026-11-30, `python -m mlcore.train --data sample` then the model scored on the
 # official 10,000 test images, against `--data full`: both with the default preset.
 SAMPLE_ACCURACY, FULL_ACCURACY = "94.7%", "97.8%"
@@ -38,7 +38,7 @@ def show_download_failure(e: DownloadError) -> None:
 
 def use_upload() -> None:
     """Uploader callback: check each file, then load all four; keep the old data on a problem."""
-    files = st.session_state["upload"] or []
+    files = st.session_state[keys.UPLOAD] or []
     blobs, problems, dataset = {}, [], None
     for f in files:
         role, name = identify_upload(f.name), shorten(f.name, 120)  # a name is the user's text
@@ -173,7 +173,7 @@ with st.expander("Upload the four MNIST files (.gz or uncompressed)", expanded=u
     st.file_uploader(
         "The four IDX files, as distributed",
         accept_multiple_files=True,
-        key="upload",
+        key=keys.UPLOAD,
         on_change=use_upload,
     )
     if state.uploaded() is not None and st.button("Stop using uploaded files"):

@@ -4,16 +4,16 @@ import streamlit as st
 
 from mlcore.lessons import BY_SLUG, LESSONS, conclude, range_conclusion
 from runs.scheduler import LimitError
-from ui import active_runs, handin, live, router, teacher
+from ui import active_runs, handin, keys, live, router, teacher
 from ui import lessons as ui
 from ui.text import user_text
 
 router.ensure()  # a first visit by a link (a shared lesson) still goes through app.py
 
-CHOICE = "lessons_choice"
-POLLING = "lessons_polling"
-START_ERROR = "lessons_start_error"  # why the lesson could not start, kept until shown
-X_AXIS = "lessons_x_axis"
+CHOICE = keys.LESSON_CHOICE
+POLLING = keys.LESSONS_POLLING
+START_ERROR = keys.LESSON_START_ERROR  # why the lesson could not start, kept until shown
+X_AXIS = keys.LESSONS_X_AXIS
 
 st.title("Lessons")
 shown = teacher.class_mode().lessons or [lesson.slug for lesson in LESSONS]  # class mode

@@ -11,7 +11,7 @@ from mlcore.numerics import (
     overflow_limit,
     parse_logit_table,
 )
-from ui import charts, paste, router
+from ui import keys, paste, router, softmax_charts
 from ui.text import grouped
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
@@ -25,8 +25,8 @@ PRESETS = {
 SCALES = [0.01, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 1000.0]
 # Page-local session keys: the typed tables per preset. The editor shows the table kept when it
 # was mounted ("base": it must not change under the editor's own edits) and returns the latest.
-BASES, TYPED, VERSIONS = "softmax_bases", "softmax_typed", "softmax_editor_versions"
-PASTED = "softmax_pasted"  # what the last big paste kept, said once
+BASES, TYPED, VERSIONS = keys.SOFTMAX_BASES, keys.SOFTMAX_TYPED, keys.SOFTMAX_VERSIONS
+PASTED = keys.SOFTMAX_PASTED  # what the last big paste kept, said once
 TOOLBAR_ROOM = "small"  # 0.75rem more: the data editor's toolbar (~30 px) sits above its top edge
 
 
@@ -82,7 +82,7 @@ st.markdown(
     "**nan**. Subtracting each row's largest logit first changes nothing mathematically — it "
     "cancels in the ratio — yet keeps every exponent ≤ 0."
 )
-preset = st.radio("Logits", list(PRESETS), key="softmax_preset", horizontal=True)
+preset = st.radio("Logits", list(PRESETS), key=keys.SOFTMAX_PRESET, horizontal=True)
 for name in (BASES, TYPED, VERSIONS):
     st.session_state.setdefault(name, {})
 key = editor_key(preset)
@@ -112,12 +112,12 @@ with c1:
 with c2:
     # The default goes through the state, not value=: app.py writes this key back on every run,
     # and a widget given both logs Streamlit's "created with a default value" warning.
-    st.session_state.setdefault("softmax_scale", 1.0)
-    factor = st.select_slider("Multiply every logit by", SCALES, key="softmax_scale")
+    st.session_state.setdefault(keys.SOFTMAX_SCALE, 1.0)
+    factor = st.select_slider("Multiply every logit by", SCALES, key=keys.SOFTMAX_SCALE)
     dtype_name = st.radio(
         "Precision",
         ["float64", "float32"],
-        key="softmax_dtype",
+        key=keys.SOFTMAX_DTYPE,
         horizontal=True,
         help="float64 is NumPy's default and the lab's.",
     )
@@ -176,13 +176,15 @@ with right:
 row = 0
 if len(rows) > 1:
     row = st.selectbox("Row to plot", range(len(rows)), format_func=lambda i: f"row {rows[i] + 1}")
-st.plotly_chart(charts.softmax_bars(result.naive[row], result.stable[row]), key="softmax_bars")
+st.plotly_chart(
+    softmax_charts.softmax_bars(result.naive[row], result.stable[row]), key="softmax_bars"
+)
 
 st.subheader("Where does the naive softmax break?")
 limit = overflow_limit(dtype)
 top = np.linspace(0, 1.4 * limit, 600)
 st.plotly_chart(
-    charts.breaking_point_figure(top, breaking_point(top, dtype), limit, dtype_name),
+    softmax_charts.breaking_point_figure(top, breaking_point(top, dtype), limit, dtype_name),
     key="breaking_point",
 )
 st.markdown(

@@ -1,17 +1,14 @@
 """Train: choose hyper-parameters, start/stop/continue, watch loss and accuracy live."""
 
-from dataclasses import fields
-
 import numpy as np
 import streamlit as st
 
 from mlcore.augment import AUGMENTS, preview
-from mlcore.lessons import PRESET_RESULTS, PRESET_WORDS, PRESETS
 from mlcore.model import model_bytes
-from mlcore.spec import config_from_params, config_to_params
-from mlcore.train import TrainConfig, batches_per_iteration
+from mlcore.spec import config_to_params
+from mlcore.train import batches_per_iteration
 from runs.scheduler import LimitError
-from ui import active_runs, charts, handin, hints, live, router, state
+from ui import active_runs, charts, handin, hints, keys, live, router, state, train_settings
 from ui.export import runs_csv
 from ui.text import plain
 from ui.widgets import (
@@ -23,70 +20,16 @@ from ui.widgets import (
     LEARNING_RATES,
     MOMENTA,
     SCALE_LABELS,
-    from_widgets,
-    to_widgets,
-    widget_problem,
 )
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
 
-DEFAULTS = TrainConfig()
-FIELDS = [f.name for f in fields(TrainConfig)]
-URL_READ = "train_url_read"  # the link's settings were applied once this session
-CUSTOM = "custom: your own settings"  # the preset shown once a setting differs from them all
-SETTINGS_OPEN = hints.SETTINGS_OPEN  # a hint's fix opens the settings
-
-
-def apply_preset() -> None:
-    if st.session_state["preset"] in PRESETS:
-        state.put_settings(PRESETS[st.session_state["preset"]])
-
-
-def matching_preset() -> str:
-    """The preset chosen if the settings are still its own, else one they equal, else CUSTOM."""
-    try:
-        now = settings()
-    except ValueError:  # a combination TrainConfig refuses (Start says why)
-        return CUSTOM
-    chosen = st.session_state.get("preset")
-    if PRESETS.get(chosen) == now:
-        return chosen
-    return next((name for name, config in PRESETS.items() if config == now), CUSTOM)
-
-
-def preset_results(name: str, kind: str) -> str:
-    """What the preset reached when it was measured, on the data active now first."""
-    word = next((w for w, n in PRESET_WORDS.items() if n == name), None)
-    results = PRESET_RESULTS.get(word, {})
-    here = "sample" if kind == "sample" else "full"
-    other = "full" if here == "sample" else "sample"
-    where = {"full": "trained on full MNIST", "sample": "trained on the bundled sample"}
-    if here not in results:
-        return ""
-    return (
-        f"Measured: {results[here]} test accuracy {where[here]} (what you have now), "
-        f"{results[other]} {where[other]} — `python -m mlcore.train --preset {word}`."
+if problems := train_settings.start(st.query_params.to_dict()):  # a link opens its settings
+    st.session_state[keys.TRAIN_ERROR] = "This link has settings that cannot be used: " + (
+        "; ".join(problems) + ". Those settings keep their defaults."
     )
-
-
-def settings() -> TrainConfig:
-    return from_widgets(st.session_state)
-
-
-for name, value in to_widgets(DEFAULTS).items():  # widget defaults: the core's TrainConfig
-    st.session_state.setdefault(name, value)
-params = st.query_params.to_dict()
-if not st.session_state.get(URL_READ) and set(params) & set(FIELDS):  # a shared link opens
-    st.session_state[URL_READ] = True  # its settings (never starts), once
-    linked, problems = config_from_params(params)
-    problems += filter(None, (widget_problem(k, v) for k, v in to_widgets(linked).items()))
-    state.put_settings(linked)  # valid, but no widget can show it: left at its default
-    if problems:
-        st.session_state["train_error"] = "This link has settings that cannot be used: " + (
-            "; ".join(problems) + ". Those settings keep their defaults."
-        )
-st.session_state[URL_READ] = True
-state.follow_run()  # the run on screen's settings, not the defaults (a lesson's run, a reload)
+settings = train_settings.read
+train_settings.follow_run()  # the run on screen's settings, not the defaults (a lesson's run)
 
 st.title("Train the network")
 data = state.dataset()
@@ -100,9 +43,9 @@ def start_run(max_batches: int | None = None) -> None:
     try:
         run = state.start_run(settings(), max_batches)
     except (ValueError, LimitError) as e:
-        st.session_state["train_error"] = f"Cannot start: {e}"
+        st.session_state[keys.TRAIN_ERROR] = f"Cannot start: {e}"
         return
-    st.session_state[SETTINGS_OPEN] = False  # the charts come into view
+    st.session_state[keys.SETTINGS_OPEN] = False  # the charts come into view
     live.await_first(run)  # the page drawn after Start shows the first point
 
 
@@ -122,7 +65,7 @@ def step(how: str) -> None:
     if run.active:
         return
     if not (run.continuable and run.status in PAUSABLE):
-        st.session_state["train_error"] = cannot_go_on(run)
+        st.session_state[keys.TRAIN_ERROR] = cannot_go_on(run)
         return
     batches = {"continue": None, "step": 1, "iteration": run.batches_per_iteration}[how]
     extend = None if how == "continue" else 1  # after its end: one iteration more
@@ -176,22 +119,22 @@ buttons.button(
     "data), then pause; a finished run goes one iteration past its end.",
 )
 active_runs.show("train_active", besides=run)  # a lesson's runs, stoppable from here too
-if "train_error" in st.session_state:
-    st.error(plain(st.session_state.pop("train_error")))  # may quote a link's own text
+if keys.TRAIN_ERROR in st.session_state:
+    st.error(plain(st.session_state.pop(keys.TRAIN_ERROR)))  # may quote a link's own text
 
-st.session_state["preset"] = matching_preset()  # "custom" once a setting differs
-st.session_state.setdefault(SETTINGS_OPEN, run is None)  # open until a run is on screen
-with st.expander("Settings", key=SETTINGS_OPEN, on_change="rerun"):
+st.session_state[keys.PRESET] = train_settings.matching_preset()  # CUSTOM once one differs
+st.session_state.setdefault(keys.SETTINGS_OPEN, run is None)  # open until a run is on screen
+with st.expander("Settings", key=keys.SETTINGS_OPEN, on_change="rerun"):
     st.selectbox(
         "Preset",
-        [*PRESETS, CUSTOM],
-        key="preset",
-        on_change=apply_preset,
+        [*train_settings.PRESETS, train_settings.CUSTOM],
+        key=keys.PRESET,
+        on_change=train_settings.apply_preset,
         help="Fills in every setting below; the lab's own settings are among them. It says "
         "custom once a setting differs from every preset.",
     )
-    if st.session_state["preset"] != CUSTOM:  # measured for the preset's settings only
-        st.caption(preset_results(st.session_state["preset"], data.kind))
+    if preset := train_settings.PRESETS.get(st.session_state[keys.PRESET]):  # measured ones
+        st.caption(preset.results_text(data.kind))
     c1, c2, c3 = st.columns(3)
     c1.select_slider("Hidden units", HIDDEN_SIZES, key="hidden_size", help=HELP["hidden_size"])
     c2.select_slider(
@@ -259,13 +202,13 @@ try:
     st.query_params.from_dict(config_to_params(settings()))  # the address bar is a link
 except ValueError:
     pass  # a setting out of range: Start says why
-st.session_state["polling"] = busy
+st.session_state[keys.TRAIN_POLLING] = busy
 
 
 POLL = live.poll_seconds()
 
 
-@st.fragment(run_every=POLL if st.session_state["polling"] else None)
+@st.fragment(run_every=POLL if st.session_state[keys.TRAIN_POLLING] else None)
 def show_live() -> None:  # the overlay has no key: new runs are overlaid by default
     run = state.current_run()
     if run is None:
@@ -284,22 +227,22 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
         format_func=names.get,
     )
     with o2:
-        x_axis = live.x_axis_choice("train_x_axis")
+        x_axis = live.x_axis_choice(keys.TRAIN_X_AXIS)
     shown = [run, *(earlier[i] for i in overlay)]
     # A choice, not tabs: only the charts shown are redrawn on each poll (tabs redraw all
     # four in every browser twice a second — the browsers' CPU in the load benchmark).
     light = run.active and live.light()  # a busy server: charts without hover until the end
     legend = [names[r.id] for r in shown]
-    if live.view_choice("train_view") == "learning":
+    if live.view_choice(keys.TRAIN_VIEW) == "learning":
         live.curves(shown, key="train", x_axis=x_axis, light_now=light, names=legend)
     else:
         live.diagnostics(shown, key="train", x_axis=x_axis, light_now=light, names=legend)
     live.metrics(run)
     live.step_panel(run)
-    if st.session_state["polling"]:
-        run = live.await_end(run, POLL)
-    if st.session_state["polling"] and not run.active:
-        st.session_state["polling"] = False
+    if st.session_state[keys.TRAIN_POLLING]:
+        live.await_end(run, POLL)
+    if st.session_state[keys.TRAIN_POLLING] and not run.active:
+        st.session_state[keys.TRAIN_POLLING] = False
         st.rerun()  # the run ended: redraw the whole page (buttons, results)
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from mlcore.numerics import breaking_point
 from mlcore.train import Progress
-from ui import charts, inside_charts
+from ui import charts, inside_charts, softmax_charts
 
 
 def history(n: int) -> list[Progress]:
@@ -45,8 +45,8 @@ FIGURES = {
     "image": lambda: charts.image_figure(np.zeros((28, 28)), "seen"),
     "grid": lambda: charts.grid_figure(np.zeros((118, 238)), "shown"),
     "diverging": lambda: charts.image_figure(np.eye(28) - 0.5, "why", diverging=True),
-    "softmax": lambda: charts.softmax_bars(np.array([np.nan, 0.0]), np.array([0.0, 1.0])),
-    "breaking": lambda: charts.breaking_point_figure(
+    "softmax": lambda: softmax_charts.softmax_bars(np.array([np.nan, 0.0]), np.array([0.0, 1.0])),
+    "breaking": lambda: softmax_charts.breaking_point_figure(
         np.linspace(0, 1000, 5), breaking_point(np.linspace(0, 1000, 5)), 709.8, "float64"
     ),
 }

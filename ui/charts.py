@@ -17,7 +17,13 @@ import plotly.graph_objects as go
 from mlcore.train import Progress
 from ui.text import probability
 
-COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
+# The one palette (Plotly's D3 10). A run's line takes color_at(its place in its workspace):
+# the same colour on every page (ui/colors.py); other series take theirs by their order.
+COLORS = (
+    *("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"),
+    *("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"),
+)
+BLUE, RED, LIGHT_BLUE = COLORS[0], COLORS[3], "#6baed6"  # named roles: stable/naive, the pick
 CLEAR = "rgba(0,0,0,0)"
 LAYOUT = dict(
     margin=dict(l=10, r=10, t=40, b=10),
@@ -61,6 +67,16 @@ GRAY = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]  # ink white on black, a
 # expanded, and plotly.js falls back to the theme's colourscale (a blue/red digit).
 
 
+def color_at(i: int) -> str:
+    """The palette's i-th colour, round again past its end."""
+    return COLORS[i % len(COLORS)]
+
+
+def _colors(colors: Sequence[str] | None, n: int) -> list[str]:
+    """colors if given (one per series), else the palette in order."""
+    return list(colors) if colors is not None else [color_at(i) for i in range(n)]
+
+
 def _figure(traces: list[dict], title: str, x: str, y: str, **extra) -> go.Figure:
     """A figure from trace dicts and the shared layout, wrapped without re-validation."""
     layout = {**LAYOUT, "title": {"text": title}, **extra}
@@ -79,11 +95,16 @@ X_AXES = {
 
 
 def loss_figure(
-    series: Sequence[tuple[str, Sequence[Progress]]], x_axis: str = "iteration", log: bool = False
+    series: Sequence[tuple[str, Sequence[Progress]]],
+    x_axis: str = "iteration",
+    log: bool = False,
+    colors: Sequence[str] | None = None,
 ) -> go.Figure:
     """Training loss against x_axis (a key of X_AXES), one line per (label, history); log: on
-    a log axis (a run whose loss spikes then no longer flattens the others)."""
+    a log axis (a run whose loss spikes then no longer flattens the others); colors: one per
+    series (a run's own: ui/colors.py), else the palette in order."""
     x_title, x_of = X_AXES[x_axis]
+    colors = _colors(colors, len(series))
     traces = [
         dict(
             type="scatter",
@@ -91,7 +112,7 @@ def loss_figure(
             y=[p.train_loss for p in history],
             name=label,
             mode="lines+markers" if len(history) < 40 else "lines",
-            line=dict(color=COLORS[i % len(COLORS)]),
+            line=dict(color=colors[i]),
             hovertemplate="loss %{y:.4f}",
         )
         for i, (label, history) in enumerate(series)
@@ -104,13 +125,14 @@ def loss_figure(
 
 
 def accuracy_figure(
-    series: Sequence[tuple[str, Sequence[Progress]]], x_axis: str = "iteration"
+    series: Sequence[tuple[str, Sequence[Progress]]],
+    x_axis: str = "iteration",
+    colors: Sequence[str] | None = None,
 ) -> go.Figure:
     """Test (solid) and training (dotted) accuracy in % against x_axis, per run."""
     x_title, x_of = X_AXES[x_axis]
     traces = []
-    for i, (label, history) in enumerate(series):
-        color = COLORS[i % len(COLORS)]
+    for (label, history), color in zip(series, _colors(colors, len(series)), strict=True):
         tested = [p for p in history if p.test_accuracy is not None]
         traces.append(
             dict(
@@ -144,11 +166,11 @@ def _empty_axes(series, y_range: tuple[float, float]) -> dict:
     return {"xaxis": {"range": [0, 1]}, "yaxis": {"range": list(y_range)}}
 
 
-def _lines(series, x_axis: str, fields: Sequence[tuple[str, str, str, float]]) -> list[dict]:
+def _lines(series, x_axis: str, fields: Sequence[tuple[str, str, str, float]], colors) -> list:
     """Traces of report fields per run: fields = (attribute, name, dash, factor)."""
     _, x_of = X_AXES[x_axis]
     traces = []
-    for i, (label, history) in enumerate(series):
+    for (label, history), color in zip(series, _colors(colors, len(series)), strict=True):
         for attribute, name, dash, factor in fields:
             shown = [p for p in history if getattr(p, attribute, None) is not None]
             traces.append(
@@ -158,7 +180,7 @@ def _lines(series, x_axis: str, fields: Sequence[tuple[str, str, str, float]]) -
                     y=[factor * getattr(p, attribute) for p in shown],
                     name=f"{name} {label}",
                     mode="lines",
-                    line=dict(color=COLORS[i % len(COLORS)], dash=dash),
+                    line=dict(color=color, dash=dash),
                     hovertemplate=f"{name} %{{y:.3g}}",
                 )
             )
@@ -166,24 +188,28 @@ def _lines(series, x_axis: str, fields: Sequence[tuple[str, str, str, float]]) -
 
 
 def gradient_figure(
-    series: Sequence[tuple[str, Sequence[Progress]]], x_axis: str = "iteration"
+    series: Sequence[tuple[str, Sequence[Progress]]],
+    x_axis: str = "iteration",
+    colors: Sequence[str] | None = None,
 ) -> go.Figure:
     """Size (L2 norm) of the last step's gradient of w1 (solid) and w2 (dashed), log scale."""
     fields = [("grad_norm_w1", "‖∂L/∂w1‖", "solid", 1.0), ("grad_norm_w2", "‖∂L/∂w2‖", "dash", 1.0)]
-    traces = _lines(series, x_axis, fields)
+    traces = _lines(series, x_axis, fields, colors)
     axis = log_axis(traces)
     return _figure(traces, "Gradient size per layer", X_AXES[x_axis][0], "L2 norm", yaxis=axis)
 
 
 def saturation_figure(
-    series: Sequence[tuple[str, Sequence[Progress]]], x_axis: str = "iteration"
+    series: Sequence[tuple[str, Sequence[Progress]]],
+    x_axis: str = "iteration",
+    colors: Sequence[str] | None = None,
 ) -> go.Figure:
     """Share of saturated hidden units (solid) and mean σ'(z) as % of its maximum (dotted)."""
     fields = [
         ("saturated_share", "saturated %", "solid", 100.0),
         ("sigmoid_slope", "mean σ′ (% of 0.25)", "dot", 400.0),
     ]
-    traces = _lines(series, x_axis, fields)
+    traces = _lines(series, x_axis, fields, colors)
     return _figure(
         traces,
         "Saturated sigmoids (on 500 training images)",
@@ -200,7 +226,7 @@ def probability_bars(probabilities: np.ndarray) -> go.Figure:
         type="bar",
         x=[str(d) for d in range(10)],
         y=100 * np.asarray(probabilities, dtype=float),
-        marker=dict(color=["#d62728" if d == best else "#6baed6" for d in range(10)]),
+        marker=dict(color=[RED if d == best else LIGHT_BLUE for d in range(10)]),
         text=[probability(float(p)) for p in probabilities],
         textposition="outside",
         hovertemplate="digit %{x}: %{y:.2f}%<extra></extra>",
@@ -241,87 +267,3 @@ def grid_figure(pixels: np.ndarray, title: str, width: int = 640) -> go.Figure:
     fig = image_figure(pixels, title)
     fig.update_layout(height=40 + round(width * pixels.shape[0] / pixels.shape[1]))
     return fig
-
-
-def softmax_bars(naive: np.ndarray, stable: np.ndarray) -> go.Figure:
-    """Grouped bars of one row's naive and stable softmax (k,); nan bars are labelled 'nan'."""
-    x = [f"class {j}" for j in range(len(stable))]
-    traces = [
-        dict(
-            type="bar",
-            x=x,
-            y=np.nan_to_num(values, nan=0.0, posinf=0.0),
-            name=name,
-            marker=dict(color=color),
-            text=["nan" if np.isnan(v) else f"{v:.4g}" for v in values],
-            textposition="outside",
-        )
-        for name, values, color in (("naive", naive, "#d62728"), ("stable", stable, "#1f77b4"))
-    ]
-    return _figure(
-        traces,
-        "Softmax outputs",
-        "",
-        "probability",
-        barmode="group",
-        yaxis=dict(range=[0, 1.15]),
-        hovermode="closest",
-    )
-
-
-def breaking_point_figure(
-    top: np.ndarray, curves: dict[str, np.ndarray], limit: float, dtype_name: str
-) -> go.Figure:
-    """Loss against the larger logit m, naive vs stable; the region where naive fails shaded."""
-    naive = np.where(np.isfinite(curves["loss_naive"]), curves["loss_naive"], np.nan)
-    traces = [
-        dict(
-            type="scatter",
-            x=top,
-            y=curves["loss_stable"],
-            name="stable (log-softmax): exact",
-            line=dict(color="#1f77b4", width=4),
-            hovertemplate="stable %{y:.4g}",
-        ),
-        dict(
-            type="scatter",
-            x=top,
-            y=naive,
-            name="naive: inf (and nan probabilities) past the limit",
-            line=dict(color="#d62728", dash="dash", width=2),
-            hovertemplate="naive %{y:.4g}",
-        ),
-    ]
-    shaded = dict(
-        type="rect",
-        xref="x",
-        yref="paper",
-        x0=limit,
-        x1=float(top[-1]),
-        y0=0,
-        y1=1,
-        fillcolor="#d62728",
-        opacity=0.08,
-        line=dict(width=0),
-        layer="below",
-    )
-    note = dict(
-        text=f"exp(m) = inf in {dtype_name}",
-        xref="x",
-        yref="paper",
-        x=float(top[-1]),
-        y=1,
-        xanchor="right",  # inside the shaded region: on a phone a label sticking out of the
-        yanchor="top",  # plot widened the x-axis (annotations count in Plotly's autorange)
-        showarrow=False,
-    )
-    return _figure(
-        traces,
-        f"Loss for logits [0, m] ({dtype_name})",
-        "m, the larger logit",
-        "cross-entropy loss",
-        height=360,
-        xaxis=dict(range=[0, float(top[-1])]),
-        shapes=[shaded],
-        annotations=[note],
-    )

@@ -7,10 +7,10 @@ import time
 import streamlit as st
 
 from runs.classroom import NICKNAME_MAX, check_nickname
-from ui import state, teacher
+from ui import keys, state, teacher
 from ui.text import plain
 
-NICKNAME = "handin_nickname"  # session key: the nickname last used, offered again
+NICKNAME = keys.NICKNAME  # session key: the nickname last used, offered again
 SAVE_WAIT = 3.0  # seconds to wait for the database before saying it is away
 
 

@@ -9,12 +9,12 @@ import streamlit as st
 from mlcore.hints import hints
 from mlcore.train import TrainConfig
 from runs.scheduler import Run
-from ui import state
+from ui import keys, train_settings
 from ui.lessons import nearest_rate
 from ui.widgets import AUGMENT_LABELS, SCALE_LABELS, to_widgets
 
-SETTINGS_OPEN = "train_settings_open"  # the Train page's Settings expander is open
-NOTICE = "train_notice"  # what a fix changed: said once, under the hints
+SETTINGS_OPEN = keys.SETTINGS_OPEN  # the Train page's Settings expander is open
+NOTICE = keys.NOTICE  # what a fix changed: said once, under the hints
 NAMES = {  # how the Train page's widgets name the fields
     "hidden_size": "Hidden units",
     "learning_rate": "Learning rate",
@@ -55,7 +55,7 @@ def _text(name: str, value) -> str:
 def apply_fix(before: TrainConfig, config: TrainConfig) -> None:
     """Fill the Train page's settings with config, open them and say what changed."""
     config = replace(config, learning_rate=nearest_rate(config.learning_rate))  # a slider value
-    state.put_settings(config)
+    train_settings.write(config)
     st.session_state[SETTINGS_OPEN] = True
     st.session_state[NOTICE] = (
         f"{changes(before, config)}: press **Start** to try it (the settings above are open)."

@@ -18,10 +18,10 @@ from mlcore.lessons import value_text
 from mlcore.model import Model
 from mlcore.train import TrainConfig
 from ui import inside_charts as charts
-from ui import picker, state
+from ui import keys, picker, state
 from ui.text import counted, honest_percent, probability
 
-CACHE = "inside_cache"  # {(model id, snapshot, data): Analysis}, the last few
+CACHE = keys.INSIDE_CACHE  # {(model id, snapshot, data): Analysis}, the last few
 KEEP = 4
 PAGE_SIZE = 100  # hidden units drawn at once (a 10 x 10 grid)
 SORTS = {  # the first is the default: the units the outputs listen to most come first
@@ -29,7 +29,7 @@ SORTS = {  # the first is the default: the units the outputs listen to most come
     "unit number": "in the order of w1's columns",
     "saturation": "most often saturated first: the units that pass least gradient",
 }
-UNIT_OF = "inside_unit_of"  # the model whose most useful unit "Unit" last opened on
+UNIT_OF = keys.INSIDE_UNIT_OF  # the model whose most useful unit "Unit" last opened on
 NO_OTHER = "none"  # the "Compare with" choice of no other model (a real value: see #19)
 
 
@@ -100,11 +100,11 @@ def hidden_units(model_id: str, model: Model, a: Analysis) -> None:
     H = model.params.w1.shape[1]
     c1, c2, c3 = st.columns([2, 2, 1])
     units = _units_shown(c1, c2, a, H)
-    if st.session_state.get(UNIT_OF) != model_id or st.session_state.get("inside_unit", 0) >= H:
-        st.session_state["inside_unit"] = int(np.argmax(a.outgoing))
+    if st.session_state.get(UNIT_OF) != model_id or st.session_state.get(keys.INSIDE_UNIT, 0) >= H:
+        st.session_state[keys.INSIDE_UNIT] = int(np.argmax(a.outgoing))
         st.session_state[UNIT_OF] = model_id
     unit = c3.number_input(
-        "Unit", 0, H - 1, key="inside_unit", help="Hover the grid for unit numbers."
+        "Unit", 0, H - 1, key=keys.INSIDE_UNIT, help="Hover the grid for unit numbers."
     )
     st.plotly_chart(
         charts.unit_grid(ins.hidden_unit_images(model.params.w1, units), units.tolist()),
@@ -126,12 +126,12 @@ def _units_shown(sort_column, page_column, a: Analysis, H: int) -> np.ndarray:
         help="; ".join(f"{k}: {v}" for k, v in SORTS.items()),
     )
     pages = [f"{i + 1}–{min(i + PAGE_SIZE, H)}" for i in range(0, H, PAGE_SIZE)]
-    if st.session_state.get("inside_units_page") not in pages:
-        st.session_state["inside_units_page"] = pages[0]
+    if st.session_state.get(keys.INSIDE_UNITS_PAGE) not in pages:
+        st.session_state[keys.INSIDE_UNITS_PAGE] = pages[0]
     shown = page_column.selectbox(
         f"Units shown (of {H})",
         pages,
-        key="inside_units_page",
+        key=keys.INSIDE_UNITS_PAGE,
         help=f"{PAGE_SIZE} units at a time, in the order chosen.",
     )
     start = pages.index(shown) * PAGE_SIZE
@@ -165,12 +165,12 @@ def saturation(model_id: str, a: Analysis, data: Dataset) -> None:
     """The z histogram of this model beside another one's, with the flat zones shaded."""
     options = {NO_OTHER: "(no other model)"}
     options.update((k, v) for k, v in picker.choices().items() if k != model_id)
-    if st.session_state.get("inside_compare") not in options:  # gone, or now the main model
-        st.session_state["inside_compare"] = NO_OTHER
+    if st.session_state.get(keys.INSIDE_COMPARE) not in options:  # gone, or now the main model
+        st.session_state[keys.INSIDE_COMPARE] = NO_OTHER
     other = st.selectbox(
         "Compare with",
         list(options),
-        key="inside_compare",
+        key=keys.INSIDE_COMPARE,
         format_func=options.get,
         help="Another model side by side, e.g. a lab run on raw pixels against one on [0, 1].",
     )
@@ -204,10 +204,10 @@ def saturation_text(z: np.ndarray) -> tuple[str, str]:
 
 def _pick_cell() -> None:
     """A click on the confusion matrix sets the true/predicted pair."""
-    points = st.session_state["inside_confusion"].selection.get("points", [])
+    points = st.session_state[keys.INSIDE_CONFUSION].selection.get("points", [])
     if points:
-        st.session_state["inside_true"] = int(points[0]["y"])
-        st.session_state["inside_pred"] = int(points[0]["x"])
+        st.session_state[keys.INSIDE_TRUE] = int(points[0]["y"])
+        st.session_state[keys.INSIDE_PRED] = int(points[0]["x"])
 
 
 def confusion(a: Analysis, data: Dataset) -> None:
@@ -224,7 +224,7 @@ def confusion(a: Analysis, data: Dataset) -> None:
     matrix = ins.normalise_rows(a.counts) if normalised else a.counts
     c1.plotly_chart(
         charts.confusion_heatmap(matrix, normalised),
-        key="inside_confusion",
+        key=keys.INSIDE_CONFUSION,
         on_select=_pick_cell,
         selection_mode="points",
     )
@@ -241,12 +241,12 @@ def gallery(a: Analysis, data: Dataset) -> None:
     """The mistakes of one true/predicted pair, most confident first."""
     off = a.counts * (1 - np.eye(10, dtype=np.int64))
     worst = np.unravel_index(np.argmax(off), off.shape)
-    for key, value in (("inside_true", worst[0]), ("inside_pred", worst[1])):
+    for key, value in ((keys.INSIDE_TRUE, worst[0]), (keys.INSIDE_PRED, worst[1])):
         st.session_state.setdefault(key, int(value))
     g1, g2 = st.columns(2)
-    true = g1.selectbox("True digit", range(10), key="inside_true", help="The label in MNIST.")
+    true = g1.selectbox("True digit", range(10), key=keys.INSIDE_TRUE, help="The label in MNIST.")
     pred = g2.selectbox(
-        "Predicted digit", range(10), key="inside_pred", help="The network's answer."
+        "Predicted digit", range(10), key=keys.INSIDE_PRED, help="The network's answer."
     )
     m = ins.mistakes(a.proba, data.y_test, true=true, predicted=pred)
     if true == pred:

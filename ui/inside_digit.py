@@ -11,11 +11,12 @@ from mlcore.model import Model
 from mlcore.train import TrainConfig
 from ui import charts as base_charts
 from ui import inside_charts as charts
+from ui import keys
 from ui.text import probability, significant
 
-CHECK = "inside_gradcheck"  # (cache key, rows) of the last gradient check
+CHECK = keys.INSIDE_CHECK  # (cache key, rows) of the last gradient check
 CHECK_ROWS = 16  # test images in the checked batch
-DRAWN = "draw_pixels"  # (28, 28) uint8, written by the Draw page
+DRAWN = keys.DRAWN_PIXELS  # (28, 28) float32 0-255, written by the Draw page
 TOLERANCE = 1e-6
 
 
@@ -75,20 +76,20 @@ def _choose_image(data: Dataset) -> tuple[np.ndarray, int, str]:
     sources = ["A test image"] + (["The digit on the Draw page"] if drawn is not None else [])
     c1, c2 = st.columns(2)
     source = c1.radio(
-        "Image", sources, key="inside_source", horizontal=True, help="Which image to follow."
+        "Image", sources, key=keys.INSIDE_SOURCE, horizontal=True, help="Which image to follow."
     )
     if source == "A test image":
         n = len(data.y_test)
-        if st.session_state.get("inside_index", 0) >= n:  # a smaller test set is in use
-            st.session_state["inside_index"] = 0
+        if st.session_state.get(keys.INSIDE_INDEX, 0) >= n:  # a smaller test set is in use
+            st.session_state[keys.INSIDE_INDEX] = 0
         i = c2.number_input(
-            "Test image number", 0, n - 1, key="inside_index", help=f"0 to {n - 1}."
+            "Test image number", 0, n - 1, key=keys.INSIDE_INDEX, help=f"0 to {n - 1}."
         )
         return data.X_test[i], int(data.y_test[i]), f"test image #{i}"
     label = c2.selectbox(
-        "The digit you meant", range(10), key="inside_meant", help="The label for the loss."
+        "The digit you meant", range(10), key=keys.INSIDE_MEANT, help="The label for the loss."
     )
-    return np.asarray(drawn, np.uint8).ravel(), int(label), "your drawing"
+    return np.asarray(drawn, np.float32).ravel(), int(label), "your drawing"
 
 
 def one_digit(model: Model, data: Dataset) -> None:

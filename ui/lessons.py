@@ -13,10 +13,10 @@ from mlcore.range_test import RangeTest
 from mlcore.spec import config_to_params
 from mlcore.train import TrainConfig
 from runs.scheduler import Run
-from ui import charts, state
+from ui import charts, keys, state, train_settings
 from ui.widgets import LEARNING_RATES
 
-RUNS = "lessons_runs"  # {slug: {label: run id, RANGE: run id}}: the runs a lesson started
+RUNS = keys.LESSON_RUNS  # {slug: {label: run id, RANGE: run id}}: the runs a lesson started
 RANGE = "range test"
 WATCH_NAMES = {
     "test_accuracy": "test accuracy",
@@ -97,7 +97,7 @@ def nearest_rate(rate: float) -> float:
 
 def use_on_train_page(config: TrainConfig) -> None:
     """Put config into the Train page's settings (keys named as TrainConfig fields), go there."""
-    state.put_settings(config)  # kept there though a lesson's run is on screen
+    train_settings.write(config)  # full batch: the widget's word "full"
     st.switch_page("pages/train.py", query_params=config_to_params(config))
 
 

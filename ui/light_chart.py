@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from typing import NamedTuple
 
 import plotly.graph_objects as go
 
@@ -111,6 +112,88 @@ def _swatch(trace: dict) -> str:
     )
 
 
+class _Frame(NamedTuple):
+    """The axes' ranges (y in decades on a log axis), mapped to a 1000 x 1000 view box."""
+
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    log: bool
+
+    def sx(self, x: float) -> float:
+        return 1000 * (x - self.x0) / (self.x1 - self.x0)
+
+    def sy(self, y: float) -> float:
+        return 1000 - 1000 * (y - self.y0) / (self.y1 - self.y0)
+
+
+def _ys(trace: dict, log: bool) -> list[float]:
+    """The trace's y values as floats; on a log axis their log10 (nan if not > 0)."""
+    ys = [_number(y) for y in trace.get("y") or []]
+    return [math.log10(y) if y > 0 else math.nan for y in ys] if log else ys
+
+
+def _frame(traces: list[dict], xaxis: dict, yaxis: dict) -> _Frame:
+    """The ranges the traces' finite points need, or the layout's own."""
+    log = yaxis.get("type") == "log"
+    xs_all = [x for t in traces for x in map(_number, t.get("x") or []) if math.isfinite(x)]
+    ys_all = [y for t in traces for y in _ys(t, log) if math.isfinite(y)]
+    x0, x1 = _limits(xs_all, xaxis.get("range"), pad=0.0)
+    fixed_y = None if log else yaxis.get("range")
+    y0, y1 = _limits(ys_all, fixed_y, pad=0.0 if log else 0.05)
+    if log:  # whole decades, as Plotly labels a log axis (within float64's range)
+        y0 = max(-300, math.floor(y0))
+        y1 = min(300, max(math.ceil(y1), y0 + 1))
+    return _Frame(x0, x1, y0, y1, log)
+
+
+def _grid_and_labels(f: _Frame) -> tuple[list[str], list[str]]:
+    """Horizontal grid lines (SVG) at the y ticks, and the tick labels of both axes (HTML)."""
+    grid, labels = [], []
+    every = max(1, math.ceil((f.y1 - f.y0) / 8))  # at most ~8 decades labelled
+    ticks_y = list(range(int(f.y0), int(f.y1) + 1, every)) if f.log else nice_ticks(f.y0, f.y1)
+    for t in ticks_y:
+        top = f.sy(t) / 10
+        grid.append(f'<line x1="0" x2="1000" y1="{f.sy(t):.1f}" y2="{f.sy(t):.1f}" {GRID}/>')
+        labels.append(
+            f'<span style="position:absolute;right:calc(100% + 6px);top:{top:.2f}%;'
+            f'white-space:nowrap;transform:translateY(-50%)">{_tick_text(t, f.log)}</span>'
+        )
+    for t in nice_ticks(f.x0, f.x1):
+        labels.append(
+            f'<span style="position:absolute;top:calc(100% + 4px);left:{f.sx(t) / 10:.2f}%;'
+            f'transform:translateX(-50%)">{_tick_text(t, False)}</span>'
+        )
+    return grid, labels
+
+
+def _trace_svg(trace: dict, f: _Frame) -> list[str]:
+    """The trace's polylines (a nan or inf breaks the line, as in Plotly) and its dots."""
+    color = _color(trace)
+    dash = DASHES.get(trace.get("line", {}).get("dash", "solid"))
+    style = f'stroke="{color}"' + (f' stroke-dasharray="{dash}"' if dash else "")
+    segments, points = [[]], []
+    for x, y in zip(map(_number, trace.get("x") or []), _ys(trace, f.log), strict=False):
+        if math.isfinite(x) and math.isfinite(y):
+            segments[-1].append((f.sx(x), f.sy(y)))
+            points.append(segments[-1][-1])
+        elif segments[-1]:
+            segments.append([])
+    out = []
+    for segment in filter(None, segments):
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in segment)
+        out.append(f'<polyline points="{path}" {style} {LINE}/>')
+    if points and "markers" in trace.get("mode", "") and len(points) < 40:
+        dots = "".join(f"M{x:.1f} {y:.1f}h0" for x, y in points)
+        out.append(f'<path d="{dots}" stroke="{color}" {DOT}/>')
+    return out
+
+
+def _title(node: dict) -> str:
+    return _text((node.get("title") or {}).get("text", ""))
+
+
 def figure_html(figure: go.Figure) -> str:
     """A line figure (scatter traces; linear or log y) as one block of HTML with an SVG.
 
@@ -122,87 +205,42 @@ def figure_html(figure: go.Figure) -> str:
     layout = spec.get("layout", {})
     traces = [t for t in spec.get("data", []) if t.get("type", "scatter") == "scatter"]
     xaxis, yaxis = layout.get("xaxis", {}), layout.get("yaxis", {})
-    log = yaxis.get("type") == "log"
-
-    def ys_of(trace) -> list[float]:
-        ys = [_number(y) for y in trace.get("y") or []]
-        return [math.log10(y) if y > 0 else math.nan for y in ys] if log else ys
-
-    xs_all = [x for t in traces for x in map(_number, t.get("x") or []) if math.isfinite(x)]
-    ys_all = [y for t in traces for y in ys_of(t) if math.isfinite(y)]
-    x0, x1 = _limits(xs_all, xaxis.get("range"), pad=0.0)
-    fixed_y = None if log else yaxis.get("range")
-    y0, y1 = _limits(ys_all, fixed_y, pad=0.0 if log else 0.05)
-    if log:  # whole decades, as Plotly labels a log axis (within float64's range)
-        y0 = max(-300, math.floor(y0))
-        y1 = min(300, max(math.ceil(y1), y0 + 1))
-
-    def sx(x: float) -> float:
-        return 1000 * (x - x0) / (x1 - x0)
-
-    def sy(y: float) -> float:
-        return 1000 - 1000 * (y - y0) / (y1 - y0)
-
-    grid, lines = [], []
-    every = max(1, math.ceil((y1 - y0) / 8))  # at most ~8 decades labelled
-    ticks_y = list(range(int(y0), int(y1) + 1, every)) if log else nice_ticks(y0, y1)
-    labels = []
-    for t in ticks_y:
-        top = sy(t) / 10
-        grid.append(f'<line x1="0" x2="1000" y1="{sy(t):.1f}" y2="{sy(t):.1f}" {GRID}/>')
-        labels.append(
-            f'<span style="position:absolute;right:calc(100% + 6px);top:{top:.2f}%;'
-            f'white-space:nowrap;transform:translateY(-50%)">{_tick_text(t, log)}</span>'
-        )
-    for t in nice_ticks(x0, x1):
-        labels.append(
-            f'<span style="position:absolute;top:calc(100% + 4px);left:{sx(t) / 10:.2f}%;'
-            f'transform:translateX(-50%)">{_tick_text(t, False)}</span>'
-        )
-    for trace in traces:
-        color = _color(trace)
-        dash = DASHES.get(trace.get("line", {}).get("dash", "solid"))
-        style = f'stroke="{color}"' + (f' stroke-dasharray="{dash}"' if dash else "")
-        segments, points = [[]], []  # a nan or inf breaks the line, as in Plotly
-        for x, y in zip(map(_number, trace.get("x") or []), ys_of(trace), strict=False):
-            if math.isfinite(x) and math.isfinite(y):
-                segments[-1].append((sx(x), sy(y)))
-                points.append(segments[-1][-1])
-            elif segments[-1]:
-                segments.append([])
-        for segment in filter(None, segments):
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in segment)
-            lines.append(f'<polyline points="{path}" {style} {LINE}/>')
-        if points and "markers" in trace.get("mode", "") and len(points) < 40:
-            dots = "".join(f"M{x:.1f} {y:.1f}h0" for x, y in points)
-            lines.append(f'<path d="{dots}" stroke="{color}" {DOT}/>')
-
-    def text(node: dict) -> str:
-        return _text((node.get("title") or {}).get("text", ""))
-
+    frame = _frame(traces, xaxis, yaxis)
+    grid, labels = _grid_and_labels(frame)
+    svg = "".join(grid) + "".join(line for t in traces for line in _trace_svg(t, frame))
     legend = "".join(
         f'<span style="white-space:nowrap">{_swatch(t)} {_text(_legend_value(t))}</span>'
         for t in traces
     )
     points = len(traces[0].get("x") or []) if traces else 0
-    plot = PLOT  # px around the plot area
     return (
-        f'<div data-live-chart data-points="{points}" role="img" aria-label="{text(layout)}" '
+        f'<div data-live-chart data-points="{points}" role="img" aria-label="{_title(layout)}" '
         'style="font-size:12px;line-height:1.2">'
         f'<div style="position:relative;height:{HEIGHT}px">'
         '<div style="font-size:15px;font-weight:600;position:absolute;left:0;top:4px">'
-        f"{text(layout)}</div>"
-        f'<div style="position:absolute;left:{plot["left"]}px;right:{plot["right"]}px;'
-        f'top:{plot["top"]}px;bottom:{plot["bottom"]}px;opacity:0.999">'
-        '<svg width="100%" height="100%" viewBox="0 0 1000 1000" preserveAspectRatio="none" '
-        'style="overflow:visible;position:absolute;left:0;top:0">'
-        f"{''.join(grid)}{''.join(lines)}</svg>"
-        f'<div style="opacity:.75">{"".join(labels)}</div></div>'
-        f'<div style="position:absolute;left:{plot["left"]}px;right:{plot["right"]}px;bottom:2px;'
-        f'text-align:center;opacity:.85">{text(xaxis)}</div>'
-        f'<div style="position:absolute;left:0;top:{plot["top"]}px;bottom:{plot["bottom"]}px;'
-        'writing-mode:vertical-rl;transform:rotate(180deg);text-align:center;opacity:.85">'
-        f"{text(yaxis)}</div></div>"
+        f"{_title(layout)}</div>{_plot_area(svg, labels)}{_axis_titles(xaxis, yaxis)}</div>"
         f'<div style="display:flex;flex-wrap:wrap;gap:2px 14px;margin-top:6px">{legend}</div>'
         "</div>"
+    )
+
+
+def _plot_area(svg: str, labels: list[str]) -> str:
+    """The plot area: the stretched SVG and the tick labels around it."""
+    return (
+        f'<div style="position:absolute;left:{PLOT["left"]}px;right:{PLOT["right"]}px;'
+        f'top:{PLOT["top"]}px;bottom:{PLOT["bottom"]}px;opacity:0.999">'
+        '<svg width="100%" height="100%" viewBox="0 0 1000 1000" preserveAspectRatio="none" '
+        f'style="overflow:visible;position:absolute;left:0;top:0">{svg}</svg>'
+        f'<div style="opacity:.75">{"".join(labels)}</div></div>'
+    )
+
+
+def _axis_titles(xaxis: dict, yaxis: dict) -> str:
+    """The x-axis title under the plot area, the y-axis title turned up beside it."""
+    return (
+        f'<div style="position:absolute;left:{PLOT["left"]}px;right:{PLOT["right"]}px;bottom:2px;'
+        f'text-align:center;opacity:.85">{_title(xaxis)}</div>'
+        f'<div style="position:absolute;left:0;top:{PLOT["top"]}px;bottom:{PLOT["bottom"]}px;'
+        'writing-mode:vertical-rl;transform:rotate(180deg);text-align:center;opacity:.85">'
+        f"{_title(yaxis)}</div>"
     )

@@ -9,6 +9,7 @@ import streamlit as st
 from mlcore.train import TrainConfig
 from runs.scheduler import Run
 from ui import charts, light_chart, state
+from ui.colors import run_colors
 from ui.text import done_of
 
 DEFAULTS = TrainConfig()
@@ -248,10 +249,11 @@ def curves(
     a log loss axis."""
     series = list(zip(names or labels(runs), (r.history for r in runs), strict=True))
     g1, g2 = st.columns(2)
-    _chart(g1, charts.loss_figure(series, x_axis, log=log_loss), f"{key}_loss", light_now)
+    colors = run_colors(runs)
+    _chart(g1, charts.loss_figure(series, x_axis, log_loss, colors), f"{key}_loss", light_now)
     if note:
         g1.caption(note)
-    _chart(g2, charts.accuracy_figure(series, x_axis), f"{key}_accuracy", light_now)
+    _chart(g2, charts.accuracy_figure(series, x_axis, colors), f"{key}_accuracy", light_now)
     _light_note(light_now)
 
 
@@ -265,12 +267,13 @@ def diagnostics(
     """Gradient sizes per layer and sigmoid saturation of runs, side by side."""
     series = list(zip(names or labels(runs), (r.history for r in runs), strict=True))
     g1, g2 = st.columns(2)
-    _chart(g1, charts.gradient_figure(series, x_axis), f"{key}_gradients", light_now)
+    colors = run_colors(runs)
+    _chart(g1, charts.gradient_figure(series, x_axis, colors), f"{key}_gradients", light_now)
     g1.caption(
         "How big the last step's gradient was for each weight matrix. Near 0: that layer has "
         "stopped learning (saturated sigmoids pass almost no gradient back to w1)."
     )
-    _chart(g2, charts.saturation_figure(series, x_axis), f"{key}_saturation", light_now)
+    _chart(g2, charts.saturation_figure(series, x_axis, colors), f"{key}_saturation", light_now)
     g2.caption(
         "Share of hidden units with |z| > 4.6 (σ within 1% of 0 or 1) on 500 training images, "
         "and the mean slope σ′(z). High saturation, low slope: the layer learns slowly."

@@ -14,10 +14,10 @@ import streamlit as st
 
 from mlcore.model import Model, ModelFileError, load_model
 from mlcore.quote import shorten
-from ui import state
+from ui import keys, state
 
-UPLOADED_MODELS = "uploaded_models"  # {id: (file name, Model)}, this session's uploads
-PICKED = "picked_model"  # the id the user chose, shared by every page with a picker
+UPLOADED_MODELS = keys.UPLOADED_MODELS  # {id: (file name, Model)}, this session's uploads
+PICKED = keys.PICKED  # the id the user chose, shared by every page with a picker
 
 
 def _add_upload(uploader_key: str) -> None:
@@ -27,7 +27,7 @@ def _add_upload(uploader_key: str) -> None:
     try:
         model = load_model(io.BytesIO(file.getvalue()))
     except ModelFileError as e:
-        st.session_state["picker_error"] = (shorten(file.name), str(e).split(": ", 1)[-1])
+        st.session_state[keys.PICKER_ERROR] = (shorten(file.name), str(e).split(": ", 1)[-1])
         return
     uploads = st.session_state.setdefault(UPLOADED_MODELS, {})
     model_id = f"upload-{len(uploads) + 1}"
@@ -91,8 +91,8 @@ def pick_model(
             on_change=_add_upload,
             args=(f"{key}_upload",),
         )
-    if "picker_error" in st.session_state:
-        name, problem = st.session_state.pop("picker_error")
+    if keys.PICKER_ERROR in st.session_state:
+        name, problem = st.session_state.pop(keys.PICKER_ERROR)
         st.error("This file cannot be used as a model; the page keeps the model it had.")
         st.text(f"{name}: {problem}")  # a user's file name: plain text, never Markdown
     return model_id, model_of(model_id)

@@ -1,26 +1,42 @@
-"""Make every page run under app.py's navigation, even on a fresh server's first visit."""
+"""The app's pages, and every page run under app.py's navigation, even on a first visit.
+
+Streamlit treats a folder named pages/ next to the entry point as an old-style multipage
+app until some session calls st.navigation (documented: "As soon as any session of your app
+executes the st.navigation command, your app will ignore the pages/ directory (across all
+sessions)"). The project keeps its page scripts in pages/, so the first visit to /train on
+a new server runs pages/train.py alone: no page title, no data in the sidebar, a sidebar
+listing every file. ensure() then calls st.navigation itself, the public way out of that
+mode, and reruns through app.py, which opens the page the address names.
+"""
+
+from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
-ROUTED = "routed_by_app"  # this session has been through app.py at least once
+from ui import keys, teacher
 
 
-def mark() -> None:
-    """Called by app.py on every run."""
-    st.session_state[ROUTED] = True
+def pages() -> list:
+    """The app's pages for st.navigation, Home first (the Class page with a teacher's key)."""
+    return [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/train.py", title="Train", icon=":material/monitoring:"),
+        st.Page("pages/lessons.py", title="Lessons", icon=":material/school:"),
+        st.Page("pages/softmax.py", title="Softmax", icon=":material/functions:"),
+        st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
+        st.Page("pages/inside.py", title="Inside the network", icon=":material/biotech:"),
+        *teacher.pages(),
+    ]
+
+
+def navigate() -> st.Page:
+    """app.py's navigation: the page the address names (marks the session as routed)."""
+    st.session_state[keys.ROUTED] = True
+    return st.navigation(pages())
 
 
 def ensure() -> None:
-    """Rerun through app.py if this session's page was started without it.
-
-    Streamlit treats a folder named pages/ as an old-style multipage app until the main
-    script has called st.navigation once: the first visit to /train on a new server runs
-    this page alone (no page title, no data in the sidebar, a sidebar listing every file).
-    Leaving that mode is what st.navigation does itself (a flag on PagesManager); the rerun
-    then goes through app.py, which opens the page the address names. (AppTest resets that
-    flag before every run; a session that went through app.py once is left alone.)
-    """
-    if not st.session_state.get(ROUTED):
-        PagesManager.uses_pages_directory = False
+    """Rerun through app.py if this session's page was started without it (see above)."""
+    if not st.session_state.get(keys.ROUTED):
+        st.navigation(pages())  # from now on pages/ is not auto-discovered, in any session
         st.rerun()

@@ -21,16 +21,14 @@ from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
 from runs.protocol import DataRef
 from runs.scheduler import Run, Scheduler, get_scheduler
-from ui import workspace
+from ui import keys, workspace
 from ui.text import done_of
-from ui.widgets import to_widgets, widget_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_PATH = ROOT / "models" / "default.npz"
 DEFAULT_MODEL_ID = "default"  # the shipped model, among the runs' ids in model pickers
 
-CURRENT_RUN = "current_run"  # id of the run the Train page shows
-SETTINGS_OF = "train_settings_of"  # id of the run on screen when the settings were last put
+CURRENT_RUN = keys.CURRENT_RUN  # id of the run the Train page shows
 UPLOADED = "uploaded_dataset"  # in the scheduler's session data: the Home page's upload
 SPEC_DATA = {"directory": "full", "cache": "full", "sample": "sample"}  # Dataset.kind -> spec
 DATA_KINDS = {
@@ -43,14 +41,14 @@ DATA_KINDS = {
 # a run does not draw, unless the key is written back on every run: app.py does that).
 PERSISTENT_KEYS = (
     *(f.name for f in fields(TrainConfig)),
-    "preset",
-    "softmax_preset",
-    "softmax_scale",
-    "softmax_dtype",
-    "brush",
-    "draw_model",
-    "train_x_axis",
-    "train_view",
+    keys.PRESET,
+    keys.SOFTMAX_PRESET,
+    keys.SOFTMAX_SCALE,
+    keys.SOFTMAX_DTYPE,
+    keys.BRUSH,
+    keys.DRAW_MODEL,
+    keys.TRAIN_X_AXIS,
+    keys.TRAIN_VIEW,
 )
 
 
@@ -173,24 +171,6 @@ def current_run() -> Run | None:
     return mine[-1] if mine else None
 
 
-def put_settings(config: TrainConfig) -> None:
-    """The one writer of the Train page's settings: config into its controls (keys named as
-    TrainConfig fields; a value no control can show is left as it was), as chosen while the
-    run on screen is the one now on screen (see follow_run)."""
-    values = to_widgets(config)
-    st.session_state.update({k: v for k, v in values.items() if not widget_problem(k, v)})
-    run = current_run()
-    st.session_state[SETTINGS_OF] = None if run is None else run.id
-
-
-def follow_run() -> None:
-    """The Train page's settings show the run on screen's once it is another run than when
-    they were last put (a lesson's run, a run back after a reload): not the defaults."""
-    run = current_run()
-    if run is not None and st.session_state.get(SETTINGS_OF) != run.id:
-        put_settings(run.config)
-
-
 def data_ref(data: Dataset) -> DataRef:
     """Where the workers find data: its source, or the session's upload saved for them."""
     if data.kind != "upload":
@@ -222,7 +202,7 @@ def start_run(
         kind,
         lesson=lesson,
     )
-    st.session_state[CURRENT_RUN] = st.session_state[SETTINGS_OF] = run.id  # its settings
+    st.session_state[CURRENT_RUN] = st.session_state[keys.SETTINGS_OF] = run.id  # its settings
     return run
 
 

@@ -11,11 +11,11 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from runs.classroom import Challenge, ClassMode
-from ui import state
+from ui import keys, state
 from ui.text import plain
 
 KEY_ENV = "MNIST_LAB_TEACHER_KEY"
-TEACHER = "class_teacher"  # session key: this tab gave the right key
+TEACHER = keys.TEACHER  # session key: this tab gave the right key
 FREE_TRIES = 3  # wrong keys before each further try must wait
 LONGEST_WAIT = 60.0  # seconds, after many wrong keys
 

@@ -15,10 +15,12 @@ import secrets
 
 import streamlit as st
 
+from ui import keys
+
 COOKIE = "mnist_lab_work"
 LINK_PARAM = "work"  # ?work=<token>: the private "my work" link
-TOKEN = "workspace_token"  # session key: this tab's token
-OFFERED = "workspace_offered"  # session key: a link's token, offered instead of the cookie's
+TOKEN = keys.TOKEN  # session key: this tab's token
+OFFERED = keys.OFFERED  # session key: a link's token, offered instead of the cookie's
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")  # what new_token() makes
 COOKIE_DAYS = 400  # browsers cap cookies at ~400 days; the store's retention is its own
 

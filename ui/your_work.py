@@ -6,12 +6,12 @@ import streamlit as st
 
 from runs.store import StoreError
 from runs.writer import keep_days
-from ui import handin, state, teacher, workspace
+from ui import handin, keys, state, teacher, workspace
 from ui.export import runs_zip
 from ui.text import counted, plain
 
-DELETE = "your_work_delete"  # widget keys of this section
-FORGET_SURE = "your_work_forget_sure"
+DELETE = keys.DELETE  # widget keys of this section
+FORGET_SURE = keys.FORGET_SURE
 
 
 def section() -> None:

@@ -1,0 +1,68 @@
+"""Every st.session_state key of the app, spelled once (the settings' keys are TrainConfig's
+field names: mlcore.train). A widget's key is its value's key."""
+
+# The router and the browser's workspace
+ROUTED = "routed_by_app"  # this session has been through app.py at least once
+TOKEN = "workspace_token"  # this tab's workspace token
+OFFERED = "workspace_offered"  # a link's token, offered instead of the cookie's
+TEACHER = "class_teacher"  # this tab gave the right teacher's key
+NICKNAME = "handin_nickname"  # the nickname last used for a hand-in, offered again
+
+# Home
+UPLOAD = "upload"  # the file uploader's files
+UPLOAD_RESULT = "home_upload_result"  # ("ok", names, sizes) or ("error", [IdxError, ...])
+DELETE = "your_work_delete"  # Your work: the run chosen for deleting
+FORGET_SURE = "your_work_forget_sure"  # Your work: "forget everything" confirmed
+
+# Train
+CURRENT_RUN = "current_run"  # id of the run the Train page shows
+PRESET = "preset"  # the preset's name, or CUSTOM once a setting differs
+URL_READ = "train_url_read"  # the link's settings were applied once this session
+SETTINGS_OF = "train_settings_of"  # id of the run on screen when the settings were last written
+TRAIN_ERROR = "train_error"  # why Start or Continue could not, said once
+TRAIN_POLLING = "polling"  # the Train page's live view reruns every poll
+SETTINGS_OPEN = "train_settings_open"  # the Train page's Settings expander is open
+NOTICE = "train_notice"  # what a hint's fix changed: said once, under the hints
+TRAIN_X_AXIS = "train_x_axis"
+TRAIN_VIEW = "train_view"
+
+# Lessons
+LESSON_CHOICE = "lessons_choice"
+LESSONS_POLLING = "lessons_polling"
+LESSON_START_ERROR = "lessons_start_error"  # why the lesson could not start, kept until shown
+LESSONS_X_AXIS = "lessons_x_axis"
+LESSON_RUNS = "lessons_runs"  # {slug: {label: run id, RANGE: run id}}: the runs a lesson started
+
+# Softmax
+SOFTMAX_PRESET = "softmax_preset"
+SOFTMAX_SCALE = "softmax_scale"
+SOFTMAX_DTYPE = "softmax_dtype"
+SOFTMAX_PASTED = "softmax_pasted"  # what the last big paste kept, said once
+SOFTMAX_BASES = "softmax_bases"
+SOFTMAX_TYPED = "softmax_typed"
+SOFTMAX_VERSIONS = "softmax_editor_versions"
+
+# Draw
+DRAWN_PIXELS = "draw_pixels"  # (28, 28) float32 0-255: what the network saw of the last drawing
+DRAWING = "canvas_drawing"  # what the canvas starts from; Undo and Clear set a new one
+BRUSH = "brush"
+DRAW_MODEL = "draw_model"
+
+# Model pickers (Draw, Inside)
+UPLOADED_MODELS = "uploaded_models"  # {id: (file name, Model)}, this session's uploads
+PICKED = "picked_model"  # the id the user chose, shared by every page with a picker
+PICKER_ERROR = "picker_error"  # (file name, problem) of an upload that failed, said once
+
+# Inside the network
+INSIDE_CACHE = "inside_cache"  # {(model id, snapshot, data): Analysis}, the last few
+INSIDE_UNIT_OF = "inside_unit_of"  # the model whose most useful unit "Unit" last opened on
+INSIDE_UNIT = "inside_unit"
+INSIDE_UNITS_PAGE = "inside_units_page"
+INSIDE_COMPARE = "inside_compare"
+INSIDE_CONFUSION = "inside_confusion"
+INSIDE_TRUE = "inside_true"
+INSIDE_PRED = "inside_pred"
+INSIDE_SOURCE = "inside_source"
+INSIDE_INDEX = "inside_index"
+INSIDE_MEANT = "inside_meant"
+INSIDE_CHECK = "inside_gradcheck"  # (cache key, rows) of the last gradient check
