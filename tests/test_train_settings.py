@@ -13,9 +13,10 @@ APP_CODE = [ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob
 
 
 def test_only_train_settings_writes_the_train_pages_settings():
-    writers = [
-        path.name for path in APP_CODE if "session_state.update(to_widgets(" in path.read_text()
-    ]
+    def writes_settings(text: str) -> bool:  # widget values of a TrainConfig into the session
+        return "to_widgets(" in text and "session_state.update(" in text
+
+    writers = [path.name for path in APP_CODE if writes_settings(path.read_text())]
     assert writers == ["train_settings.py"]
 
 
