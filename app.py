@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, router, state, teacher, workspace
+from ui import charts, router, state, sweep, teacher, workspace
 
 router.mark()  # the pages check it: a first visit by a link must come through here
 st.set_page_config(page_title="MNIST Backprop Lab", page_icon=":material/neurology:", layout="wide")
@@ -21,6 +21,7 @@ page = st.navigation(
 )
 
 state.keep_widget_values()
+sweep.start()  # closed tabs' sessions and uploads are freed without waiting for a visitor
 data = state.dataset()
 with st.sidebar:
     workspace.remember()  # this browser finds its runs again after a reload

@@ -11,7 +11,6 @@ Settings come from environment variables (see Limits.from_env and the README).
 from __future__ import annotations
 
 import atexit
-import gc
 import os
 import secrets
 import shutil
@@ -43,6 +42,7 @@ from mlcore.train import Progress, TrainState, batches_per_iteration, latest_tes
 from runs import policy, stored
 from runs.keeping import Keeping
 from runs.limits import TMP_PREFIX, LimitError, Limits, remove_stale_folders
+from runs.memory import release_memory as _release_memory
 from runs.protocol import AUTHKEY_ENV, DataRef, Task
 from runs.store import STORE_ENV
 from runs.writer import StoreWriter
@@ -738,18 +738,6 @@ def _send(worker: _Worker, message: tuple) -> bool:
         return True
     except (OSError, ValueError):
         return False
-
-
-def _release_memory() -> None:
-    """Give freed memory back to the system (glibc keeps freed heap pages otherwise)."""
-    gc.collect()
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):
-            pass
 
 
 _scheduler: Scheduler | None = None
