@@ -37,5 +37,5 @@ with st.sidebar:
     run = state.current_run()
     if run is not None and run.active:
         st.caption(f"Training {run.label} …")
-
+del data, run  # Streamlit keeps the last run's globals (its __main__): no upload held there
 page.run()

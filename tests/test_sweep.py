@@ -61,8 +61,10 @@ class LiveRuntime:
         sid = self.call(self.runtime.connect_session, client=Client(), user_info={})
         rec = UploadedFileRec("f1", "train-images-idx3-ubyte.gz", "application/gzip", b"x" * 2**20)
         self.runtime.uploaded_file_mgr.add_file(sid, rec)
-        sweep.note(sid)
-        return sid, weakref.ref(self.runtime.get_app_session(sid))
+        app = self.runtime.get_app_session(sid)
+        app.session_state["dataset"] = bytearray(2**20)  # what a page keeps for the session
+        sweep.note(sid, app)
+        return sid, weakref.ref(app)
 
     def close(self) -> None:
         self.runtime.stop()
@@ -77,7 +79,9 @@ class LiveRuntime:
 
 
 @pytest.fixture
-def live(tmp_path):
+def live(tmp_path, monkeypatch):
+    monkeypatch.setattr(sweep, "_gone_since", {})  # the server's watch list, this test's alone
+    monkeypatch.setattr(sweep, "_apps", {})
     script = tmp_path / "app.py"
     script.write_text("")
     live = LiveRuntime(str(script))
@@ -113,6 +117,18 @@ def test_a_closed_tabs_session_and_uploads_are_freed_without_another_visitor(liv
     assert session() is None  # its session_state and everything it held are gone
     assert uploads_of(rt, still_open) == 1 and rt.is_active_session(still_open)
     assert sweep.sweep(rt, KEEP, now=5000.0) == []  # a connected tab is never closed
+
+
+def test_a_closed_session_that_streamlit_still_holds_keeps_nothing_of_its_state(live):
+    """Streamlit's event loop holds the last session it sent to until the next visitor."""
+    rt = live.runtime
+    closed, session = live.tab_with_upload()
+    pinned = session()  # as Runtime._loop_coroutine's local variable does
+    live.call(rt.disconnect_session, closed)
+    assert "dataset" in pinned.session_state
+    sweep.sweep(rt, KEEP, now=1000.0)
+    assert sweep.sweep(rt, KEEP, now=1000.0 + KEEP) == [closed]
+    assert "dataset" not in pinned.session_state and uploads_of(rt, closed) == 0
 
 
 def test_the_sweep_period_is_bounded_and_a_bad_value_named(capsys):

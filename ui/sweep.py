@@ -12,6 +12,12 @@ MNIST_LAB_SESSION_KEEP, 63 s; at most Streamlit's server.disconnectedSessionTTL)
 the freed memory back to the system: closed 63-73 s after the tab, so the memory is back
 within the 2 minutes the issue asks. A tab that comes back later gets a new session; its runs
 come back from its workspace, as after a reload.
+
+Two more things held a closed tab's memory, each found by following referrers in a live server:
+Streamlit's event loop keeps the last session it sent to in a local variable until the next
+visitor (so the sweep empties each session's state before closing it), and glibc kept freed
+uploads in its heaps (so the server gives blocks of 1 MB and more back at once: runs/memory.py).
+app.py drops its own `data` global, which Streamlit's __main__ module keeps after the run.
 """
 
 from __future__ import annotations
@@ -20,13 +26,14 @@ import asyncio
 import os
 import threading
 import time
+import weakref
 
 import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.runtime import RuntimeState
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from runs.memory import release_memory
+from runs.memory import release_memory, return_large_blocks
 from ui import state
 
 SWEEP_ENV = "MNIST_LAB_SESSION_SWEEP_SECONDS"
@@ -35,6 +42,7 @@ CLOSE_TIMEOUT = 10.0  # seconds the sweep waits for the event loop to close the 
 
 _lock = threading.Lock()
 _gone_since: dict[str, float | None] = {}  # session id -> when seen disconnected (None: not)
+_apps: dict[str, weakref.ref] = {}  # session id -> its AppSession, not kept alive by us
 _thread: threading.Thread | None = None
 
 
@@ -44,21 +52,25 @@ def start() -> None:
     ctx = get_script_run_ctx()
     if ctx is None or not Runtime.exists():
         return
-    note(ctx.session_id)
+    note(ctx.session_id, Runtime.instance().get_app_session(ctx.session_id))
     with _lock:
         if _thread is None:
             limits = state.scheduler().limits  # a closed tab's runs are kept as long
             keep = limits.session_grace + limits.session_keep
             keep = min(keep, float(st.get_option("server.disconnectedSessionTTL")))
+            return_large_blocks()  # or a freed upload may stay in glibc's heaps (runs/memory.py)
             args = (Runtime.instance(), sweep_seconds(), keep)
             _thread = threading.Thread(target=_loop, args=args, name="session-sweep", daemon=True)
             _thread.start()
 
 
-def note(session_id: str) -> None:
-    """Watch a session: once disconnected for the keep time, a sweep closes it."""
+def note(session_id: str, app=None) -> None:
+    """Watch a session (app: its AppSession): once disconnected for the keep time, a sweep
+    closes it."""
     with _lock:
         _gone_since.setdefault(session_id, None)
+        if app is not None and session_id not in _apps:
+            _apps[session_id] = weakref.ref(app)
 
 
 def sweep_seconds(env=None) -> float:
@@ -100,25 +112,32 @@ def sweep(runtime: Runtime, keep: float, now: float | None = None) -> list[str]:
             elif since is None:
                 _gone_since[sid] = since = now
             if since is not None and now - since >= keep:
-                due.append(sid)
+                due.append((sid, _apps.pop(sid, lambda: None)()))
                 del _gone_since[sid]
     if due:
         _close(runtime, due)
         release_memory()
-    return due
+    return [sid for sid, _ in due]
 
 
-def _close(runtime: Runtime, session_ids: list[str]) -> None:
-    """Close sessions on the runtime's event loop (close_session must run there), unless one
-    has reconnected meanwhile; its uploads go too, even where Streamlit's cache let it go."""
+def _close(runtime: Runtime, sessions: list[tuple[str, object]]) -> None:
+    """Close sessions (id, AppSession or None) on the runtime's event loop (close_session must
+    run there), unless one has reconnected meanwhile; its uploads go too, even where
+    Streamlit's cache let it go.
+
+    Its session_state is emptied first: Streamlit 1.67's event loop keeps the last session it
+    sent messages to in a local variable until the next visitor, and that session's widget
+    callbacks hold its page's globals (on Home: the uploaded dataset)."""
 
     async def close() -> None:
-        for sid in session_ids:
+        for sid, app in sessions:
             if not runtime.is_active_session(sid):
+                if app is not None:
+                    app.session_state.clear()
                 runtime.close_session(sid)
 
     asyncio.run_coroutine_threadsafe(close(), event_loop(runtime)).result(CLOSE_TIMEOUT)
-    for sid in session_ids:
+    for sid, _ in sessions:
         if not runtime.is_active_session(sid):
             runtime.uploaded_file_mgr.remove_session_files(sid)
 
