@@ -206,6 +206,7 @@ def warm_up(browser, server: Server) -> None:
     The idle size is measured after this, so "memory back to idle" compares like with like.
     """
     context = browser.new_context()
+    context.set_default_timeout(120_000)  # a busy shared machine
     page = context.new_page()
     page.goto(f"{server.url}/train?iterations=1&hidden_size=16")
     page.get_by_role("button", name="Start").click()
@@ -324,6 +325,7 @@ def phase_abandon(browser, server: Server, k: int) -> dict:
 
 def upload_on_home(context, url: str, files: list[str]) -> None:
     """A new tab uploads the four MNIST files on Home and waits until they are in use."""
+    context.set_default_timeout(120_000)  # a busy shared machine
     page = context.new_page()
     page.goto(url)
     page.get_by_text("Upload the four MNIST files").click()
