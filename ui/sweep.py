@@ -8,14 +8,16 @@ dropped without closing its session, so its uploads stay in the UploadedFileMana
 one more visitor came. A thread started once per server (`start`, from app.py) therefore asks
 the runtime every MNIST_LAB_SESSION_SWEEP_SECONDS (10) to close the sessions whose tab has been
 gone as long as the scheduler keeps a closed tab's runs (MNIST_LAB_SESSION_GRACE +
-MNIST_LAB_SESSION_KEEP, 63 s; at most Streamlit's server.disconnectedSessionTTL), then gives
-the freed memory back to the system: closed 63-73 s after the tab, so the memory is back
-within the 2 minutes the issue asks. A tab that comes back later gets a new session; its runs
-come back from its workspace, as after a reload.
+MNIST_LAB_SESSION_KEEP, 63 s) but no longer than Streamlit's server.disconnectedSessionTTL
+allows (65 s in .streamlit/config.toml: 45 s, see close_after), then gives the freed memory
+back to the system: the memory is back within the 2 minutes the issue asks. A tab that comes
+back later gets a new session; its runs come back from its workspace, as after a reload.
 
 Two more things held a closed tab's memory, each found by following referrers in a live server:
 Streamlit's event loop keeps the last session it sent to in a local variable until the next
-visitor (so the sweep empties each session's state before closing it), and glibc kept freed
+visitor (so the sweep empties each session's state, widget callbacks included, before closing
+it), and the .streamlit/config.toml TTL of 65 s ended before a 63 s keep plus a sweep period
+(an expired session is never closed: close_after keeps a margin), and glibc kept freed
 uploads in its heaps (so the server gives blocks of 1 MB and more back at once: runs/memory.py).
 app.py drops its own `data` global, which Streamlit's __main__ module keeps after the run.
 """
@@ -57,9 +59,10 @@ def start() -> None:
         if _thread is None:
             limits = state.scheduler().limits  # a closed tab's runs are kept as long
             keep = limits.session_grace + limits.session_keep
-            keep = min(keep, float(st.get_option("server.disconnectedSessionTTL")))
             return_large_blocks()  # or a freed upload may stay in glibc's heaps (runs/memory.py)
-            args = (Runtime.instance(), sweep_seconds(), keep)
+            period = sweep_seconds()
+            ttl = float(st.get_option("server.disconnectedSessionTTL"))
+            args = (Runtime.instance(), period, close_after(keep, ttl, period))
             _thread = threading.Thread(target=_loop, args=args, name="session-sweep", daemon=True)
             _thread.start()
 
@@ -71,6 +74,15 @@ def note(session_id: str, app=None) -> None:
         _gone_since.setdefault(session_id, None)
         if app is not None and session_id not in _apps:
             _apps[session_id] = weakref.ref(app)
+
+
+def close_after(keep: float, ttl: float, period: float) -> float:
+    """Seconds a disconnected session is kept: keep, but closed before Streamlit's TTL ends.
+
+    Past its TTL Streamlit no longer finds a session to close, yet keeps it (and its state)
+    until its cache is next written to. A sweep sees a tab gone up to one period late and
+    closes it up to one period late: hence two periods of margin."""
+    return max(0.0, min(keep, ttl - 2 * period))
 
 
 def sweep_seconds(env=None) -> float:
@@ -133,13 +145,21 @@ def _close(runtime: Runtime, sessions: list[tuple[str, object]]) -> None:
         for sid, app in sessions:
             if not runtime.is_active_session(sid):
                 if app is not None:
-                    app.session_state.clear()
+                    forget_state(app)
                 runtime.close_session(sid)
 
     asyncio.run_coroutine_threadsafe(close(), event_loop(runtime)).result(CLOSE_TIMEOUT)
     for sid, _ in sessions:
         if not runtime.is_active_session(sid):
             runtime.uploaded_file_mgr.remove_session_files(sid)
+
+
+def forget_state(app) -> None:
+    """Empty a closed session's state, widget callbacks included (the callbacks hold their
+    page's globals). SessionState.clear() keeps the callbacks; Streamlit 1.67 keeps them in
+    the private _new_widget_state.widget_metadata, which tests/test_sweep.py checks exists."""
+    app.session_state.clear()
+    app.session_state._new_widget_state.widget_metadata.clear()
 
 
 def event_loop(runtime: Runtime) -> asyncio.AbstractEventLoop:
