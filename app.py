@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, router, server, state, workspace
+from ui import charts, router, server, state, sweep, workspace
 
 server.configure()  # once per process: BLAS on one thread (page code never changes it)
 st.set_page_config(page_title="MNIST Backprop Lab", page_icon=":material/neurology:", layout="wide")
@@ -11,6 +11,7 @@ st.html(charts.TOUCH_STYLE)  # no Plotly toolbar over the charts' titles on a to
 page = router.navigate()  # the pages check it: a first visit by a link must come through here
 
 state.keep_widget_values()
+sweep.start()  # closed tabs' sessions and uploads are freed without waiting for a visitor
 data = state.dataset()
 with st.sidebar:
     workspace.remember()  # this browser finds its runs again after a reload
@@ -26,5 +27,5 @@ with st.sidebar:
     run = state.current_run()
     if run is not None and run.active:
         st.caption(f"Training {run.label} …")
-
+del data, run  # Streamlit keeps the last run's globals (its __main__): no upload held there
 page.run()

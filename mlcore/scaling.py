@@ -25,7 +25,11 @@ class Scaling:
     def apply(self, X: np.ndarray, dtype=np.float32) -> np.ndarray:
         """Scale raw pixels X (n, 784) of any numeric dtype -> a new array of dtype."""
         kind = np.dtype(dtype).type
-        out = np.asarray(X, dtype=kind) - kind(self.offset)
+        X = np.asarray(X)
+        # One new array, scaled in place: never a converted copy and a result side by side
+        # (full MNIST: 188 MB of float32 each), whether or not NumPy elides the temporary.
+        out = np.empty(X.shape, dtype=kind)
+        np.subtract(X, kind(self.offset), out=out, dtype=kind)
         out *= kind(1.0 / self.divisor)
         return out
 

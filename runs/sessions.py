@@ -8,10 +8,8 @@ SessionKeeping is a mixin of runs.scheduler.Scheduler (its lock, runs and sessio
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ import numpy as np
 
 from mlcore.data import Dataset
 from runs.limits import LimitError
+from runs.memory import release_memory
 from runs.protocol import DataRef
 from runs.run import Record
 
@@ -149,15 +148,3 @@ class SessionKeeping:
             old = ended.pop(0)
             s.runs.remove(old)
             self._runs.pop(old.id, None)
-
-
-def release_memory() -> None:
-    """Give freed memory back to the system (glibc keeps freed heap pages otherwise)."""
-    gc.collect()
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):
-            pass
