@@ -42,6 +42,7 @@ class Session:
 def alive(owner: str, s: Session, ask: Alive) -> bool | None:
     """Whether a tab showing owner is connected (None: no web server to ask). Tabs that are
     surely gone are dropped while another is connected."""
+    ask = _unknown_if_it_fails(ask)
     if not s.tabs:
         return ask(owner)
     answers = {ask(tab) for tab in s.tabs}
@@ -49,6 +50,20 @@ def alive(owner: str, s: Session, ask: Alive) -> bool | None:
         s.tabs = {t for t in s.tabs if ask(t) is not False}
         return True
     return None if answers == {None} else False
+
+
+def _unknown_if_it_fails(ask: Alive) -> Alive:
+    """ask, answering None (unknown) where it raises: the control thread that calls it trains
+    everybody's runs, and a web server half started or stopped (seen in a test process whose
+    Streamlit Runtime was being built) must not end it."""
+
+    def safe(tab: str) -> bool | None:
+        try:
+            return ask(tab)
+        except Exception:
+            return None
+
+    return safe
 
 
 def reap(

@@ -99,3 +99,20 @@ def test_a_workspace_is_connected_while_any_of_its_tabs_is_and_drops_closed_ones
     assert alive("ws", Session(tabs={"t2"}), answers.get) is False
     assert alive("ws", Session(tabs={"t3"}), answers.get) is None
     assert alive("ws", Session(), {"ws": True}.get) is True  # no tabs attached: asks for itself
+
+
+def test_a_liveness_check_that_raises_stops_nobody_and_is_asked_again():
+    # seen in a test process: a Streamlit Runtime half built raised AttributeError in the
+    # control thread, which ended it, and no run of the process trained again
+    sessions, broken = {"a": Session()}, True
+
+    def ask(tab):
+        if broken:
+            raise AttributeError("'Runtime' object has no attribute '_session_mgr'")
+        return False
+
+    assert reap_at(sessions, lambda t: True, 0.0) == ([], [])  # seen connected
+    assert reap_at(sessions, ask, 10.0) == ([], [])  # unknown: not gone
+    broken = False
+    assert reap_at(sessions, ask, 11.0) == ([], [])  # gone since 11
+    assert reap_at(sessions, ask, 14.0) == (["a"], [])

@@ -124,7 +124,10 @@ def tab_connected(session: str) -> bool | None:
     """
     if not Runtime.exists():
         return None
-    return Runtime.instance().is_active_session(session.split("#", 1)[0])
+    try:
+        return Runtime.instance().is_active_session(session.split("#", 1)[0])
+    except AttributeError:  # a Runtime still being built (its session manager not there yet)
+        return None
 
 
 def session_id() -> str:

@@ -55,7 +55,7 @@ def test_every_lesson_runs_from_one_click_and_concludes_with_measured_numbers(br
     for slug, conclusion in conclusions.items():  # each quotes a measured percentage
         assert re.search(r"\d+\.\d+%", conclusion), (slug, conclusion)
     assert "nan" in conclusions["naive-softmax"] and "1 distinct" in conclusions["zero-init"]
-    assert re.search(r"\[0, 1\]: \d+\.\d% after \d+ steps with \d+\.\d% of hidden", text), text
+    assert re.search(r"\[0, 1\]: \d+\.\d% after \d+ steps with \d+\.\d+% of hidden", text), text
     assert re.search(r"standardized: \d+\.\d%", text), text
 
 
