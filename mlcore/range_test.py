@@ -12,8 +12,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from mlcore.config import TrainConfig
+from mlcore.loop import new_state
 from mlcore.step import Workspace, loss_and_gradients
-from mlcore.train import TrainConfig, new_state, update_state
 
 SMOOTHING = 0.9  # exponential moving average of the batch losses (bias-corrected)
 BLOW_UP = 4.0  # stop once the smoothed loss is this many times its minimum
@@ -66,7 +67,7 @@ def lr_range_test(
         idx = rows[i * size : (i + 1) * size]
         with np.errstate(all="ignore"):  # the end of the range is meant to blow up
             loss_sum, _ = loss_and_gradients(state.params, X[idx], y[idx], ws)
-            update_state(state, ws.grads, config.momentum, rate)
+            state.optimizer.step(state.params, ws.grads, rate, config.momentum, ws.w1_half)
         average = SMOOTHING * average + (1 - SMOOTHING) * loss_sum / size
         losses.append(average / (1 - SMOOTHING ** (i + 1)))
         if not np.isfinite(losses[-1]) or losses[-1] > BLOW_UP * min(losses):
