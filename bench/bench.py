@@ -32,8 +32,8 @@ from mlcore.functions import one_hot
 from mlcore.lessons import PRESET_WORDS, PRESETS
 from mlcore.model import load_model
 from mlcore.network import accuracy, init_params
+from mlcore.optim import SGD, FoldedStep
 from mlcore.scaling import fit_scaling
-from mlcore.step import Workspace, apply_update, loss_and_gradients
 from mlcore.train import TrainConfig, learning_rate_at, new_state, train
 
 try:
@@ -81,7 +81,7 @@ def full_batch(data, rounds: int) -> None:
     scaling = fit_scaling("standard", data.X_train)
     X, y = scaling.apply(data.X_train), data.y_train.astype(np.intp)
     params = init_params(np.random.default_rng(0), 200)
-    velocity, ws = params.zeros_like(), Workspace(params, len(X))
+    sgd, step = SGD.like(params), FoldedStep(params, len(X))
     h, dz, dw = (
         np.empty((len(X), 200), np.float32),
         np.ones((len(X), 200), np.float32),
@@ -96,8 +96,8 @@ def full_batch(data, rounds: int) -> None:
         np.matmul(X.T, dz, out=dw)
 
     def ours():
-        loss_and_gradients(params, X, y, ws, factor=0.01)  # as train() steps
-        apply_update(params, ws.grads, velocity, 0.0, 0.01, grads_factor=0.01)
+        step(params, X, y, 0.01)  # as train() steps
+        step.update(sgd, params, 0.01, 0.0)
 
     def lab_step():
         lab.step(raw, Y, *lab_w, 0.01)
@@ -231,16 +231,14 @@ def augment_epoch(data, rounds: int) -> None:
     X, y = scaling.apply(data.X_train), data.y_train.astype(np.intp)
     background = float(scaling.apply(np.zeros((1, 1)))[0, 0])
     state = new_state(config)
-    ws = Workspace(state.params, config.batch_size)
+    folded = FoldedStep(state.params, config.batch_size)
     xb = np.empty((config.batch_size, 784), np.float32)
     kinds = ("affine", "elastic")
     spent = dict.fromkeys(("gather + step", *kinds), 0.0)
 
     def step(Xb, yb):
-        loss_and_gradients(state.params, Xb, yb, ws, factor=0.01)
-        apply_update(
-            state.params, ws.grads, state.velocity, config.momentum, 0.01, 0.01, grads_factor=0.01
-        )
+        folded(state.params, Xb, yb, 0.01)
+        folded.update(state.optimizer, state.params, 0.01, config.momentum)
 
     def epoch(kind: str | None):  # kind None: measure each part; else one plain epoch
         order = state.rng.permutation(len(X))

@@ -1,7 +1,9 @@
 """A run's resumable state and its reports as bytes and JSON, for a store (no pickle).
 
 A TrainState saved at a report boundary and loaded again continues exactly as the run would
-have: weights, velocity, the generator's state and the pass's row order are all kept.
+have: weights, the optimizer's state, the generator's state and the pass's row order are kept.
+Arrays: p_* the weights, s_* SGD.last_step (with meta "last_rate"). States saved before SGD
+existed hold the same numbers as v_* ("velocity") and "velocity_rate": they load as those.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from dataclasses import asdict, fields
 
 import numpy as np
 
+from mlcore.loop import TrainState
 from mlcore.network import Params
-from mlcore.train import Progress, TrainState
+from mlcore.optim import SGD
+from mlcore.progress import Progress
 
-COUNTERS = ("velocity_rate", "iteration", "batch", "elapsed", "steps", "images_seen")
+COUNTERS = ("iteration", "batch", "elapsed", "steps", "images_seen")
 ARRAYS = ("w1", "b1", "w2", "b2")
 
 
@@ -26,12 +30,13 @@ class CheckpointError(ValueError):
 
 
 def state_to_bytes(state: TrainState) -> bytes:
-    """state (without its history) as an .npz: params, velocity, order, rng and counters."""
+    """state (without its history) as an .npz: params, optimizer, order, rng and counters."""
+    sgd = state.optimizer
     arrays = {f"p_{k}": a for k, a in zip(ARRAYS, state.params.arrays(), strict=True)}
-    arrays |= {f"v_{k}": a for k, a in zip(ARRAYS, state.velocity.arrays(), strict=True)}
+    arrays |= {f"s_{k}": a for k, a in zip(ARRAYS, sgd.last_step.arrays(), strict=True)}
     if state.order is not None:  # row indices < 2**31: half the bytes of int64
         arrays["order"] = state.order.astype(np.int32)
-    meta = {k: getattr(state, k) for k in COUNTERS}
+    meta = {k: getattr(state, k) for k in COUNTERS} | {"last_rate": sgd.last_rate}
     meta["rng"] = state.rng.bit_generator.state  # Python's json keeps 128-bit ints
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     out = io.BytesIO()
@@ -46,7 +51,7 @@ def state_from_bytes(blob: bytes) -> TrainState:
             a = {k: z[k] for k in z.files}
         meta = json.loads(a.pop("meta").tobytes().decode())
         params = Params(*(a[f"p_{k}"] for k in ARRAYS))
-        velocity = Params(*(a[f"v_{k}"] for k in ARRAYS))
+        optimizer = _optimizer(a, meta)
         rng = np.random.default_rng()
         rng.bit_generator.state = meta.pop("rng")
     except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as e:
@@ -54,11 +59,19 @@ def state_from_bytes(blob: bytes) -> TrainState:
     order = a.get("order")
     return TrainState(
         params=params,
-        velocity=velocity,
+        optimizer=optimizer,
         rng=rng,
         order=None if order is None else order.astype(np.intp),
         **{k: meta[k] for k in COUNTERS},
     )
+
+
+def _optimizer(arrays: dict, meta: dict) -> SGD:
+    """The SGD a state saved; an older state's velocity (rate x PyTorch's momentum buffer,
+    taken at velocity_rate) is exactly SGD's last_step at last_rate."""
+    if "s_w1" in arrays:
+        return SGD(Params(*(arrays[f"s_{k}"] for k in ARRAYS)), meta["last_rate"])
+    return SGD(Params(*(arrays[f"v_{k}"] for k in ARRAYS)), meta["velocity_rate"])
 
 
 def params_from_bytes(blob: bytes) -> Params:

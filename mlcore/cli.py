@@ -7,15 +7,17 @@ import os
 import sys
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import get_args, get_type_hints
+from typing import get_type_hints
 
+from mlcore.config import CHOICES, SETTINGS, TrainConfig, format_value, parse_value
 from mlcore.data import SAMPLE_DIR, Dataset, cache_dir, find_files, load_mnist, max_upload_images
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.lessons import PRESET_WORDS, PRESETS
+from mlcore.loop import TrainState, new_state, train
 from mlcore.model import Model, save_model
+from mlcore.progress import Progress
 from mlcore.resources import check_run_fits, machine_memory
-from mlcore.scaling import fit_scaling
-from mlcore.train import CHOICES, NONE_WORDS, Progress, TrainConfig, new_state, train
+from mlcore.scaling import Scaling, fit_scaling
 
 # Settings a laptop cannot hold are refused before allocating: by default a run may use half
 # the machine's memory, leaving the rest to the system and the browser; past that it would
@@ -23,16 +25,6 @@ from mlcore.train import CHOICES, NONE_WORDS, Progress, TrainConfig, new_state, 
 MEMORY_SHARE = 0.5
 # Flags come from TrainConfig's fields (--hidden-size for hidden_size); these only add words.
 ALIASES = {"hidden_size": ("--hidden",), "learning_rate": ("--lr",)}
-HELP = {
-    "hidden_size": "sigmoid units in the hidden layer",
-    "iterations": "full batch: gradient steps; mini-batch: passes over the data",
-    "batch_size": "'full' (the lab) or a number of images",
-    "scale": "input scaling",
-    "momentum": "0 = the lab's plain gradient descent",
-    "softmax": "'naive' = the lab's exp(l) / sum(exp(l)) (slower; nan once a logit passes ~88.7)",
-    "dtype": "of the weights and inputs (float64: exact symmetry, gradient checks)",
-    "augment": "show each mini-batch as randomly distorted copies (mlcore.augment)",
-}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,40 +63,29 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_field(p: argparse.ArgumentParser, name: str, hint, default) -> None:
     """One flag for a TrainConfig field: --name-with-dashes plus any ALIASES."""
     flags = (f"--{name.replace('_', '-')}", *ALIASES.get(name, ()))
-    kinds = [k for k in get_args(hint) if k is not type(None)] or [hint]
-    optional = len(kinds) < len(get_args(hint))  # X | None
-    shown = NONE_WORDS.get(name, "none") if default is None else default
-    help_text = f"{HELP.get(name, name.replace('_', ' '))} (default: {shown})"
+    shown = format_value(default, name) if default is None else default  # None: "full"
+    help_text = f"{SETTINGS[name].summary} (default: {shown})"
     default = argparse.SUPPRESS  # only a flag given overrides the preset (or TrainConfig())
-    if kinds[0] is bool:
+    if hint is bool:
         p.add_argument(
             *flags, dest=name, default=default, help=help_text,
             action=argparse.BooleanOptionalAction,
         )  # fmt: skip
-    elif name in CHOICES:
-        p.add_argument(*flags, dest=name, default=default, choices=CHOICES[name], help=help_text)
-    else:
-        p.add_argument(
-            *flags, dest=name, default=default, help=help_text,
-            type=_value_parser(name, kinds[0], optional),
-        )  # fmt: skip
+        return
+    p.add_argument(
+        *flags, dest=name, default=default, help=help_text,
+        type=_value_parser(name), choices=CHOICES.get(name),
+    )  # fmt: skip
 
 
-def _value_parser(name: str, kind: type, optional: bool):
-    """text -> kind, or None for the field's NONE_WORDS word when it may be None."""
-    none_word = NONE_WORDS.get(name, "none")
+def _value_parser(name: str):
+    """text -> the field's value (mlcore.config.parse_value), or argparse's error naming it."""
 
     def parse(text: str):
-        if optional and text == none_word:
-            return None
         try:
-            return kind(text)
-        except ValueError:
-            number = "a whole number" if kind is int else "a number"
-            expected = f"{none_word!r} or a number" if optional else number
-            raise argparse.ArgumentTypeError(
-                f"{name.replace('_', ' ')} must be {expected}, got {text!r}"
-            ) from None
+            return parse_value(name, text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
 
     return parse
 
@@ -164,14 +145,10 @@ def _bar(report: Progress, iterations: int, width: int = 30) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Train as argv asks, print progress, save the model with --out; the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        config = _config(args)
-        out = output_path(args.out) if args.out else None
-        data = get_data(args.data)
-        n_train, n_test = len(data.y_train), len(data.y_test)
-        check_run_fits(config, n_train, n_test, int(args.max_memory_mb * 2**20))
-        scaling = fit_scaling(config.scale, data.X_train)
+        config, out, data, scaling = _prepare(args)
     except DownloadError as e:
         print(f"error: {e}\n(offline? --data sample trains on the bundled sample)", file=sys.stderr)
         return 2
@@ -179,6 +156,36 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(f"data: {data.description}")
+    state = _train(config, data, scaling)
+    last = state.history[-1]
+    print(last.reason)
+    if out is not None:
+        info = {"config": config.as_dict(), "test_accuracy": last.test_accuracy}
+        try:
+            save_model(Model(state.params, scaling, info | {"data": data.description}), out)
+        except OSError as e:  # ModelSaveError: says what became of the old file and the weights
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        print(f"saved {out}")
+    if last.test_accuracy is None:
+        print("test accuracy: n/a (diverged)")
+        return 1
+    print(f"test accuracy: {last.test_accuracy:.2%}")
+    return 0
+
+
+def _prepare(args: argparse.Namespace) -> tuple[TrainConfig, Path | None, Dataset, Scaling]:
+    """The config, output path, data and scaling args ask for; ValueError/OSError if not."""
+    config = _config(args)
+    out = output_path(args.out) if args.out else None
+    data = get_data(args.data)
+    n_train, n_test = len(data.y_train), len(data.y_test)
+    check_run_fits(config, n_train, n_test, int(args.max_memory_mb * 2**20))
+    return config, out, data, fit_scaling(config.scale, data.X_train)
+
+
+def _train(config: TrainConfig, data: Dataset, scaling: Scaling) -> TrainState:
+    """A run of config on data, its progress printed: a line per pass, a bar on a terminal."""
     X, X_test = scaling.apply(data.X_train, config.dtype), scaling.apply(data.X_test, config.dtype)
     state = new_state(config)
     reports = train(
@@ -193,22 +200,4 @@ def main(argv: list[str] | None = None) -> int:
                 f"\riteration {report.iteration:5.2f}  loss {report.train_loss:.4f}  "
                 f"train acc {report.train_accuracy:.2%}{test}  {report.elapsed:6.1f} s"
             )
-    last = state.history[-1]
-    print(last.reason)
-    if out is not None:
-        info = {
-            "config": config.as_dict(),
-            "test_accuracy": last.test_accuracy,
-            "data": data.description,
-        }
-        try:
-            save_model(Model(state.params, scaling, info), out)
-        except OSError as e:  # ModelSaveError: says what became of the old file and the weights
-            print(f"error: {e}", file=sys.stderr)
-            return 2
-        print(f"saved {out}")
-    if last.test_accuracy is None:
-        print("test accuracy: n/a (diverged)")
-        return 1
-    print(f"test accuracy: {last.test_accuracy:.2%}")
-    return 0
+    return state

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from mlcore.train import Progress, TrainConfig
+from mlcore.config import TrainConfig
+from mlcore.progress import Progress
 
 CHANCE = 0.2  # test accuracy below this after a whole run is "stuck near 10%"
 # Share of saturated hidden pre-activations that stops learning, whatever the accuracy: the

@@ -176,7 +176,7 @@ LESSONS = (
         line="{label}: {accuracy} after {steps} (training loss {loss})",
         line_diverged="{label}: diverged — {reason}",
         moral="Too small crawls, too large overshoots: the loss bounces or blows up. The "
-        "range test raises the rate batch by batch and suggests where the loss fell fastest.",
+        "range test raises the rate batch by batch and suggests a tenth of the lowest-loss rate.",
         range_test=True,
     ),
     Lesson(

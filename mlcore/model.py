@@ -1,8 +1,8 @@
 """A trained model: weights plus the input scaling they were trained with; saved as .npz.
 
 Loading checks the zip's member names, each member's declared .npy header (shape, dtype) and
-size before it reads any data, never unpickles, then checks the values are finite, the
-metadata's types, and that every pixel image gives finite predictions.
+size before it reads any data (mlcore.model_file), never unpickles, then checks the values
+are finite, the metadata's types, and that every pixel image gives finite predictions.
 Saving to a path writes a temporary file beside it and renames it: an old file survives a
 failed save whole.
 """
@@ -22,17 +22,9 @@ from typing import Any
 import numpy as np
 
 from mlcore.functions import N_CLASSES
+from mlcore.model_file import WEIGHTS, ModelFileError, read_members
 from mlcore.network import N_INPUTS, Params, predict_proba
 from mlcore.scaling import SCALES, Scaling
-
-WEIGHTS = ("w1", "b1", "w2", "b2")
-MEMBERS = (*WEIGHTS, "scaling", "scaling_name", "info")  # each stored as "<name>.npy"
-MAX_HIDDEN = 10_000  # the app offers <= 1,000; w1 of 784 x 10,000 float64 is 63 MB
-MAX_TEXT = 100_000  # characters in scaling_name / info
-
-
-class ModelFileError(ValueError):
-    """A model file that cannot be used; the message says why."""
 
 
 class ModelSaveError(OSError):
@@ -177,7 +169,7 @@ def load_model(source: str | Path | io.BytesIO) -> Model:
     name = getattr(source, "name", None) or str(source)
     try:
         with zipfile.ZipFile(source) as z:
-            arrays = _read_members(z, name)
+            arrays = read_members(z, name)
     except ModelFileError:
         raise
     # Hostile bytes go through zipfile, its decompressors and numpy's .npy header parser,
@@ -230,74 +222,6 @@ def _check_predictions(model: Model, name: str) -> None:
 
 def _max_col_sum(w: np.ndarray) -> float:
     return float(np.abs(w).sum(axis=0, dtype=np.float64).max())
-
-
-def _read_members(z: zipfile.ZipFile, name: str) -> dict[str, np.ndarray]:
-    """The arrays of z, after every member's name, header and size have been checked."""
-    infos = {i.filename: i for i in z.infolist()}
-    expected = {f"{k}.npy" for k in MEMBERS}
-    extra = sorted(set(infos) - expected)
-    if extra or len(infos) != len(z.infolist()):
-        raise ModelFileError(
-            f"{name}: not a model file (unexpected {', '.join(extra) or 'copies'})"
-        )
-    missing = [k for k in MEMBERS if f"{k}.npy" not in infos]
-    if missing:
-        raise ModelFileError(f"{name}: not a model file (missing {', '.join(missing)})")
-    headers = {k: _npy_header(z, infos[f"{k}.npy"], name, k) for k in MEMBERS}
-    hidden = headers["w1"][0][1] if len(headers["w1"][0]) == 2 else -1
-    for key, (shape, dtype, _, offset) in headers.items():
-        _check_header(key, shape, dtype, hidden, name)
-        declared = offset + int(np.prod(shape)) * dtype.itemsize  # small: shape was checked
-        if infos[f"{key}.npy"].file_size != declared:
-            size = infos[f"{key}.npy"].file_size
-            raise ModelFileError(
-                f"{name}: {key} is {size:,} bytes, its header declares {declared:,}"
-            )
-    return {k: _npy_data(z, infos[f"{k}.npy"], *headers[k]) for k in MEMBERS}
-
-
-def _npy_header(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, key: str):
-    """(shape, dtype, fortran_order, data offset) from a member's .npy header; checks its size."""
-    with z.open(info) as fp:
-        version = np.lib.format.read_magic(fp)
-        if version not in ((1, 0), (2, 0)):
-            raise ModelFileError(f"{name}: {key} is a .npy of unsupported version {version}")
-        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else None
-        shape, fortran, dtype = (read or np.lib.format.read_array_header_2_0)(fp)
-        offset = fp.tell()
-    if dtype.hasobject:
-        raise ModelFileError(f"{name}: not a readable .npz file ({key} holds pickled objects)")
-    return shape, dtype, fortran, offset
-
-
-def _check_header(key: str, shape: tuple, dtype: np.dtype, hidden: int, name: str) -> None:
-    """Shape and dtype of member key as declared, against a model of hidden units."""
-    if key in ("scaling_name", "info"):
-        if shape != () or dtype.kind != "U" or dtype.itemsize > 4 * MAX_TEXT:
-            raise ModelFileError(f"{name}: {key} is not a short text ({dtype}, shape {shape})")
-        return
-    expected = {
-        "w1": (N_INPUTS, hidden),
-        "b1": (hidden,),
-        "w2": (hidden, N_CLASSES),
-        "b2": (N_CLASSES,),
-        "scaling": (2,),
-    }[key]
-    if shape != expected or not 1 <= hidden <= MAX_HIDDEN:
-        rule = f"1 <= H <= {MAX_HIDDEN:,}" if key == "w1" else f"{expected}"
-        raise ModelFileError(f"{name}: {key} has shape {shape}, expected {rule}")
-    if dtype not in (np.float32, np.float64):
-        raise ModelFileError(f"{name}: {key} has dtype {dtype}, expected float32/float64")
-
-
-def _npy_data(z: zipfile.ZipFile, info, shape, dtype, fortran, offset) -> np.ndarray:
-    """The array of a member whose header was checked: exactly its declared bytes."""
-    with z.open(info) as fp:
-        fp.seek(offset)
-        data = fp.read(info.file_size - offset)
-    array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
-    return array.copy()
 
 
 def _check_params(p: Params, name: str) -> None:

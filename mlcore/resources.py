@@ -6,11 +6,11 @@ import os
 
 import numpy as np
 
+from mlcore.config import TrainConfig
 from mlcore.functions import N_CLASSES
 from mlcore.inspection import PROBE_ROWS
 from mlcore.network import N_INPUTS
 from mlcore.step import BLOCK_ROWS, PARALLEL_MIN_ROWS
-from mlcore.train import TrainConfig
 
 # What a run allocates, per piece, in units of its dtype's item unless said otherwise.
 # Measured with tracemalloc over softmax x dtype x batch x augment x hidden size (2026-12-04;

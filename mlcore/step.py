@@ -52,9 +52,8 @@ class Workspace:
         dt, H = params.dtype, params.hidden_size
         self.z = np.empty((max_rows, H), dt)  # pre-activations, then t, then dZ, in place
         self.scratch: list[_Scratch] = []  # one per block thread, made when first needed
-        self.w1_half = np.empty_like(params.w1)  # also the update's scratch (see apply_update)
+        self.w1_half = np.empty_like(params.w1)  # also the update's scratch (SGD.step)
         self.grads = params.zeros_like()
-        self.factor = 1.0  # grads holds factor x the gradients (see loss_and_gradients)
 
     def workers(self, n: int) -> list[_Scratch]:
         """Scratch for n threads, allocated on first use."""
@@ -62,24 +61,16 @@ class Workspace:
             self.scratch.append(_Scratch(self.grads.hidden_size, self.grads.dtype))
         return self.scratch[:n]
 
-    def gradients(self) -> Params:
-        """The last step's true gradients: grads itself, or grads divided by factor (a copy)."""
-        if self.factor == 1.0:
-            return self.grads
-        return Params(*(g / self.factor for g in self.grads.arrays()))
-
 
 def loss_and_gradients(
-    params: Params, X: np.ndarray, y: np.ndarray, ws: Workspace, factor: float = 1.0
+    params: Params, X: np.ndarray, y: np.ndarray, ws: Workspace, scale: float = 1.0
 ) -> tuple[float, int]:
-    """Gradients of the mean cross-entropy on X (n, 784), y (n,) (times factor) into ws.grads.
+    """Gradients of the mean cross-entropy on X (n, 784), y (n,) into ws.grads (Params).
 
     Returns (sum of per-row losses, number of rows predicted right), both from the same
     forward pass, so reporting the training loss costs no second pass.
-    factor: ws.grads gets factor x the gradients, at no cost (it scales d_logits, (10, n),
-    which every gradient inherits): training passes the learning rate, so the GEMMs produce
-    the step itself and apply_update (grads_factor=) needs no pass over the weights to form
-    it (~10% of a mini-batch step at batch 64, H=200). ws.gradients() gives the true ones.
+    scale: for mlcore.optim.FoldedStep only, which folds the learning rate in: ws.grads then
+    hold scale x the gradients, at no cost (it scales d_logits, (10, n)).
     """
     n = X.shape[0]
     z = ws.z[:n]
@@ -88,8 +79,7 @@ def loss_and_gradients(
     else:
         np.matmul(X, params.w1, out=z)
         z *= 0.5
-    consts = _Constants(params, factor / n)
-    ws.factor = factor
+    consts = _Constants(params, scale / n)
     workers = ws.workers(block_threads() if n >= PARALLEL_MIN_ROWS else 1)
     _run_blocks(z, y, consts, workers)
     g = ws.grads
@@ -119,7 +109,7 @@ def _run_blocks(z, y, consts, workers: list[_Scratch]) -> None:
 class _Constants:
     """What every block needs from the weights, computed once per step."""
 
-    def __init__(self, params: Params, inv_n: float):  # inv_n: factor / n
+    def __init__(self, params: Params, inv_n: float):  # inv_n: scale / n
         self.b1_half = params.b1 * 0.5
         self.w2_half_t = np.ascontiguousarray(params.w2.T * 0.5)  # (10, H)
         # logits = t @ (w2 / 2) + (b2 + colsum(w2) / 2), here as a column for logits^T
@@ -154,7 +144,7 @@ def _block(z, y, start: int, c: _Constants, s: _Scratch) -> None:
     s.loss += float(np.log(col).sum() - true_logit.sum())  # sum of -log softmax[y]
     q /= col
     q[yb, cols] -= 1  # softmax + cross-entropy gradient: (y_hat - Y) / n
-    q *= c.inv_n  # the mean over rows (times factor): every gradient below inherits it
+    q *= c.inv_n  # the mean over rows (times scale): every gradient below inherits it
     np.matmul(q, t, out=s.w2_part)  # (10, b) @ (b, H); dw2 = (t^T p + colsum(p)) / 2
     s.dw2 += s.w2_part
     s.db2 += q.sum(axis=1)
@@ -177,48 +167,3 @@ def _combine(workers: list[_Scratch], g: Params) -> None:
         g.w2 += s.dw2.T
     g.w2 += g.b2  # colsum(d_logits), broadcast over rows: h = t/2 + 1/2
     g.w2 *= 0.5
-
-
-def apply_update(
-    params: Params,
-    grads: Params,
-    velocity: Params,
-    momentum: float,
-    rate: float,
-    velocity_rate: float = 0.0,
-    scratch: np.ndarray | None = None,
-    grads_factor: float = 1.0,
-) -> None:
-    """SGD in place, PyTorch's form: v = momentum v + g; w -= rate v (no momentum: w -= rate g).
-
-    velocity holds rate x v, the step last taken, so the update ends in one w -= velocity;
-    velocity_rate is the rate it was taken with (0.0 before the first step). A rate that
-    changes between steps (cosine) rescales it: rate v = momentum (rate / velocity_rate)
-    (velocity_rate v_old) + rate g — PyTorch's steps exactly, up to rounding.
-    scratch: an array shaped like w1 (Workspace.w1_half) to avoid allocating rate x g.
-    grads_factor: grads hold grads_factor x the gradients (loss_and_gradients' factor); when
-    it equals rate, rate x g is never formed: v *= decay; v += g; w -= v (or w -= g).
-    grads stay unchanged.
-    """
-    factor = rate / grads_factor
-    decay = _decay(momentum, rate, velocity_rate)
-    for w, g, v in zip(params.arrays(), grads.arrays(), velocity.arrays(), strict=True):
-        if factor != 1.0:
-            tmp = scratch if scratch is not None and scratch.shape == w.shape else None
-            g = np.multiply(g, factor, out=tmp)
-        if decay is None:
-            w -= g
-            continue
-        if decay:
-            v *= decay
-            v += g
-        else:  # the first step (or one after a rate of 0): no velocity to keep
-            v[...] = g
-        w -= v
-
-
-def _decay(momentum: float, rate: float, velocity_rate: float) -> float | None:
-    """What velocity (rate x v) is multiplied by before adding this step: None = no momentum."""
-    if not momentum:
-        return None
-    return momentum * rate / velocity_rate if velocity_rate else 0.0

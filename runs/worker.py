@@ -124,7 +124,9 @@ def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
 def _range_test(conn: Connection, task: Task, X, y) -> None:
     result = lr_range_test(task.config, X, y)
     conn.send(RangeResult(task.run_id, result))
-    message = f"range test: the loss fell fastest at a rate of {result.suggestion:.2g}"
+    message = (
+        f"range test: suggests a rate of {result.suggestion:.2g} (a tenth of the lowest-loss rate)"
+    )
     conn.send(End(task.run_id, "finished", message, None))
 
 

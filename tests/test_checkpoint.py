@@ -1,6 +1,9 @@
 """A saved training state continues exactly; reports survive JSON (nan included)."""
 
+import io
+import json
 import math
+import zipfile
 from dataclasses import asdict, replace
 
 import numpy as np
@@ -76,3 +79,32 @@ def test_a_report_from_a_later_version_drops_fields_it_does_not_know():
 def test_bytes_that_are_not_a_state_are_refused_by_name(blob):
     with pytest.raises(CheckpointError, match="not a saved training state"):
         state_from_bytes(blob)
+
+
+def as_saved_before_sgd(blob: bytes) -> bytes:
+    """blob as mlcore.checkpoint wrote it before SGD: the optimizer's arrays named v_*
+    ("velocity", rate x PyTorch's momentum buffer) and its rate "velocity_rate"."""
+    with np.load(io.BytesIO(blob)) as z:
+        arrays = {k.replace("s_", "v_", 1): z[k] for k in z.files}
+    meta = json.loads(arrays["meta"].tobytes().decode())
+    meta["velocity_rate"] = meta.pop("last_rate")
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    out = io.BytesIO()
+    np.savez(out, **arrays)
+    return out.getvalue()
+
+
+def test_a_state_saved_before_sgd_loads_its_velocity_and_continues_exactly(small):
+    config = TrainConfig(iterations=2, batch_size=100, hidden_size=12, momentum=0.9)
+    whole_state = new_state(config)
+    whole = history_of(config, small, whole_state)
+    part = new_state(config)
+    first = history_of(config, small, part, stop_after=5)
+    old = as_saved_before_sgd(state_to_bytes(part))
+    assert "s_w1.npy" not in zipfile.ZipFile(io.BytesIO(old)).namelist()
+    restored = state_from_bytes(old)
+    assert restored.optimizer.last_rate == part.optimizer.last_rate > 0
+    rest = history_of(config, small, restored)
+    assert first + rest == whole
+    for a, b in zip(restored.params.arrays(), whole_state.params.arrays(), strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -57,7 +57,7 @@ def test_cli_full_batch_with_the_labs_flags(capsys):
 def test_cli_rejects_a_bad_batch_size_by_name(capsys):
     with pytest.raises(SystemExit):
         main(["--batch-size", "lots"])
-    assert "batch size must be 'full' or a number, got 'lots'" in capsys.readouterr().err
+    assert "batch_size='lots' is not 'full' or a whole number" in capsys.readouterr().err
 
 
 def test_cli_rejects_a_negative_learning_rate_by_name(capsys):

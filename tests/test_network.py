@@ -3,7 +3,8 @@ import pytest
 
 from mlcore.functions import one_hot
 from mlcore.network import Params, accuracy, backward, forward, init_params, loss, predict
-from mlcore.step import Workspace, apply_update, loss_and_gradients
+from mlcore.optim import SGD
+from mlcore.step import Workspace, loss_and_gradients
 
 
 def small_problem(seed=0, n=12, n_inputs=6, hidden=5, dtype=np.float64):
@@ -81,10 +82,10 @@ def test_zero_init_keeps_hidden_units_identical_after_training_steps():
     rng = np.random.default_rng(1)
     params = init_params(rng, 4, init="zeros", dtype=np.float64, n_inputs=6)
     X, y = rng.standard_normal((30, 6)), rng.integers(0, 10, 30)
-    ws, velocity = Workspace(params, max_rows=30), params.zeros_like()
+    ws, sgd = Workspace(params, max_rows=30), SGD.like(params)
     for _ in range(5):
         loss_and_gradients(params, X, y, ws)
-        apply_update(params, ws.grads, velocity, 0.0, 0.5)
+        sgd.step(params, ws.grads, 0.5, momentum=0.0)
     assert np.abs(params.w2).sum() > 0  # it did learn something ...
     np.testing.assert_allclose(params.w1, params.w1[:, :1].repeat(4, axis=1))  # ... symmetrically
     np.testing.assert_allclose(params.w2, params.w2[:1].repeat(4, axis=0))
@@ -108,66 +109,3 @@ def test_accuracy_counts_matching_predictions():
     y_half[:6] = (y_half[:6] + 1) % 10
     assert accuracy(params, X, y_pred) == 1.0
     assert accuracy(params, X, y_half) == 0.5
-
-
-def test_momentum_update_is_pytorchs_sgd_with_the_rate_applied_to_the_velocity():
-    p = Params(np.ones((2, 1)), np.zeros(1), np.zeros((1, 10)), np.zeros(10))
-    g = Params(np.full((2, 1), 0.1), np.zeros(1), np.zeros((1, 10)), np.zeros(10))
-    v = p.zeros_like()
-    apply_update(p, g, v, 0.9, 0.5)  # v = 0.1; w = 1 - 0.05
-    apply_update(p, g, v, 0.9, 0.5, velocity_rate=0.5)  # v = 0.19; w = 0.95 - 0.095
-    np.testing.assert_allclose(v.w1, 0.5 * 0.19)  # velocity holds rate x PyTorch's buffer
-    np.testing.assert_allclose(p.w1, 0.855)
-    np.testing.assert_array_equal(g.w1, 0.1)  # the gradients are left as they were
-
-
-def test_momentum_update_takes_pytorchs_steps_while_the_rate_changes():
-    rng = np.random.default_rng(4)
-    ours = Params(*(rng.standard_normal(a.shape) for a in small_problem()[0].arrays()))
-    ref, ref_v, v = ours.copy(), ours.zeros_like(), ours.zeros_like()
-    last = 0.0
-    for rate in (0.5, 0.3, 0.05, 0.2):  # a schedule: the rate differs at every step
-        g = Params(*(rng.standard_normal(a.shape) for a in ours.arrays()))
-        apply_update(ours, g, v, 0.9, rate, velocity_rate=last)
-        last = rate
-        for w, gi, vi in zip(ref.arrays(), g.arrays(), ref_v.arrays(), strict=True):
-            vi *= 0.9  # torch.optim.SGD(momentum=0.9): v = 0.9 v + g; w -= rate v
-            vi += gi
-            w -= rate * vi
-        for a, b in zip(ours.arrays(), ref.arrays(), strict=True):
-            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
-
-
-@pytest.mark.parametrize("momentum", [0.0, 0.9])
-def test_steps_out_of_the_gemms_equal_the_plain_update(momentum):
-    params, X, y = small_problem(n=30)
-    ws = Workspace(params, max_rows=30)
-    plain, folded = params.copy(), params.copy()
-    v_plain, v_folded = params.zeros_like(), params.zeros_like()
-    last = 0.0
-    for rate in (0.25, 0.1):
-        loss_and_gradients(plain, X, y, ws)
-        true = [g.copy() for g in ws.grads.arrays()]
-        apply_update(plain, ws.grads, v_plain, momentum, rate, last)
-        loss_and_gradients(folded, X, y, ws, factor=rate)
-        for a, b in zip(ws.grads.arrays(), true, strict=True):  # the steps themselves
-            np.testing.assert_allclose(a, rate * b, rtol=1e-12, atol=1e-15)
-        for a, b in zip(ws.gradients().arrays(), true, strict=True):  # divided back
-            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
-        apply_update(folded, ws.grads, v_folded, momentum, rate, last, grads_factor=rate)
-        last = rate
-        for a, b in zip(folded.arrays(), plain.arrays(), strict=True):
-            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
-
-
-def test_plain_update_subtracts_rate_times_gradient_with_or_without_scratch():
-    params, X, y = small_problem(n=30)
-    ws = Workspace(params, max_rows=30)
-    loss_and_gradients(params, X, y, ws)
-    a, b = params.copy(), params.copy()
-    apply_update(a, ws.grads, a.zeros_like(), 0.0, 0.25)
-    apply_update(b, ws.grads, b.zeros_like(), 0.0, 0.25, scratch=ws.w1_half)
-    arrays = zip(params.arrays(), a.arrays(), b.arrays(), ws.grads.arrays(), strict=True)
-    for w, wa, wb, g in arrays:
-        np.testing.assert_array_equal(wa, wb)
-        np.testing.assert_allclose(wa, w - 0.25 * g, rtol=1e-15)

@@ -1,16 +1,9 @@
 import numpy as np
 import pytest
 
-from mlcore.range_test import lr_range_test, min_loss_rate, steepest_descent_rate
+from mlcore.range_test import lr_range_test, min_loss_rate
 from mlcore.scaling import fit_scaling
 from mlcore.train import TrainConfig
-
-
-def test_steepest_descent_rate_is_where_the_loss_falls_fastest_before_its_minimum():
-    rates = np.array([0.001, 0.01, 0.1, 1.0, 10.0])
-    losses = np.array([2.3, 2.2, 1.0, 0.8, 5.0])  # the big drop is from 0.01 to 0.1
-    assert steepest_descent_rate(rates, losses) in (0.01, 0.1)
-    assert steepest_descent_rate(rates[:2], losses[:2]) == 0.01  # too short: the minimum
 
 
 def test_range_test_grows_the_rate_exponentially_and_suggests_one_inside_the_range(sample_mnist):

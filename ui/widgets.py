@@ -8,8 +8,9 @@ to_widgets/from_widgets convert at the TrainConfig boundary.
 from collections.abc import Mapping
 from dataclasses import fields
 
+from mlcore.config import HELP as SETTING_HELP
+from mlcore.config import NONE_WORDS, TrainConfig
 from mlcore.quote import shorten
-from mlcore.train import NONE_WORDS, TrainConfig
 
 HIDDEN_SIZES = [1, 2, 5, 10, 20, 32, 50, 64, 100, 128, 200, 256, 300, 400, 512, 800, 1000]
 LEARNING_RATES = [
@@ -37,47 +38,8 @@ LEARNING_RATES = [
 FULL = NONE_WORDS["batch_size"]  # "full": the full-batch choice
 BATCH_SIZES = [FULL, 16, 32, 64, 128, 256, 512, 1024]
 MOMENTA = [0.0, 0.5, 0.8, 0.9, 0.95, 0.99]
-# What each setting changes in the math, and what to expect when it goes up or down.
-HELP = {
-    "hidden_size": "H, the sigmoid units between pixels and digits: w1 is 784×H, w2 is H×10. "
-    "More units can tell more shapes apart (better accuracy) but each step costs ∝ H; past "
-    "a few hundred the gain is small.",
-    "learning_rate": "η in w ← w − η·∂L/∂w: how far each gradient step moves the weights. Too "
-    "small crawls; too large overshoots and the loss blows up (diverges).",
-    "iterations": "Full batch: the number of gradient steps, each over every training image "
-    "(the lab's `for i in range(iterations)`). Mini-batch: the number of passes (epochs) over "
-    "the shuffled data, each of n / batch size steps.",
-    "batch_size": "Images per gradient step. Full batch (the lab): the exact gradient, one step "
-    "per pass. Small batches: a noisy gradient but many steps per pass — usually far faster "
-    "to a good accuracy.",
-    "seed": "Seeds the one random generator that draws the initial weights and shuffles the "
-    "batches: the same seed and settings give the same run, to the last digit.",
-    "scale": "What the pixels are divided by before the network sees them. Raw 0–255 (the lab) "
-    "makes z = x·w1 huge, so the sigmoids saturate (σ′ ≈ 0) and learning stalls; [0, 1] or "
-    "standardized (mean 0, std 1) keeps z in the sigmoid's useful range.",
-    "init": "The starting weights. The lab: w ~ N(0, 1)·√(1/rows), so every unit starts "
-    "different. All zeros: every hidden unit computes the same thing and gets the same "
-    "update — they stay identical (symmetry) and the layer acts like one unit.",
-    "init_scale": "Multiplies the initial weights. Larger starts z far from 0 (saturated "
-    "sigmoids, large logits); 0 is the same as all-zero weights.",
-    "momentum": "μ in v ← μ·v + ∂L/∂w; w ← w − η·v: each step keeps a share μ of the previous "
-    "one. 0 is the lab's plain gradient descent; 0.9 speeds up progress along shallow "
-    "directions and damps zig-zags.",
-    "schedule": "Constant: η throughout (the lab). Cosine: η decays smoothly to 0 by the end, "
-    "so the last steps settle instead of bouncing.",
-    "softmax": "How the outputs' probabilities are computed. Stable (max subtracted): "
-    "exp(l − max l) / Σ exp(l − max l), never overflows. Naive (the lab): exp(l) / Σ exp(l) "
-    "— exp overflows to inf once a logit passes ~88.7 in float32 (~709.8 in float64), and "
-    "the loss becomes nan.",
-    "dtype": "The numbers' precision for weights and inputs. float32: about 7 digits, fast. "
-    "float64: about 16 digits, slower; all-zero weights then stay exactly identical (in "
-    "float32 rounding tells a few units apart).",
-    "augment": "Show the network randomly distorted copies of each batch, new ones every time: "
-    "affine turns (±15°), scales, shears and shifts the digit; elastic also bends its strokes "
-    "(Simard 2003) and makes them thicker or thinner. Slower to fit (training accuracy stays "
-    "lower, on the distorted copies) and each step costs a little more, but the network reads "
-    "more styles: better test accuracy after enough passes, and on digits you draw.",
-}
+# What each setting changes in the math, and what to expect: declared with TrainConfig.
+HELP = SETTING_HELP
 AUGMENT_LABELS = {
     "none": "none: the images as they are",
     "affine": "affine: turn, scale, shear, shift",
