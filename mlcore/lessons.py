@@ -11,7 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
-from mlcore.train import Progress, TrainConfig
+from mlcore.config import TrainConfig
+from mlcore.progress import Progress
 from mlcore.wording import counted, honest_percent, significant
 
 # The lab's own settings: raw pixels, every image in each step, plain gradient descent.

@@ -69,3 +69,44 @@ def test_every_page_routes_a_first_visit_through_app_py(path):
         if isinstance(node, ast.Call) and ast.unparse(node.func) == "router.ensure"
     ]
     assert len(PAGE_FILES) >= 6 and calls, f"{path.name} never calls router.ensure()"
+
+
+PACKAGES = ("mlcore", "runs", "ui")
+
+
+def _imports_of(path) -> set[str]:
+    """Our modules that path's code imports (anywhere in it, also inside a function)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+    return {name for name in found if name.split(".")[0] in PACKAGES}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of graph (module -> the modules it imports), or []."""
+    state: dict[str, str] = {}
+
+    def visit(module: str, path: list[str]) -> list[str]:
+        state[module] = "open"
+        for other in sorted(graph[module]):
+            if state.get(other) == "open":
+                return [*path[path.index(other) :], other]
+            if other not in state and (found := visit(other, [*path, other])):
+                return found
+        state[module] = "done"
+        return []
+
+    for module in sorted(graph):
+        if module not in state and (found := visit(module, [module])):
+            return found
+    return []
+
+
+def test_no_module_of_ours_imports_itself_through_others():
+    paths = {f"{p.parent.name}.{p.stem}": p for d in PACKAGES for p in (ROOT / d).glob("*.py")}
+    graph = {name: _imports_of(path) & set(paths) - {name} for name, path in paths.items()}
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]  # it sees one
+    assert _cycle(graph) == []
