@@ -240,7 +240,7 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
     live.metrics(run)
     live.step_panel(run)
     if st.session_state[keys.TRAIN_POLLING]:
-        live.await_end(run, POLL)
+        run = live.await_end(run, POLL)  # a Run is a value: the one it waited for
     if st.session_state[keys.TRAIN_POLLING] and not run.active:
         st.session_state[keys.TRAIN_POLLING] = False
         st.rerun()  # the run ended: redraw the whole page (buttons, results)

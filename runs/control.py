@@ -64,8 +64,13 @@ class Control:
         with self._lock:
             for worker, task in failed:
                 run = worker.run
-                if run is not None and run.id == task.run_id:
-                    worker.run, run.status, run.state = None, "waiting", task.state
+                if run is None or run.id != task.run_id:
+                    continue
+                worker.run, run.state, run.asked_to_end = None, task.state, 0.0
+                if run.stopping:  # a Stop that went nowhere either: the run never started
+                    run.set(status="stopped", message=run.stop_reason, stopping=False)
+                else:
+                    run.status = "waiting"
                     self._queue.appendleft(run)
 
     def _heard(self, worker: Worker, messages: list, closed: bool) -> None:

@@ -35,9 +35,10 @@ class Keeping:
     def forget_owner(self, owner: str) -> None:
         """Stop and delete every run of owner, here and in the store ("forget my work")."""
         store = None if self.store is None else self._store_now()  # or say it is away
-        with self._lock:
+        with self._lock:  # decided under the lock, sent after it (pickling, sockets)
             for run in self._session(owner).runs:
-                self.stop(run.id)
+                self._stop(run)
+        self._flush()
         self._forget(owner)  # what the stopped runs still report is not written (_save)
         if store is not None:
             store.delete_workspace(owner)

@@ -131,7 +131,8 @@ class WorkerPool:
     def remove(self, worker: Worker) -> int:
         """End worker's process and forget it; its exit code."""
         if worker.conn is not None:
-            worker.conn.close()
+            with self._send_lock:  # not while a page's flush sends on it
+                worker.conn.close()
         if worker.proc.poll() is None:
             worker.proc.kill()
         worker.proc.wait()
@@ -176,5 +177,5 @@ def _send(worker: Worker, message) -> bool:
     try:
         worker.conn.send(message)
         return True
-    except (OSError, ValueError):
+    except (OSError, ValueError, TypeError):  # closed, or closed meanwhile (TypeError: no handle)
         return False

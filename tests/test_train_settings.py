@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
+from streamlit.testing.v1 import AppTest
+
 from mlcore.lessons import PRESET_RESULTS, PRESET_WORDS
 from mlcore.train import TrainConfig
+from runs.scheduler import get_scheduler
 from ui import train_settings
 from ui.train_settings import PRESETS, Preset
 
@@ -35,3 +40,54 @@ def test_a_presets_results_say_the_active_data_first_and_how_to_measure_them():
     assert quick.results_text("upload").startswith("Measured: 97.84%")
     assert Preset("x", "x", TrainConfig(), {}).results_text("full") == ""
     assert train_settings.CUSTOM not in PRESETS
+
+
+# Found by review: a link opened where the workspace had a run showed the run's settings,
+# and a run started elsewhere in the workspace took over a tab whose settings were being edited.
+def open_train(query: dict, token: str) -> AppTest:
+    """Train in a new tab of workspace token, opened by a link with query's settings."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["work"] = token
+    at.run()
+    at.switch_page("pages/train.py")
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_settings_link_in_a_workspace_with_a_run_keeps_the_links_settings():
+    at1 = open_train({"hidden_size": "100", "iterations": "1", "batch_size": "full"}, "A" * 32)
+    assert at1.select_slider(key="hidden_size").value == 100
+    at1.button(key="start").click().run()
+    run = get_scheduler().get(at1.session_state["current_run"])
+    assert run is not None and run.config.hidden_size == 100
+    at2 = open_train({"hidden_size": "50", "learning_rate": "0.1", "batch_size": "full"}, "A" * 32)
+    assert at2.select_slider(key="hidden_size").value == 50
+
+
+def test_a_setting_changed_while_a_run_is_on_screen_is_kept_over_reruns():
+    at = open_train({"hidden_size": "100", "iterations": "1", "batch_size": "full"}, "B" * 32)
+    at.button(key="start").click().run()
+    at.select_slider(key="hidden_size").set_value(50).run()
+    at.run()
+    at.run()
+    assert at.select_slider(key="hidden_size").value == 50
+
+
+def test_a_run_started_elsewhere_in_the_workspace_does_not_overwrite_settings_being_edited():
+    at1 = open_train({"hidden_size": "100", "iterations": "1", "batch_size": "full"}, "C" * 32)
+    at1.button(key="start").click().run()
+    at2 = open_train({}, "C" * 32)  # a second tab (or a reload): the run on screen is the newest
+    assert at2.select_slider(key="hidden_size").value == 100
+    at2.select_slider(key="hidden_size").set_value(50).run()
+    assert at2.select_slider(key="hidden_size").value == 50
+    at1.select_slider(key="hidden_size").set_value(20).run()
+    deadline = time.monotonic() + 120
+    while get_scheduler().get(at1.session_state["current_run"]).active:
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    at1.run()
+    at1.button(key="start").click().run()  # tab 1 (or a lesson) starts another run
+    at2.select_slider(key="learning_rate").set_value(0.1).run()  # tab 2 goes on editing
+    assert at2.select_slider(key="hidden_size").value == 50

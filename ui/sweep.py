@@ -142,11 +142,13 @@ def _close(runtime: Runtime, sessions: list[tuple[str, object]]) -> None:
     callbacks hold its page's globals (on Home: the uploaded dataset)."""
 
     async def close() -> None:
-        for sid, app in sessions:
+        for sid, app in sessions:  # one that fails does not keep the others open
             if not runtime.is_active_session(sid):
-                if app is not None:
-                    forget_state(app)
-                runtime.close_session(sid)
+                try:
+                    if app is not None:
+                        forget_state(app)
+                finally:
+                    runtime.close_session(sid)
 
     asyncio.run_coroutine_threadsafe(close(), event_loop(runtime)).result(CLOSE_TIMEOUT)
     for sid, _ in sessions:

@@ -56,7 +56,15 @@ def write(config: TrainConfig) -> None:
     left as it was. Written while the run on screen is the one now on screen (follow_run)."""
     values = to_widgets(config)
     st.session_state.update({k: v for k, v in values.items() if not widget_problem(k, v)})
+    _written_for_the_run_on_screen()
+
+
+def _written_for_the_run_on_screen() -> None:
+    """The settings now shown were chosen while the run on screen is this one; the tab keeps
+    showing it (a run started elsewhere in the workspace does not take the screen over)."""
     run = state.current_run()
+    if run is not None:
+        st.session_state.setdefault(keys.CURRENT_RUN, run.id)
     st.session_state[keys.SETTINGS_OF] = None if run is None else run.id
 
 
@@ -90,6 +98,7 @@ def start(params: dict[str, str]) -> list[str]:
             problems.append(problem)
             values[f.name] = defaults[f.name]
     st.session_state.update(values)
+    _written_for_the_run_on_screen()  # the link's settings, not the run on screen's
     return problems
 
 
