@@ -25,10 +25,11 @@ training = run is not None and run.active
 def show_model() -> None:
     """Every model-dependent part; while the run trains it redraws on each new snapshot."""
     data = state.dataset()
+    now = state.scheduler().get(model_id) if training else None  # a Run is a value: ask again
     model, key, a = inside.current(model_id, data)
-    if training:
-        live.progress(run)
-        st.caption(f"Showing its latest weights, {inside.snapshot_words(run, key[1])}.")
+    if now is not None:
+        live.progress(now)
+        st.caption(f"Showing its latest weights, {inside.snapshot_words(now, key[1])}.")
     tabs = st.tabs(
         ["Hidden units", "Saturation", "Mistakes", "Gradient check", "One digit, step by step"]
     )
@@ -42,8 +43,8 @@ def show_model() -> None:
         inside_digit.gradient_check(key, model, data)
     with tabs[4]:
         inside_digit.one_digit(model, data)
-    if training and not run.active:
-        st.rerun()  # the run ended: stop polling
+    if training and (now is None or not now.active):
+        st.rerun()  # the run ended (or was deleted): stop polling
 
 
 show_model()

@@ -206,6 +206,7 @@ st.session_state[keys.TRAIN_POLLING] = busy
 
 
 POLL = live.poll_seconds()
+TABLE_POLL = 3 * POLL  # the runs table: a grid redrawn in the browser, less often than the charts
 
 
 @st.fragment(run_every=POLL if st.session_state[keys.TRAIN_POLLING] else None)
@@ -264,9 +265,16 @@ if run is not None and not run.active and (run.history or run.status == "interru
             help="Load it with mlcore.model.load_model, or upload it on the Draw page.",
         )
 
+
+@st.fragment(run_every=TABLE_POLL if st.session_state[keys.TRAIN_POLLING] else None)
+def runs_table() -> None:
+    """Every run of this workspace, as the charts above show it (also while one trains)."""
+    st.dataframe([state.run_row(r) for r in reversed(state.runs())], hide_index=True)
+
+
 if mine := state.runs():
     st.subheader("Your runs")
-    st.dataframe([state.run_row(r) for r in reversed(mine)], hide_index=True)
+    runs_table()
     st.download_button(
         "Download every run's history (.csv)",
         lambda: runs_csv(mine),  # built on click, from the runs captured here (see export)

@@ -10,6 +10,7 @@ from .conftest import go_to, shot
 
 pytestmark = pytest.mark.browser
 
+RUNNING = re.compile(r" — running · [\d.]+ s of training")  # the run's status line
 LIVE = re.compile(r"Showing its latest weights, after [\d.]+ pass(es)? .*; they update as it")
 
 
@@ -46,8 +47,13 @@ def test_inside_opened_during_a_run_shows_it_live_and_a_chosen_pair_fills_the_ga
     assert captions.count() >= 1
     assert re.fullmatch(r"#\d+: 4→9 [\d.]+%", captions.first.inner_text().strip())
     shot(page, "inside-mistakes-live")
-    go_to(page, "Train")
-    page.get_by_role("button", name="Stop").click()  # don't leave the run to the session's end
+    # Stopped in another tab of the same browser: this tab's live view ends by itself (a Run
+    # is a value; the page once kept the one it started with and said "running" for good)
+    other = page.context.new_page()
+    other.goto(f"{app_url}/train")
+    other.get_by_role("button", name="Stop").click()
+    page.get_by_text(RUNNING).wait_for(state="detached", timeout=20_000)
+    other.close()
 
 
 TABS = ("Hidden units", "Saturation", "Mistakes", "Gradient check", "One digit, step by step")
