@@ -39,7 +39,7 @@ def status_text(run: Run) -> str:
         text += f" · {last.elapsed:.1f} s of training"
     eta = run.eta()
     if run.status == "running" and eta is not None:
-        text += f" · about {eta:.0f} s left"
+        text += f" · about {eta:.0f} s left" if eta >= 0.5 else " · less than a second left"
     return text
 
 

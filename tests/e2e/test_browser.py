@@ -42,8 +42,14 @@ def test_training_charts_update_live_and_the_run_survives_a_page_switch(page, ap
     # draw on a busy CI machine, before three samples
     page.goto(f"{app_url}/train?iterations=20")
     page.get_by_role("button", name="Start").click()
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    before = sample_points(page, 3)
+    # the empty axes are there before Start: wait for the first point (a busy machine's worker
+    # took seconds to load the data, and the samples all read 0)
+    page.wait_for_function(
+        "() => { const g = document.querySelector('.js-plotly-plot');"
+        " return g && g.data && g.data[0] && g.data[0].x.length > 0; }",
+        timeout=60_000,
+    )
+    before = sample_points(page, 4)
     assert len(set(before)) >= 3, f"the loss chart did not grow while training: {before}"
 
     go_to(page, "Softmax")  # away and back through the sidebar: the session keeps the run
