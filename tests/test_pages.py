@@ -180,6 +180,25 @@ def test_plus_one_iteration_and_step_after_a_finished_run_continue_that_run():
     assert run.id == first.id and run.history[-1].steps == 2 * steps + 1
 
 
+def test_a_step_past_a_finished_full_batch_run_shows_what_it_changed():
+    """Seen in a trial: the Step that ends a run (full batch: one step is one iteration)
+    said only "finished 2 iterations", no panel."""
+    at = open_page("pages/train.py")
+    at.selectbox(key="batch_size").set_value("full")
+    at.select_slider(key="hidden_size").set_value(32)
+    at.slider(key="iterations").set_value(1)
+    at.button(key="start").click().run()
+    wait_for_run(at)
+    at.button(key="step").click().run()
+    deadline = time.monotonic() + 60
+    while (run := current_run(at)).active or run.last_step is None:
+        assert time.monotonic() < deadline, "the step did not end"
+        time.sleep(0.1)
+    at.run()
+    assert run.status == "finished" and run.history[-1].steps == 2
+    assert {"Batch loss after the step", "‖Δw1‖"} <= {m.label for m in at.metric}
+
+
 def test_step_after_a_diverged_run_says_why_it_cannot_go_on():
     at = open_page("pages/train.py")
     at.selectbox(key="batch_size").set_value("full")

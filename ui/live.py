@@ -10,7 +10,7 @@ from runs.scheduler import Run
 from ui import charts, light_chart, state
 from ui.colors import run_colors
 from ui.run_labels import label, labels
-from ui.text import done_of
+from ui.text import done_of, significant
 
 
 def ordinal(k: int) -> str:
@@ -236,7 +236,7 @@ def diagnostics(
 def step_panel(run: Run) -> None:
     """What the last single Step changed: the batch's loss before/after, each update's size."""
     change = run.last_step
-    if change is None or run.status != "paused":
+    if change is None or run.status not in ("paused", "finished"):  # a Step can end the run
         return
     st.markdown("**What this step changed** (on the batch it trained on)")
     c = st.columns(5)
@@ -250,4 +250,5 @@ def step_panel(run: Run) -> None:
         "so the loss on this batch usually falls.",
     )
     for col, name in zip(c[1:], ("w1", "b1", "w2", "b2"), strict=True):
-        col.metric(f"‖Δ{name}‖", f"{change.update_norms[name]:.3g}", help="Size of the update")
+        size = significant(change.update_norms[name], 3)  # one format: 0.0000430, 0.000526
+        col.metric(f"‖Δ{name}‖", size, help="Size of the update")
