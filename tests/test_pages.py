@@ -393,7 +393,8 @@ def test_step_does_one_gradient_step_and_shows_what_it_changed():
     metrics = {m.label: m for m in at.metric}
     after = metrics["Batch loss after the step"]  # not "Batch loss" beside "Training loss"
     assert float(after.value) == pytest.approx(run.last_step.loss_after, abs=1e-4)
-    assert f"Before the step: {metrics['Training loss'].value}, the training loss" in after.help
+    loss = metrics["Training loss (this batch)"]  # not the mean over batches it showed before
+    assert f"Before the step: {loss.value}, the training loss" in after.help
     assert {"‖Δw1‖", "‖Δb1‖", "‖Δw2‖", "‖Δb2‖"} <= set(metrics)
     at.button(key="step").click().run()  # a second step continues the same run
     deadline = time.monotonic() + 60

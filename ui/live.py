@@ -57,7 +57,15 @@ def metrics(run: Run) -> None:
     m1, m2, m3 = st.columns(3)
     test = run.latest_test_accuracy
     m1.metric("Test accuracy", "–" if test is None else f"{100 * test:.2f}%")
-    m2.metric("Training loss", f"{last.train_loss:.4f}")
+    if run.last_step is None:  # the mean over the batches since the report before
+        m2.metric("Training loss", f"{last.train_loss:.4f}")
+    else:  # one Step's report covers one batch: a noisier figure than the mean before it
+        m2.metric(
+            "Training loss (this batch)",
+            f"{last.train_loss:.4f}",
+            help="The loss on the one batch the last Step trained on, before the step; the "
+            "figure before a Step is the mean over many batches, so the two can differ a lot.",
+        )
     unit = "step" if run.config.batch_size is None else "pass"
     m3.metric("Done", done_of(last.iteration, run.config.iterations, unit))
 
