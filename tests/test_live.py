@@ -102,4 +102,4 @@ def test_labels_name_the_setting_in_which_runs_differ_not_only_their_ids():
 
 def test_a_label_shows_a_setting_away_from_its_default_even_alone():
     assert "naive softmax" in live.label(labelled_run("a1", softmax="naive"))
-    assert live.label(labelled_run("b2")) == "b2 H=200 lr=0.05 batch=64 standard"
+    assert live.label(labelled_run("b2")) == "b2 H=200 lr=0.05 batch=64 standardized"
