@@ -219,7 +219,7 @@ BY_SLUG = {lesson.slug: lesson for lesson in LESSONS}
 # How each watched Progress field reads, in the lesson's table and in its conclusion alike:
 # one figure per quantity, one format per column (0.000037 beside 0.18, not 3.725e-05).
 VALUE_TEXT = {
-    "test_accuracy": lambda v: honest_percent(v, 1),  # never "100.0%" when it is not
+    "test_accuracy": lambda v: honest_percent(v, 2),  # as every page writes it: 96.01%
     "saturated_share": lambda v: honest_percent(v, 1),
     "sigmoid_slope": significant,
     "max_abs_logit": lambda v: f"{v:,.1f}",

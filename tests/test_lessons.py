@@ -90,8 +90,8 @@ def test_the_scaling_conclusion_quotes_accuracy_steps_and_saturation():
     }
     text = conclude(lesson, histories)
     assert text.startswith(
-        "raw 0–255: 46.7% after 20 steps with 97.0% of hidden activations saturated; "
-        "[0, 1]: 87.0% after 20 steps with 12.0% of hidden activations saturated. Raw pixels"
+        "raw 0–255: 46.70% after 20 steps with 97.0% of hidden activations saturated; "
+        "[0, 1]: 87.00% after 20 steps with 12.0% of hidden activations saturated. Raw pixels"
     )
     assert "standardized" not in text  # a run without reports is left out
 
@@ -110,7 +110,7 @@ def test_a_diverged_run_is_concluded_with_its_reason_and_the_largest_logit_quote
     text = conclude(lesson, histories)
     assert f"{naive}: 3 steps done, then {reason}; " in text
     assert "at the last report its largest |logit| was 207.8" in text
-    assert f"{stable}: kept going to 73.0% after 20 steps, its largest |logit| at the last " in text
+    assert f"{stable}: kept going to 73.00% after 20 steps, its largest |logit| at the last " in text
 
 
 def test_the_naive_softmax_conclusion_quotes_the_tables_largest_logit():
@@ -138,7 +138,7 @@ def test_every_template_fills_from_a_full_report_without_leftover_fields(lesson)
                   distinct_units=1, steps=1876, images_seen=120_000, done=True)  # fmt: skip
     text = conclude(lesson, {label: [last] for label, _ in lesson.runs})
     assert "{" not in text and "–" not in text.replace("0–255", "")
-    assert text.count("91.2%") == len(lesson.runs) or lesson.slug == "zero-init"
+    assert text.count("91.23%") == len(lesson.runs) or lesson.slug == "zero-init"
 
 
 def test_the_range_conclusion_names_the_suggestion_and_the_best_runs_rate():
@@ -241,7 +241,7 @@ def test_the_scaling_lessons_table_and_conclusion_show_one_honest_figure_per_qua
     assert [row["saturated"] for row in rows] == ["99.996%", "40.0%", "20.0%"]
     assert [row["mean σ′"] for row in rows] == ["0.000037", "0.18", "0.20"]
     text = conclude(lesson, histories)
-    assert f"{raw}: 50.0% after 1 step with 99.996% of hidden" in text  # not "1 steps"
+    assert f"{raw}: 50.00% after 1 step with 99.996% of hidden" in text  # not "1 steps"
 
 
 def test_the_zero_init_conclusion_counts_one_unit_in_the_singular():

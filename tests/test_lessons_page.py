@@ -113,7 +113,7 @@ def test_one_button_races_the_runs_then_concludes_with_the_numbers_measured(
     assert [t["name"] for t in loss["data"]] == ["lr 0.01", "lr 0.5"]  # the lesson's labels
     text = at.success[0].value
     assert re.fullmatch(
-        r"lr 0\.01: \d+\.\d% after 59 steps; lr 0\.5: \d+\.\d% after 59 steps\. Done\.", text
+        r"lr 0\.01: \d+\.\d\d% after 59 steps; lr 0\.5: \d+\.\d\d% after 59 steps\. Done\.", text
     )
     assert re.search(r"range test suggests a learning rate of about \S+; of the runs above, "
                      r"(0\.01|0\.5) learned best\.", at.success[1].value)  # fmt: skip

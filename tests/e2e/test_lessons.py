@@ -44,7 +44,7 @@ def test_every_lesson_runs_from_one_click_and_concludes_with_measured_numbers(br
             page.get_by_text("The lab fed raw 0–255 pixels").wait_for(timeout=30_000)
             assert "lesson=scaling" in page.url
             page.get_by_role("button", name="Run this lesson").click()
-            done = page.get_by_text(re.compile(r"raw 0–255: \d+\.\d% after \d+ steps with"))
+            done = page.get_by_text(re.compile(r"raw 0–255: \d+\.\d\d% after \d+ steps with"))
             done.wait_for(timeout=240_000)
             text = done.inner_text()
             for width, height in ((1440, 900), (390, 844)):
@@ -55,8 +55,8 @@ def test_every_lesson_runs_from_one_click_and_concludes_with_measured_numbers(br
     for slug, conclusion in conclusions.items():  # each quotes a measured percentage
         assert re.search(r"\d+\.\d+%", conclusion), (slug, conclusion)
     assert "nan" in conclusions["naive-softmax"] and "1 distinct" in conclusions["zero-init"]
-    assert re.search(r"\[0, 1\]: \d+\.\d% after \d+ steps with \d+\.\d+% of hidden", text), text
-    assert re.search(r"standardized: \d+\.\d%", text), text
+    assert re.search(r"\[0, 1\]: \d+\.\d\d% after \d+ steps with \d+\.\d+% of hidden", text), text
+    assert re.search(r"standardized: \d+\.\d\d%", text), text
 
 
 def test_a_lesson_link_as_a_fresh_servers_first_visit_opens_inside_the_app(browser):
