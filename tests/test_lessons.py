@@ -110,7 +110,8 @@ def test_a_diverged_run_is_concluded_with_its_reason_and_the_largest_logit_quote
     text = conclude(lesson, histories)
     assert f"{naive}: 3 steps done, then {reason}; " in text
     assert "at the last report its largest |logit| was 207.8" in text
-    assert f"{stable}: kept going to 73.00% after 20 steps, its largest |logit| at the last " in text
+    kept = f"{stable}: kept going to 73.00% after 20 steps, its largest |logit| at the last "
+    assert kept in text
 
 
 def test_the_naive_softmax_conclusion_quotes_the_tables_largest_logit():
