@@ -442,8 +442,11 @@ def test_a_link_with_a_value_no_widget_can_show_is_named_and_the_default_kept(qu
     assert at.select_slider(key="hidden_size").value == 200
 
 
-def open_train_link(**query) -> AppTest:
+def open_train_link(work: str | None = None, **query) -> AppTest:
+    """Train opened by a link with query's settings; in workspace `work` (a token) if given."""
     at = AppTest.from_file(APP, default_timeout=60)
+    if work is not None:
+        at.query_params["work"] = work
     at.run()
     at.switch_page("pages/train.py")
     at.query_params.update(query)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-from streamlit.testing.v1 import AppTest
-
 from mlcore.lessons import PRESET_RESULTS, PRESET_WORDS
 from mlcore.train import TrainConfig
 from runs.scheduler import get_scheduler
@@ -13,6 +11,7 @@ from ui import train_settings
 from ui.train_settings import PRESETS, Preset
 
 from .conftest import ROOT
+from .test_pages import open_train_link
 
 APP_CODE = [ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py")]
 
@@ -44,30 +43,18 @@ def test_a_presets_results_say_the_active_data_first_and_how_to_measure_them():
 
 # Found by review: a link opened where the workspace had a run showed the run's settings,
 # and a run started elsewhere in the workspace took over a tab whose settings were being edited.
-def open_train(query: dict, token: str) -> AppTest:
-    """Train in a new tab of workspace token, opened by a link with query's settings."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params["work"] = token
-    at.run()
-    at.switch_page("pages/train.py")
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def test_a_settings_link_in_a_workspace_with_a_run_keeps_the_links_settings():
-    at1 = open_train({"hidden_size": "100", "iterations": "1", "batch_size": "full"}, "A" * 32)
+    at1 = open_train_link("A" * 32, hidden_size="100", iterations="1", batch_size="full")
     assert at1.select_slider(key="hidden_size").value == 100
     at1.button(key="start").click().run()
     run = get_scheduler().get(at1.session_state["current_run"])
     assert run is not None and run.config.hidden_size == 100
-    at2 = open_train({"hidden_size": "50", "learning_rate": "0.1", "batch_size": "full"}, "A" * 32)
+    at2 = open_train_link("A" * 32, hidden_size="50", learning_rate="0.1", batch_size="full")
     assert at2.select_slider(key="hidden_size").value == 50
 
 
 def test_a_setting_changed_while_a_run_is_on_screen_is_kept_over_reruns():
-    at = open_train({"hidden_size": "100", "iterations": "1", "batch_size": "full"}, "B" * 32)
+    at = open_train_link("B" * 32, hidden_size="100", iterations="1", batch_size="full")
     at.button(key="start").click().run()
     at.select_slider(key="hidden_size").set_value(50).run()
     at.run()
@@ -76,9 +63,9 @@ def test_a_setting_changed_while_a_run_is_on_screen_is_kept_over_reruns():
 
 
 def test_a_run_started_elsewhere_in_the_workspace_does_not_overwrite_settings_being_edited():
-    at1 = open_train({"hidden_size": "100", "iterations": "1", "batch_size": "full"}, "C" * 32)
+    at1 = open_train_link("C" * 32, hidden_size="100", iterations="1", batch_size="full")
     at1.button(key="start").click().run()
-    at2 = open_train({}, "C" * 32)  # a second tab (or a reload): the run on screen is the newest
+    at2 = open_train_link("C" * 32)  # a second tab (or a reload): the run on screen is the newest
     assert at2.select_slider(key="hidden_size").value == 100
     at2.select_slider(key="hidden_size").set_value(50).run()
     assert at2.select_slider(key="hidden_size").value == 50

@@ -23,7 +23,7 @@ def choose(page, label: str, option: str | re.Pattern) -> None:
 def test_inside_opened_during_a_run_shows_it_live_and_a_chosen_pair_fills_the_gallery(
     page, app_url, clean_server_log
 ):
-    page.goto(f"{app_url}/train?iterations=60&hidden_size=100")  # still training at the end
+    page.goto(f"{app_url}/train?iterations=200&hidden_size=100")  # stopped at the end
     page.get_by_role("button", name="Start").click()
     # the numbers appear with the first report, which carries the first weight snapshot
     page.get_by_test_id("stMetric").filter(has_text="Training loss").wait_for(timeout=60_000)

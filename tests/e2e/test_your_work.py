@@ -69,6 +69,15 @@ def wait_for_a_saved_state(timeout: float = 60.0) -> None:
 
 def stored_status(spec_part: str) -> str:
     """The stored status of the one run whose spec contains spec_part."""
+    return _stored_column("status", spec_part)
+
+
+def stored_id(spec_part: str) -> str:
+    """The id of the one run whose spec contains spec_part."""
+    return _stored_column("id", spec_part)
+
+
+def _stored_column(column: str, spec_part: str) -> str:
     import sqlalchemy as sa
 
     from runs.store import runs
@@ -76,7 +85,7 @@ def stored_status(spec_part: str) -> str:
     store = Store(os.environ["MNIST_LAB_STORE"])
     try:
         with store.engine.connect() as c:
-            q = sa.select(runs.c.status).where(runs.c.spec.contains(spec_part))
+            q = sa.select(runs.c[column]).where(runs.c.spec.contains(spec_part))
             return c.execute(q).scalar_one()
     finally:
         store.close()
@@ -142,9 +151,9 @@ def test_a_server_restart_keeps_the_run_and_an_interrupted_run_continues(browser
     page = context.new_page()
     settings = {"MNIST_LAB_CHECKPOINT_SECONDS": "0.5"}
     with running_app(log, **settings) as url:
-        # 40 passes of ~0.25 s each: the run is still training when this server stops
-        # (10 passes finished first on a fast machine, and nothing was interrupted)
-        page.goto(f"{url}/train?hidden_size=20&iterations=40&batch_size=32")
+        # 200 passes (the most a link gives): still training when this server stops (10
+        # finished first on a fast one, and nothing was interrupted); stopped after Continue
+        page.goto(f"{url}/train?hidden_size=20&iterations=200&batch_size=32")
         page.get_by_text("Train the network").wait_for(timeout=30_000)
         page.get_by_role("button", name="Start").click()
         page.get_by_text("Test accuracy").first.wait_for(timeout=30_000)
@@ -156,6 +165,12 @@ def test_a_server_restart_keeps_the_run_and_an_interrupted_run_continues(browser
         note.wait_for(timeout=30_000)
         settle(page)
         shot(page, "train-interrupted")
+        kept = stored_reports(stored_id('"batch_size": 32'))
         page.get_by_role("button", name="Continue").click()
-        page.get_by_text(FINISHED).wait_for(timeout=120_000)
+        deadline = time.monotonic() + 60
+        while stored_reports(stored_id('"batch_size": 32')) <= kept:  # it trains on
+            assert time.monotonic() < deadline, "the continued run reported nothing new"
+            time.sleep(0.5)
+        page.get_by_role("button", name="Stop").click()
+        page.get_by_text("stopped by you").first.wait_for(timeout=60_000)
     context.close()
