@@ -210,7 +210,7 @@ def warm_up(browser, server: Server) -> None:
     page = context.new_page()
     page.goto(f"{server.url}/train?iterations=1&hidden_size=16")
     page.get_by_role("button", name="Start").click()
-    page.get_by_text("finished 1 iterations.").wait_for(timeout=LIMIT * 1000)
+    page.get_by_text("finished 1 iteration.").wait_for(timeout=LIMIT * 1000)
     context.close()
     time.sleep(10)
 
