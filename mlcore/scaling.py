@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 SCALES = ("raw", "unit", "standard")
+# Each scale as run labels write it (the settings and the lessons name them so too).
+SCALE_WORDS = {"raw": "raw 0–255", "unit": "[0, 1]", "standard": "standardized"}
 COUNT_SLICE = 1 << 18  # pixels counted at a time by _mean_std (a 2 MB int64 copy)
 
 

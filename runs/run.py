@@ -16,7 +16,7 @@ from mlcore.model import Model
 from mlcore.network import Params
 from mlcore.range_test import RangeTest, range_config
 from mlcore.resources import useful_threads
-from mlcore.scaling import Scaling
+from mlcore.scaling import SCALE_WORDS, Scaling
 from mlcore.spec import RunSpec
 from mlcore.train import Progress, TrainState, batches_per_iteration, latest_test_accuracy
 from runs.protocol import DataRef
@@ -87,10 +87,10 @@ class Run:
     @property
     def label(self) -> str:
         c = self.config
-        batch = "full" if c.batch_size is None else c.batch_size
+        batch, scale = "full" if c.batch_size is None else c.batch_size, SCALE_WORDS[c.scale]
         if self.kind == "range":
-            return f"{self.id} range test H={c.hidden_size} batch={batch} {c.scale}"
-        return f"{self.id} H={c.hidden_size} lr={c.learning_rate:g} batch={batch} {c.scale}"
+            return f"{self.id} range test H={c.hidden_size} batch={batch} {scale}"
+        return f"{self.id} H={c.hidden_size} lr={c.learning_rate:g} batch={batch} {scale}"
 
     def model(self) -> Model | None:
         """The weights of the latest snapshot with their scaling and settings, or None."""

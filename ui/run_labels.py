@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from mlcore.scaling import SCALE_WORDS
 from mlcore.train import TrainConfig
 from runs.scheduler import Run
-
-SCALES = {"raw": "raw 0–255", "unit": "[0, 1]", "standard": "standardized"}
 
 DEFAULTS = TrainConfig()
 # How a label writes each setting; the first four always, the others where runs differ in
@@ -14,7 +13,7 @@ LABEL_PARTS = {
     "hidden_size": lambda v: f"H={v}",
     "learning_rate": lambda v: f"lr={v:g}",
     "batch_size": lambda v: "full batch" if v is None else f"batch={v}",
-    "scale": lambda v: SCALES.get(v, v),  # as the settings and the lessons name it
+    "scale": SCALE_WORDS.get,  # as the settings and the lessons name it
     "softmax": lambda v: f"{v} softmax",
     "dtype": str,
     "init": lambda v: "zero init" if v == "zeros" else "lab init",
