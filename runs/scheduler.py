@@ -30,6 +30,7 @@ from mlcore.checkpoint import CheckpointError, state_from_bytes
 from mlcore.resources import run_bytes
 from mlcore.spec import RunSpec
 from runs import stored
+from runs.code_task import CANNOT_CONTINUE
 from runs.control import Control
 from runs.keeping import Keeping
 from runs.limits import TMP_PREFIX, LimitError, Limits, remove_stale_folders
@@ -98,8 +99,11 @@ class Scheduler(Control, SessionKeeping, Keeping):
             s = self._session(session)
             self._check_active(s)
             view = Run(self._new_id(), session, spec, data, data_label, n_train, kind=kind)
-            view = replace(view, lesson=lesson, continuable=kind == "train")
+            own_code = spec.code is not None  # issue 23: its weights live in the sandbox
+            view = replace(view, lesson=lesson, continuable=kind == "train" and not own_code)
             run = Record(view, max_batches=max_batches)
+            if own_code:
+                run.stop_reason = f"stopped by you. {CANNOT_CONTINUE}"
             s.runs.append(run)
             self._runs[run.id] = run
             self._queue.append(run)
