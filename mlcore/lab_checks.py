@@ -111,7 +111,7 @@ def same(expected, got) -> bool:
         return False
     expected = np.asarray(expected, dtype=np.float64)
     return got_array.shape == expected.shape and bool(
-        np.allclose(got_array, expected, rtol=1e-6, atol=1e-9)
+        np.allclose(got_array, expected, rtol=1e-6, atol=1e-9, equal_nan=True)
     )
 
 

@@ -66,7 +66,7 @@ def _known(name: str, error: BaseException, message: str) -> tuple[str, str] | N
         return "keepdims", KEEPDIMS
     if "mismatch in its core dimension" in message or "not aligned" in message:
         return "bias_missing", NO_BIAS
-    if "size-1 arrays" in message or "length-1 arrays" in message:
+    if any(s in message for s in ("size-1 arrays", "length-1 arrays", "0-dimensional arrays")):
         return "math_exp", "math.exp takes one number; np.exp works on a whole array."
     if isinstance(error, NameError):
         return "undefined_name", f"{message}: a name from another cell, or a typo?"
