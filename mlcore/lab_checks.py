@@ -146,7 +146,7 @@ def compare(ctx: Context, name: str, args: tuple, case: str, expected, got) -> N
     """Return if got is right; else Failed naming the known mistake got matches, if any."""
     if same(expected, got):
         return
-    shown = (("input", show(args[0] if len(args) == 1 else args)), ("expected", show(expected)))
+    shown = (("input", show(args[0]) if len(args) == 1 else case), ("expected", show(expected)))
     shown += (("got", show(got)),)
     for mistake in MISTAKES.get(name, []):
         try:
@@ -164,5 +164,5 @@ def check_against_reference(ctx: Context, name: str, args: tuple, case: str) -> 
     """The student's name(*args) against the reference's, on one case."""
     with np.errstate(all="ignore"):
         expected = getattr(ref, name)(*_copies(args))
-        got = call(ctx, name, args, show(args[0] if len(args) == 1 else args))
+        got = call(ctx, name, args, show(args[0]) if len(args) == 1 else case)
     compare(ctx, name, args, case, expected, got)

@@ -17,8 +17,8 @@ st.caption(where)
 
 source = write_editor.source()
 
-check_col, train_col, _ = st.columns([1, 2, 3])
-if check_col.button("Check", key=keys.WRITE_CHECK, type="primary", disabled=not runnable):
+buttons = st.container(horizontal=True)  # Check, then Train with my code (below: its lesson)
+if buttons.button("Check", key=keys.WRITE_CHECK, type="primary", disabled=not runnable):
     write_check.run(source)
 write_check.show(write_check.latest())
 
@@ -30,7 +30,7 @@ st.caption(
     )
 )
 trainable = runnable and write_train.available()
-if train_col.button("Train with my code", key="write_train", disabled=not trainable):
+if buttons.button("Train with my code", key="write_train", disabled=not trainable):
     write_train.start(source)
 if keys.WRITE_TRAIN_ERROR in st.session_state:
     st.error(st.session_state.pop(keys.WRITE_TRAIN_ERROR))
