@@ -66,3 +66,14 @@ INSIDE_SOURCE = "inside_source"
 INSIDE_INDEX = "inside_index"
 INSIDE_MEANT = "inside_meant"
 INSIDE_CHECK = "inside_gradcheck"  # (cache key, rows) of the last gradient check
+
+# Write it yourself
+WRITE_MODE = "write_mode"  # "editor" or "paste": where the code comes from
+WRITE_EDITOR = "write_editor"  # the code editor component's own key
+WRITE_TEXT = "write_text"  # the editor's latest text (the component returns it on change)
+WRITE_PASTE = "write_paste"  # the paste box
+WRITE_CHECK = "write_check"  # the Check button
+WRITE_RESULT = "write_result"  # the last check's JSON report, or {"error": sentence}
+WRITE_VERSIONS = "write_versions"  # this tab's kept versions until the store keeps them
+WRITE_RUNS = "write_runs"  # (your run's id, the reference run's id) of Train with my code
+WRITE_TRAIN_ERROR = "write_train_error"  # why Train with my code could not start, said once

@@ -25,6 +25,7 @@ def pages() -> list:
         st.Page("pages/softmax.py", title="Softmax", icon=":material/functions:"),
         st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
         st.Page("pages/inside.py", title="Inside the network", icon=":material/biotech:"),
+        st.Page("pages/write.py", title="Write it yourself", icon=":material/code:"),
         *teacher.pages(),
     ]
 

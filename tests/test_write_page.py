@@ -1,0 +1,62 @@
+"""The Write page through AppTest: the skeleton shows, a paste is checked, sentences are plain."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from mlcore.check import skeleton
+from tests.lab_mistakes_cases import REFERENCE, with_function
+from ui import keys
+
+from .test_pages import open_page
+
+
+def paste_and_check(source: str) -> AppTest:
+    at = open_page("pages/write.py")
+    at.radio(key=keys.WRITE_MODE).set_value("paste").run()
+    at.text_area(key=keys.WRITE_PASTE).input(source).run()
+    at.button(key=keys.WRITE_CHECK).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown_text(at: AppTest) -> str:
+    parts = (
+        [t.value for t in at.text] + [c.value for c in at.code] + [s.value for s in at.subheader]
+    )
+    return "\n".join(parts + [e.value for e in at.error])
+
+
+def test_the_editor_starts_from_the_skeleton():
+    at = open_page("pages/write.py")
+    editors = [e for e in at.get("component_instance") if keys.WRITE_EDITOR in str(e.proto)]
+    assert editors, "the code editor is on the page"
+    assert "def prepend_bias(X):" in skeleton() and "NotImplementedError" in str(editors[0].proto)
+
+
+def test_a_correct_paste_passes_every_check():
+    at = paste_and_check(REFERENCE)
+    assert "11 of 11 checks pass" in shown_text(at)
+
+
+def test_a_mistake_gets_its_sentence_as_plain_text():
+    code = "def loss(Y, y_hat):\n    return -np.sum(Y * np.log(y_hat))  # **not bold**\n"
+    at = paste_and_check(with_function(code))
+    sentences = [t.value for t in at.text]
+    assert any("The sum is not divided by n" in s for s in sentences)
+    assert "9 of 11 checks pass" in shown_text(at)  # loss, and the gradient check of its loss
+
+
+def test_a_notebook_paste_says_what_is_skipped():
+    at = paste_and_check("!mkdir data\nimport gdown\n%matplotlib inline\n" + REFERENCE)
+    said = shown_text(at)
+    assert "notebook command: skipped" in said and "imports gdown" in said
+    assert "11 of 11 checks pass" in said
+    assert "Traceback" not in said
+
+
+def test_each_checked_version_is_listed():
+    at = paste_and_check(REFERENCE)
+    at.button(key=keys.WRITE_CHECK).click().run()
+    titles = [e.label for e in at.expander]
+    assert any(t.startswith("Version 2: 11 of 11 checks pass") for t in titles)
