@@ -16,18 +16,39 @@ from mlcore.config import TrainConfig, field_types, format_value, parse_value
 __all__ = ["RunSpec", "config_from_params", "config_to_params", "format_value", "parse_value"]
 
 DATA_CHOICES = ("full", "sample", "upload")  # full MNIST (wherever found), the bundled sample
+# A lab solution is ~5 KB; a whole notebook pasted is rarely 50 KB. A spec is stored with each
+# run, so a megabyte pasted is refused (by the check first, with its own sentence).
+MAX_CODE_CHARS = 200_000
 
 
 @dataclass(frozen=True)
 class RunSpec:
-    """What a run is: its hyper-parameters and which data it trains on."""
+    """What a run is: its hyper-parameters, which data it trains on, and whose code: None for
+    our network, or a student's source whose initialize_weights, forward and back train with
+    plain gradient descent (mlcore.lab_train, in a sandbox)."""
 
     config: TrainConfig
     data: str = "full"  # one of DATA_CHOICES; "upload" = the session's own files (not shareable)
+    code: str | None = None
 
     def __post_init__(self):
         if self.data not in DATA_CHOICES:
             raise ValueError(f"data={self.data!r} must be one of {DATA_CHOICES}")
+        if self.code is not None and len(self.code) > MAX_CODE_CHARS:
+            raise ValueError(
+                f"the code is {len(self.code):,} characters long; a run takes at most "
+                f"{MAX_CODE_CHARS:,} (the lab's functions need a few thousand)"
+            )
+
+    def as_dict(self) -> dict:
+        """JSON-able fields (what the store keeps); code only when there is some."""
+        out = {"config": self.config.as_dict(), "data": self.data}
+        return out if self.code is None else {**out, "code": self.code}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> RunSpec:
+        """The spec as_dict made (a spec stored before code existed has none)."""
+        return cls(TrainConfig(**values["config"]), values["data"], values.get("code"))
 
 
 def config_to_params(config: TrainConfig) -> dict[str, str]:

@@ -205,7 +205,10 @@ class Control:
         """What a worker is sent to train run (its state goes with it: none is kept here)."""
         state, run.state = run.state, None
         every = self.limits.checkpoint_seconds if self.store else float("inf")
-        return Task(run.id, run.config, run.data, state, threads, run.max_batches, run.kind, every)
+        code = run.spec.code  # issue 23: a student's code trains in the sandbox
+        return Task(
+            run.id, run.config, run.data, state, threads, run.max_batches, run.kind, every, code
+        )
 
     def _ask_to_end(self, run: Record, how: str) -> None:
         worker = next((w for w in self._pool.workers if w.run is run), None)

@@ -43,6 +43,7 @@ class Task:
     max_batches: int | None = None  # pause after this many batches (Step, +1 iteration)
     kind: str = "train"  # or "range": the learning-rate range test of config (not resumable)
     checkpoint_every: float = 5.0  # seconds between whole states sent for the store
+    code: str | None = None  # a student's source: trained in the sandbox (runs.code_task)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ class Finished:
             return memory_sentence(limits)
         return (
             f"The process running your code ended (exit code {self.returncode}) without an "
-            "answer; see the server log."
+            "answer: does your code call exit() or quit()?"
         )
 
 

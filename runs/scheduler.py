@@ -31,6 +31,7 @@ from mlcore.spec import RunSpec
 from runs import stored
 from runs.class_work import ClassWork
 from runs.code_store import CodeVersion
+from runs.code_task import CANNOT_CONTINUE
 from runs.control import Control
 from runs.keeping import Keeping
 from runs.limits import (
@@ -109,9 +110,11 @@ class Scheduler(Control, SessionKeeping, Keeping):
         if kind not in ("train", "range"):
             raise ValueError(f"kind={kind!r} must be 'train' or 'range'")
         view = Run(self._new_id(), workspace, spec, data, data_label, n_train, kind=kind)
-        run = Record(
-            replace(view, lesson=lesson, continuable=kind == "train"), max_batches=max_batches
-        )
+        own_code = spec.code is not None  # issue 23: its weights live in the sandbox
+        view = replace(view, lesson=lesson, continuable=kind == "train" and not own_code)
+        run = Record(view, max_batches=max_batches)
+        if own_code:
+            run.stop_reason = f"stopped by you. {CANNOT_CONTINUE}"
         s.runs.append(run)
         self._runs[run.id] = run
         self._queue.append(run)

@@ -16,7 +16,6 @@ from mlcore.network import Params
 from mlcore.range_test import RangeTest
 from mlcore.scaling import Scaling
 from mlcore.spec import RunSpec
-from mlcore.train import TrainConfig
 from runs.protocol import DataRef
 from runs.run import ACTIVE, Record, Run
 from runs.schema import NAME_MAX
@@ -39,7 +38,7 @@ def checked_name(text: str) -> str:
 
 
 def spec_text(run) -> str:
-    return json.dumps({"config": run.config.as_dict(), "data": run.spec.data})
+    return json.dumps(run.spec.as_dict())
 
 
 def run_row(run, server: str) -> dict:
@@ -100,7 +99,7 @@ def run_from_store(found: StoredRun, server: str, live: set[str]) -> Record:
     of another live server is shown as it is, read-only. The state stays bytes until used."""
     row = found.row
     spec_values = json.loads(row["spec"])
-    spec = RunSpec(TrainConfig(**spec_values["config"]), spec_values["data"])
+    spec = RunSpec.from_dict(spec_values)
     data = DataRef(row["data_kind"], row["data_location"])
     view = Run(row["id"], row["workspace"], spec, data, row["data_label"], row["n_train"])
     view = replace(view, kind=row["kind"], created=row["created"], lesson=row["lesson"])

@@ -24,6 +24,7 @@ from mlcore.scaling import Scaling, fit_scaling
 from mlcore.threads import set_compute_threads
 from mlcore.train import TrainConfig, last_batch_rows, new_state, train
 from mlcore.wording import counted
+from runs.code_task import run_code_task
 from runs.protocol import (
     AUTHKEY_ENV,
     Checkpoint,
@@ -96,6 +97,9 @@ def _raw(data: DataRef) -> list[np.ndarray]:
 
 def run_task(conn: Connection, task: Task, cache: DataCache) -> None:
     """Train task's run, sending Started, Reports and one End over conn."""
+    if task.code is not None:  # a student's code: in the sandbox (issue 23)
+        run_code_task(conn, task, cache)
+        return
     config: TrainConfig = task.config
     set_compute_threads(task.threads)
     scaling: Scaling

@@ -1,0 +1,136 @@
+"""What the sandbox costs a run of a student's code, and what the lab's style of code costs.
+
+    MNIST_DIR=../shared/datasets/mnist python bench/sandbox.py [--rounds 5] [--only sandbox|speed]
+
+sandbox: the same student code (the lab's style, bench/lab_student.py) trained for one pass,
+  (A) submitted to a real Scheduler: a worker, bubblewrap, `python -m mlcore.lab_train`,
+  JSON reports relayed, from submit to "finished"; (B) the same loop (mlcore.lab_train) run
+  directly in this Python process on the same arrays, already loaded. Alternating pairs
+  (A B A B ...), the median of the pairwise ratios A / B. Target: <= 1.10.
+speed: one pass of that lab-style code (np.insert per call, float64 weights) through
+  mlcore.lab_train against one pass of our fused step (mlcore.train, float32), same batch
+  size, hidden units and plain gradient descent; the median of the pairwise ratios of CPU
+  time (one thread, in this process: a busy shared machine slows wall clocks unevenly).
+One BLAS thread for both sides of each pair (what a worker gives a batch-64 run).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mlcore.data import SAMPLE_DIR, load_mnist  # noqa: E402
+from mlcore.lab_train import lab_events  # noqa: E402
+from mlcore.scaling import fit_scaling  # noqa: E402
+from mlcore.spec import RunSpec  # noqa: E402
+from mlcore.train import TrainConfig, new_state, train  # noqa: E402
+from runs.protocol import DataRef  # noqa: E402
+from runs.scheduler import Limits, Scheduler  # noqa: E402
+
+STUDENT = (Path(__file__).resolve().parent / "lab_student.py").read_text()
+CONFIG = TrainConfig(
+    hidden_size=200, iterations=1, batch_size=64, learning_rate=0.5, momentum=0.0,
+    schedule="constant", dtype="float64",
+)  # fmt: skip
+
+
+def data_source() -> tuple[DataRef, str]:
+    folder = os.environ.get("MNIST_DIR")
+    if folder:
+        return DataRef("directory", folder), "full"
+    return DataRef("sample", str(SAMPLE_DIR)), "sample"
+
+
+def scaled(ref: DataRef, dtype: str) -> tuple:
+    d = load_mnist(ref.location)
+    s = fit_scaling(CONFIG.scale, d.X_train)
+    return s.apply(d.X_train, dtype), d.y_train, s.apply(d.X_test, dtype), d.y_test
+
+
+def in_sandbox(s: Scheduler, ref: DataRef, data_word: str, n: int) -> float:
+    t = time.perf_counter()
+    run = s.submit("bench", RunSpec(CONFIG, data_word, STUDENT), ref, data_word, n)
+    while (now := s.get(run.id)).active:
+        time.sleep(0.01)
+    assert now.status == "finished", now.message
+    return time.perf_counter() - t
+
+
+def directly(data: tuple, clock=time.perf_counter) -> float:
+    t = clock()
+    events = list(lab_events(STUDENT, CONFIG, data))
+    assert events[-1]["progress"]["done"], events[-1]
+    return clock() - t
+
+
+def ours(data: tuple, config: TrainConfig, clock=time.process_time) -> float:
+    t = clock()
+    for _ in train(config, new_state(config), *data, diagnostics=False, early_reports=False):
+        pass
+    return clock() - t
+
+
+def pairs(a, b, rounds: int) -> list[tuple[float, float]]:
+    out = []
+    for _ in range(rounds):
+        out.append((a(), b()))
+        print(f"  {out[-1][0]:.3f} s  {out[-1][1]:.3f} s  ratio {out[-1][0] / out[-1][1]:.3f}")
+    return out
+
+
+def show(title: str, names: tuple[str, str], times: list[tuple[float, float]]) -> None:
+    ratios = sorted(x / y for x, y in times)
+    q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+    print(f"{title}: {names[0]} / {names[1]} = {statistics.median(ratios):.3f} "
+          f"(quartiles {q[0]:.3f}-{q[2]:.3f}, {len(ratios)} pairs); medians "
+          f"{statistics.median(t[0] for t in times):.2f} s vs "
+          f"{statistics.median(t[1] for t in times):.2f} s")  # fmt: skip
+
+
+def bench_sandbox(rounds: int) -> None:
+    ref, word = data_source()
+    data = scaled(ref, CONFIG.dtype)
+    limits = Limits.from_env({"MNIST_LAB_WORKERS": "1", "MNIST_LAB_CORES": "1"})
+    s = Scheduler(limits, prewarm=ref)
+    try:
+        in_sandbox(s, ref, word, len(data[1]))  # warm-up: the worker writes the data folder
+        times = pairs(
+            lambda: in_sandbox(s, ref, word, len(data[1])), lambda: directly(data), rounds
+        )
+    finally:
+        s.close()
+    show(f"one pass on {word} MNIST", ("sandbox + worker", "directly"), times)
+
+
+def bench_speed(rounds: int) -> None:
+    ref, word = data_source()
+    lab_data, our_data = scaled(ref, "float64"), scaled(ref, "float32")
+    fused = TrainConfig(**{**CONFIG.as_dict(), "dtype": "float32"})
+    lab = lambda: directly(lab_data, time.process_time)  # noqa: E731
+    times = pairs(lab, lambda: ours(our_data, fused), rounds)
+    show(f"one pass on {word} MNIST", ("the lab's style", "our fused step"), times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", choices=("sandbox", "speed"))
+    args = parser.parse_args()
+    if args.only in (None, "speed"):
+        bench_speed(args.rounds)
+    if args.only in (None, "sandbox"):
+        bench_sandbox(args.rounds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+"""A run of a student's own code, the trusted side: in the pool worker, it starts
+`python -m mlcore.lab_train` in the sandbox (runs.sandbox), feeds it the run's settings and
+the source, and turns the JSON lines it prints into the same Started, Report and End messages
+as any run, so a code run goes through the same queue, limits, charts, table and store.
+
+The dataset reaches the sandbox read-only: the worker writes the scaled arrays once as .npy
+files in a folder of its own, bound read-only at /data (only that run's data). What the sandbox
+prints is parsed as JSON with every field checked, weights read with allow_pickle=False.
+A code run cannot be paused for another run's turn or continued: its weights live in the
+sandbox (see CANNOT_CONTINUE); it trains to its end or until stopped.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import io
+import json
+import os
+import queue
+import shutil
+import tempfile
+import threading
+from dataclasses import fields
+
+import numpy as np
+
+from mlcore.network import Params
+from mlcore.train import Progress
+from runs import sandbox, sandbox_io
+from runs.protocol import End, Quit, Report, Started, Stop, Task
+from runs.sandbox_io import drain_tail, feed, kill, signal_sentence
+
+CANNOT_CONTINUE = (
+    "A run of your own code cannot be continued: start it again (the same seed trains the same)."
+)
+DATA_FOLDERS = 2  # scaled datasets written for sandboxes, per worker (like its DataCache)
+LINE_SLACK = 1 << 16  # bytes a line may take beyond the weights it carries
+PROGRESS_TYPES = {f.name: f.type for f in fields(Progress)}
+
+_folders: dict[tuple, str] = {}
+_root: str | None = None
+
+
+class Broken(Exception):
+    """What the sandboxed process sent is not what mlcore.lab_train sends."""
+
+
+def run_code_task(conn, task: Task, cache) -> None:
+    """Train task.code's functions in the sandbox, sending Started, Reports and one End."""
+    config = task.config
+    scaling, *arrays = cache.get(task.data, config.scale, config.dtype)
+    folder = data_folder((task.data, config.scale, config.dtype), arrays)
+    conn.send(Started(task.run_id, scaling))
+    env = {"OPENBLAS_NUM_THREADS": str(task.threads), "OMP_NUM_THREADS": str(task.threads)}
+    header = {"config": config.as_dict(), "data": "/data"}
+    limits = sandbox.TRAIN_LIMITS
+    if sandbox.status().available:
+        proc = sandbox.start(["mlcore.lab_train"], limits, {folder: "/data"}, env)
+    else:  # admitted by admit(local=True): a visitor on the same machine
+        proc = sandbox.start_unsandboxed(["mlcore.lab_train"], limits, env)
+        header["data"] = folder
+    feed(proc, (json.dumps(header) + "\n" + task.code).encode("utf-8", errors="replace"))
+    try:
+        outcome, message = follow(conn, task, proc, limits)
+    finally:
+        kill(proc)
+    conn.send(End(task.run_id, outcome, message, None))
+
+
+def admit(code: str | None, local: bool) -> None:
+    """Raise LocalOnly (its sentence for the page) if code may not run here: no sandbox and
+    a visitor who is not on this machine."""
+    if code is not None and not local and not sandbox.status().available:
+        raise LocalOnly(sandbox.LOCAL_ONLY)
+
+
+class LocalOnly(Exception):
+    """Code cannot run for this visitor here: the message says how to turn the sandbox on."""
+
+
+def follow(conn, task: Task, proc, limits) -> tuple[str, str]:
+    """Relay proc's events until it ends or is stopped: (outcome, message) for End."""
+    lines = _reader(proc, _line_cap(task.config))
+    err_thread, err = drain_tail(proc.stderr)
+    snapshot = None  # the weights sent just before the report they belong to
+    while True:
+        try:
+            line = lines.get(timeout=0.05)
+        except queue.Empty:
+            if (command := _poll(conn)) is not None:
+                return command
+            continue
+        if line is None or isinstance(line, int):  # the end, or a line past the cap
+            break
+        try:
+            event = json.loads(line)
+            if event.get("type") == "weights":
+                snapshot = params_of(event["npz"], task.config)
+                continue
+            ending, snapshot = _relay(conn, task, event, snapshot), None
+        except (ValueError, TypeError, KeyError, AttributeError, Broken):
+            return "failed", "The process training your code sent something that is not a report."
+        if ending is not None:
+            return ending
+    kill(proc)
+    err_thread.join(5)
+    if line is not None:
+        return "failed", f"The process training your code printed a line over {line:,} bytes."
+    return "failed", _why_ended(proc.returncode, bytes(err), limits)
+
+
+def _relay(conn, task: Task, event: dict, snapshot: Params | None) -> tuple[str, str] | None:
+    """Send the report or error event says; (outcome, message) if it ends the run."""
+    match event.get("type"):
+        case "report":
+            progress = progress_of(event["progress"])
+            conn.send(Report(task.run_id, progress, snapshot))
+            if progress.done:
+                return ("diverged" if progress.diverged else "finished"), progress.reason
+            return None
+        case "error":
+            return "failed", str(event["message"])[:1000]
+    raise Broken(str(event.get("type")))
+
+
+def _poll(conn) -> tuple[str, str] | None:
+    """("stopped", message) if told to stop. A Pause (another run's turn) is not obeyed: a
+    code run cannot be paused, so it keeps its worker to its end; its threads were set at
+    its start."""
+    ending = None
+    while conn.poll():
+        match conn.recv():
+            case Stop():
+                ending = ("stopped", f"stopped by you. {CANNOT_CONTINUE}")
+            case Quit():
+                raise SystemExit(0)
+    return ending
+
+
+def _reader(proc, cap: int) -> queue.Queue:
+    """A queue of proc's stdout lines (bytes), then None at its end, or the cap (an int)
+    for a line longer than cap bytes (the process is then ended)."""
+    lines: queue.Queue = queue.Queue(maxsize=64)
+
+    def read():
+        for line in iter(lambda: proc.stdout.readline(cap + 1), b""):
+            if len(line) > cap:
+                kill(proc)
+                lines.put(cap)
+                return
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, name="code-run-stdout", daemon=True).start()
+    return lines
+
+
+def _line_cap(config) -> int:
+    """The longest line lab_train sends: the weights as base64 .npz, and a little more."""
+    weights = 8 * ((785 * config.hidden_size) + (config.hidden_size + 1) * 10)
+    return weights * 4 // 3 + LINE_SLACK
+
+
+def _why_ended(returncode: int, stderr: bytes, limits) -> str:
+    """The sentence for a training process that ended without its last report."""
+    if b"MemoryError" in stderr:
+        return sandbox_io.memory_sentence(limits)
+    why = signal_sentence(returncode, limits)
+    if why is not None:
+        return why
+    return f"The process training your code ended (exit code {returncode}) before the end."
+
+
+def data_folder(key: tuple, arrays: list) -> str:
+    """A folder holding arrays = (X_train, y_train, X_test, y_test) as .npy files, written
+    once per key, readable by the sandbox's user; the oldest is removed past DATA_FOLDERS."""
+    global _root
+    if key in _folders:
+        return _folders[key]
+    if _root is None:
+        _root = tempfile.mkdtemp(prefix="mnist-lab-code-")
+        os.chmod(_root, 0o755)
+        atexit.register(shutil.rmtree, _root, True)
+    folder = tempfile.mkdtemp(dir=_root)
+    for name, a in zip(("X_train", "y_train", "X_test", "y_test"), arrays, strict=True):
+        np.save(os.path.join(folder, f"{name}.npy"), np.ascontiguousarray(a), allow_pickle=False)
+        os.chmod(os.path.join(folder, f"{name}.npy"), 0o644)
+    os.chmod(folder, 0o755)
+    _folders[key] = folder
+    while len(_folders) > DATA_FOLDERS:
+        shutil.rmtree(_folders.pop(next(iter(_folders))), ignore_errors=True)
+    return folder
+
+
+def progress_of(values: dict) -> Progress:
+    """A Progress from the sandbox's dict, each field checked (a number is a number)."""
+    if not isinstance(values, dict) or not set(values) <= set(PROGRESS_TYPES):
+        raise Broken("report fields")
+    out = {}
+    for name, value in values.items():
+        kind = PROGRESS_TYPES[name]
+        if value is None and "None" in kind:
+            out[name] = None
+        elif kind == "bool":
+            out[name] = bool(value)
+        elif kind == "str":
+            out[name] = str(value)[:500]
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            raise Broken(name)
+        else:
+            out[name] = int(value) if kind.startswith("int") else float(value)
+    return Progress(**out)
+
+
+def params_of(npz_text: str, config) -> Params:
+    """The lab's (w1 (785, H), w2 (H + 1, 10)) as Params, bias rows split off, never unpickled."""
+    with np.load(io.BytesIO(base64.b64decode(npz_text)), allow_pickle=False) as npz:
+        w1, w2 = npz["w1"], npz["w2"]
+    H = config.hidden_size
+    if w1.shape != (785, H) or w2.shape != (H + 1, 10) or w1.dtype.kind != "f":
+        raise Broken("weights")
+    dtype = np.dtype(config.dtype)
+    parts = (w1[1:], w1[0], w2[1:], w2[0])
+    return Params(*(np.ascontiguousarray(a, dtype=dtype) for a in parts))

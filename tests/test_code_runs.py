@@ -1,0 +1,209 @@
+"""Runs of a student's own code: mlcore.lab_train's loop in this process, then real runs through
+a worker and the sandbox (runs.code_task): the reference's curve within CURVE_TOLERANCE, a
+mistake's sentence, Stop, and the spec kept by the store."""
+
+from __future__ import annotations
+
+import base64
+import inspect
+import io
+import json
+import os
+
+import numpy as np
+import pytest
+
+import mlcore.lab_reference
+from mlcore.data import SAMPLE_DIR
+from mlcore.lab_train import CURVE_TOLERANCE, lab_events, where_curves_part
+from mlcore.progress import Progress
+from mlcore.scaling import fit_scaling
+from mlcore.spec import RunSpec
+from mlcore.train import TrainConfig
+from runs import code_task, sandbox, stored
+from runs.protocol import DataRef
+from runs.scheduler import Limits, Scheduler
+
+pytestmark = pytest.mark.xdist_group("sandbox")
+
+SAMPLE = DataRef("sample", str(SAMPLE_DIR))
+SHORT = TrainConfig(hidden_size=16, iterations=2, learning_rate=0.5)
+FOREVER = TrainConfig(hidden_size=16, iterations=1000, batch_size=8, learning_rate=0.5)
+REFERENCE = inspect.getsource(mlcore.lab_reference)
+# The lab's functions as a student types them from the course notebook.
+STUDENT = """
+import numpy as np
+
+def prepend_bias(X):
+    return np.insert(X, 0, 1, axis=1)
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+def softmax(logits):
+    exponentials = np.exp(logits - np.max(logits, axis=1).reshape(-1, 1))
+    return exponentials / np.sum(exponentials, axis=1).reshape(-1, 1)
+
+def sigmoid_gradient(sigmoid):
+    return np.multiply(sigmoid, (1 - sigmoid))
+
+def forward(X, w1, w2):
+    h = sigmoid(np.matmul(prepend_bias(X), w1))
+    y_hat = softmax(np.matmul(prepend_bias(h), w2))
+    return (y_hat, h)
+
+def back(X, Y, y_hat, w2, h):
+    w2_gradient = np.matmul(prepend_bias(h).T, (y_hat - Y)) / X.shape[0]
+    w1_gradient = np.matmul(prepend_bias(X).T, np.matmul(y_hat - Y, w2[1:].T)
+                            * sigmoid_gradient(h)) / X.shape[0]
+    return (w1_gradient, w2_gradient)
+
+def initialize_weights(n_input_variables, n_hidden_nodes, n_classes):
+    w1_rows = n_input_variables + 1
+    w1 = np.random.randn(w1_rows, n_hidden_nodes) * np.sqrt(1 / w1_rows)
+    w2_rows = n_hidden_nodes + 1
+    w2 = np.random.randn(w2_rows, n_classes) * np.sqrt(1 / w2_rows)
+    return (w1, w2)
+"""
+MISTAKES = {  # a change to STUDENT -> what the run's message must say
+    "w2[1:].T": ("w2.T", "Your back raised ValueError"),
+    "return (y_hat, h)": ("return (y_hat, h, X)", "Your forward returned a tuple of 3"),
+    "np.sqrt(1 / w1_rows)\n": (
+        "np.sqrt(1 / w1_rows)\n    w1 = w1[1:]\n",
+        "Your initialize_weights returned shape (784, 16)",
+    ),
+    "y_hat = softmax(": ("y_hat = np.nan * softmax(", "your forward gave a true digit"),
+    "def back(": ("def backward(", "defines no function back"),
+}
+
+
+def mistaken(original: str) -> tuple[str, str]:
+    replacement, sentence = MISTAKES[original]
+    assert original in STUDENT
+    return STUDENT.replace(original, replacement), sentence
+
+
+@pytest.fixture(scope="module")
+def sample_data(sample_mnist_module):
+    d = sample_mnist_module
+    scaling = fit_scaling("standard", d.X_train)
+    return scaling.apply(d.X_train), d.y_train, scaling.apply(d.X_test), d.y_test
+
+
+@pytest.fixture(scope="module")
+def sample_mnist_module():
+    from mlcore.data import load_mnist
+
+    return load_mnist(SAMPLE_DIR)
+
+
+def history(source: str, config: TrainConfig, data) -> list[Progress]:
+    events = lab_events(source, config, data)
+    return [code_task.progress_of(e["progress"]) for e in events if e["type"] == "report"]
+
+
+def test_the_labs_typed_code_trains_as_the_reference_within_the_tolerance(sample_data):
+    mine, reference = history(STUDENT, SHORT, sample_data), history(REFERENCE, SHORT, sample_data)
+    assert len(mine) == len(reference) and mine[-1].done and mine[-1].iteration == 2
+    assert where_curves_part(mine, reference) is None
+    assert [p.test_accuracy for p in mine] == [p.test_accuracy for p in reference]
+    assert reference[-1].test_accuracy > 0.85
+
+
+@pytest.mark.parametrize("original", list(MISTAKES))
+def test_a_mistake_ends_training_with_a_sentence_naming_the_function(original, sample_data):
+    source, sentence = mistaken(original)
+    last = list(lab_events(source, SHORT, sample_data))[-1]
+    text = last.get("message") or last["progress"]["reason"]
+    assert sentence in text and "Traceback" not in text
+
+
+def test_where_curves_part_names_the_first_report_past_the_tolerance(sample_data):
+    reference = history(REFERENCE, SHORT, sample_data)
+    faster = TrainConfig(**{**SHORT.as_dict(), "learning_rate": 0.6})
+    iteration, difference = where_curves_part(history(REFERENCE, faster, sample_data), reference)
+    # the first report's loss is the first batch's, before any step: the rate shows after it
+    assert iteration == reference[1].iteration and difference > CURVE_TOLERANCE
+
+
+def test_what_the_sandbox_sends_is_checked_field_by_field():
+    good = {"iteration": 1.0, "batch": 0, "train_loss": 0.5, "train_accuracy": 0.9,
+            "test_accuracy": None, "elapsed": 1.0, "learning_rate": 0.1}  # fmt: skip
+    assert code_task.progress_of(good).train_loss == 0.5
+    for bad in ({**good, "train_loss": "0.5"}, {**good, "owner": "x"}, [1, 2]):
+        with pytest.raises(code_task.Broken):
+            code_task.progress_of(bad)
+    buffer = io.BytesIO()
+    np.savez(buffer, w1=np.array([{"a": 1}], dtype=object), w2=np.zeros(1))
+    with pytest.raises(ValueError):  # an object array would need pickle: refused
+        code_task.params_of(base64.b64encode(buffer.getvalue()).decode(), SHORT)
+
+
+def test_a_spec_with_code_survives_the_store_text():
+    spec = RunSpec(SHORT, "sample", STUDENT)
+    assert RunSpec.from_dict(json.loads(json.dumps(spec.as_dict()))) == spec
+    assert RunSpec.from_dict({"config": SHORT.as_dict(), "data": "full"}).code is None
+
+    class Holder:  # what stored.spec_text reads of a run
+        config, spec = SHORT, RunSpec(SHORT, "sample", STUDENT)
+
+    assert RunSpec.from_dict(json.loads(stored.spec_text(Holder()))).code == STUDENT
+
+
+def test_without_a_sandbox_a_code_run_is_refused_unless_the_visitor_is_local(monkeypatch):
+    monkeypatch.setattr(sandbox, "_status", sandbox.SandboxStatus(False, "no bwrap"))
+    with pytest.raises(code_task.LocalOnly, match="bubblewrap"):
+        code_task.admit(STUDENT, local=False)
+    code_task.admit(STUDENT, local=True)
+    code_task.admit(None, local=False)  # our own network needs no sandbox
+
+
+# ---- through a real worker and the sandbox -------------------------------------------------
+
+
+@pytest.fixture
+def scheduler():
+    found = sandbox.status()
+    if not found.available:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"no sandbox in CI: {found.why}")
+        pytest.skip(found.why)
+    base = Limits.from_env({"MNIST_LAB_WORKERS": "1", "MNIST_LAB_CORES": "1"})
+    s = Scheduler(base, prewarm=SAMPLE)
+    yield s
+    s.close()
+
+
+def run_to_end(s: Scheduler, source: str, config: TrainConfig = SHORT, session: str = "a"):
+    from tests.test_scheduler import wait_for
+
+    run = s.submit(session, RunSpec(config, "sample", source), SAMPLE, "sample", 10_000)
+    return wait_for(s, run, lambda r: not r.active, timeout=180, what="the code run to end")
+
+
+def test_a_code_run_in_the_sandbox_gives_the_references_curve(scheduler, sample_data):
+    run = run_to_end(scheduler, STUDENT)
+    assert run.status == "finished", run.message
+    reference = history(REFERENCE, SHORT, sample_data)
+    assert len(run.history) == len(reference)
+    assert where_curves_part(run.history, reference) is None
+    assert run.snapshot.w1.shape == (784, 16) and run.model() is not None
+    assert not run.continuable
+
+
+def test_a_mistake_ends_a_code_run_with_its_sentence(scheduler):
+    source, sentence = mistaken("w2[1:].T")
+    run = run_to_end(scheduler, source)
+    assert run.status == "failed" and sentence in run.message
+    assert "(batch 1 of 157)" in run.message and "Traceback" not in run.message
+
+
+def test_stop_ends_a_code_run_which_says_it_cannot_continue(scheduler):
+    from tests.test_scheduler import wait_for
+
+    run = scheduler.submit("a", RunSpec(FOREVER, "sample", STUDENT), SAMPLE, "sample", 10_000)
+    wait_for(scheduler, run, lambda r: len(r.history) >= 2, timeout=120, what="two reports")
+    scheduler.stop(run.id, "a")
+    run = wait_for(scheduler, run, lambda r: not r.active, what="the stop")
+    assert run.status == "stopped" and code_task.CANNOT_CONTINUE in run.message
+    assert not run.continuable and run.history[-1].iteration < FOREVER.iterations
