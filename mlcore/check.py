@@ -72,6 +72,16 @@ class CheckReport:
         )
 
 
+def count_passes(reports: list[CheckReport]) -> dict[str, tuple[int, int]]:
+    """{check name: (reports passing it, reports that ran it)}, in the checks' order."""
+    counts: dict[str, tuple[int, int]] = {name: (0, 0) for name, _, _ in CHECKS}
+    for report in reports:
+        for finding in report.findings:
+            passed, total = counts.get(finding.name, (0, 0))
+            counts[finding.name] = (passed + finding.passed, total + 1)
+    return counts
+
+
 def skeleton() -> str:
     """The code the editor starts with: the lab's functions with empty bodies."""
     return SKELETON_PATH.read_text(encoding="utf-8")

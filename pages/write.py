@@ -2,7 +2,16 @@
 
 import streamlit as st
 
-from ui import keys, live, router, write_check, write_editor, write_train, write_versions
+from ui import (
+    keys,
+    live,
+    router,
+    write_check,
+    write_editor,
+    write_handin,
+    write_train,
+    write_versions,
+)
 
 router.ensure()
 st.title("Write it yourself")
@@ -70,3 +79,6 @@ for version in kept[:10]:
         st.code(version.source, language="python")
 if kept and not write_versions.kept_in_store():
     st.caption("Kept in this tab only: a reload forgets them.")
+
+pair = write_train.runs()
+write_handin.form(kept[0].version if kept else None, [pair[0].id] if pair else [])

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from mlcore import lab_reference
-from mlcore.check import CheckReport, check_source, report_lines, skeleton
+from mlcore.check import CheckReport, check_source, count_passes, report_lines, skeleton
 from mlcore.lab_curves import where_curves_part
 from tests.lab_mistakes_cases import CORRECT_VARIANTS, HELD_OUT, REFERENCE, TUNED, with_function
 
@@ -182,3 +182,12 @@ def test_a_nan_parts_the_curves():
 
 def test_the_reference_module_is_the_lab_written_in_float64():
     assert lab_reference.initialize_weights(3, 2, 2)[0].dtype.name == "float64"
+
+
+def test_passes_are_counted_per_function_across_students():
+    good = check_source(REFERENCE)
+    bad = check_source(
+        with_function("def loss(Y, y_hat):\n    return -np.sum(Y * np.log(y_hat))\n")
+    )
+    counts = count_passes([good, bad])
+    assert counts["loss"] == (1, 2) and counts["sigmoid"] == (2, 2)

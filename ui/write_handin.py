@@ -1,0 +1,44 @@
+"""Hand in code, its check and its run to the teacher (API.md: Scheduler.hand_in with a
+code_version), once the store's facade is here (issue 24)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from runs.classroom import NICKNAME_MAX, check_nickname
+from ui import keys, state, teacher
+from ui.text import plain
+
+
+def available() -> bool:
+    """A teacher's key is set and the scheduler takes code with a hand-in."""
+    return teacher.key_set() and hasattr(state.scheduler(), "handed_in_code")
+
+
+def form(version: int | None, run_ids: list[str]) -> None:
+    """A nickname and a Hand in button for the latest kept version and the code run."""
+    if not available() or version is None:
+        return
+    with st.expander("Hand in your code, its check and your run to your teacher"):
+        name = st.text_input(
+            "Nickname", key="write_handin_nickname", value=st.session_state.get(keys.NICKNAME, ""),
+            max_chars=NICKNAME_MAX, help="What the teacher sees (your real name only if you want).",
+        )  # fmt: skip
+        st.caption(f"Hands in version {version}" + (" and your run." if run_ids else "."))
+        if st.button("Hand in", key="write_handin_button"):
+            _hand_in(version, run_ids, name)
+
+
+def _hand_in(version: int, run_ids: list[str], text: str) -> None:
+    try:
+        nickname = check_nickname(text)
+    except ValueError as e:
+        st.error(f"Not handed in: {e}.")
+        return
+    st.session_state[keys.NICKNAME] = nickname
+    scheduler = state.scheduler()
+    if scheduler.hand_in(state.session_id(), run_ids, nickname, code_version=version):
+        st.success(f"Handed in as {plain(nickname)}: your teacher sees it now.")
+    else:
+        why = scheduler.store_problem() or "the database is busy"
+        st.warning(f"Could not be saved yet ({plain(why)}); it is kept and retried.")
