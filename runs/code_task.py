@@ -30,6 +30,7 @@ import numpy as np
 from mlcore.network import Params, accuracy
 from mlcore.train import Progress
 from runs import sandbox, sandbox_io
+from runs.limits import TMP_PREFIX
 from runs.protocol import End, Quit, Report, Started, Stop, Task
 from runs.sandbox_io import drain_tail, feed, kill, signal_sentence
 
@@ -202,7 +203,9 @@ def data_folder(key: tuple, arrays: list) -> str:
     if key in _folders:
         return _folders[key]
     if _root is None:
-        _root = tempfile.mkdtemp(prefix="mnist-lab-code-")
+        # Named as the server's upload folders: a worker that was killed leaves it to the next
+        # server's runs.limits.remove_stale_folders.
+        _root = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-code-")
         os.chmod(_root, 0o755)
         atexit.register(shutil.rmtree, _root, True)
     folder = tempfile.mkdtemp(dir=_root)
