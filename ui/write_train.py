@@ -84,8 +84,9 @@ def parting(mine, reference) -> str:
         [ref_loss[p.iteration] for p in shared], [p.train_loss for p in shared], CURVE_RTOL
     )
     if parted is None:
+        so_far = "" if not (mine.active or reference.active) else " so far"
         return (
-            f"Your curve is the reference's at all {len(shared)} points so far (to a "
+            f"Your curve is the reference's at all {len(shared)} points{so_far} (to a "
             f"relative {CURVE_RTOL:g}): your functions train as the lab's do."
         )
     index, difference = parted
