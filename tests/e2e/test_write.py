@@ -68,3 +68,21 @@ def test_a_student_writes_checks_trains_and_finds_the_version_after_a_reload(pag
         go_to(page, "Write it yourself")
     page.get_by_text("Version 2: 11 of 11 checks pass").wait_for(timeout=30_000)
     assert page.get_by_text("Version 1: 9 of 11 checks pass").is_visible()
+
+
+def test_each_known_mistake_pasted_shows_its_sentence(page):
+    from mlcore.check import check_source
+    from tests.lab_mistakes_cases import TUNED
+
+    go_to(page, "Write it yourself")
+    page.get_by_text("Paste a notebook's cells").click()
+    box = page.get_by_role("textbox", name="Your notebook's code").last
+    for name, _, code in TUNED:
+        source = with_function(code)
+        sentence = next(f for f in check_source(source).findings if f.name == name).sentence
+        box.fill(source)
+        box.blur()
+        settle(page)
+        page.get_by_role("button", name="Check", exact=True).click()
+        settle(page)
+        page.get_by_text(sentence[-60:]).first.wait_for(timeout=60_000)  # its own ending
