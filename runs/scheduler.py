@@ -16,6 +16,7 @@ Decisions are made under one lock; sends (pickling weights) and receives happen 
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import shutil
 import tempfile
@@ -32,6 +33,7 @@ from runs import stored
 from runs.class_work import ClassWork
 from runs.code_store import CodeVersion
 from runs.control import Control
+from runs.incarnation import new_server_id
 from runs.keeping import Keeping
 from runs.limits import (
     TMP_PREFIX,
@@ -48,7 +50,8 @@ from runs.sessions import Alive, Session, SessionKeeping
 from runs.store import STORE_ENV, StoredRun
 from runs.writer import StoreWriter
 
-__all__ = ["ROOT", "LimitError", "Limits", "Run", "Scheduler", "get_scheduler"]
+__all__ = ["ROOT", "LimitError", "Limits", "Run", "Scheduler", "SettingsError", "get_scheduler"]
+log = logging.getLogger("mnist_lab.store")
 
 
 class Scheduler(Control, SessionKeeping, Keeping):
@@ -60,12 +63,16 @@ class Scheduler(Control, SessionKeeping, Keeping):
         limits: Limits | None = None,
         prewarm: DataRef | None = None,
         store: StoreWriter | None = None,
+        name: str | None = None,
     ):
         self.limits = limits or Limits.from_env()
         self.store = store  # None: runs live in memory only
-        self.server_id = uuid.uuid4().hex[:16]  # this server's runs in a shared store
+        # This server's runs in a shared store; its name is known again after a restart.
+        self.server_id = new_server_id(name)
         if store is not None:
             store.heartbeat_id = self.server_id  # other servers see this one is alive
+            at = time.strftime("%Y-%m-%d %H:%M")
+            store.interrupt_earlier(self.server_id, stored.interrupted(at))
         self.clock: Callable[[], float] = time.monotonic  # what the policy calls now (tests)
         # Whether a browser tab (its session id) is still connected; None: nobody to ask.
         # The web server's own check is given by the UI (runs/ knows nothing of Streamlit).
@@ -327,20 +334,38 @@ class Scheduler(Control, SessionKeeping, Keeping):
 
 
 _scheduler: Scheduler | None = None
+_refused: SettingsError | None = None  # a setting that stopped the server from starting
 _scheduler_lock = threading.Lock()
 
 
-def get_scheduler(prewarm: DataRef | None = None, session_alive: Alive | None = None) -> Scheduler:
+class SettingsError(ValueError):
+    """A setting the server cannot start with; the message is one line naming it."""
+
+
+def get_scheduler(
+    prewarm: DataRef | None = None,
+    session_alive: Alive | None = None,
+    name: str | None = None,
+) -> Scheduler:
     """The process's scheduler, started on first use (workers, threads and store with it).
 
-    MNIST_LAB_STORE=memory keeps runs in memory only (nothing survives a restart).
+    MNIST_LAB_STORE=memory keeps runs in memory only (nothing survives a restart). name: what
+    this server is across restarts (its host and port; runs.incarnation). SettingsError (one
+    line, logged once) if a setting is wrong; asked again, the same error, never retried.
     """
-    global _scheduler
+    global _scheduler, _refused
     with _scheduler_lock:
+        if _refused is not None:
+            raise _refused
         if _scheduler is None:
-            url = os.environ.get(STORE_ENV)
-            store = None if url == "memory" else StoreWriter(url)
-            _scheduler = Scheduler(prewarm=prewarm, store=store)
+            try:
+                limits, url = Limits.from_env(), os.environ.get(STORE_ENV)
+                store = None if url == "memory" else StoreWriter(url)  # checks its settings
+            except ValueError as e:
+                _refused = SettingsError(f"The app cannot start: {e}.")
+                log.error("mnist-lab: %s", _refused)
+                raise _refused from None
+            _scheduler = Scheduler(limits, prewarm=prewarm, store=store, name=name)
             if session_alive is not None:
                 _scheduler.session_alive = session_alive
             atexit.register(_scheduler.close)

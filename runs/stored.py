@@ -17,6 +17,7 @@ from mlcore.range_test import RangeTest
 from mlcore.scaling import Scaling
 from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
+from runs.incarnation import where_active
 from runs.protocol import DataRef
 from runs.run import ACTIVE, Record, Run
 from runs.schema import NAME_MAX
@@ -90,6 +91,9 @@ def weights_from_bytes(blob: bytes) -> Params:
         return Params(z["w1"], z["b1"], z["w2"], z["b2"])
 
 
+ELSEWHERE = "training on another app server of this class (checked again every few seconds)"
+
+
 def interrupted(at: str) -> str:
     return f"interrupted by a server restart at {at}"
 
@@ -108,10 +112,11 @@ def run_from_store(found: StoredRun, server: str, live: set[str]) -> Record:
     run.set(status=row["status"], message=row["message"])
     history = tuple(progress_from_dict(v) for v in found.reports)
     run.state_blob = bytes(row["state"]) if row["state"] else None
-    elsewhere = run.status in ACTIVE and row["server"] != server and row["server"] in live
+    where = where_active(row["server"], server, live) if run.status in ACTIVE else "here"
+    elsewhere = where == "elsewhere"
     if elsewhere:  # not active here: this server neither trains nor stops it
         run.status = "elsewhere"
-        run.message = "training on another app server of this class; reload the page later"
+        run.message = ELSEWHERE
     elif run.status in ACTIVE:
         run.status = "interrupted"
         run.message = interrupted(time.strftime("%Y-%m-%d %H:%M", time.localtime(row["updated"])))
