@@ -80,7 +80,10 @@ def step(how: str) -> None:
         return
     batches = {"continue": None, "step": 1, "iteration": run.batches_per_iteration}[how]
     extend = None if how == "continue" else 1  # after its end: one iteration more
-    state.scheduler().resume(run.id, state.workspace_id(), batches, extend=extend)
+    try:  # the quota, or a run at the most iterations one may train
+        state.scheduler().resume(run.id, state.workspace_id(), batches, extend=extend)
+    except LimitError as e:
+        st.session_state[keys.TRAIN_ERROR] = f"Cannot go on: {e}"
 
 
 def cannot_go_on(run) -> str:

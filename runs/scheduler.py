@@ -41,6 +41,7 @@ from runs.limits import (
     Limits,
     check_active,
     check_memory,
+    longer,
     remove_stale_folders,
 )
 from runs.pool import ROOT, WorkerPool
@@ -181,7 +182,9 @@ class Scheduler(Control, SessionKeeping, Keeping):
         extend: int | None = None,
     ) -> None:
         """Continue workspace's stopped/paused run (or, after the end, train as long again, or
-        `extend` iterations more: +1 iteration and Step after a finished run)."""
+        `extend` iterations more: +1 iteration and Step after a finished run). LimitError if
+        the workspace's saved work is at its quota or the run at MAX_ITERATIONS."""
+        self._check_quota(workspace)  # asks the database: before the lock
         with self._lock:
             run = self._runs.get(run_id)
             if run is None or run.active or not run.continuable or run.workspace != workspace:
@@ -190,8 +193,8 @@ class Scheduler(Control, SessionKeeping, Keeping):
                 return
             if run.status == "finished":  # train longer, from where it is
                 done = max(run.config.iterations, run.state.iteration)
-                more = done if extend is None else extend  # as long again, or `extend` more
-                run.spec = replace(run.spec, config=replace(run.config, iterations=done + more))
+                total = longer(done, extend)  # LimitError past MAX_ITERATIONS
+                run.spec = replace(run.spec, config=replace(run.config, iterations=total))
                 self._save(run.id, spec=stored.spec_text(run))
             run.max_batches, run.stop_reason = max_batches, "stopped by you"
             run.set(last_step=None, status="waiting", message="")
