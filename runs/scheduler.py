@@ -29,6 +29,7 @@ from dataclasses import replace
 
 from mlcore.checkpoint import CheckpointError, state_from_bytes
 from mlcore.spec import RunSpec
+from mlcore.train import TrainState
 from runs import stored
 from runs.class_work import ClassWork
 from runs.code_store import CodeVersion
@@ -185,11 +186,12 @@ class Scheduler(Control, SessionKeeping, Keeping):
         `extend` iterations more: +1 iteration and Step after a finished run). LimitError if
         the workspace's saved work is at its quota or the run at MAX_ITERATIONS."""
         self._check_quota(workspace)  # asks the database: before the lock
+        state = self._stored_state(run_id)  # decoded before the lock too
         with self._lock:
             run = self._runs.get(run_id)
             if run is None or run.active or not run.continuable or run.workspace != workspace:
                 return
-            if run.status in ENDED_UNUSABLE or not self._restore(run):
+            if run.status in ENDED_UNUSABLE or not self._restore(run, state):
                 return
             if run.status == "finished":  # train longer, from where it is
                 done = max(run.config.iterations, run.state.iteration)
@@ -200,15 +202,27 @@ class Scheduler(Control, SessionKeeping, Keeping):
             run.set(last_step=None, status="waiting", message="")
             self._queue.append(run)
 
-    def _restore(self, run: Record) -> bool:
-        """Read a stored run's state back before it trains again; False if it cannot be."""
+    def _stored_state(self, run_id: str):
+        """A stored run's state decoded (without the lock): a TrainState, a CheckpointError
+        if it cannot be read, or None if there is nothing to decode."""
+        with self._lock:
+            run = self._runs.get(run_id)
+            blob = None if run is None or run.state is not None else run.state_blob
+        if blob is None:
+            return None
+        try:
+            return state_from_bytes(blob)
+        except CheckpointError as e:
+            return e
+
+    def _restore(self, run: Record, state) -> bool:
+        """A stored run's decoded state (_stored_state) put back before it trains again;
+        False if it cannot be."""
         if run.state is None and run.state_blob is not None:
-            try:
-                run.state = state_from_bytes(run.state_blob)
-            except CheckpointError:
+            if not isinstance(state, TrainState):
                 run.continuable = False
                 return False
-            run.state_blob = None
+            run.state, run.state_blob = state, None
             if len(run.history) > run.state_at:  # reports past the saved state: trained again
                 at = run.state_at
                 run.set(history=run.history[:at], snapshot=run.state.params.copy(), snapshot_at=at)
