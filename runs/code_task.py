@@ -21,6 +21,7 @@ import queue
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import fields
 
 import numpy as np
@@ -84,12 +85,15 @@ def follow(conn, task: Task, proc, limits) -> tuple[str, str]:
     lines = _reader(proc, _line_cap(task.config))
     err_thread, err = drain_tail(proc.stderr)
     snapshot = None  # the weights sent just before the report they belong to
+    deadline = time.monotonic() + limits.wall_seconds
     while True:
         try:
             line = lines.get(timeout=0.05)
         except queue.Empty:
             if (command := _poll(conn)) is not None:
                 return command
+            if time.monotonic() > deadline:
+                return "failed", f"Your code trained past the limit of {limits.wall_seconds:g} s."
             continue
         if line is None or isinstance(line, int):  # the end, or a line past the cap
             break
@@ -141,7 +145,7 @@ def _poll(conn) -> tuple[str, str] | None:
 def _reader(proc, cap: int) -> queue.Queue:
     """A queue of proc's stdout lines (bytes), then None at its end, or the cap (an int)
     for a line longer than cap bytes (the process is then ended)."""
-    lines: queue.Queue = queue.Queue(maxsize=64)
+    lines: queue.Queue = queue.Queue()  # unbounded: the reader never blocks after a Stop
 
     def read():
         for line in iter(lambda: proc.stdout.readline(cap + 1), b""):

@@ -81,14 +81,16 @@ TRAIN_LIMITS = replace(
 UID_BASE = 3_000_000  # a uid of its own per sandbox (no account needs to exist), so RLIMIT_NPROC
 UID_SPAN = 1_000_000  # counts only its processes; far above any real account's uid
 
-# Runs first inside the sandbox, as root of nothing (no user namespace, every capability but
-# the two it needs dropped): limits, then the uid of its own (no capability survives it),
-# then the module. Nothing of the student's runs before this.
+# Runs first inside the sandbox. Started by root: as root of nothing (no user namespace, every
+# capability but the two it needs dropped), it sets the limits, then takes the uid of its own
+# (no capability survives that). Started by another user: the user namespace bwrap made is
+# the uid of its own already. Then the module; nothing of the student's runs before this.
 BOOT = """import json, os, resource, runpy, sys
 spec = json.loads(sys.argv[1])
 for name, value in spec["limits"].items():
     resource.setrlimit(getattr(resource, name), (value, value))
-os.setgroups([]); os.setgid(spec["uid"]); os.setuid(spec["uid"])
+if spec["uid"] is not None:
+    os.setgroups([]); os.setgid(spec["uid"]); os.setuid(spec["uid"])
 sys.argv = [spec["module"], *spec["args"]]
 runpy.run_module(spec["module"], run_name="__main__", alter_sys=True)
 """
@@ -111,34 +113,34 @@ def _probe() -> SandboxStatus:
         return SandboxStatus(False, f"The sandbox (bubblewrap) needs Linux, not {sys.platform}.")
     if shutil.which("bwrap") is None:
         return SandboxStatus(False, f"bubblewrap is not installed: {INSTALL} (Debian, Ubuntu).")
-    if os.geteuid() != 0:
-        return SandboxStatus(
-            False,
-            "bubblewrap is installed, but the server does not run as root, which the sandbox "
-            "needs to give code a user id of its own (see README: the sandbox).",
-        )
     try:
         result = _run(["json.tool"], CHECK_LIMITS, {}, {}, b'"ok"', 30.0)
     except OSError as e:
         return SandboxStatus(False, f"bubblewrap could not start ({e}).")
     if result.stdout.strip() != b'"ok"':
         tail = result.stderr.decode(errors="replace").strip()[-200:]
-        return SandboxStatus(False, f"bubblewrap is installed but failed to start Python: {tail}")
+        hint = "" if os.geteuid() == 0 else " (are user namespaces turned off? then run as root)"
+        return SandboxStatus(False, f"bubblewrap failed to start Python{hint}: {tail}")
     return SandboxStatus(True, "Code runs in a bubblewrap sandbox: no network, read-only files.")
 
 
 def python_paths() -> list[str]:
     """What Python + NumPy need, read-only: the interpreter's prefix and the packages."""
     paths = {sys.base_prefix, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    paths |= {p for p in sys.path if p.endswith(("site-packages", "dist-packages"))}
     return sorted(p for p in paths if os.path.isdir(p))
 
 
 def command(module_argv: list[str], limits: Limits, binds: dict[str, str], env: dict) -> list[str]:
     """The bwrap command line running `python module_argv` (after BOOT) with binds
     {host path: path inside}, read-only, and env, and nothing else of the host's files."""
+    root = os.geteuid() == 0
     args = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
     args += ["--unshare-cgroup-try", "--die-with-parent", "--new-session"]
-    args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    if root:  # a user namespace would map the code to root outside, which RLIMIT_NPROC exempts
+        args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:  # the server's own uid outside, counted per namespace; no nested namespaces
+        args += ["--unshare-user", "--disable-userns", "--uid", "1000", "--gid", "1000"]
     # System libraries and programs (libc, libm; no user data lives under /usr).
     args += ["--ro-bind", "/usr", "/usr"]
     for link in ("lib", "lib64", "bin"):
@@ -157,7 +159,7 @@ def command(module_argv: list[str], limits: Limits, binds: dict[str, str], env: 
         args += ["--setenv", name, str(value)]
     spec = {
         "limits": _rlimits(limits),
-        "uid": UID_BASE + secrets.randbelow(UID_SPAN),
+        "uid": UID_BASE + secrets.randbelow(UID_SPAN) if root else None,
         "module": module_argv[0],
         "args": module_argv[1:],
     }
