@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from mlcore.check import skeleton
+from mlcore.check import CheckReport, skeleton
 from tests.lab_mistakes_cases import REFERENCE, with_function
 from ui import keys
 
@@ -60,3 +60,17 @@ def test_each_checked_version_is_listed():
     at.button(key=keys.WRITE_CHECK).click().run()
     titles = [e.label for e in at.expander]
     assert any(t.startswith("Version 2: 11 of 11 checks pass") for t in titles)
+
+
+def test_hand_in_sends_the_checked_version_to_the_class(monkeypatch):
+    from runs.scheduler import get_scheduler
+    from ui import teacher
+
+    monkeypatch.setenv(teacher.KEY_ENV, "a teacher's key")
+    at = paste_and_check(REFERENCE)
+    nickname = f"ada-{id(at) % 10_000}"
+    at.text_input(key=keys.WRITE_HANDIN_NICKNAME).input(nickname).run()
+    at.button(key=keys.WRITE_HANDIN).click().run()
+    assert any("Handed in as" in s.value for s in at.success), [e.value for e in at.error]
+    handed = [c for c in get_scheduler().handed_in_code() if c.nickname == nickname]
+    assert len(handed) == 1 and CheckReport.from_dict(handed[0].check).passed
