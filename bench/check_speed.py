@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mlcore.check import check_source
 from runs import sandbox
-from tests.lab_mistakes_cases import HELD_OUT, REFERENCE, with_function
+from tests.lab_mistakes_cases import REFERENCE, with_function
+from tests.lab_mistakes_held_out import HELD_OUT
 
 GENERIC = {"wrong_values", "wrong_shape", "wrong_type", "nan", "returns_none", "unchecked", ""}
 

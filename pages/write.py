@@ -12,6 +12,7 @@ from ui import (
     write_train,
     write_versions,
 )
+from ui.text import plain
 
 router.ensure()
 st.title("Write it yourself")
@@ -37,10 +38,13 @@ st.caption(write_train.LESSON.format(**write_train.LAB_RATIOS))
 if buttons.button("Train with my code", key=keys.WRITE_TRAIN, disabled=not runnable):
     write_train.start(source)
 if keys.WRITE_TRAIN_ERROR in st.session_state:
-    st.error(st.session_state.pop(keys.WRITE_TRAIN_ERROR))
+    st.error(plain(st.session_state.pop(keys.WRITE_TRAIN_ERROR)))
 
 
-@st.fragment(run_every=live.poll_seconds() if any(r.active for r in write_train.runs()) else None)
+st.session_state[keys.WRITE_POLLING] = any(r.active for r in write_train.runs())
+
+
+@st.fragment(run_every=live.poll_seconds() if st.session_state[keys.WRITE_POLLING] else None)
 def race() -> None:
     pair = write_train.runs()
     if not pair:
@@ -58,6 +62,9 @@ def race() -> None:
         on_click=write_train.stop_all,
         disabled=not any(r.active for r in pair),
     )
+    if st.session_state[keys.WRITE_POLLING] and not any(r.active for r in pair):
+        st.session_state[keys.WRITE_POLLING] = False
+        st.rerun()  # both ended: stop polling
 
 
 race()
@@ -71,7 +78,7 @@ for version in kept[:10]:
     with st.expander(f"Version {version.version}: {write_check.passes_line(version.check)}"):
         st.code(version.source, language="python")
 if (why := write_versions.keep_problem()) is not None:
-    st.warning(why)
+    st.warning(plain(why))
 
 pair = write_train.runs()
 write_handin.form(kept[0].version if kept else None, [pair[0].id] if pair else [])

@@ -9,7 +9,8 @@ import pytest
 from mlcore import lab_reference
 from mlcore.check import CheckReport, check_source, count_passes, report_lines, skeleton
 from mlcore.lab_curves import where_curves_part
-from tests.lab_mistakes_cases import CORRECT_VARIANTS, HELD_OUT, REFERENCE, TUNED, with_function
+from tests.lab_mistakes_cases import REFERENCE, TUNED, with_function
+from tests.lab_mistakes_held_out import CORRECT_VARIANTS, HELD_OUT
 
 
 def finding(report: CheckReport, name: str):

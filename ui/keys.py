@@ -79,5 +79,6 @@ WRITE_HANDIN_NICKNAME = "write_handin_nickname"
 WRITE_HANDIN = "write_handin"  # the Hand in button
 WRITE_RESULT = "write_result"  # the last check's JSON report, or {"error": sentence}
 WRITE_KEEP_ERROR = "write_keep_error"  # why the last checked version was not kept
+WRITE_POLLING = "write_polling"  # the Write page's live view reruns every poll
 WRITE_RUNS = "write_runs"  # (your run's id, the reference run's id) of Train with my code
 WRITE_TRAIN_ERROR = "write_train_error"  # why Train with my code could not start, said once
