@@ -15,8 +15,9 @@ from mlcore import lab_reference
 from mlcore.config import TrainConfig
 from mlcore.lab_curves import CURVE_RTOL, where_curves_part
 from mlcore.spec import RunSpec
+from runs import code_task
 from runs.limits import LimitError
-from ui import keys, state
+from ui import keys, state, write_check
 
 # The lab's recipe: plain gradient descent (no momentum, constant rate), float64.
 LAB_RUN = TrainConfig(
@@ -44,6 +45,11 @@ LAB_RATIOS = {"pass_ratio": "2.9×", "step_ratio": "6.9×", "when": "measured 20
 
 def start(source: str) -> None:
     """Submit the student's run and the reference's, all or none (LimitError said once)."""
+    try:
+        code_task.admit(source, local=write_check.same_machine())
+    except code_task.LocalOnly as error:
+        st.session_state[keys.WRITE_TRAIN_ERROR] = str(error)
+        return
     data = state.dataset()
     where = "upload" if data.kind == "upload" else state.SPEC_DATA[data.kind]
     ref = state.data_ref(data)
