@@ -1,4 +1,5 @@
-"""How long a check of the reference takes (target < 1 s), and how the held-out mistakes fare.
+"""How long a check of the reference takes (target < 1 s: in process, and through the sandbox
+as the page runs it), and how the held-out mistakes fare.
 
     python bench/check_speed.py [--rounds 20]
 
@@ -16,7 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mlcore.check import check_source
-from tests.lab_mistakes_cases import HELD_OUT, REFERENCE, with_function
+from runs import sandbox
+from tests.lab_mistakes_cases import REFERENCE, with_function
+from tests.lab_mistakes_held_out import HELD_OUT
 
 GENERIC = {"wrong_values", "wrong_shape", "wrong_type", "nan", "returns_none", "unchecked", ""}
 
@@ -34,6 +37,16 @@ def main() -> None:
     print(
         f"check of the reference: median {statistics.median(times) * 1000:.0f} ms, "
         f"max {max(times) * 1000:.0f} ms over {rounds} rounds (target < 1,000 ms)"
+    )
+    sandboxed = []
+    for _ in range(max(3, rounds // 4)):
+        started = time.perf_counter()
+        assert "error" not in sandbox.run_check(REFERENCE, local=True)
+        sandboxed.append(time.perf_counter() - started)
+    where = "bubblewrap" if sandbox.status().available else "no sandbox here: a plain process"
+    print(
+        f"the same through runs.sandbox.run_check ({where}): median "
+        f"{statistics.median(sandboxed) * 1000:.0f} ms over {len(sandboxed)} (a new process each)"
     )
     named = 0
     for name, code in HELD_OUT:

@@ -77,7 +77,7 @@ def _known(name: str, error: BaseException, message: str) -> tuple[str, str] | N
 
 def explain(name: str, error: BaseException, source_lines: list[str]) -> tuple[str, str]:
     """(key, sentence) for an exception raised by the student's `name` ("" key if unknown)."""
-    message = str(error).splitlines()[0] if str(error) else ""
+    message = str(error).strip().splitlines()[0].strip() if str(error).strip() else ""
     at = where(error, source_lines)
     said = f"{name} raised {type(error).__name__}" + (f" at {at}" if at else "")
     said += f": {message[:160]}." if message else "."

@@ -12,6 +12,7 @@ from ui import (
     write_train,
     write_versions,
 )
+from ui.text import plain
 
 router.ensure()
 st.title("Write it yourself")
@@ -33,21 +34,17 @@ write_check.show(write_check.latest())
 
 st.divider()
 st.subheader("Train with my code")
-st.caption(
-    write_train.LESSON.format(
-        ratio=write_train.LAB_STEP_RATIO[0], when=write_train.LAB_STEP_RATIO[1]
-    )
-)
-trainable = runnable and write_train.available()
-if buttons.button("Train with my code", key="write_train", disabled=not trainable):
+st.caption(write_train.LESSON.format(**write_train.LAB_RATIOS))
+if buttons.button("Train with my code", key=keys.WRITE_TRAIN, disabled=not runnable):
     write_train.start(source)
 if keys.WRITE_TRAIN_ERROR in st.session_state:
-    st.error(st.session_state.pop(keys.WRITE_TRAIN_ERROR))
-if not write_train.available():
-    st.info("Training with your own code needs this server's sandboxed worker, not here yet.")
+    st.error(plain(st.session_state.pop(keys.WRITE_TRAIN_ERROR)))
 
 
-@st.fragment(run_every=live.poll_seconds() if any(r.active for r in write_train.runs()) else None)
+st.session_state[keys.WRITE_POLLING] = any(r.active for r in write_train.runs())
+
+
+@st.fragment(run_every=live.poll_seconds() if st.session_state[keys.WRITE_POLLING] else None)
 def race() -> None:
     pair = write_train.runs()
     if not pair:
@@ -61,10 +58,13 @@ def race() -> None:
         st.text(said)
     st.button(
         "Stop both",
-        key="write_stop",
+        key=keys.WRITE_STOP,
         on_click=write_train.stop_all,
         disabled=not any(r.active for r in pair),
     )
+    if st.session_state[keys.WRITE_POLLING] and not any(r.active for r in pair):
+        st.session_state[keys.WRITE_POLLING] = False
+        st.rerun()  # both ended: stop polling
 
 
 race()
@@ -77,8 +77,8 @@ if not kept:
 for version in kept[:10]:
     with st.expander(f"Version {version.version}: {write_check.passes_line(version.check)}"):
         st.code(version.source, language="python")
-if kept and not write_versions.kept_in_store():
-    st.caption("Kept in this tab only: a reload forgets them.")
+if (why := write_versions.keep_problem()) is not None:
+    st.warning(plain(why))
 
 pair = write_train.runs()
 write_handin.form(kept[0].version if kept else None, [pair[0].id] if pair else [])

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from runs.schema import StoreError
 
-KINDS = ("insert", "report", "update", "handin", "delete", "touch")
+KINDS = ("insert", "report", "update", "handin", "delete", "touch", "claim")
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class Batch:
     handed: list[dict] = field(default_factory=list)
     deletes: list[tuple] = field(default_factory=list)
     touched: dict[str, float] = field(default_factory=dict)
+    claims: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def of(cls, items: list[Item]) -> Batch:
@@ -86,6 +87,8 @@ class Batch:
                 case "touch":
                     workspace, at = item.value
                     b.touched[workspace] = at
+                case "claim":
+                    b.claims.append(item.value)
         return b
 
     def parts(self) -> dict:
@@ -97,6 +100,7 @@ class Batch:
             "handed": self.handed,
             "deletes": self.deletes,
             "touched": self.touched,
+            "claims": self.claims,
         }
 
 

@@ -7,6 +7,7 @@ from runs import stored
 from runs.limits import LimitError
 from runs.store import problem_text
 
+RECHECK_SECONDS = 5.0  # how often a run on another server is read again while tabs ask
 SAVE_WAIT = 3.0  # seconds a Delete or Forget waits for its write before answering
 
 
@@ -74,29 +75,53 @@ class Keeping:
             )
 
     def _load(self, workspace: str) -> None:
-        """Read workspace's stored runs back once (after a reload, a restart, another server);
-        the database is read and the weights decoded without holding the lock."""
+        """Read workspace's stored runs back once (after a reload, a restart, another server),
+        and its runs on other servers again every RECHECK_SECONDS while its tabs ask."""
         with self._lock:
             s = self._session(workspace)
-            if s.loaded or self.store is None or self.store.store is None or self.store.problem:
+            if self.store is None or self.store.store is None or self.store.problem:
                 return  # while the store is away: this server's runs only (the sidebar says)
-            s.loaded = True
-        self.store.flush(2.0)  # what this server wrote until now, before reading it back
+            if s.loaded and not self._recheck_due(s):
+                return
+            first, s.loaded, s.checked = not s.loaded, True, self.clock()
+        if first:
+            self.store.flush(2.0)  # what this server wrote until now, before reading it back
+        read = self._read_stored(workspace)
+        with self._lock:
+            if read is None:
+                s.loaded = s.loaded and not first
+                return
+            self._merge(s, read)
+
+    def _recheck_due(self, s) -> bool:
+        """A run shown training on another server is read again now and then: it may have
+        ended there, or its server may have died (then it is interrupted here)."""
+        elsewhere = any(r.status == "elsewhere" for r in s.runs)
+        return elsewhere and self.clock() - s.checked >= RECHECK_SECONDS
+
+    def _read_stored(self, workspace: str) -> list | None:
+        """workspace's stored runs as Records (read and decoded without the lock); None if
+        the store is away (said in store_problem)."""
         try:
             found = self.store.store.load_workspace(workspace)
             live = self.store.store.live_servers()
         except Exception as e:  # the store is away: runs of this server only, and say so
             self.store.problem = problem_text(e, self.store.url)
-            with self._lock:
-                s.loaded = False
-            return
-        read = [stored.run_from_store(f, self.server_id, live) for f in found]
-        with self._lock:
-            for run in read:
-                if run.id not in self._runs and run.id not in self._deleted:
-                    s.runs.append(run)
-                    self._runs[run.id] = run
-            s.runs.sort(key=lambda r: r.created)
+            return None
+        return [stored.run_from_store(f, self.server_id, live) for f in found]
+
+    def _merge(self, s, read: list) -> None:
+        """Runs read back join s (the caller holds the lock); a run shown "elsewhere" is
+        replaced by what the store says of it now. Runs deleted here stay deleted."""
+        for run in read:
+            known = self._runs.get(run.id)
+            if run.id in self._deleted or (known is not None and known.status != "elsewhere"):
+                continue
+            if known is not None:
+                s.runs.remove(known)
+            s.runs.append(run)
+            self._runs[run.id] = run
+        s.runs.sort(key=lambda r: r.created)
 
     def _save(self, run_id: str, **values) -> None:
         if self.store is not None and run_id in self._runs:  # not a deleted run's last words

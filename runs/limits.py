@@ -165,6 +165,22 @@ def check_active(active: int, more: int, limit: int) -> None:
     )
 
 
+# The most iterations one run trains in all, Continue after Continue (five times the Train
+# page's longest): each Continue after the end trains as long again, which must stop somewhere.
+MAX_ITERATIONS = 1000
+
+
+def longer(done: int, extend: int | None) -> int:
+    """A finished run's iterations after a Continue: as long again (extend None) or `extend`
+    more, at most MAX_ITERATIONS in all; LimitError once it has trained that many."""
+    if done >= MAX_ITERATIONS:
+        raise LimitError(
+            f"this run has trained {done:,} iterations, the most one run may train; start a "
+            "new run (its weights can be downloaded and compared) to go on"
+        )
+    return min(MAX_ITERATIONS, done + (done if extend is None else extend))
+
+
 KEEP_ENV = "MNIST_LAB_KEEP_DAYS"
 
 

@@ -16,6 +16,7 @@ Decisions are made under one lock; sends (pickling weights) and receives happen 
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import shutil
 import tempfile
@@ -28,11 +29,13 @@ from dataclasses import replace
 
 from mlcore.checkpoint import CheckpointError, state_from_bytes
 from mlcore.spec import RunSpec
+from mlcore.train import TrainState
 from runs import stored
 from runs.class_work import ClassWork
 from runs.code_store import CodeVersion
 from runs.code_task import CANNOT_CONTINUE
 from runs.control import Control
+from runs.incarnation import new_server_id
 from runs.keeping import Keeping
 from runs.limits import (
     TMP_PREFIX,
@@ -40,6 +43,7 @@ from runs.limits import (
     Limits,
     check_active,
     check_memory,
+    longer,
     remove_stale_folders,
 )
 from runs.pool import ROOT, WorkerPool
@@ -49,7 +53,8 @@ from runs.sessions import Alive, Session, SessionKeeping
 from runs.store import STORE_ENV, StoredRun
 from runs.writer import StoreWriter
 
-__all__ = ["ROOT", "LimitError", "Limits", "Run", "Scheduler", "get_scheduler"]
+__all__ = ["ROOT", "LimitError", "Limits", "Run", "Scheduler", "SettingsError", "get_scheduler"]
+log = logging.getLogger("mnist_lab.store")
 
 
 class Scheduler(Control, SessionKeeping, Keeping):
@@ -61,12 +66,16 @@ class Scheduler(Control, SessionKeeping, Keeping):
         limits: Limits | None = None,
         prewarm: DataRef | None = None,
         store: StoreWriter | None = None,
+        name: str | None = None,
     ):
         self.limits = limits or Limits.from_env()
         self.store = store  # None: runs live in memory only
-        self.server_id = uuid.uuid4().hex[:16]  # this server's runs in a shared store
+        # This server's runs in a shared store; its name is known again after a restart.
+        self.server_id = new_server_id(name)
         if store is not None:
             store.heartbeat_id = self.server_id  # other servers see this one is alive
+            at = time.strftime("%Y-%m-%d %H:%M")
+            store.interrupt_earlier(self.server_id, stored.interrupted(at))
         self.clock: Callable[[], float] = time.monotonic  # what the policy calls now (tests)
         # Whether a browser tab (its session id) is still connected; None: nobody to ask.
         # The web server's own check is given by the UI (runs/ knows nothing of Streamlit).
@@ -177,31 +186,46 @@ class Scheduler(Control, SessionKeeping, Keeping):
         extend: int | None = None,
     ) -> None:
         """Continue workspace's stopped/paused run (or, after the end, train as long again, or
-        `extend` iterations more: +1 iteration and Step after a finished run)."""
+        `extend` iterations more: +1 iteration and Step after a finished run). LimitError if
+        the workspace's saved work is at its quota or the run at MAX_ITERATIONS."""
+        self._check_quota(workspace)  # asks the database: before the lock
+        state = self._stored_state(run_id)  # decoded before the lock too
         with self._lock:
             run = self._runs.get(run_id)
             if run is None or run.active or not run.continuable or run.workspace != workspace:
                 return
-            if run.status in ENDED_UNUSABLE or not self._restore(run):
+            if run.status in ENDED_UNUSABLE or not self._restore(run, state):
                 return
             if run.status == "finished":  # train longer, from where it is
                 done = max(run.config.iterations, run.state.iteration)
-                more = done if extend is None else extend  # as long again, or `extend` more
-                run.spec = replace(run.spec, config=replace(run.config, iterations=done + more))
+                total = longer(done, extend)  # LimitError past MAX_ITERATIONS
+                run.spec = replace(run.spec, config=replace(run.config, iterations=total))
                 self._save(run.id, spec=stored.spec_text(run))
             run.max_batches, run.stop_reason = max_batches, "stopped by you"
             run.set(last_step=None, status="waiting", message="")
             self._queue.append(run)
 
-    def _restore(self, run: Record) -> bool:
-        """Read a stored run's state back before it trains again; False if it cannot be."""
+    def _stored_state(self, run_id: str):
+        """A stored run's state decoded (without the lock): a TrainState, a CheckpointError
+        if it cannot be read, or None if there is nothing to decode."""
+        with self._lock:
+            run = self._runs.get(run_id)
+            blob = None if run is None or run.state is not None else run.state_blob
+        if blob is None:
+            return None
+        try:
+            return state_from_bytes(blob)
+        except CheckpointError as e:
+            return e
+
+    def _restore(self, run: Record, state) -> bool:
+        """A stored run's decoded state (_stored_state) put back before it trains again;
+        False if it cannot be."""
         if run.state is None and run.state_blob is not None:
-            try:
-                run.state = state_from_bytes(run.state_blob)
-            except CheckpointError:
+            if not isinstance(state, TrainState):
                 run.continuable = False
                 return False
-            run.state_blob = None
+            run.state, run.state_blob = state, None
             if len(run.history) > run.state_at:  # reports past the saved state: trained again
                 at = run.state_at
                 run.set(history=run.history[:at], snapshot=run.state.params.copy(), snapshot_at=at)
@@ -330,20 +354,38 @@ class Scheduler(Control, SessionKeeping, Keeping):
 
 
 _scheduler: Scheduler | None = None
+_refused: SettingsError | None = None  # a setting that stopped the server from starting
 _scheduler_lock = threading.Lock()
 
 
-def get_scheduler(prewarm: DataRef | None = None, session_alive: Alive | None = None) -> Scheduler:
+class SettingsError(ValueError):
+    """A setting the server cannot start with; the message is one line naming it."""
+
+
+def get_scheduler(
+    prewarm: DataRef | None = None,
+    session_alive: Alive | None = None,
+    name: str | None = None,
+) -> Scheduler:
     """The process's scheduler, started on first use (workers, threads and store with it).
 
-    MNIST_LAB_STORE=memory keeps runs in memory only (nothing survives a restart).
+    MNIST_LAB_STORE=memory keeps runs in memory only (nothing survives a restart). name: what
+    this server is across restarts (its host and port; runs.incarnation). SettingsError (one
+    line, logged once) if a setting is wrong; asked again, the same error, never retried.
     """
-    global _scheduler
+    global _scheduler, _refused
     with _scheduler_lock:
+        if _refused is not None:
+            raise _refused
         if _scheduler is None:
-            url = os.environ.get(STORE_ENV)
-            store = None if url == "memory" else StoreWriter(url)
-            _scheduler = Scheduler(prewarm=prewarm, store=store)
+            try:
+                limits, url = Limits.from_env(), os.environ.get(STORE_ENV)
+                store = None if url == "memory" else StoreWriter(url)  # checks its settings
+            except ValueError as e:
+                _refused = SettingsError(f"The app cannot start: {e}.")
+                log.error("mnist-lab: %s", _refused)
+                raise _refused from None
+            _scheduler = Scheduler(limits, prewarm=prewarm, store=store, name=name)
             if session_alive is not None:
                 _scheduler.session_alive = session_alive
             atexit.register(_scheduler.close)

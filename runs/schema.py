@@ -127,6 +127,20 @@ def store_url(env=None) -> str:
     return env.get(STORE_ENV) or f"sqlite:///{data_folder() / 'runs.sqlite'}"
 
 
+def checked_url(url: str) -> str:
+    """url, if it names a database this app can use; ValueError saying what is wrong."""
+    try:
+        backend = sa.engine.make_url(url).get_backend_name()
+    except sa.exc.ArgumentError:
+        raise ValueError(
+            f"{STORE_ENV}={url!r} is not a database URL (sqlite:///path/runs.sqlite, "
+            "postgresql+psycopg://user:password@host/db, or memory)"
+        ) from None
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(f"{STORE_ENV}={describe(url)} names {backend!r}: use SQLite or PostgreSQL")
+    return url
+
+
 def describe(url: str) -> str:
     """The store's address without a password, for messages."""
     try:

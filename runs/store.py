@@ -120,10 +120,12 @@ class Store:
         touched: dict | None = None,
         heartbeat: str | None = None,
         deletes: list[tuple] = (),
+        claims: list[tuple[str, str]] = (),
     ) -> None:
         """In one transaction: new runs, new reports, column updates by run id, hand-ins,
         deletions ((workspace, run ids), or (workspace, None): all of it), workspaces used
-        (id -> when), and this server's heartbeat (its id)."""
+        (id -> when), this server's heartbeat (its id), and claims ((server id, message): the
+        runs an earlier incarnation of that server left active become interrupted)."""
         updates = updates or {}
         with self.engine.begin() as c:
             for row in inserts:  # a retried batch: its own row again, never another's
@@ -136,6 +138,8 @@ class Store:
             writes.write_handins(c, handed)
             for workspace, run_ids in deletes:
                 writes.delete(c, workspace, run_ids)
+            for server_id, message in claims:
+                writes.interrupt_earlier(c, server_id, message)
             for workspace, at in (touched or {}).items():
                 self._touch(c, workspace, at)
             if heartbeat is not None:

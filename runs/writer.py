@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from runs.batch import Batch, Pending, lasting
 from runs.limits import keep_days
+from runs.schema import checked_url
 from runs.store import Store, StoreError, problem_text, store_url
 
 __all__ = ["StoreWriter", "keep_days"]
@@ -37,7 +38,7 @@ class StoreWriter:
     """Pending writes, flushed by a daemon thread; `problem` is "" while all is saved."""
 
     def __init__(self, url: str | None = None, opener: Callable[[str], Store] = Store):
-        self.url = url or store_url()
+        self.url = checked_url(url or store_url())  # ValueError: a setting to fix, not retry
         self.keep_days = keep_days()
         self._opener = opener
         self.store: Store | None = None
@@ -86,6 +87,10 @@ class StoreWriter:
 
     def delete_workspace(self, workspace: str) -> int:
         return self._add("delete", (workspace, None))
+
+    def interrupt_earlier(self, server_id: str, message: str) -> int:
+        """Mark interrupted what this server's previous incarnation left active (at start)."""
+        return self._add("claim", (server_id, message))
 
     def touch(self, workspace: str) -> None:
         """Record that workspace is in use (at most once an hour: retention counts from it)."""

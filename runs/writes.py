@@ -3,6 +3,8 @@ with the batch's connection, in one transaction)."""
 
 from __future__ import annotations
 
+import time
+
 import sqlalchemy as sa
 
 from runs.schema import code_versions, handins, reports, runs, workspaces
@@ -65,3 +67,13 @@ def delete(c, workspace: str, run_ids: tuple | None) -> None:
     c.execute(sa.delete(runs).where(mine))
     c.execute(sa.delete(code_versions).where(code_versions.c.workspace == workspace))
     c.execute(sa.delete(workspaces).where(workspaces.c.id == workspace))
+
+
+def interrupt_earlier(c, server_id: str, message: str) -> None:
+    """Runs left waiting or running by an earlier incarnation of server_id (its name, another
+    random part: runs.incarnation) are interrupted: that process is gone."""
+    name = server_id.split("-", 1)[0]
+    earlier = runs.c.server.startswith(f"{name}-", autoescape=True) & (runs.c.server != server_id)
+    active = runs.c.status.in_(("waiting", "running"))
+    values = {"status": "interrupted", "message": message, "updated": time.time()}
+    c.execute(sa.update(runs).where(earlier, active).values(**values))

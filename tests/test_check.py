@@ -9,7 +9,8 @@ import pytest
 from mlcore import lab_reference
 from mlcore.check import CheckReport, check_source, count_passes, report_lines, skeleton
 from mlcore.lab_curves import where_curves_part
-from tests.lab_mistakes_cases import CORRECT_VARIANTS, HELD_OUT, REFERENCE, TUNED, with_function
+from tests.lab_mistakes_cases import REFERENCE, TUNED, with_function
+from tests.lab_mistakes_held_out import CORRECT_VARIANTS, HELD_OUT
 
 
 def finding(report: CheckReport, name: str):
@@ -191,3 +192,24 @@ def test_passes_are_counted_per_function_across_students():
     )
     counts = count_passes([good, bad])
     assert counts["loss"] == (1, 2) and counts["sigmoid"] == (2, 2)
+
+
+def test_the_gradient_check_differentiates_their_own_loss():
+    loss_sum = "def loss(Y, y_hat):\n    return -np.sum(Y * np.log(y_hat))\n"
+    back_sum = (
+        "def back(X, Y, y_hat, w2, h):\n"
+        "    w2_gradient = np.matmul(prepend_bias(h).T, (y_hat - Y))\n"
+        "    d = np.matmul(y_hat - Y, w2[1:].T) * sigmoid_gradient(h)\n"
+        "    return (np.matmul(prepend_bias(X).T, d), w2_gradient)\n"
+    )
+    only_loss = check_source(with_function(loss_sum))
+    assert finding(only_loss, "gradient check").mistake == "gradient_mismatch"
+    both = check_source(with_function(back_sum, with_function(loss_sum)))
+    assert not finding(both, "loss").passed and not finding(both, "back").passed
+    assert finding(both, "gradient check").passed  # back is the gradient of their loss
+
+
+def test_a_slow_function_everywhere_runs_out_the_checks_budget_not_the_sandboxes():
+    code = "def sigmoid(z):\n    while True:\n        pass\n"
+    mistakes = {f.mistake for f in check_source(with_function(code)).findings}
+    assert {"too_slow", "out_of_time"} <= mistakes  # 2 s per call, 6 s in all: before the 10 s

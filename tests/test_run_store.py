@@ -139,6 +139,30 @@ def test_a_workspace_over_its_quota_is_refused_saying_what_to_delete(servers, ur
     submit(s, session="another workspace")  # each workspace has its own quota
 
 
+def test_continue_and_one_more_iteration_count_against_the_quota_too(servers, url):
+    s = servers(url, workspace_bytes=1)
+    run = submit(s, replace(LONG, iterations=1), session="ws")
+    run = wait_for(s, run, lambda run: not run.active, what="the run")
+    s.store.flush()
+    for extend in (None, 1):  # Continue; +1 iteration
+        with pytest.raises(LimitError, match=r"your saved work takes .* MB.*delete runs"):
+            s.resume(run.id, "ws", extend=extend)
+    assert not s.get(run.id).active
+
+
+def test_continue_after_the_end_trains_longer_only_up_to_a_bound(servers, url, monkeypatch):
+    monkeypatch.setattr("runs.limits.MAX_ITERATIONS", 3)
+    s = servers(url)
+    run = submit(s, replace(LONG, iterations=2), session="ws")
+    run = wait_for(s, run, lambda run: not run.active, what="the run")
+    s.resume(run.id, "ws")
+    assert s.get(run.id).config.iterations == 3  # as long again (4) would pass the bound
+    run = wait_for(s, run, lambda run: not run.active, what="the continued run")
+    assert run.status == "finished"
+    with pytest.raises(LimitError, match="has trained 3 iterations, the most one run may"):
+        s.resume(run.id, "ws")
+
+
 def test_the_csv_has_a_row_per_report_and_the_zip_holds_loadable_models(servers, url):
     s = servers(url)
     runs = [submit(s, replace(LONG, iterations=1, seed=i), session="ws") for i in range(2)]

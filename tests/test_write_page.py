@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from mlcore.check import skeleton
+from mlcore.check import CheckReport, skeleton
 from tests.lab_mistakes_cases import REFERENCE, with_function
 from ui import keys
 
@@ -60,3 +60,40 @@ def test_each_checked_version_is_listed():
     at.button(key=keys.WRITE_CHECK).click().run()
     titles = [e.label for e in at.expander]
     assert any(t.startswith("Version 2: 11 of 11 checks pass") for t in titles)
+
+
+def test_hand_in_sends_the_checked_version_to_the_class(monkeypatch):
+    from runs.scheduler import get_scheduler
+    from ui import teacher
+
+    monkeypatch.setenv(teacher.KEY_ENV, "a teacher's key")
+    at = paste_and_check(REFERENCE)
+    nickname = f"ada-{id(at) % 10_000}"
+    at.text_input(key=keys.WRITE_HANDIN_NICKNAME).input(nickname).run()
+    at.button(key=keys.WRITE_HANDIN).click().run()
+    assert any("Handed in as" in s.value for s in at.success), [e.value for e in at.error]
+    handed = [c for c in get_scheduler().handed_in_code() if c.nickname == nickname]
+    assert len(handed) == 1 and CheckReport.from_dict(handed[0].check).passed
+
+
+def test_a_wrong_back_trained_says_where_the_curves_part():
+    import time
+
+    forgot_n = with_function(
+        "def back(X, Y, y_hat, w2, h):\n"
+        "    w2_gradient = np.matmul(prepend_bias(h).T, (y_hat - Y))\n"
+        "    w1_gradient = np.matmul(prepend_bias(X).T,"
+        " np.matmul(y_hat - Y, w2[1:].T) * sigmoid_gradient(h))\n"
+        "    return (w1_gradient, w2_gradient)\n"
+    )
+    at = open_page("pages/write.py")
+    at.radio(key=keys.WRITE_MODE).set_value("paste").run()
+    at.text_area(key=keys.WRITE_PASTE).input(forgot_n).run()
+    at.button(key=keys.WRITE_TRAIN).click().run()
+    deadline = time.monotonic() + 600  # a bound on the final state, not a speed assumption
+    while at.session_state[keys.WRITE_POLLING] and time.monotonic() < deadline:
+        time.sleep(1)
+        at.run()
+    assert not at.session_state[keys.WRITE_POLLING], "both runs ended"
+    said = [t.value for t in at.text if "curves part" in t.value]
+    assert said and said[0].startswith("The curves part at iteration")

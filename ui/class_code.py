@@ -24,10 +24,7 @@ def latest_per_student(codes: list) -> list:
 
 def show(runs: list) -> None:
     """Code handed in with the runs (runs: runs.classroom.HandedIn); nothing if none."""
-    scheduler = state.scheduler()
-    if not hasattr(scheduler, "handed_in_code"):
-        return
-    codes = latest_per_student(scheduler.handed_in_code())
+    codes = latest_per_student(state.scheduler().handed_in_code())
     if not codes:
         return
     st.subheader("Code handed in")

@@ -7,6 +7,7 @@ the session's own choices and uploads live in st.session_state (theirs alone).
 
 from __future__ import annotations
 
+import socket
 import uuid
 from dataclasses import fields, replace
 from pathlib import Path
@@ -20,9 +21,8 @@ from mlcore.model import Model, load_model
 from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
 from runs.protocol import DataRef
-from runs.scheduler import Run, Scheduler, get_scheduler
+from runs.scheduler import Run, Scheduler, SettingsError, get_scheduler
 from ui import keys, workspace
-from ui.text import done_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_PATH = ROOT / "models" / "default.npz"
@@ -111,8 +111,21 @@ def default_model() -> Model:
 
 
 def scheduler() -> Scheduler:
-    """The server's scheduler (one per server process), preloading the default data."""
-    return get_scheduler(prewarm=DataRef(*_source()), session_alive=tab_connected)
+    """The server's scheduler (one per server process), preloading the default data.
+
+    A setting it cannot start with (runs.scheduler.SettingsError) is said in one line on the
+    page, which stops there (the server log has it once).
+    """
+    try:
+        return get_scheduler(DataRef(*_source()), tab_connected, server_name())
+    except SettingsError as e:
+        st.error(str(e))
+        st.stop()
+
+
+def server_name() -> str:
+    """What this server is across restarts: its host and port (runs.incarnation)."""
+    return f"{socket.gethostname()}:{st.get_option('server.port')}"
 
 
 def tab_connected(session: str) -> bool | None:
@@ -252,38 +265,6 @@ def _model_label(run: Run) -> str:
 
 def _percent(acc: float | None) -> str:
     return "–" if acc is None else f"{100 * acc:.2f}%"
-
-
-def run_row(run: Run) -> dict:
-    """One row of the runs table: numbers as a person writes them, "–" where there is none."""
-    c, h = run.config, run.history
-    last = h[-1] if h else None
-    test = run.latest_test_accuracy
-    unit = "step" if c.batch_size is None else "pass"
-    row = {  # what a run reached first: on a narrow screen the settings scroll out of view
-        "run": run.id,
-        "status": run.status,
-        "test accuracy": "–" if test is None else f"{100 * test:.2f}%",
-        "done": done_of(0 if last is None else last.iteration, c.iterations, unit),
-        "training loss": "–" if last is None else f"{last.train_loss:.4f}",
-        "seconds": "–" if last is None else f"{last.elapsed:.1f}",
-        "hidden": c.hidden_size,
-        "learning rate": f"{c.learning_rate:g}",
-        "batch": "full" if c.batch_size is None else str(c.batch_size),
-        "scaling": c.scale,
-        "init": c.init if c.init_scale == 1 else f"{c.init} ×{c.init_scale:g}",
-        "momentum": f"{c.momentum:g}",
-        "schedule": c.schedule,
-        "softmax": c.softmax,
-        "precision": c.dtype,
-    }
-    if run.kind == "range":  # no iterations, no test: the rate it suggests
-        result = run.range_test
-        row["done"] = "range test"
-        if result is not None:  # it sweeps the rate
-            row["learning rate"] = f"{result.rates[0]:g} to {result.rates[-1]:g}"
-        row["status"] = f"{run.status} · suggests {result.suggestion:.2g}" if result else run.status
-    return row
 
 
 def keep_widget_values() -> None:

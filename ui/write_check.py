@@ -11,6 +11,7 @@ import streamlit as st
 from mlcore.check import CheckReport
 from runs import sandbox
 from ui import keys, visitor, write_versions
+from ui.text import plain
 
 LOOPBACK_BINDS = {"127.0.0.1", "localhost", "::1"}
 
@@ -51,7 +52,7 @@ def show(result: dict | None) -> None:
     if result is None:
         return
     if "error" in result:
-        st.error(str(result["error"]), icon="⚠️")  # our sentence, not the student's text
+        st.error(plain(str(result["error"])), icon="⚠️")  # may quote the code's output: plain
         return
     report = CheckReport.from_dict(result)
     for note in report.notes:

@@ -1,5 +1,4 @@
-"""Hand in code, its check and its run to the teacher (API.md: Scheduler.hand_in with a
-code_version), once the store's facade is here (issue 24)."""
+"""Hand in code, its check and its run to the teacher (Scheduler.hand_in with a code_version)."""
 
 from __future__ import annotations
 
@@ -11,8 +10,8 @@ from ui.text import plain
 
 
 def available() -> bool:
-    """A teacher's key is set and the scheduler takes code with a hand-in."""
-    return teacher.key_set() and hasattr(state.scheduler(), "handed_in_code")
+    """A teacher's key is set (hand-ins exist only in a class)."""
+    return teacher.key_set()
 
 
 def form(version: int | None, run_ids: list[str]) -> None:
@@ -21,11 +20,12 @@ def form(version: int | None, run_ids: list[str]) -> None:
         return
     with st.expander("Hand in your code, its check and your run to your teacher"):
         name = st.text_input(
-            "Nickname", key="write_handin_nickname", value=st.session_state.get(keys.NICKNAME, ""),
+            "Nickname", key=keys.WRITE_HANDIN_NICKNAME,
+            value=st.session_state.get(keys.NICKNAME, ""),
             max_chars=NICKNAME_MAX, help="What the teacher sees (your real name only if you want).",
         )  # fmt: skip
         st.caption(f"Hands in version {version}" + (" and your run." if run_ids else "."))
-        if st.button("Hand in", key="write_handin_button"):
+        if st.button("Hand in", key=keys.WRITE_HANDIN):
             _hand_in(version, run_ids, name)
 
 
@@ -37,7 +37,7 @@ def _hand_in(version: int, run_ids: list[str], text: str) -> None:
         return
     st.session_state[keys.NICKNAME] = nickname
     scheduler = state.scheduler()
-    if scheduler.hand_in(state.session_id(), run_ids, nickname, code_version=version):
+    if scheduler.hand_in(state.workspace_id(), run_ids, nickname, code_version=version):
         st.success(f"Handed in as {plain(nickname)}: your teacher sees it now.")
     else:
         why = scheduler.store_problem() or "the database is busy"

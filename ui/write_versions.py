@@ -1,51 +1,28 @@
-"""Each checked version of a student's code, kept in the workspace with its check result.
-
-One place to switch: the store's save_code/code_versions (API.md) when the scheduler has them,
-else this tab's session state (lost on reload).
-"""
+"""Each checked version of a student's code, kept in the workspace with its check result
+(the scheduler's save_code/code_versions: the store, or memory without one)."""
 
 from __future__ import annotations
 
-import time
-from typing import NamedTuple
-
 import streamlit as st
 
+from runs.store import StoreError
 from ui import keys, state
 
 
-class Version(NamedTuple):
-    version: int
-    source: str
-    check: dict
-    created: float  # epoch seconds
+def keep(source: str, check: dict) -> int | None:
+    """Keep source with its check report: its version number, or None (said why, once)."""
+    try:
+        return state.scheduler().save_code(state.workspace_id(), source, check)
+    except (StoreError, ValueError) as error:
+        st.session_state[keys.WRITE_KEEP_ERROR] = f"This version is not kept: {error}."
+        return None
 
 
-def _store():
-    """The scheduler if it keeps code (issue 24's facade), else None."""
-    scheduler = state.scheduler()
-    return scheduler if hasattr(scheduler, "save_code") else None
+def versions() -> list:
+    """The kept versions (runs.code_store.CodeVersion), newest first; [] while away."""
+    return state.scheduler().code_versions(state.workspace_id())
 
 
-def keep(source: str, check: dict) -> int:
-    """Keep source with its check report; its version number (1, 2, ...)."""
-    store = _store()
-    if store is not None:
-        return store.save_code(state.session_id(), source, check)
-    kept = st.session_state.setdefault(keys.WRITE_VERSIONS, [])
-    kept.insert(0, Version(len(kept) + 1, source, check, time.time()))
-    return len(kept)
-
-
-def versions() -> list[Version]:
-    """The kept versions, newest first."""
-    store = _store()
-    if store is not None:
-        rows = store.code_versions(state.session_id())
-        return [Version(r.version, r.source, r.check, r.created) for r in rows]
-    return list(st.session_state.get(keys.WRITE_VERSIONS, []))
-
-
-def kept_in_store() -> bool:
-    """Whether versions outlive a reload (the store keeps them)."""
-    return _store() is not None
+def keep_problem() -> str | None:
+    """Why the last version was not kept, said once."""
+    return st.session_state.pop(keys.WRITE_KEEP_ERROR, None)

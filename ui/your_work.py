@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from runs.writer import keep_days
-from ui import handin, keys, state, teacher, workspace
+from ui import handin, keys, run_rows, state, teacher, workspace
 from ui.export import runs_zip
 from ui.text import counted
 
@@ -21,7 +21,7 @@ def section() -> None:
     if not mine:
         st.info("Nothing yet: the runs you train (Train, Lessons) are kept here.")
     else:
-        st.dataframe([state.run_row(r) for r in reversed(mine)], hide_index=True)
+        st.dataframe([run_rows.row(r) for r in reversed(mine)], hide_index=True)
         st.download_button(
             "Download all my work (.zip)",
             lambda: runs_zip(mine),  # built on click, from the runs captured here
