@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from mlcore import notebook
 from mlcore.config import TrainConfig
 from mlcore.functions import one_hot
 from mlcore.progress import report_due
@@ -48,10 +49,11 @@ class LabError(Exception):
 
 
 def load_functions(source: str) -> dict[str, Callable]:
-    """initialize_weights, forward and back defined by source (run as a notebook would)."""
-    namespace: dict = {"__name__": "__lab__"}
+    """initialize_weights, forward and back defined by source, run as a notebook would
+    (mlcore.notebook: shell lines, plotting imports and failing top-level lines skipped, as
+    the check skips them)."""
     try:
-        exec(compile(source, "your code", "exec"), namespace)
+        namespace, _, _ = notebook.load(source)
     except SyntaxError as e:
         raise LabError(f"Your code has a syntax error on line {e.lineno}: {e.msg}.") from None
     except (Exception, SystemExit) as e:
