@@ -120,6 +120,12 @@ def test_the_labs_typed_code_trains_as_the_reference_within_the_tolerance(sample
     assert reference[-1].test_accuracy > 0.85
 
 
+def test_a_notebook_paste_trains_with_its_shell_and_plotting_lines_skipped(sample_data):
+    paste = "!mkdir data\nimport matplotlib.pyplot as plt\n%matplotlib inline\n" + STUDENT
+    pasted, typed = history(paste, SHORT, sample_data), history(STUDENT, SHORT, sample_data)
+    assert pasted[-1].done and losses(pasted) == losses(typed)
+
+
 @pytest.mark.parametrize("original", list(MISTAKES))
 def test_a_mistake_ends_training_with_a_sentence_naming_the_function(original, sample_data):
     source, sentence = mistaken(original)
