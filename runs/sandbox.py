@@ -209,13 +209,19 @@ def start(module_argv, limits: Limits, binds: dict[str, str], env: dict) -> subp
 
 def start_unsandboxed(module_argv, limits: Limits, env: dict) -> subprocess.Popen:
     """The same process without a sandbox (a visitor on the same machine only): the limits
-    that need no privilege (memory, CPU time, file size), no uid or namespace of its own."""
-    import resource
+    that need no privilege (memory, CPU time, file size; POSIX only), no uid or namespace of
+    its own. The wall-clock limit and the output cap are the caller's, as in the sandbox."""
 
     def limit():
+        import resource
+
         for name, value in _rlimits(limits).items():
-            if name != "RLIMIT_NPROC":  # the visitor's own processes count too
+            if name == "RLIMIT_NPROC":  # the visitor's own processes count too
+                continue
+            try:
                 resource.setrlimit(getattr(resource, name), (value, value))
+            except (ValueError, OSError):  # e.g. macOS refuses a lower RLIMIT_AS: go without
+                pass
 
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     return subprocess.Popen(

@@ -258,3 +258,28 @@ def test_a_code_run_cannot_forge_its_final_test_accuracy(scheduler):
     # worker on the weights it kept: all zeros predict one digit, right about a tenth of the time.
     assert run.status == "finished" and run.history[-1].test_accuracy < 0.2
     assert not run.snapshot.w1.any()
+
+
+class Conn:
+    """A worker's connection to the scheduler, kept in a list."""
+
+    def __init__(self):
+        self.sent = []
+
+    def send(self, message) -> None:
+        self.sent.append(message)
+
+    def poll(self) -> bool:
+        return False
+
+
+def test_without_a_sandbox_a_local_code_run_trains_in_a_plain_process(monkeypatch, sample_data):
+    from runs.protocol import End, Report, Task
+    from runs.worker import DataCache
+
+    monkeypatch.setattr(sandbox, "_status", sandbox.SandboxStatus(False, "no bwrap"))
+    conn = Conn()
+    code_task.run_code_task(conn, Task("r", SHORT, SAMPLE, None, 1, code=STUDENT), DataCache())
+    assert isinstance(conn.sent[-1], End) and conn.sent[-1].outcome == "finished"
+    reports = [m.progress for m in conn.sent if isinstance(m, Report)]
+    assert max_relative(losses(reports), losses(history(STUDENT, SHORT, sample_data))) < 1e-12
