@@ -19,16 +19,18 @@ import json
 import os
 import queue
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import numpy as np
 
-from mlcore.network import Params
+from mlcore.network import Params, accuracy
 from mlcore.train import Progress
 from runs import sandbox, sandbox_io
+from runs.limits import TMP_PREFIX
 from runs.protocol import End, Quit, Report, Started, Stop, Task
 from runs.sandbox_io import drain_tail, feed, kill, signal_sentence
 
@@ -36,6 +38,7 @@ CANNOT_CONTINUE = (
     "A run of your own code cannot be continued: start it again (the same seed trains the same)."
 )
 DATA_FOLDERS = 2  # scaled datasets written for sandboxes, per worker (like its DataCache)
+EXIT_GRACE = 5.0  # seconds a finished sandbox has to exit before it is ended
 LINE_SLACK = 1 << 16  # bytes a line may take beyond the weights it carries
 PROGRESS_TYPES = {f.name: f.type for f in fields(Progress)}
 
@@ -47,8 +50,9 @@ class Broken(Exception):
     """What the sandboxed process sent is not what mlcore.lab_train sends."""
 
 
-def run_code_task(conn, task: Task, cache) -> None:
-    """Train task.code's functions in the sandbox, sending Started, Reports and one End."""
+def run_code_task(conn, task: Task, cache) -> dict:
+    """Train task.code's functions in the sandbox, sending Started, Reports and one End;
+    {"cpu_seconds": the sandboxed process's CPU time} if it said (bench/sandbox.py)."""
     config = task.config
     scaling, *arrays = cache.get(task.data, config.scale, config.dtype)
     folder = data_folder((task.data, config.scale, config.dtype), arrays)
@@ -63,10 +67,16 @@ def run_code_task(conn, task: Task, cache) -> None:
         header["data"] = folder
     feed(proc, (json.dumps(header) + "\n" + task.code).encode("utf-8", errors="replace"))
     try:
-        outcome, message = follow(conn, task, proc, limits)
+        test = (arrays[2], arrays[3])
+        outcome, message = follow(conn, task, proc, limits, usage := {}, test)
+        if outcome in ("finished", "diverged"):  # it exits by itself (its CPU time counted)
+            proc.wait(EXIT_GRACE)
+    except subprocess.TimeoutExpired:
+        pass
     finally:
         kill(proc)
     conn.send(End(task.run_id, outcome, message, None))
+    return usage
 
 
 def admit(code: str | None, local: bool) -> None:
@@ -80,8 +90,9 @@ class LocalOnly(Exception):
     """Code cannot run for this visitor here: the message says how to turn the sandbox on."""
 
 
-def follow(conn, task: Task, proc, limits) -> tuple[str, str]:
-    """Relay proc's events until it ends or is stopped: (outcome, message) for End."""
+def follow(conn, task: Task, proc, limits, usage: dict, test: tuple) -> tuple[str, str]:
+    """Relay proc's events until it ends or is stopped: (outcome, message) for End; its
+    CPU time into usage. test = (X_test, y_test): the last report's accuracy is measured here."""
     lines = _reader(proc, _line_cap(task.config))
     err_thread, err = drain_tail(proc.stderr)
     snapshot = None  # the weights sent just before the report they belong to
@@ -102,8 +113,11 @@ def follow(conn, task: Task, proc, limits) -> tuple[str, str]:
             if event.get("type") == "weights":
                 snapshot = params_of(event["npz"], task.config)
                 continue
-            ending, snapshot = _relay(conn, task, event, snapshot), None
-        except (ValueError, TypeError, KeyError, AttributeError, Broken):
+            if event.get("type") == "usage":
+                usage["cpu_seconds"] = float(event["cpu_seconds"])
+                continue
+            ending, snapshot = _relay(conn, task, event, snapshot, test), None
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError, Broken):
             return "failed", "The process training your code sent something that is not a report."
         if ending is not None:
             return ending
@@ -114,11 +128,17 @@ def follow(conn, task: Task, proc, limits) -> tuple[str, str]:
     return "failed", _why_ended(proc.returncode, bytes(err), limits)
 
 
-def _relay(conn, task: Task, event: dict, snapshot: Params | None) -> tuple[str, str] | None:
+def _relay(conn, task: Task, event: dict, snapshot, test) -> tuple[str, str] | None:
     """Send the report or error event says; (outcome, message) if it ends the run."""
     match event.get("type"):
         case "report":
             progress = progress_of(event["progress"])
+            if progress.done and not progress.diverged and snapshot is None:
+                raise Broken("a last report without its weights")  # lab_train sends them
+            if progress.done and not progress.diverged:
+                # Measured here, of the weights the run keeps: the sandbox runs the student's
+                # code in its own process, which could write any number into its reports.
+                progress = replace(progress, test_accuracy=accuracy(snapshot, *test))
             conn.send(Report(task.run_id, progress, snapshot))
             if progress.done:
                 return ("diverged" if progress.diverged else "finished"), progress.reason
@@ -183,7 +203,9 @@ def data_folder(key: tuple, arrays: list) -> str:
     if key in _folders:
         return _folders[key]
     if _root is None:
-        _root = tempfile.mkdtemp(prefix="mnist-lab-code-")
+        # Named as the server's upload folders: a worker that was killed leaves it to the next
+        # server's runs.limits.remove_stale_folders.
+        _root = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-code-")
         os.chmod(_root, 0o755)
         atexit.register(shutil.rmtree, _root, True)
     folder = tempfile.mkdtemp(dir=_root)

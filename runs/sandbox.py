@@ -1,6 +1,7 @@
 """Run code a student wrote in a bubblewrap sandbox: no network, a read-only view of only what
 Python, NumPy and mlcore need, a private /tmp, its own PID namespace, an unprivileged uid of
-its own, and limits on memory, CPU time, processes, open files, file and output size.
+its own (a server not run as root: a user namespace of its own), and limits on memory, CPU
+time, processes, open files, file and output size.
 
 status() says whether it can be used here; start() launches `python -m MODULE` inside it;
 run_check() runs the lab's checks (`python -m mlcore.check --json -`) on a source text.

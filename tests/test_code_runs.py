@@ -210,3 +210,45 @@ def test_stop_ends_a_code_run_which_says_it_cannot_continue(scheduler):
     run = wait_for(scheduler, run, lambda r: not r.active, what="the stop")
     assert run.status == "stopped" and code_task.CANNOT_CONTINUE in run.message
     assert not run.continuable and run.history[-1].iteration < FOREVER.iterations
+
+
+def test_a_code_run_is_read_back_from_the_store_with_its_code(tmp_path):
+    from runs.writer import StoreWriter
+    from tests.test_scheduler import wait_for
+
+    url = f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    limits = Limits.from_env({"MNIST_LAB_WORKERS": "1", "MNIST_LAB_CORES": "1"})
+    first = Scheduler(limits, prewarm=SAMPLE, store=StoreWriter(url))
+    try:
+        run = first.submit("ws", RunSpec(SHORT, "sample", STUDENT), SAMPLE, "sample", 10_000)
+        run = wait_for(first, run, lambda r: not r.active, timeout=180, what="the run's end")
+    finally:
+        first.close()
+    second = Scheduler(limits, prewarm=SAMPLE, store=StoreWriter(url))
+    try:
+        (back,) = second.runs_of("ws")
+    finally:
+        second.close()
+    assert back.spec.code == STUDENT and back.status == run.status == "finished"
+    assert losses(back.history) == losses(run.history) and not back.continuable
+
+
+FORGED = """
+import base64, io, json, os
+import numpy as np
+buffer = io.BytesIO()
+np.savez(buffer, w1=np.zeros((785, 16)), w2=np.zeros((17, 10)))
+weights = {"type": "weights", "npz": base64.b64encode(buffer.getvalue()).decode()}
+report = {"type": "report", "progress": {"iteration": 2.0, "batch": 0, "train_loss": 0.0,
+          "train_accuracy": 1.0, "test_accuracy": 1.0, "elapsed": 0.1, "learning_rate": 0.5,
+          "done": True, "reason": "finished 2 iterations"}}
+os.write(3, (json.dumps(weights) + "\\n" + json.dumps(report) + "\\n").encode())
+"""
+
+
+def test_a_code_run_cannot_forge_its_final_test_accuracy(scheduler):
+    run = run_to_end(scheduler, FORGED + STUDENT)
+    # Its last report came from the student's code, but the accuracy is measured by the
+    # worker on the weights it kept: all zeros predict one digit, right about a tenth of the time.
+    assert run.status == "finished" and run.history[-1].test_accuracy < 0.2
+    assert not run.snapshot.w1.any()
