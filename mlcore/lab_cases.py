@@ -242,6 +242,7 @@ CHECKS = (  # (name, the functions it calls when written as the lab does, the ch
         (),
         lambda c: check_simple(c, "loss", [((data.Y, data.Y_HAT), "Y (2, 3) and y_hat (2, 3)")]),
     ),
+    ("initialize_weights", (), check_initialize_weights),
     (
         "forward",
         ("prepend_bias", "sigmoid", "softmax"),
@@ -255,7 +256,6 @@ CHECKS = (  # (name, the functions it calls when written as the lab does, the ch
         ),
     ),
     ("gradient check", ("forward", "loss", "back"), check_gradients),
-    ("initialize_weights", (), check_initialize_weights),
     ("predict", ("forward",), check_predict),
     ("train", ("initialize_weights", "forward", "back"), check_train),
 )
