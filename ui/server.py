@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import threading
 
 from mlcore import threads
+from ui import teacher
 
 SERVER_BLAS_THREADS = 1
 # Modules that libraries import lazily, on first use, from whichever script thread gets there
@@ -33,3 +35,13 @@ def configure() -> None:
         threads.set_compute_threads(SERVER_BLAS_THREADS)
         for name in EAGER_IMPORTS:
             importlib.import_module(name)
+
+
+@functools.cache
+def start_up_problem() -> str | None:
+    """The one sentence refusing a setting the server cannot run a class with (logged once),
+    else None. app.py shows it instead of every page."""
+    problem = teacher.start_up_problem()
+    if problem:
+        logging.getLogger("mnist_lab").error(problem)
+    return problem
