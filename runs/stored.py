@@ -6,7 +6,8 @@ import io
 import json
 import os
 import time
-from dataclasses import replace
+import unicodedata
+from dataclasses import fields, replace
 
 import numpy as np
 
@@ -16,20 +17,50 @@ from mlcore.range_test import RangeTest
 from mlcore.scaling import Scaling
 from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
+from runs.incarnation import where_active
 from runs.protocol import DataRef
 from runs.run import ACTIVE, Record, Run
+from runs.schema import NAME_MAX
 from runs.store import StoredRun
+
+SPEC_VERSION = 1  # the layout of a stored spec (runs.spec): one more when it changes
+# Letters that show as nothing (Hangul fillers, braille blank, ...): a name of them looks blank.
+BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u200b\u2060\ufeff")
+
+
+def checked_name(text: str) -> str:
+    """A run's name as kept: spaces collapsed, "" for none; ValueError saying what is wrong."""
+    name = " ".join(text.split())
+    if text and not name:
+        raise ValueError("a run's name cannot be only spaces")
+    if len(name) > NAME_MAX:
+        raise ValueError(f"a run's name has at most {NAME_MAX} characters ({len(name)} given)")
+    if any(unicodedata.category(ch)[0] == "C" or ch in BLANK_LOOKING for ch in name):
+        raise ValueError("a run's name cannot hold control or invisible characters")
+    return name
 
 
 def spec_text(run) -> str:
-    return json.dumps({"config": run.config.as_dict(), "data": run.spec.data})
+    """A run's spec as stored: its settings, its data, and the version of this layout."""
+    return json.dumps(
+        {"version": SPEC_VERSION, "config": run.config.as_dict(), "data": run.spec.data}
+    )
+
+
+def spec_from_text(text: str) -> RunSpec:
+    """A stored spec, read tolerantly: a setting this version does not know is left out (a
+    field a later version added or renamed); ValueError if what remains cannot be a run."""
+    values = json.loads(text)
+    known = {f.name for f in fields(TrainConfig)}
+    config = {k: v for k, v in values["config"].items() if k in known}
+    return RunSpec(TrainConfig(**config), values.get("data", "full"))
 
 
 def run_row(run, server: str) -> dict:
     """The store's row for a new run (no weights yet)."""
     return {
         "id": run.id,
-        "workspace": run.session,
+        "workspace": run.workspace,
         "kind": run.kind,
         "spec": spec_text(run),
         "data_kind": run.data.kind,
@@ -43,6 +74,8 @@ def run_row(run, server: str) -> dict:
         "updated": time.time(),
         "state_at": 0,
         "lesson": run.lesson,
+        "name": run.name,
+        "hidden": run.hidden,
     }
 
 
@@ -71,27 +104,51 @@ def weights_from_bytes(blob: bytes) -> Params:
         return Params(z["w1"], z["b1"], z["w2"], z["b2"])
 
 
+ELSEWHERE = "training on another app server of this class (checked again every few seconds)"
+
+
 def interrupted(at: str) -> str:
     return f"interrupted by a server restart at {at}"
 
 
 def run_from_store(found: StoredRun, server: str, live: set[str]) -> Record:
-    """A run's Record as the store kept it. An active run of a server that is gone
-    (not in live) comes back interrupted, with the reports its last saved state covers; one
-    of another live server is shown as it is, read-only. The state stays bytes until used."""
+    """A run's Record as the store kept it; one this version cannot read comes back failed,
+    saying so (never the whole workspace lost)."""
+    try:
+        return _run_from_row(found, server, live)
+    except (ValueError, TypeError, KeyError, AttributeError) as e:
+        return _unreadable(found.row, e)
+
+
+def _unreadable(row: dict, error: Exception) -> Record:
+    """A stand-in for a stored run that cannot be read: its id and why, nothing to train."""
+    why = f"this run was saved by another version and cannot be read: {error}"[:300]
+    ids = str(row.get("id")), str(row.get("workspace"))
+    view = Run(*ids, RunSpec(TrainConfig()), DataRef("sample", ""), "unreadable", 0)
+    view = replace(view, created=row.get("created") or 0.0, status="failed", message=why)
+    run = Record(replace(view, continuable=False))
+    run.saved = (run.status, run.message)  # left as it is in the store
+    return run
+
+
+def _run_from_row(found: StoredRun, server: str, live: set[str]) -> Record:
+    """An active run of a server that is gone (not in live) comes back interrupted, with the
+    reports its last saved state covers; one of another live server is shown as it is,
+    read-only. The state stays bytes until used."""
     row = found.row
-    spec_values = json.loads(row["spec"])
-    spec = RunSpec(TrainConfig(**spec_values["config"]), spec_values["data"])
+    spec = spec_from_text(row["spec"])
     data = DataRef(row["data_kind"], row["data_location"])
     view = Run(row["id"], row["workspace"], spec, data, row["data_label"], row["n_train"])
-    run = Record(replace(view, kind=row["kind"], created=row["created"], lesson=row["lesson"]))
+    view = replace(view, kind=row["kind"], created=row["created"], lesson=row["lesson"])
+    run = Record(replace(view, name=row.get("name") or "", hidden=bool(row.get("hidden"))))
     run.set(status=row["status"], message=row["message"])
     history = tuple(progress_from_dict(v) for v in found.reports)
     run.state_blob = bytes(row["state"]) if row["state"] else None
-    elsewhere = run.status in ACTIVE and row["server"] != server and row["server"] in live
+    where = where_active(row["server"], server, live) if run.status in ACTIVE else "here"
+    elsewhere = where == "elsewhere"
     if elsewhere:  # not active here: this server neither trains nor stops it
         run.status = "elsewhere"
-        run.message = "training on another app server of this class; reload the page later"
+        run.message = ELSEWHERE
     elif run.status in ACTIVE:
         run.status = "interrupted"
         run.message = interrupted(time.strftime("%Y-%m-%d %H:%M", time.localtime(row["updated"])))
