@@ -225,6 +225,7 @@ TABLE_POLL = 3 * POLL  # the runs table: a grid redrawn in the browser, less oft
 
 @st.fragment(run_every=POLL if st.session_state[keys.TRAIN_POLLING] else None)
 def show_live() -> None:  # the overlay has no key: new runs are overlaid by default
+    live.store_warning()
     run = state.current_run()
     if run is None:
         st.info("Choose settings and press **Start**. The charts fill in as the network learns.")

@@ -38,6 +38,7 @@ from runs.schema import (  # noqa: F401 (the store's names, read from runs.store
     store_url,
     workspaces,
 )
+from runs.store_health import read_only_reason
 
 log = logging.getLogger("mnist_lab.store")
 SERVER_TIMEOUT = 30.0  # seconds without a heartbeat after which a server counts as gone
@@ -74,7 +75,7 @@ class Store:
             if self.engine.dialect.name == "sqlite" and damaged(e):
                 self._move_aside(e)
                 return self._prepare()
-            raise StoreError(plain_reason(e)) from None
+            raise StoreError(read_only_reason(e, self.url) or plain_reason(e)) from None
 
     def _upgrade(self, c) -> None:
         """A new database made at SCHEMA_VERSION, an older one migrated (runs.migrations),
