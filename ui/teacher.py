@@ -64,7 +64,7 @@ def is_teacher() -> bool:
 def _browser() -> str:
     """Who is trying: this browser's workspace (its cookie), else this tab; never the address,
     which a class behind one router (or nginx on another host) shares with the teacher."""
-    return workspace.owner()  # a browser without the cookie yet: its tab's new token
+    return workspace.current_id()  # a browser without the cookie yet: its tab's new token
 
 
 @st.cache_data(ttl=5, show_spinner=False)
