@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from mlcore.checkpoint import progress_from_dict
 from mlcore.train import Progress, TrainConfig, latest_test_accuracy
 from runs.store import StoredRun
-from runs.stored import spec_from_text
+from runs.stored import BLANK_LOOKING, spec_from_text
 
 NICKNAME_MAX = 40
 NOTE_MAX = 300
@@ -87,6 +87,11 @@ def check_nickname(text: str) -> str:
         raise ValueError(f"a nickname has at most {NICKNAME_MAX} characters ({len(name)} given)")
     if any(unicodedata.category(ch).startswith("C") for ch in name):
         raise ValueError("a nickname cannot hold control or invisible characters")
+    if all(ch in BLANK_LOOKING or ch.isspace() for ch in name):
+        raise ValueError(
+            "a nickname must show: this one is only characters that look blank (such as "
+            "the Hangul filler or the blank braille pattern)"
+        )
     return name
 
 

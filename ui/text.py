@@ -41,3 +41,10 @@ def probability(p: float) -> str:
     """A softmax probability as every page writes it, text and bar labels alike: "31.1%",
     "99.96%" (never a false "100.0%")."""
     return honest_percent(p, 1)
+
+
+def sentence(text: str) -> str:
+    """text ended as a sentence: a full stop added unless it ends in . ? or ! already
+    ("learning rate too high?" never becomes "too high?.")."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!")) else f"{text}."
