@@ -50,6 +50,7 @@ from runs.protocol import DataRef
 from runs.run import ENDED_UNUSABLE, Record, Run
 from runs.sessions import Alive, Session, SessionKeeping
 from runs.store import STORE_ENV, StoredRun
+from runs.write_back import memory_writes
 from runs.writer import StoreWriter
 
 __all__ = ["ROOT", "LimitError", "Limits", "Run", "Scheduler", "SettingsError", "get_scheduler"]
@@ -85,6 +86,8 @@ class Scheduler(Control, SessionKeeping, Keeping):
         self._queue: deque[Record] = deque()
         self._deleted: set[str] = set()  # run ids deleted here (never read back)
         self.classes = ClassWork(store)  # hand-ins, class settings, code
+        if store is not None:  # a deleted or damaged store file is refilled from memory
+            store.write_back = lambda: memory_writes(self._held(), self.server_id)
         self._closed = threading.Event()
         remove_stale_folders()
         self._tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
@@ -228,6 +231,11 @@ class Scheduler(Control, SessionKeeping, Keeping):
                 run.set(history=run.history[:at], snapshot=run.state.params.copy(), snapshot_at=at)
                 self._save(run.id, truncate_reports=run.state_at)
         return True
+
+    def _held(self) -> list:
+        """What this server holds of each run: (view, state, state bytes, reports covered)."""
+        with self._lock:
+            return [(r.view, r.state, r.state_blob, r.state_at) for r in self._runs.values()]
 
     def runs_of(self, workspace: str) -> list[Run]:
         """The workspace's runs, oldest first (read back from the store the first time)."""

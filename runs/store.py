@@ -38,7 +38,7 @@ from runs.schema import (  # noqa: F401 (the store's names, read from runs.store
     store_url,
     workspaces,
 )
-from runs.store_health import read_only_reason
+from runs.store_health import integrity_problem, move_aside, read_only_reason
 
 log = logging.getLogger("mnist_lab.store")
 SERVER_TIMEOUT = 30.0  # seconds without a heartbeat after which a server counts as gone
@@ -68,6 +68,8 @@ class Store:
             raise
 
     def _prepare(self) -> None:
+        if self.engine.dialect.name == "sqlite" and (problem := integrity_problem(self.engine)):
+            self._move_aside(StoreError(problem))  # damage mid-file: the header looked fine
         try:
             with self.engine.begin() as c:
                 self._upgrade(c)
@@ -100,15 +102,15 @@ class Store:
         """A damaged SQLite file is renamed (never deleted) and a new one started."""
         path = Path(self.engine.url.database)
         self.engine.dispose()
-        aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
         try:
-            path.rename(aside)
+            aside = move_aside(path, time.strftime("%Y%m%d-%H%M%S"))  # with its -wal and -shm
         except OSError as e:
             raise StoreError(f"the store file {path} is damaged and cannot be moved: {e}") from None
         self.notice = (
             f"The store file was damaged ({plain_reason(error)}); it was moved aside to "
             f"{aside} and a new one started."
         )
+        log.error("mnist-lab: %s", self.notice)
 
     # ---- writing (runs.writer calls these with batches) ------------------------------
 

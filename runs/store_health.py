@@ -47,3 +47,98 @@ def _read_only_disk(folder: Path) -> bool:
         return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
     except OSError:
         return False
+
+
+def identity(path: Path) -> tuple[int, int, int] | None:
+    """(device, inode, size) of the file at path, None if there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size
+
+
+class FileWatch:
+    """The SQLite file a writer opened, so that its deletion or replacement is noticed (the
+    writer would go on writing into a deleted file's inode, and lose all of it)."""
+
+    def __init__(self, url: str):
+        self.path = sqlite_path(url)
+        self.seen: tuple[int, int, int] | None = None
+
+    def opened(self) -> None:
+        self.seen = identity(self.path) if self.path is not None else None
+
+    def change(self) -> str | None:
+        """ "deleted", "replaced" or "truncated" since opened(), else None (and always for
+        PostgreSQL). The file never shrinks by itself (no VACUUM, WAL checkpoints only add),
+        so a smaller file was cut short, even where no page read so far found it damaged."""
+        if self.path is None or self.seen is None:
+            return None
+        now = identity(self.path)
+        if now is None:
+            return "deleted"
+        if now[:2] != self.seen[:2]:
+            return "replaced"
+        if now[2] < self.seen[2]:
+            return "truncated"
+        self.seen = now
+        return None
+
+
+def integrity_problem(engine: sa.Engine) -> str | None:
+    """What SQLite's quick check finds wrong in the file (its first line), else None.
+
+    The header and schema checks at open miss damage in the middle of the file (16 kB of
+    random bytes there went unnoticed); this reads every page once (about a second per GB)."""
+    try:
+        with engine.connect() as c:
+            rows = [str(r[0]) for r in c.exec_driver_sql("PRAGMA quick_check(3)")]
+    except sa.exc.DatabaseError as e:
+        return str(getattr(e, "orig", None) or e).splitlines()[0] if is_damage(e) else None
+    if rows == ["ok"]:
+        return None
+    lines = [line for r in rows for line in r.splitlines()]
+    said = [x for x in lines if not x.startswith("***")]  # "*** in database main ***": a title
+    return f"its integrity check found: {(said or lines)[0][:200]}"
+
+
+def is_damage(error: Exception) -> bool:
+    """error says the SQLite file itself is damaged (not locked, missing, full or read-only)."""
+    text = str(error).lower()
+    return any(
+        sign in text for sign in ("malformed", "not a database", "file is encrypted", "corrupt")
+    )
+
+
+def move_aside(path: Path, stamp: str) -> Path:
+    """Rename path (with its -wal and -shm files) to path.damaged-<stamp>; the new name."""
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while aside.exists():  # twice in one second: never over an earlier one
+        n += 1
+        aside = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{path}{suffix}")
+        if part.exists():
+            part.rename(Path(f"{aside}{suffix}"))
+    return aside
+
+
+def what_happened(what: str, path: Path, aside: Path | None, runs: int) -> str:
+    """The notice for the page and the log, after a new file was started."""
+    how = {
+        "deleted": f"The store file {path} was deleted while the app ran",
+        "replaced": f"The store file {path} was replaced by another file while the app ran",
+        "damaged": f"The store file {path} was damaged; it was moved aside to {aside}",
+        "truncated": f"The store file {path} was cut short; it was moved aside to {aside}",
+    }[what]
+    now = (
+        "the app now writes to the file found there"
+        if what == "replaced"
+        else ("a new file was started")
+    )
+    return (
+        f"{how}: {now}, and the {runs} run(s) this server holds were written back to it. "
+        "Runs that were only in the old file are not in it."
+    )
