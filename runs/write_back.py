@@ -9,6 +9,13 @@ from runs import stored
 Held = tuple  # (Run view, TrainState | None, state bytes | None, reports the bytes cover)
 
 
+def held(book) -> list[Held]:
+    """What a runs.book.RunBook holds of each run, taken under its lock (values: the writer
+    turns them into rows outside it)."""
+    with book.lock:
+        return [(r.view, r.state, r.state_blob, r.state_at) for r in book.runs.values()]
+
+
 def memory_writes(held: list[Held], server_id: str) -> list[tuple[str, object]]:
     """(kind, value) writes for runs.writer: each run's row, its reports, then what it has
     (scaling, range test, resumable state, else its latest weights)."""
