@@ -22,9 +22,9 @@ def key_problem(key: str) -> str | None:
     """Why key cannot be the teacher's key (too short to resist guessing), else None."""
     if 0 < len(key) < MIN_KEY_LENGTH:
         return (
-            f"MNIST_LAB_TEACHER_KEY is {len(key)} characters long: a teacher's key needs at "
-            f"least {MIN_KEY_LENGTH}, so students cannot guess it; choose a longer one and "
-            "start the app again."
+            f"MNIST_LAB_TEACHER_KEY is {len(key)} characters long; a teacher's key needs at "
+            f"least {MIN_KEY_LENGTH}, so students cannot guess it (choose a longer one and "
+            "start the app again)."
         )
     return None
 

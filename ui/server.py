@@ -42,6 +42,7 @@ def start_up_problem() -> str | None:
     """The one sentence refusing a setting the server cannot run a class with (logged once),
     else None. app.py shows it instead of every page."""
     problem = teacher.start_up_problem()
-    if problem:
-        logging.getLogger("mnist_lab").error(problem)
+    if problem:  # worded as runs.scheduler's SettingsError, the other settings refused
+        problem = f"The app cannot start: {problem}"
+        logging.getLogger("mnist_lab").error("mnist-lab: %s", problem)
     return problem
