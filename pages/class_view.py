@@ -29,7 +29,7 @@ def class_runs() -> list | None:
         return None
     found = state.handed_in_runs()  # [] while the store is away (store_problem says why)
     if not found and (why := state.store_problem()):
-        st.error(f"The database is away ({plain(why)}); try again soon.")
+        st.error(f"The database is away: the handed-in runs cannot be read now. {plain(why)}")
         return None
     return handed_in(found)
 

@@ -13,6 +13,7 @@ import threading
 import time
 
 from runs import policy
+from runs.limits import Limits
 from runs.pool import Worker
 from runs.protocol import (
     Checkpoint,
@@ -35,13 +36,17 @@ class Control:
 
     def __init__(self, turns: Turns, spaces: Workspaces):
         self.turns, self.spaces = turns, spaces
-        self.book, self.log, self.limits = turns.book, turns.log, turns.limits
+        self.book, self.log = turns.book, turns.log
         self._pool = turns.pool
         # Whether a browser tab is still connected; None: nobody to ask. The web server's own
         # check is given by the UI (runs/ knows nothing of Streamlit).
         self.alive: Alive = lambda tab: None
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="runs-control", daemon=True)
+
+    @property
+    def limits(self) -> Limits:
+        return self.turns.limits
 
     def start(self) -> None:
         self._thread.start()

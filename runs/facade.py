@@ -53,7 +53,7 @@ class Scheduler:
 
     def __init__(self, limits: Limits | None = None, prewarm: DataRef | None = None,
                  store: StoreWriter | None = None, name: str | None = None):  # fmt: skip
-        self.limits = limits or Limits.from_env()
+        limits = limits or Limits.from_env()
         self.store = store  # None: runs live in memory only
         self.server_id = new_server_id(name)  # its name is known again after a restart
         self._log = RunLog(store, self.server_id)
@@ -61,13 +61,22 @@ class Scheduler:
         remove_stale_folders()
         self._tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
         self._spaces = Workspaces(self._book, self._log, self._tmp)
-        self._pool = WorkerPool(self.limits.workers, prewarm)
-        self._turns = Turns(self._book, self._pool, self._log, self.limits, self._spaces)
+        self._pool = WorkerPool(limits.workers, prewarm)
+        self._turns = Turns(self._book, self._pool, self._log, limits, self._spaces)
         self._control = Control(self._turns, self._spaces)
         self.classes = ClassWork(store)  # hand-ins, class settings, code
         if store is not None:  # a deleted or damaged store file is refilled from memory
             store.write_back = lambda: memory_writes(held(self._book), self.server_id)
         self._control.start()
+
+    @property
+    def limits(self) -> Limits:
+        """What this server allows (the parts read it from here on each use)."""
+        return self._turns.limits
+
+    @limits.setter
+    def limits(self, limits: Limits) -> None:
+        self._turns.limits = limits
 
     @property
     def clock(self) -> Callable[[], float]:
