@@ -12,6 +12,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from mlcore.wording import counted
+
 READ_ONLY_SIGNS = ("unable to open database file", "readonly database", "read-only")
 
 
@@ -139,6 +141,7 @@ def what_happened(what: str, path: Path, aside: Path | None, runs: int) -> str:
         else ("a new file was started")
     )
     return (
-        f"{how}: {now}, and the {runs} run(s) this server holds were written back to it. "
+        f"{how}: {now}, and the {counted(runs, 'run')} this server holds "
+        f"{'was' if runs == 1 else 'were'} written back to it. "
         "Runs that were only in the old file are not in it."
     )
