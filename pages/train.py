@@ -21,7 +21,7 @@ from ui import (
     train_settings,
 )
 from ui.export import runs_csv
-from ui.text import plain, sentence
+from ui.text import full_stop, plain
 from ui.widgets import (
     AUGMENT_LABELS,
     BATCH_SIZES,
@@ -266,7 +266,8 @@ show_live()
 
 if run is not None and not run.active and (run.history or run.status == "interrupted"):
     {"finished": st.success, "diverged": st.error, "failed": st.error}.get(run.status, st.info)(
-        f"Run {plain(live.label(run))}: {plain(sentence(run.message or run.status))}"
+        f"Run {plain(live.label(run))}: {plain(outcome := run.message or run.status)}"
+        f"{full_stop(outcome)}"
     )
     hints.render(run)  # what went wrong, with a one-click fix (ui/hints.py)
     if run.kind == "train":

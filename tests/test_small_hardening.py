@@ -12,7 +12,7 @@ import pytest
 from mlcore.config import MAX_INIT_SCALE, TrainConfig
 from mlcore.model import ModelFileError, load_model, model_bytes, save_model
 from runs.classroom import check_nickname
-from ui.text import sentence
+from ui.text import full_stop
 
 from .test_model import a_model
 
@@ -58,7 +58,5 @@ def test_an_init_scale_of_1e308_is_refused_naming_the_value():
 
 
 def test_a_reason_ending_in_a_question_mark_gets_no_full_stop_after_it():
-    assert sentence("diverged at iteration 3 — learning rate too high?") == (
-        "diverged at iteration 3 — learning rate too high?"
-    )
-    assert sentence("stopped") == "stopped."
+    assert full_stop("diverged at iteration 3 — learning rate too high?") == ""
+    assert full_stop("stopped") == "."

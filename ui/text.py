@@ -43,8 +43,7 @@ def probability(p: float) -> str:
     return honest_percent(p, 1)
 
 
-def sentence(text: str) -> str:
-    """text ended as a sentence: a full stop added unless it ends in . ? or ! already
-    ("learning rate too high?" never becomes "too high?.")."""
-    text = text.rstrip()
-    return text if text.endswith((".", "?", "!")) else f"{text}."
+def full_stop(text: str) -> str:
+    """What ends text as a sentence: "." unless it ends in . ? or ! already ("learning rate
+    too high?" never becomes "too high?.")."""
+    return "" if text.rstrip().endswith((".", "?", "!")) else "."
