@@ -9,11 +9,12 @@ cd "$(dirname "$0")/.."
 
 # Debian's packages the tests start themselves, on 127.0.0.1 only: Chromium for the browser
 # tests (Playwright cannot download browsers here), PostgreSQL for the run store's second
-# database, nginx for the several-servers test.
+# database, nginx for the several-servers test, bubblewrap for a store on a read-only disk.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 { command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null 2>&1 || missing+=(nginx-light)
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian's ${missing[*]} for the tests ..."
