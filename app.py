@@ -6,6 +6,9 @@ from ui import charts, router, server, state, sweep, workspace
 
 server.configure()  # once per process: BLAS on one thread (page code never changes it)
 st.set_page_config(page_title="MNIST Backprop Lab", page_icon=":material/neurology:", layout="wide")
+if problem := server.start_up_problem():  # e.g. a teacher's key too short: one sentence
+    st.error(problem)
+    st.stop()
 st.html(charts.TOUCH_STYLE)  # no Plotly toolbar over the charts' titles on a touch screen
 
 page = router.navigate()  # the pages check it: a first visit by a link must come through here

@@ -20,6 +20,9 @@ from mlcore.scaling import SCALES
 SCHEDULES = ("constant", "cosine")
 SOFTMAXES = ("stable", "naive")
 DTYPES = ("float32", "float64")
+# Past this the first step's logits overflow float32 (at 1e308 the weights themselves are inf),
+# and the run's end would blame the learning rate: refused, naming the value.
+MAX_INIT_SCALE = 100.0
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,13 @@ class TrainConfig:
         for name, allowed in CHOICES.items():
             value = getattr(self, name)
             _check(value in allowed, name, value, f"must be one of {allowed}")
-        _check(self.init_scale >= 0, "init_scale", self.init_scale, "must be >= 0")
+        _check(
+            0 <= self.init_scale <= MAX_INIT_SCALE,
+            "init_scale",
+            self.init_scale,
+            f"must be between 0 and {MAX_INIT_SCALE:g} (larger starting weights overflow at "
+            "the first step, whatever the learning rate)",
+        )
         _check(0 <= self.momentum < 1, "momentum", self.momentum, "must be in [0, 1)")
         # Distorting all 60,000 images each step would need ~0.6 GB of scratch per step.
         _check(

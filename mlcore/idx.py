@@ -18,6 +18,11 @@ IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions (n, rows, cols)
 LABELS_MAGIC = 2049  # 0x00000801: unsigned bytes, 1 dimension (n,)
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_BYTES = 1 << 30  # no IDX file of this project comes near 1 GiB: larger is corrupt
+# Real image files shrink about 5 times under gzip (MNIST 4.8, its labels 2); a "gzip bomb"
+# shrinks ~1,000 times (89 kB -> 94 MB). A file may unpack to at most this many times its
+# compressed size (or SMALL_UNPACKED, whatever its size), checked before the bulk is unpacked.
+MAX_GZIP_RATIO = 40
+SMALL_UNPACKED = 1 << 20
 
 
 class IdxError(ValueError):
@@ -125,6 +130,7 @@ def _gunzip(data: bytes, name: str, expected_magic: int, max_items=None) -> byte
     try:
         head = zlib.decompressobj(wbits=31).decompress(data, 16)
         shape, total = _header(head, name, expected_magic, max_items)
+        _check_ratio(name, total, len(data))
         d = zlib.decompressobj(wbits=31)
         plain = d.decompress(data, total + 1)  # one byte more than declared shows a lie
     except zlib.error as e:
@@ -143,6 +149,16 @@ def _gunzip(data: bytes, name: str, expected_magic: int, max_items=None) -> byte
             "stream (not an official file, or two files joined)"
         )
     return plain
+
+
+def _check_ratio(name: str, total: int, compressed: int) -> None:
+    """IdxError if total unpacked bytes from compressed ones is more than real data ever is."""
+    if total > max(SMALL_UNPACKED, MAX_GZIP_RATIO * compressed):
+        raise IdxError(
+            f"{name}: {_size(compressed)} that would unpack to {_size(total)}, "
+            f"{total // compressed:,} times its size: real image files shrink about 5 times "
+            f"(at most {MAX_GZIP_RATIO} accepted); refused before unpacking"
+        )
 
 
 def _cut_short(name: str, magic: int, expected: int | None = None, found: int | None = None):

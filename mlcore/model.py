@@ -113,9 +113,20 @@ def save_model(model: Model, target: str | Path | io.BytesIO) -> None:
         return
     path = Path(target)
     try:
-        _write_beside(model, path, path.parent)
+        _write_beside(model, path, path.parent, mode=0o666 & ~_umask())
     except OSError as e:
         raise _save_failure(model, path, e) from e
+
+
+def _umask() -> int:
+    """This process's umask, read without changing it (os.umask would, for every thread)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022  # the usual one, where /proc is not there (macOS, Windows)
 
 
 def _write_npz(model: Model, fp) -> None:
@@ -128,10 +139,15 @@ def _write_npz(model: Model, fp) -> None:
     )
 
 
-def _write_beside(model: Model, path: Path, folder: Path) -> Path:
-    """Write model to a new file in folder, then rename it to path; nothing left on failure."""
+def _write_beside(model: Model, path: Path, folder: Path, mode: int = 0o600) -> Path:
+    """Write model to a new file in folder, then rename it to path; nothing left on failure.
+
+    mode: the file's permissions (mkstemp's 0600 made a saved model unreadable to the
+    teacher's other accounts and the web server: save_model gives what the umask allows)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".npz.part", dir=folder)
     try:
+        if hasattr(os, "fchmod"):  # POSIX (Windows has no such modes)
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fp:
             _write_npz(model, fp)
             fp.flush()

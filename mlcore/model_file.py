@@ -48,6 +48,11 @@ def read_members(z: zipfile.ZipFile, name: str) -> dict[str, np.ndarray]:
 
 def _npy_header(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, key: str):
     """(shape, dtype, fortran_order, data offset) from a member's .npy header; checks its size."""
+    if info.flag_bits & 0x1:  # zipfile would say "File <ZipInfo ...> is encrypted"
+        raise ModelFileError(
+            f"{name}: not a readable .npz file ({key} is encrypted: a model file is never "
+            "password-protected)"
+        )
     with z.open(info) as fp:
         version = np.lib.format.read_magic(fp)
         if version not in ((1, 0), (2, 0)):

@@ -102,11 +102,19 @@ for slug, results in by_lesson.items():
 st.header("Challenge")
 with st.form("challenge"):
     a, b = st.columns(2)
-    hidden = a.number_input(
-        "At most hidden units (0: no limit)", 0, 10_000, challenge.max_hidden or 0, key="ch_hidden"
+    hidden = a.number_input(  # a stored value past the box's range is shown at its end
+        "At most hidden units (0: no limit)",
+        0,
+        10_000,
+        min(challenge.max_hidden or 0, 10_000),
+        key="ch_hidden",
     )
     passes = b.number_input(
-        "At most iterations (0: no limit)", 0, 1_000, challenge.max_iterations or 0, key="ch_iter"
+        "At most iterations (0: no limit)",
+        0,
+        1_000,
+        min(challenge.max_iterations or 0, 1_000),
+        key="ch_iter",
     )
     show = st.checkbox("Show the leaderboard to students", challenge.show_students, key="ch_show")
     if st.form_submit_button("Set the challenge"):
@@ -123,7 +131,9 @@ with st.form("class_mode"):
     chosen = st.multiselect(
         "Lessons students see",
         slugs,
-        mode.lessons or slugs,
+        [
+            s for s in mode.lessons or slugs if s in slugs
+        ],  # a lesson the app no longer has: left out
         format_func=titles.get,
         key="cm_lessons",
     )

@@ -67,6 +67,7 @@ st.session_state[POLLING] = busy
 
 @st.fragment(run_every=live.poll_seconds() if st.session_state[POLLING] else None)
 def race() -> None:
+    live.store_warning()
     runs = ui.runs_of(lesson)
     labels = [label for label, _ in lesson.runs if label in runs]
     training = [runs[label] for label in labels]

@@ -21,7 +21,7 @@ from ui import (
     train_settings,
 )
 from ui.export import runs_csv
-from ui.text import plain
+from ui.text import full_stop, plain
 from ui.widgets import (
     AUGMENT_LABELS,
     BATCH_SIZES,
@@ -225,6 +225,7 @@ TABLE_POLL = 3 * POLL  # the runs table: a grid redrawn in the browser, less oft
 
 @st.fragment(run_every=POLL if st.session_state[keys.TRAIN_POLLING] else None)
 def show_live() -> None:  # the overlay has no key: new runs are overlaid by default
+    live.store_warning()
     run = state.current_run()
     if run is None:
         st.info("Choose settings and press **Start**. The charts fill in as the network learns.")
@@ -265,7 +266,8 @@ show_live()
 
 if run is not None and not run.active and (run.history or run.status == "interrupted"):
     {"finished": st.success, "diverged": st.error, "failed": st.error}.get(run.status, st.info)(
-        f"Run {plain(live.label(run))}: {plain(run.message or run.status)}."
+        f"Run {plain(live.label(run))}: {plain(outcome := run.message or run.status)}"
+        f"{full_stop(outcome)}"
     )
     hints.render(run)  # what went wrong, with a one-click fix (ui/hints.py)
     if run.kind == "train":

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from mlcore.checkpoint import progress_from_dict
 from mlcore.train import Progress, TrainConfig, latest_test_accuracy
 from runs.store import StoredRun
-from runs.stored import spec_from_text
+from runs.stored import BLANK_LOOKING, spec_from_text
 
 NICKNAME_MAX = 40
 NOTE_MAX = 300
@@ -87,6 +87,11 @@ def check_nickname(text: str) -> str:
         raise ValueError(f"a nickname has at most {NICKNAME_MAX} characters ({len(name)} given)")
     if any(unicodedata.category(ch).startswith("C") for ch in name):
         raise ValueError("a nickname cannot hold control or invisible characters")
+    if all(ch in BLANK_LOOKING or ch.isspace() for ch in name):
+        raise ValueError(
+            "a nickname must show: this one is only characters that look blank (such as "
+            "the Hangul filler or the blank braille pattern)"
+        )
     return name
 
 
@@ -120,17 +125,21 @@ class Challenge:
 
     @classmethod
     def from_dict(cls, values: dict | None) -> Challenge:
-        values = values or {}
-        known = {
-            k: values[k] for k in ("max_hidden", "max_iterations", "show_students") if k in values
-        }
-        try:
-            return cls(**known)
-        except (TypeError, ValueError):
-            return cls()  # a damaged setting: no limits rather than a broken page
+        """Read tolerantly, typed strictly: each field of the right type is kept, any other
+        (a damaged or older setting: "20", true, -3) is its default, field by field."""
+        values = values if isinstance(values, dict) else {}
+        known = {k: v for k in ("max_hidden", "max_iterations") if _whole(v := values.get(k))}
+        if isinstance(show := values.get("show_students"), bool):
+            known["show_students"] = show
+        return cls(**known)
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def _whole(value) -> bool:
+    """A whole number >= 1 as a setting stores it (not a bool, a float or a text)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def leaderboard(runs: list[HandedIn], challenge: Challenge) -> list[dict]:
@@ -200,11 +209,15 @@ class ClassMode:
 
     @classmethod
     def from_dict(cls, values: dict | None) -> ClassMode:
-        values = values or {}
+        """Read tolerantly, typed strictly: lessons only as a list of names (anything else
+        in it is left out), the lock only as true, the note only as text (cut)."""
+        values = values if isinstance(values, dict) else {}
         lessons = values.get("lessons")
         note = values.get("note", "")
         return cls(
-            lessons=None if not isinstance(lessons, list) else tuple(str(s) for s in lessons),
+            lessons=None
+            if not isinstance(lessons, list)
+            else tuple(s for s in lessons if isinstance(s, str)),
             lock_data=values.get("lock_data") is True,
             note=note[:NOTE_MAX] if isinstance(note, str) else "",
         )

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from runs.store_health import read_only_reason
+
 SCHEMA_VERSION = 2
 STORE_ENV = "MNIST_LAB_STORE"
 APP_DIR = "mnist-backprop-lab"
@@ -211,7 +213,7 @@ def damaged(error: Exception) -> bool:
 
 def problem_text(error: Exception, url: str) -> str:
     """What went wrong with the store at url, for the sidebar: the reason, then where."""
-    return f"{plain_reason(error)} ({describe(url)})"
+    return f"{read_only_reason(error, url) or plain_reason(error)} ({describe(url)})"
 
 
 def plain_reason(error: Exception) -> str:

@@ -39,6 +39,7 @@ from runs.schema import (  # noqa: F401 (the store's names, read from runs.store
     workspaces,
     writing,
 )
+from runs.store_health import integrity_problem, move_aside, read_only_reason
 
 log = logging.getLogger("mnist_lab.store")
 SERVER_TIMEOUT = 30.0  # seconds without a heartbeat after which a server counts as gone
@@ -68,6 +69,8 @@ class Store:
             raise
 
     def _prepare(self) -> None:
+        if self.engine.dialect.name == "sqlite" and (problem := integrity_problem(self.engine)):
+            self._move_aside(StoreError(problem))  # damage mid-file: the header looked fine
         try:
             with writing(self.engine) as c:
                 self._upgrade(c)
@@ -75,7 +78,7 @@ class Store:
             if self.engine.dialect.name == "sqlite" and damaged(e):
                 self._move_aside(e)
                 return self._prepare()
-            raise StoreError(plain_reason(e)) from None
+            raise StoreError(read_only_reason(e, self.url) or plain_reason(e)) from None
 
     def _upgrade(self, c) -> None:
         """A new database made at SCHEMA_VERSION, an older one migrated (runs.migrations),
@@ -100,15 +103,15 @@ class Store:
         """A damaged SQLite file is renamed (never deleted) and a new one started."""
         path = Path(self.engine.url.database)
         self.engine.dispose()
-        aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
         try:
-            path.rename(aside)
+            aside = move_aside(path, time.strftime("%Y%m%d-%H%M%S"))  # with its -wal and -shm
         except OSError as e:
             raise StoreError(f"the store file {path} is damaged and cannot be moved: {e}") from None
         self.notice = (
             f"The store file was damaged ({plain_reason(error)}); it was moved aside to "
             f"{aside} and a new one started."
         )
+        log.error("mnist-lab: %s", self.notice)
 
     # ---- writing (runs.writer calls these with batches) ------------------------------
 

@@ -21,11 +21,13 @@ from runs.batch import Batch, Pending, lasting
 from runs.limits import keep_days
 from runs.schema import checked_url
 from runs.store import Store, StoreError, problem_text, store_url
+from runs.store_health import FileWatch, is_damage, move_aside, what_happened
 
 __all__ = ["StoreWriter", "keep_days"]
 
 FLUSH_SECONDS = 0.5  # how often pending writes go out together
-RETRY_MAX = 30.0  # the longest pause between two tries while the store is away
+RETRY_MAX = 3.0  # the longest pause between two tries while the store is away: the warning
+# goes within seconds of the recovery (at 30 s it stayed 19-45 s after the database was back)
 PURGE_EVERY = 3600.0  # seconds between two deletions of workspaces past their keep
 HEARTBEAT_EVERY = 5.0  # seconds between this server's "still here" (runs.store.servers)
 TOUCH_EVERY = 3600.0  # seconds between two records of a workspace's use
@@ -56,6 +58,8 @@ class StoreWriter:
         self._wake = threading.Event()
         self._closed = threading.Event()
         self._purged = 0.0
+        self.health = FileWatch(self.url)  # the SQLite file deleted, replaced or damaged
+        self.write_back: Callable[[], list] | None = None  # what the server holds, as writes
         self._open()
         self._thread = threading.Thread(target=self._loop, name="store-writer", daemon=True)
         self._thread.start()
@@ -132,6 +136,7 @@ class StoreWriter:
             self.problem = str(e)
             return False
         self.notice = self.store.notice
+        self.health.opened()
         return True
 
     def _loop(self) -> None:
@@ -153,11 +158,13 @@ class StoreWriter:
         try:
             if self.store is None and not self._open():
                 raise StoreError(self.problem)
+            if change := self.health.change():  # deleted, replaced, cut: a new file, filled
+                taken = self._renew(change).then(taken)
             if taken or beat is not None:
                 self._write(taken, beat)
         except Exception as e:  # the database is away: keep the work, say why, try again
             self._put_back(taken)
-            problem = problem_text(e, self.url)
+            problem = problem_text(self._after_damage(e), self.url)
             if problem != self.problem:  # said once per fault, not at every retry
                 log.warning("mnist-lab: work not saved, kept and retried: %s", problem)
             self.problem = problem
@@ -170,6 +177,40 @@ class StoreWriter:
             self._written = max(self._written, upto)
             self._done.notify_all()
         return True
+
+    def _after_damage(self, error: Exception) -> Exception:
+        """A damaged SQLite file ("malformed") is moved aside and a new one filled with what
+        this server holds; the error that remains, if any (else the original one)."""
+        if self.health.path is None or not is_damage(error):
+            return error
+        try:
+            renewed = self._renew("damaged")
+        except Exception as e:
+            return e
+        with self._lock:
+            self._pending = renewed.then(self._pending)
+        return error
+
+    def _renew(self, what: str) -> Pending:
+        """A new store file after the old one was deleted, replaced or damaged (said on the
+        page and in the log); returns the writes of what this server holds, to go first."""
+        old, self.store = self.store, None
+        if old is not None:
+            old.close()  # SQLite checkpoints into the old file and removes its -wal and -shm
+        path = self.health.path
+        damaged = what in ("damaged", "truncated")
+        aside = move_aside(path, time.strftime("%Y%m%d-%H%M%S")) if damaged else None
+        if not self._open():
+            raise StoreError(self.problem)
+        held = self.write_back() if self.write_back is not None else []
+        renewed = Pending()
+        with self._lock:
+            for kind, value in held:
+                self._issued += 1
+                renewed.add(self._issued, kind, value)
+        self.notice = what_happened(what, path, aside, sum(k == "insert" for k, _ in held))
+        log.error("mnist-lab: %s", self.notice)
+        return renewed
 
     def _write(self, taken: Pending, beat: str | None) -> None:
         """taken in one transaction; if the database refuses a row for good, each item alone,

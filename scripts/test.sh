@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 
 # Debian's packages the tests start themselves, on 127.0.0.1 only: Chromium for the browser
 # tests (Playwright cannot download browsers here), PostgreSQL for the run store's second
-# database, nginx for the several-servers test, bubblewrap to sandbox a student's code.
+# database, nginx for the several-servers test, bubblewrap to sandbox a student's code (and
+# to put a store on a read-only disk).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)

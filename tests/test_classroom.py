@@ -15,7 +15,7 @@ from runs.classroom import (
     shown_name,
     shown_names,
 )
-from ui.teacher import Throttle
+from ui.key_guard import Throttle
 
 
 def run(nick, acc, hidden=50, iterations=2, status="finished", lesson=None, workspace=None):

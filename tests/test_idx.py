@@ -1,17 +1,21 @@
 import gzip
 import struct
+import subprocess
+import sys
 import time
 import tracemalloc
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from mlcore.data import load_mnist, load_uploaded
+from mlcore.data import SAMPLE_DIR, load_mnist, load_uploaded
 from mlcore.idx import IMAGES_MAGIC, LABELS_MAGIC, IdxError, parse_idx, read_idx, write_idx
 
 IMAGES = np.arange(3 * 28 * 28, dtype=np.uint64).astype(np.uint8).reshape(3, 28, 28)
 LABELS = np.array([7, 0, 9], dtype=np.uint8)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def image_bytes(n=3, magic=IMAGES_MAGIC, rows=28, cols=28, body=None):
@@ -212,3 +216,53 @@ def test_a_plain_file_over_the_image_limit_is_refused_before_it_is_read(tmp_path
     with pytest.raises(IdxError, match="3 images, more than the 2"):
         read_idx(path, IMAGES_MAGIC, max_items=2)
     assert read_idx(path, IMAGES_MAGIC, max_items=3).shape == (3, 28, 28)
+
+
+def gzip_bomb(n_images: int = 120_000) -> bytes:
+    """A valid IDX image file of n_images blank images, gzip-compressed: ~90 kB for 94 MB."""
+    head = struct.pack(">iIII", IMAGES_MAGIC, n_images, 28, 28)
+    d = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = bytes(1 << 20)
+    parts = [d.compress(head)]
+    left = n_images * 784
+    while left:
+        parts.append(d.compress(chunk[: min(left, len(chunk))]))
+        left -= min(left, len(chunk))
+    return b"".join(parts) + d.flush()
+
+
+def test_a_gzip_bomb_is_refused_before_it_is_unpacked_naming_its_ratio():
+    bomb = gzip_bomb()
+    assert len(bomb) < 100_000
+    with pytest.raises(IdxError, match=r"bomb\.gz: .* times its size: real image files shrink"):
+        parse_idx(bomb, "bomb.gz", IMAGES_MAGIC, max_items=120_000)
+
+
+def test_the_official_files_compression_passes_the_ratio_check():
+    for name in ("train-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        data = (SAMPLE_DIR / name).read_bytes()
+        magic = IMAGES_MAGIC if "images" in name else LABELS_MAGIC
+        assert len(parse_idx(data, name, magic)) > 0
+
+
+def test_two_gzip_bombs_uploaded_add_little_to_the_servers_memory():
+    """The probe's case: two 89 kB uploads added 180 MB. Peak RSS of a fresh process, before
+    and after loading them as an upload, in MB."""
+    script = (
+        "import resource, sys\n"
+        "from mlcore.data import load_uploaded\n"
+        "from tests.test_idx import gzip_bomb\n"
+        "bomb = gzip_bomb()\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "blobs = {r: (r + '.gz', bomb) for r in ('train_images', 'test_images')}\n"
+        "try:\n"
+        "    load_uploaded(blobs)\n"
+        "except ValueError as e:\n"
+        "    print(type(e).__name__, file=sys.stderr)\n"
+        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    grown_mb = float(out.stdout.split()[-1])
+    assert grown_mb < 10, f"two 90 kB uploads grew the process by {grown_mb:.0f} MB"

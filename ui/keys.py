@@ -52,6 +52,8 @@ DRAW_MODEL = "draw_model"
 UPLOADED_MODELS = "uploaded_models"  # {id: (file name, Model)}, this session's uploads
 PICKED = "picked_model"  # the id the user chose, shared by every page with a picker
 PICKER_ERROR = "picker_error"  # (file name, problem) of an upload that failed, said once
+PICKER_NOTE = "picker_note"  # the sentence naming older uploads let go, said once
+UPLOADS_MADE = "uploads_made"  # model files this tab has uploaded (their ids are never reused)
 
 # Inside the network
 INSIDE_CACHE = "inside_cache"  # {(model id, snapshot, data): Analysis}, the last few

@@ -43,6 +43,14 @@ def status_text(run: Run) -> str:
     return text
 
 
+def store_warning() -> None:
+    """The store's problem, inside a polling fragment: it shows within a poll of a fault and
+    goes within a poll of the recovery, while a run trains (the sidebar's is redrawn only when
+    the whole page is)."""
+    if problem := state.store_problem():
+        st.warning(problem)
+
+
 def progress(run: Run) -> None:
     last = run.history[-1] if run.history else None
     done = 0.0 if last is None else min(1.0, last.iteration / run.config.iterations)

@@ -15,9 +15,13 @@ import streamlit as st
 from mlcore.model import Model, ModelFileError, load_model
 from mlcore.quote import shorten
 from ui import keys, state
+from ui.text import plain
 
 UPLOADED_MODELS = keys.UPLOADED_MODELS  # {id: (file name, Model)}, this session's uploads
 PICKED = keys.PICKED  # the id the user chose, shared by every page with a picker
+MAX_UPLOADED_MODELS = 3  # model files a tab keeps on the server; older ones are let go
+MAX_UPLOADED_BYTES = 80 * 2**20  # their weights together (one model of 10,000 hidden units
+# in float64 is 63 MB): six 61 MB uploads took the server from 260 to 688 MB
 
 
 def _add_upload(uploader_key: str) -> None:
@@ -30,9 +34,35 @@ def _add_upload(uploader_key: str) -> None:
         st.session_state[keys.PICKER_ERROR] = (shorten(file.name), str(e).split(": ", 1)[-1])
         return
     uploads = st.session_state.setdefault(UPLOADED_MODELS, {})
-    model_id = f"upload-{len(uploads) + 1}"
+    model_id = f"upload-{st.session_state.get(keys.UPLOADS_MADE, 0) + 1}"  # never reused
+    st.session_state[keys.UPLOADS_MADE] = st.session_state.get(keys.UPLOADS_MADE, 0) + 1
     uploads[model_id] = (shorten(file.name, 80), model)  # a label: the user's text, cut
+    kept, let_go = cap_uploads(uploads)
+    st.session_state[UPLOADED_MODELS] = kept
+    if let_go:
+        st.session_state[keys.PICKER_NOTE] = let_go_sentence(let_go)
     st.session_state[PICKED] = model_id
+
+
+def cap_uploads(uploads: dict[str, tuple[str, Model]]) -> tuple[dict, list[str]]:
+    """The newest uploads within MAX_UPLOADED_MODELS and MAX_UPLOADED_BYTES (the newest always
+    kept: one model is never above the bytes), and the names of those let go, oldest first."""
+    kept, total = {}, 0
+    for model_id, (name, model) in reversed(list(uploads.items())):  # newest first
+        size = sum(a.nbytes for a in model.params.arrays())
+        if not kept or (len(kept) < MAX_UPLOADED_MODELS and total + size <= MAX_UPLOADED_BYTES):
+            kept[model_id], total = (name, model), total + size
+    let_go = [name for model_id, (name, _) in uploads.items() if model_id not in kept]
+    return dict(reversed(list(kept.items()))), let_go
+
+
+def let_go_sentence(names: list[str]) -> str:
+    """What the page says when older uploads were let go (names: the user's, shown as text)."""
+    return (
+        f"This tab keeps your {MAX_UPLOADED_MODELS} newest model files, "
+        f"{MAX_UPLOADED_BYTES // 2**20} MB of weights together, on the server: it let go of "
+        f"{', '.join(names)}. Upload a file again to use it."
+    )
 
 
 def choices() -> dict[str, str]:
@@ -91,6 +121,8 @@ def pick_model(
             on_change=_add_upload,
             args=(f"{key}_upload",),
         )
+    if keys.PICKER_NOTE in st.session_state:
+        st.info(plain(st.session_state.pop(keys.PICKER_NOTE)))  # file names: never Markdown
     if keys.PICKER_ERROR in st.session_state:
         name, problem = st.session_state.pop(keys.PICKER_ERROR)
         st.error("This file cannot be used as a model; the page keeps the model it had.")

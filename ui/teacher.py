@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import hmac
 import os
-import threading
-import time
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from runs.classroom import Challenge, ClassMode
 from runs.store import StoreError
-from ui import keys, state
+from ui import keys, state, workspace
+from ui.key_guard import ClassPace, Throttle, key_problem, seconds_in_words
 from ui.text import plain
 
 KEY_ENV = "MNIST_LAB_TEACHER_KEY"
 TEACHER = keys.TEACHER  # session key: this tab gave the right key
-FREE_TRIES = 3  # wrong keys before each further try must wait
-LONGEST_WAIT = 60.0  # seconds, after many wrong keys
 
 
 def key_set() -> bool:
-    return bool(os.environ.get(KEY_ENV))
+    """A teacher's key is set, and long enough (a short one is refused at start-up)."""
+    key = os.environ.get(KEY_ENV, "")
+    return bool(key) and key_problem(key) is None
+
+
+def start_up_problem() -> str | None:
+    """The sentence refusing a weak MNIST_LAB_TEACHER_KEY, else None."""
+    return key_problem(os.environ.get(KEY_ENV, ""))
 
 
 def pages() -> list:
@@ -32,50 +35,22 @@ def pages() -> list:
     return [st.Page("pages/class_view.py", title="Class", icon=":material/groups:")]
 
 
-class Throttle:
-    """Wrong keys per client: after FREE_TRIES, the next try waits 2, 4, 8 ... s (at most 60)."""
-
-    def __init__(self, clock=time.monotonic):
-        self._clock = clock
-        self._lock = threading.RLock()
-        self._wrong: dict[str, tuple[int, float]] = {}  # client -> (wrong tries, last at)
-
-    def wait_left(self, client: str) -> float:
-        """Seconds before client may try again (0: now)."""
-        with self._lock:
-            n, last = self._wrong.get(client, (0, 0.0))
-        if n < FREE_TRIES:
-            return 0.0
-        wait = min(LONGEST_WAIT, 2.0 ** (n - FREE_TRIES + 1))
-        return max(0.0, last + wait - self._clock())
-
-    def attempt(self, client: str, right: bool) -> float:
-        """One try, checked and counted at once (tries in parallel cannot slip through):
-        the seconds client must still wait, or 0 if the try counted."""
-        with self._lock:
-            wait = self.wait_left(client)
-            if wait == 0:
-                self.record(client, right)
-            return wait
-
-    def record(self, client: str, right: bool) -> None:
-        with self._lock:
-            if right:
-                self._wrong.pop(client, None)
-            else:
-                n, _ = self._wrong.get(client, (0, 0.0))
-                self._wrong[client] = (n + 1, self._clock())
-
-
 THROTTLE = Throttle()  # one per server: a new tab does not reset it
+PACE = ClassPace()  # one per server: the whole class's key checks
 
 
 def try_key(given: str) -> str | None:
-    """Check given against the key (constant time); None if right, else why it was refused."""
+    """Check given against the key (constant time); None if right, else why it was refused.
+
+    A browser that gave wrong keys waits (its own throttle); every check then takes its turn
+    in the class's pace, so no one else's guesses can turn the teacher's right key away."""
+    browser = _browser()
+    if (wait := THROTTLE.wait_left(browser)) > 0:
+        return f"Too many wrong keys: try again in {seconds_in_words(wait)}."
+    PACE.turn()
     right = key_set() and hmac.compare_digest(given.encode(), os.environ.get(KEY_ENV, "").encode())
-    wait = THROTTLE.attempt(_client(), right)
-    if wait > 0:
-        return f"Too many wrong keys: try again in {wait:.0f} s."
+    if (wait := THROTTLE.attempt(browser, right)) > 0:  # a parallel try of this browser won
+        return f"Too many wrong keys: try again in {seconds_in_words(wait)}."
     if right:
         st.session_state[TEACHER] = True
         return None
@@ -86,17 +61,10 @@ def is_teacher() -> bool:
     return key_set() and bool(st.session_state.get(TEACHER))
 
 
-def _client() -> str:
-    """Who is trying: the browser's address, else (on localhost or behind a proxy, where
-    Streamlit gives none) this tab, so one student's wrong keys never lock out another."""
-    try:
-        ip = st.context.ip_address
-    except Exception:
-        ip = None
-    if isinstance(ip, str) and ip:
-        return ip
-    ctx = get_script_run_ctx()
-    return f"tab:{ctx.session_id}" if ctx is not None else "unknown"
+def _browser() -> str:
+    """Who is trying: this browser's workspace (its cookie), else this tab; never the address,
+    which a class behind one router (or nginx on another host) shares with the teacher."""
+    return workspace.current_id()  # a browser without the cookie yet: its tab's new token
 
 
 @st.cache_data(ttl=5, show_spinner=False)

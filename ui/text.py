@@ -41,3 +41,9 @@ def probability(p: float) -> str:
     """A softmax probability as every page writes it, text and bar labels alike: "31.1%",
     "99.96%" (never a false "100.0%")."""
     return honest_percent(p, 1)
+
+
+def full_stop(text: str) -> str:
+    """What ends text as a sentence: "." unless it ends in . ? or ! already ("learning rate
+    too high?" never becomes "too high?.")."""
+    return "" if text.rstrip().endswith((".", "?", "!")) else "."

@@ -11,6 +11,7 @@ from ui.text import counted
 
 DELETE = keys.DELETE  # widget keys of this section
 FORGET_SURE = keys.FORGET_SURE
+AWAY = "Your work is not being saved"  # how Scheduler.store_problem() says the store is away
 
 
 def section() -> None:
@@ -18,9 +19,14 @@ def section() -> None:
     st.subheader("Your work")
     mine = state.runs()
     st.caption(_what_is_kept(len(mine)))
-    if not mine:
+    if _store_away():  # what the database keeps cannot be read now
+        st.info(
+            "Your runs kept in the database show here again once it is back; what you train "
+            "meanwhile is kept on this server and saved then."
+        )
+    elif not mine:
         st.info("Nothing yet: the runs you train (Train, Lessons) are kept here.")
-    else:
+    if mine:
         st.dataframe([run_rows.row(r) for r in reversed(mine)], hide_index=True)
         st.download_button(
             "Download all my work (.zip)",
@@ -99,6 +105,12 @@ def _forget() -> None:
             st.session_state.pop(state.CURRENT_RUN, None)
             st.session_state.pop(FORGET_SURE, None)
             st.rerun()
+
+
+def _store_away() -> bool:
+    """The database cannot be reached now (not: a notice about it, such as a file moved aside)."""
+    problem = state.store_problem()
+    return problem is not None and problem.startswith(AWAY)
 
 
 def _later() -> str:

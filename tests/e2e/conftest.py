@@ -31,9 +31,12 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 LOG = ROOT / "artifacts" / "streamlit.log"
 # What a clean server log must not hold: tracebacks, Streamlit's own warnings and errors
 # ("2026-11-30 02:10:56.695 WARNING streamlit...", the widget-state duplication warning),
-# and Python warnings printed as "file.py:12: SomeWarning: ...".
+# Python warnings printed as "file.py:12: SomeWarning: ...", and the fragment Streamlit logs at
+# INFO when a poll arrives for a fragment a full rerun dropped ("The fragment with id ... does
+# not exist anymore"): a poll of the page lost, seen under load.
 LOG_PROBLEM = re.compile(
     r"Traceback|was created with a default value|\b(WARNING|ERROR|CRITICAL)\b|\w+Warning: "
+    r"|fragment with id \w+ does not exist anymore"
 )
 
 
