@@ -21,7 +21,7 @@ with st.sidebar:
         st.error(problem)
     st.caption("Data")
     st.markdown(
-        f"**{state.DATA_KINDS[data.kind]}**  \n"
+        f"**{data.label}**  \n"
         f"{len(data.y_train):,} training · {len(data.y_test):,} test images"
     )
     run = state.current_run()
