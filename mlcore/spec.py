@@ -28,7 +28,7 @@ class RunSpec:
     plain gradient descent (mlcore.lab_train, in a sandbox)."""
 
     config: TrainConfig
-    data: str = "full"  # one of mlcore.data.DATA_KINDS (a DataRef's kind); "upload" is not shareable
+    data: str = "full"  # mlcore.data.DATA_KINDS, a DataRef's kind; "upload" is not shareable
     code: str | None = None
 
     def __post_init__(self):

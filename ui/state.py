@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import uuid
-from dataclasses import fields, replace
+from dataclasses import fields
 from pathlib import Path
 
 import streamlit as st
