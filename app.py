@@ -24,8 +24,7 @@ with st.sidebar:
         st.error(problem)
     st.caption("Data")
     st.markdown(
-        f"**{state.DATA_KINDS[data.kind]}**  \n"
-        f"{len(data.y_train):,} training · {len(data.y_test):,} test images"
+        f"**{data.label}**  \n{len(data.y_train):,} training · {len(data.y_test):,} test images"
     )
     run = state.current_run()
     if run is not None and run.active:

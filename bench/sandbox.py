@@ -55,7 +55,7 @@ CONFIG = TrainConfig(
 def data_source() -> tuple[DataRef, str]:
     folder = os.environ.get("MNIST_DIR")
     if folder:
-        return DataRef("directory", folder), "full"
+        return DataRef("full", folder), "full"
     return DataRef("sample", str(SAMPLE_DIR)), "sample"
 
 

@@ -6,7 +6,7 @@ load_mnist() tries those in that order; every source is read by the same IDX rea
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,15 @@ from mlcore.download import SHA256
 from mlcore.idx import IMAGES_MAGIC, LABELS_MAGIC, IdxError, parse_idx, read_idx
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
+# Which data a run trains on: one word from the page to the worker, the store's row and the URL
+# (RunSpec.data). "full": the official MNIST files, wherever found; "sample": the bundled
+# 12,000; "upload": a workspace's own files.
+DATA_KINDS = ("full", "sample", "upload")
+KIND_LABELS = {
+    "full": "Full MNIST",
+    "sample": "Bundled sample of MNIST",
+    "upload": "Your uploaded files",
+}
 ROLES = {  # role -> official base name
     "train_images": "train-images-idx3-ubyte",
     "train_labels": "train-labels-idx1-ubyte",
@@ -30,6 +39,20 @@ MAX_UPLOAD_IMAGES = 120_000
 
 
 @dataclass(frozen=True)
+class DataRef:
+    """Which data a run trains on and where a worker finds it: the one data identity a page,
+    the scheduler, the worker and the store's row share. kind is one of DATA_KINDS; location
+    the folder load_mnist reads ("full", "sample") or the upload's .npy folder."""
+
+    kind: str
+    location: str
+
+    def __post_init__(self):
+        if self.kind not in DATA_KINDS:
+            raise ValueError(f"data kind {self.kind!r} must be one of {DATA_KINDS}")
+
+
+@dataclass(frozen=True)
 class Dataset:
     """MNIST as read-only uint8 arrays: X (n, 784) pixels 0-255, y (n,) digits."""
 
@@ -37,13 +60,19 @@ class Dataset:
     y_train: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
-    kind: str  # "directory", "cache", "sample" or "upload"
-    location: str  # where it came from, for display
+    kind: str  # one of DATA_KINDS
+    location: str  # where it came from
+    found: str = ""  # for "full": "MNIST_DIR" or "downloaded", said in its label
+
+    @property
+    def label(self) -> str:
+        """What the pages call it: "Full MNIST (downloaded)", "Bundled sample of MNIST"."""
+        return KIND_LABELS[self.kind] + (f" ({self.found})" if self.found else "")
 
     @property
     def description(self) -> str:
         return (
-            f"{self.kind}: {len(self.y_train):,} training / {len(self.y_test):,} test images"
+            f"{self.label}: {len(self.y_train):,} training / {len(self.y_test):,} test images"
             f" ({self.location})"
         )
 
@@ -70,17 +99,18 @@ def find_files(directory: str | Path) -> dict[str, Path] | None:
 
 
 def locate(directory: str | Path | None = None) -> tuple[str, Path]:
-    """(kind, directory) of the first source present: directory or $MNIST_DIR, cache, sample."""
+    """(kind, directory) of the first source present: directory or $MNIST_DIR, cache, sample;
+    kind "full" or "sample" (DATA_KINDS)."""
     explicit = directory or os.environ.get("MNIST_DIR")
     if explicit:
         if find_files(explicit) is None:
             raise FileNotFoundError(
                 f"{explicit} does not hold the four MNIST files ({', '.join(ROLES.values())})"
             )
-        kind = "sample" if Path(explicit).resolve() == SAMPLE_DIR else "directory"
+        kind = "sample" if Path(explicit).resolve() == SAMPLE_DIR else "full"
         return kind, Path(explicit)
     if find_files(cache_dir()) is not None:
-        return "cache", cache_dir()
+        return "full", cache_dir()
     return "sample", SAMPLE_DIR
 
 
@@ -95,7 +125,11 @@ def load_mnist(directory: str | Path | None = None, max_items: int | None = None
         role: read_idx(path, IMAGES_MAGIC if role.endswith("images") else LABELS_MAGIC, max_items)
         for role, path in files.items()
     }
-    return make_dataset(arrays, {r: p.name for r, p in files.items()}, kind, str(where))
+    data = make_dataset(arrays, {r: p.name for r, p in files.items()}, kind, str(where))
+    if kind != "full":
+        return data
+    downloaded = where.resolve() == cache_dir().resolve()
+    return replace(data, found="downloaded" if downloaded else "MNIST_DIR")
 
 
 def max_upload_images() -> int:

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 from mlcore.config import TrainConfig, field_types, format_value, parse_value
+from mlcore.data import DATA_KINDS
 
 __all__ = ["RunSpec", "config_from_params", "config_to_params", "format_value", "parse_value"]
 
-DATA_CHOICES = ("full", "sample", "upload")  # full MNIST (wherever found), the bundled sample
 # A lab solution is ~5 KB; a whole notebook pasted is rarely 50 KB. A spec is stored with each
 # run, so a megabyte pasted is refused (by the check first, with its own sentence).
 MAX_CODE_CHARS = 200_000
@@ -28,12 +28,12 @@ class RunSpec:
     plain gradient descent (mlcore.lab_train, in a sandbox)."""
 
     config: TrainConfig
-    data: str = "full"  # one of DATA_CHOICES; "upload" = the session's own files (not shareable)
+    data: str = "full"  # mlcore.data.DATA_KINDS, a DataRef's kind; "upload" is not shareable
     code: str | None = None
 
     def __post_init__(self):
-        if self.data not in DATA_CHOICES:
-            raise ValueError(f"data={self.data!r} must be one of {DATA_CHOICES}")
+        if self.data not in DATA_KINDS:
+            raise ValueError(f"data={self.data!r} must be one of {DATA_KINDS}")
         if self.code is not None and len(self.code) > MAX_CODE_CHARS:
             raise ValueError(
                 f"the code is {len(self.code):,} characters long; a run takes at most "

@@ -151,7 +151,7 @@ data = state.dataset()
 # The server's paths only for someone at its machine, and never in class mode's locked data.
 local = visitor.is_local() and not teacher.class_mode().lock_data
 st.markdown(
-    f"Active: **{state.DATA_KINDS[data.kind]}** — {len(data.y_train):,} training and "
+    f"Active: **{data.label}** — {len(data.y_train):,} training and "
     f"{len(data.y_test):,} test images" + (f"  \n{plain(data.location)}" if local else "")
 )
 show_upload_result()  # here, not under the uploader: in view without scrolling

@@ -46,7 +46,7 @@ st.title("Train the network")
 data = state.dataset()
 st.caption(
     f"784 pixels → hidden sigmoid layer → 10 softmax outputs · cross-entropy · "
-    f"{state.DATA_KINDS[data.kind]} ({len(data.y_train):,} training images)"
+    f"{data.label} ({len(data.y_train):,} training images)"
 )
 
 

@@ -43,7 +43,10 @@ def lock(c: sa.Connection) -> None:
 def _v1_to_v2(c: sa.Connection) -> None:
     """Runs get a name and a hidden flag; reports and hand-ins go with their run (ON DELETE
     CASCADE; orphans left by version 1 are dropped); hand-ins may carry a code version; the
-    code_versions table is new."""
+    code_versions table is new; a run's data kind is the spec's word (full MNIST was
+    'directory' or 'cache', by where it was found)."""
+    full = "UPDATE runs SET data_kind = 'full' WHERE data_kind IN ('directory', 'cache')"
+    c.exec_driver_sql(full)
     c.exec_driver_sql("ALTER TABLE runs ADD COLUMN name VARCHAR(60) DEFAULT '' NOT NULL")
     c.exec_driver_sql("ALTER TABLE runs ADD COLUMN hidden BOOLEAN DEFAULT FALSE NOT NULL")
     for table in ("reports", "handins"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mlcore.data import DataRef  # re-exported: the worker's half of a run's data
 from mlcore.inspection import StepChange
 from mlcore.network import Params
 from mlcore.range_test import RangeTest
@@ -18,14 +19,6 @@ from mlcore.scaling import Scaling
 from mlcore.train import Progress, TrainConfig, TrainState
 
 AUTHKEY_ENV = "MNIST_LAB_WORKER_KEY"  # the connection's secret, passed to workers privately
-
-
-@dataclass(frozen=True)
-class DataRef:
-    """Where a worker finds a run's data: load_mnist(location), or .npy files of an upload."""
-
-    kind: str  # "directory", "cache", "sample" or "upload"
-    location: str
 
 
 # ---- server -> worker -----------------------------------------------------------------

@@ -1,8 +1,10 @@
 import numpy as np
 import pytest
 
-from mlcore.data import SAMPLE_DIR, cache_dir, identify_upload, load_mnist, locate
+from mlcore.config import TrainConfig
+from mlcore.data import SAMPLE_DIR, DataRef, cache_dir, identify_upload, load_mnist, locate
 from mlcore.idx import write_idx
+from mlcore.spec import RunSpec
 
 
 def test_sample_is_stratified_and_read_only(sample_mnist):
@@ -25,10 +27,20 @@ def test_source_order_is_directory_then_cache_then_sample(tmp_path, monkeypatch)
     cache.mkdir()
     for path in SAMPLE_DIR.glob("*.gz"):
         (cache / path.name).write_bytes(path.read_bytes())
-    assert locate() == ("cache", cache)
+    assert locate() == ("full", cache)
+    assert load_mnist().label == "Full MNIST (downloaded)"
     monkeypatch.setenv("MNIST_DIR", str(cache))
-    assert locate() == ("directory", cache)
-    assert load_mnist().kind == "directory"
+    assert locate() == ("full", cache)
+    assert load_mnist().kind == "full"
+
+
+def test_a_run_s_data_has_one_word_from_the_folder_to_the_spec(tmp_path, monkeypatch):
+    monkeypatch.setenv("MNIST_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("MNIST_DIR", str(SAMPLE_DIR))
+    assert load_mnist().kind == "sample" and load_mnist().label == "Bundled sample of MNIST"
+    with pytest.raises(ValueError, match="'directory'"):
+        DataRef("directory", str(SAMPLE_DIR))  # the old word for full MNIST is no data kind
+    assert RunSpec(TrainConfig(), DataRef("full", "x").kind).data == "full"
 
 
 def test_mnist_dir_without_the_files_is_an_error_naming_it(tmp_path, monkeypatch):

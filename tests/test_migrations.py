@@ -37,6 +37,8 @@ def make_v1_store(url: str) -> None:
     with engine.begin() as c:
         c.execute(v1.meta.insert().values(key="schema", value=str(v1.SCHEMA_VERSION)))
         c.execute(v1.runs.insert().values(**v1_row, state=b"x" * 10))
+        old_full = row("r2", "w" * 64, status="finished") | {"data_kind": "directory"}
+        c.execute(v1.runs.insert().values(**old_full))  # version 1 named full MNIST by its folder
         c.execute(v1.reports.insert(), [report(i) for i in range(4)])
         c.execute(v1.reports.insert().values(run_id="gone", seq=0, values="{}"))
         hand = {"run_id": "r1", "workspace": "w" * 64, "nickname": "ada", "created": time.time()}
@@ -64,8 +66,9 @@ def v1_url(request, tmp_path):
 def test_a_version_1_store_is_upgraded_and_keeps_its_runs_reports_and_hand_ins(v1_url):
     store = Store(v1_url)
     try:
-        (found,) = store.load_workspace("w" * 64)
+        found, full = sorted(store.load_workspace("w" * 64), key=lambda r: r.row["id"])
         assert found.row["status"] == "finished" and len(found.reports) == 4
+        assert full.row["data_kind"] == "full"  # one word for a run's data, as its spec says
         assert found.row["name"] == "" and found.row["hidden"] is False
         assert store.handed_in_ids("w" * 64) == {"r1": "ada"}
         with store.engine.connect() as c:
@@ -80,7 +83,7 @@ def test_an_upgraded_store_deletes_a_runs_reports_and_hand_ins_with_it(v1_url):
     Store(v1_url).close()  # upgraded
     store = Store(v1_url)  # opened again: nothing to do, nothing broken
     try:
-        store.delete_runs("w" * 64, ["r1"])
+        store.delete_runs("w" * 64, ["r1", "r2"])
         with store.engine.connect() as c:
             left = [c.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
                     for t in ("runs", "reports", "handins")]  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import uuid
-from dataclasses import fields, replace
+from dataclasses import fields
 from pathlib import Path
 
 import streamlit as st
@@ -30,13 +30,6 @@ DEFAULT_MODEL_ID = "default"  # the shipped model, among the runs' ids in model 
 
 CURRENT_RUN = keys.CURRENT_RUN  # id of the run the Train page shows
 UPLOADED = "uploaded_dataset"  # in the scheduler's session data: the Home page's upload
-SPEC_DATA = {"directory": "full", "cache": "full", "sample": "sample"}  # Dataset.kind -> spec
-DATA_KINDS = {
-    "directory": "Full MNIST (MNIST_DIR)",
-    "cache": "Full MNIST (downloaded)",
-    "sample": "Bundled sample of MNIST",
-    "upload": "Your uploaded files",
-}
 # Widget values kept when the user visits another page (Streamlit drops the state of widgets
 # a run does not draw, unless the key is written back on every run: app.py does that).
 PERSISTENT_KEYS = (
@@ -54,7 +47,7 @@ PERSISTENT_KEYS = (
 
 @st.cache_resource(show_spinner="Loading MNIST ...")
 def _load_shared(kind: str, where: str) -> Dataset:
-    return replace(load_mnist(where), kind=kind)  # load_mnist(where) alone says "directory"
+    return load_mnist(where)  # kind: the cache's key, as _source found it
 
 
 def dataset() -> Dataset:
@@ -204,7 +197,7 @@ def start_run(
     lesson: the slug of the lesson that starts it (the class view groups by it).
     """
     data = dataset()
-    spec = RunSpec(config, "upload" if data.kind == "upload" else SPEC_DATA[data.kind])
+    spec = RunSpec(config, data.kind)
     run = scheduler().submit(
         workspace_id(),
         spec,
@@ -224,9 +217,9 @@ def start_runs(configs: list[tuple[TrainConfig, str, str | None]]) -> list[Run]:
     (LimitError says why). The Train page's current run stays what it was: a lesson does not
     take it over."""
     data = dataset()
-    where, ref = "upload" if data.kind == "upload" else SPEC_DATA[data.kind], data_ref(data)
+    ref = data_ref(data)
     requests = [
-        (RunSpec(c, where), ref, data.description, len(data.y_train), None, kind, lesson)
+        (RunSpec(c, data.kind), ref, data.description, len(data.y_train), None, kind, lesson)
         for c, kind, lesson in configs
     ]
     return scheduler().submit_all(workspace_id(), requests)

@@ -51,11 +51,10 @@ def start(source: str) -> None:
         st.session_state[keys.WRITE_TRAIN_ERROR] = str(error)
         return
     data = state.dataset()
-    where = "upload" if data.kind == "upload" else state.SPEC_DATA[data.kind]
     ref = state.data_ref(data)
     requests = [
         (
-            RunSpec(LAB_RUN, where, code=code),
+            RunSpec(LAB_RUN, data.kind, code=code),
             ref,
             data.description,
             len(data.y_train),
