@@ -13,6 +13,7 @@ page = router.navigate()  # the pages check it: a first visit by a link must com
 state.keep_widget_values()
 sweep.start()  # closed tabs' sessions and uploads are freed without waiting for a visitor
 data = state.dataset()
+server.announce(shared := state.shared_dataset(), state.DATA_KINDS[shared.kind])  # to the log
 with st.sidebar:
     workspace.remember()  # this browser finds its runs again after a reload
     if problem := state.store_problem():
@@ -27,5 +28,5 @@ with st.sidebar:
     run = state.current_run()
     if run is not None and run.active:
         st.caption(f"Training {run.label} …")
-del data, run  # Streamlit keeps the last run's globals (its __main__): no upload held there
+del data, shared, run  # Streamlit keeps the last run's globals (its __main__): no upload held there
 page.run()

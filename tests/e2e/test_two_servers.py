@@ -8,6 +8,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -20,7 +21,7 @@ from .conftest import ROOT, app_process, assert_clean_log, free_port, shot
 
 pytestmark = pytest.mark.browser
 KEY = "teacher key for the test"
-TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
+GENERATOR = ROOT / "deploy" / "nginx_conf.py"  # the command README "Serving a class" gives
 
 
 def require_nginx() -> str:
@@ -37,14 +38,18 @@ def require_nginx() -> str:
 
 @contextlib.contextmanager
 def nginx_in_front(*apps: str):
-    """nginx on a free loopback port in front of the app URLs; yields its URL."""
+    """nginx on a free loopback port in front of the app URLs, with the config the shipped
+    generator writes (checked by `nginx -t` first); yields its URL."""
     binary, prefix = require_nginx(), Path(tempfile.mkdtemp(prefix="mnist-lab-nginx-"))
     port = free_port()
-    servers = "\n".join(
-        f"        server {a.removeprefix('http://')} max_fails=1 fail_timeout=30s;" for a in apps
-    )
-    conf = TEMPLATE.read_text().format(prefix=prefix, listen=f"127.0.0.1:{port}", servers=servers)
+    servers = [a.removeprefix("http://") for a in apps]
+    command = [sys.executable, str(GENERATOR), *servers, "--listen", f"127.0.0.1:{port}",
+               "--standalone", str(prefix)]  # fmt: skip
+    conf = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     (prefix / "nginx.conf").write_text(conf)
+    checked = subprocess.run([binary, "-t", "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
+                             capture_output=True, text=True)  # fmt: skip
+    assert checked.returncode == 0, f"nginx -t refused the shipped config: {checked.stderr}"
     proc = subprocess.Popen(
         [binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
