@@ -8,7 +8,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from mlcore.lessons import BY_SLUG, conclude, value_text
+from mlcore import lessons
 from runs.classroom import HandedIn, shown_name, shown_names
 
 
@@ -45,7 +45,7 @@ def findings(runs: list[HandedIn], slug: str) -> list[Finding]:
     for run in runs:
         if run.lesson_slug == slug and run.history:
             mine.setdefault(run.workspace, []).append(run)
-    lesson = BY_SLUG.get(slug)
+    lesson = lessons.BY_SLUG.get(slug)
     names = dict(students(runs))
     out = []
     for workspace, theirs in mine.items():
@@ -54,7 +54,7 @@ def findings(runs: list[HandedIn], slug: str) -> list[Finding]:
             label: r.test_accuracy for label, r in by_label.items() if r.test_accuracy is not None
         }
         histories = {label: r.history for label, r in by_label.items()}
-        said = conclude(lesson, histories) if lesson is not None else ""
+        said = lessons.conclude(lesson, histories) if lesson is not None else ""
         out.append(Finding(workspace, names[workspace], accuracies, said))
     return out
 
@@ -72,7 +72,7 @@ def lesson_sentence(found: list[Finding]) -> str:
         median = statistics.median(f.accuracies[label] for f in who)
         n = f"{len(who)} of {len(compared)} students" if i == 0 else f"{len(who)}"
         parts.append(f"{n} found '{label}' best ({'its median ' if i == 0 else ''}"
-                     f"{value_text('test_accuracy', median)})")  # fmt: skip
+                     f"{lessons.value_text('test_accuracy', median)})")  # fmt: skip
     text = "; ".join(parts) + "." if parts else ""
     alone = len(found) - len(compared)
     if alone:

@@ -10,7 +10,9 @@ import streamlit as st
 
 from runs import deployment
 from runs.classroom import Challenge, HandedIn, handed_in, leaderboard
+from runs.schema import plain_reason
 from ui import private, state
+from ui.text import plain
 
 REFRESH_SECONDS = 5  # a hand-in shows on every open Class page within this (plus a query)
 
@@ -19,9 +21,16 @@ REFRESH_SECONDS = 5  # a hand-in shows on every open Class page within this (plu
 def _fetched() -> tuple[float, list[HandedIn] | None, str | None]:
     """(when, the class's hand-ins or None, why not): one query, shared by this server's
     tabs for a few seconds, so 30 open pages cost the database one query per refresh."""
-    found = state.handed_in_runs()
-    problem = state.store_problem()
-    return time.time(), (None if problem and not found else handed_in(found)), problem
+    try:
+        found = state.handed_in_runs()
+    except Exception as e:  # PostgreSQL down, a locked file: said, the page stays
+        return time.time(), None, plain_reason(e)
+    return time.time(), handed_in(found), None
+
+
+def clear() -> None:
+    """Forget the shared fetch: a hand-in on this server shows at the next refresh."""
+    _fetched.clear()
 
 
 def class_runs() -> tuple[list[HandedIn] | None, str]:
@@ -32,7 +41,7 @@ def class_runs() -> tuple[list[HandedIn] | None, str]:
         return None, ""
     at, runs, problem = _fetched()
     if runs is None:
-        st.error(f"The database is away ({problem}); this page tries again by itself.")
+        st.error(f"The database is away ({plain(problem)}); this page tries again by itself.")
     age = max(0, round(time.time() - at))
     return runs, f"Updated {age} s ago · refreshes by itself every {REFRESH_SECONDS} s"
 

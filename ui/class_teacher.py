@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mlcore.lessons import BY_SLUG, LESSONS
+from mlcore import lessons
 from runs.class_summary import findings, lesson_sentence, students
 from runs.classroom import (
     Challenge,
@@ -24,7 +24,11 @@ from ui.export import class_csv
 from ui.text import plain
 
 EVERY, NO_LESSON = "every run", "runs outside lessons"
-TITLES = {lesson.slug: lesson.title for lesson in LESSONS}
+
+
+def titles() -> dict[str, str]:
+    """Lesson slug -> title, in the lessons' order."""
+    return {lesson.slug: lesson.title for lesson in lessons.LESSONS}
 
 
 @st.fragment(run_every=class_board.REFRESH_SECONDS)
@@ -58,8 +62,8 @@ def _filtered(runs: list[HandedIn], who: list[tuple[str, str]]) -> list[HandedIn
     names = dict(who)
     picked = a.multiselect("Students", list(names), format_func=names.get, key="class_who",
                            placeholder="everyone")  # fmt: skip
-    lessons = [EVERY, NO_LESSON, *(s for s in TITLES if any(r.lesson_slug == s for r in runs))]
-    lesson = b.selectbox("Lesson", lessons, format_func=lambda s: TITLES.get(s, s),
+    choices = [EVERY, NO_LESSON, *(s for s in titles() if any(r.lesson_slug == s for r in runs))]
+    lesson = b.selectbox("Lesson", choices, format_func=lambda s: titles().get(s, s),
                          key="class_lesson")  # fmt: skip
     outside = lesson == NO_LESSON
     return [
@@ -115,20 +119,20 @@ def _drill_down(runs: list[HandedIn], who: list[tuple[str, str]], colors: dict[s
     for slug in dict.fromkeys(r.lesson_slug for r in theirs if r.lesson_slug):
         mine = findings(theirs, slug)
         if mine and mine[0].conclusion:
-            st.markdown(f"**{TITLES.get(slug, plain(slug))}**")
+            st.markdown(f"**{titles().get(slug, plain(slug))}**")
             st.markdown(plain(mine[0].conclusion))  # their numbers, as their Lessons page said
 
 
 def _lessons(runs: list[HandedIn], colors: dict[str, str]) -> None:
     st.subheader("Lessons across the class")
-    slugs = [s for s in TITLES if any(r.lesson_slug == s for r in runs)]
+    slugs = [s for s in titles() if any(r.lesson_slug == s for r in runs)]
     if not slugs:
         st.caption("When students hand in a lesson's runs, what each found shows here.")
     for slug in slugs:
         found = findings(runs, slug)
-        labels = [label for label, _ in BY_SLUG[slug].runs]
-        st.markdown(f"**{TITLES[slug]}** — {plain(lesson_sentence(found))}")
-        figure = class_charts.lesson_figure(TITLES[slug], labels, found, colors)
+        labels = [label for label, _ in lessons.BY_SLUG[slug].runs]
+        st.markdown(f"**{titles()[slug]}** — {plain(lesson_sentence(found))}")
+        figure = class_charts.lesson_figure(titles()[slug], labels, found, colors)
         st.plotly_chart(figure, key=f"class_lesson_{slug}")
 
 
