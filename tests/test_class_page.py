@@ -176,3 +176,33 @@ def test_the_teacher_sees_each_run_under_the_nickname_it_was_handed_in_under(tea
     hand_in(at, "Ana again")
     rows = {r["run"]: r["nickname"] for r in class_page(KEY).dataframe[0].value.to_dict("records")}
     assert rows[first] == "Ana" and rows[second] == "Ana again"
+
+
+def test_a_refresh_of_the_class_page_costs_one_query_for_the_hand_ins_however_many(teacher_key):
+    """One query per refresh per page, not per run: counted on the store's engine."""
+    import sqlalchemy as sa
+
+    engine = get_scheduler().store.store.engine  # a test may look inside; pages never do
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_):
+        statements.append(statement)
+
+    at = open_app()
+    hand_in_count = []
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(2):
+            trained(at)
+            hand_in(at, "ada")
+            statements.clear()
+            teacher = class_page(KEY)
+            statements.clear()
+            class_board.clear()  # the next refresh asks the database again
+            teacher.run()  # a refresh, as the fragment's timer makes it
+            assert not teacher.exception
+            class_reads = [s for s in statements if "handins" in s or "reports" in s]
+            hand_in_count.append(class_reads)  # hand-ins, or each run's reports: one query
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert [len(found) for found in hand_in_count] == [1, 1], hand_in_count
