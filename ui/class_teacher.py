@@ -149,4 +149,10 @@ def _board(runs: list[HandedIn], challenge: Challenge) -> None:
         st.caption(f"Ranked by the private split: {plain(split.description)}; students see "
                    "it when you close the challenge.")  # fmt: skip
     st.caption(f"The challenge: {challenge.rule()}; each student's best finished run counts.")
-    st.dataframe(leaderboard(runs, challenge, scores), hide_index=True)
+    board = leaderboard(runs, challenge, scores)
+    st.dataframe(board, hide_index=True)
+    if board and scores is not None:
+        top = board[0]
+        st.caption(plain(f"First on the private split: {top['nickname']} "
+                         f"({top['private accuracy (%)']:.2f}%; on the test set "
+                         f"{top['test accuracy (%)']:.2f}%)."))  # fmt: skip
