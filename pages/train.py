@@ -8,7 +8,18 @@ from mlcore.model import model_bytes
 from mlcore.spec import config_to_params
 from mlcore.train import batches_per_iteration
 from runs.scheduler import LimitError
-from ui import active_runs, charts, handin, hints, keys, live, router, state, train_settings
+from ui import (
+    active_runs,
+    charts,
+    handin,
+    hints,
+    keys,
+    live,
+    router,
+    run_rows,
+    state,
+    train_settings,
+)
 from ui.export import runs_csv
 from ui.text import plain
 from ui.widgets import (
@@ -51,7 +62,7 @@ def start_run(max_batches: int | None = None) -> None:
 
 def stop_run() -> None:
     if (run := state.current_run()) is not None:
-        state.scheduler().stop(run.id, session=state.session_id())
+        state.scheduler().stop(run.id, workspace=state.workspace_id())
 
 
 def step(how: str) -> None:
@@ -69,7 +80,10 @@ def step(how: str) -> None:
         return
     batches = {"continue": None, "step": 1, "iteration": run.batches_per_iteration}[how]
     extend = None if how == "continue" else 1  # after its end: one iteration more
-    state.scheduler().resume(run.id, batches, session=state.session_id(), extend=extend)
+    try:  # the quota, or a run at the most iterations one may train
+        state.scheduler().resume(run.id, state.workspace_id(), batches, extend=extend)
+    except LimitError as e:
+        st.session_state[keys.TRAIN_ERROR] = f"Cannot go on: {e}"
 
 
 def cannot_go_on(run) -> str:
@@ -269,7 +283,7 @@ if run is not None and not run.active and (run.history or run.status == "interru
 @st.fragment(run_every=TABLE_POLL if st.session_state[keys.TRAIN_POLLING] else None)
 def runs_table() -> None:
     """Every run of this workspace, as the charts above show it (also while one trains)."""
-    st.dataframe([state.run_row(r) for r in reversed(state.runs())], hide_index=True)
+    st.dataframe([run_rows.row(r) for r in reversed(state.runs())], hide_index=True)
 
 
 if mine := state.runs():

@@ -33,6 +33,7 @@ class Session:
     upload_dirs: list[str] = field(default_factory=list)  # every upload (runs may still need)
     tabs: set[str] = field(default_factory=set)  # Streamlit sessions showing it (attach)
     loaded: bool = False  # its stored runs have been read back
+    checked: float = 0.0  # when (Scheduler.clock) they were last read
     data: dict = field(default_factory=dict)  # what pages keep for the session (its upload)
     seen_active: bool = False  # the web server has listed this session as connected
     gone_since: float | None = None

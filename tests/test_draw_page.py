@@ -41,7 +41,7 @@ def test_a_drawn_digit_is_read_and_its_strokes_can_be_undone_without_hovering(ca
     at = open_page(PAGE)
     assert at.metric[0].label == "Prediction" and at.metric[0].value == "7"
     assert not at.button(key="undo_stroke").disabled  # a page button: no hover needed
-    assert at.button(key="clear_canvas") is not None
+    assert "clear_canvas" in {b.key for b in at.button}
 
 
 def test_two_dots_are_not_called_a_digit(canvas_shows):

@@ -84,7 +84,7 @@ def test_a_run_interrupted_by_a_restart_continues_exactly_from_its_last_saved_st
     else:  # a report may have reached the store without the state sent after it
         assert len(back.history) >= saved
     assert back.snapshot is not None and back.continuable and back.model() is not None
-    second.resume(back.id)
+    second.resume(back.id, back.workspace)
     back = wait_for(second, back, lambda back: not back.active, what="the continued run")
     assert back.status == "finished", back.message
     whole = submit(second, LONG, session="reference")  # the same run, never interrupted
@@ -125,7 +125,7 @@ def test_deleted_runs_and_forgotten_work_are_gone_after_a_restart(servers, url):
     wait_until(lambda: not any(s.get(r.id).active for r in runs), what="the runs")
     assert s.delete("ws", [runs[0].id]) == 1
     assert [r.id for r in servers(url).runs_of("ws")] == [runs[1].id]
-    s.forget_owner("ws")
+    s.forget_workspace("ws")
     assert servers(url).runs_of("ws") == []
 
 
@@ -137,6 +137,30 @@ def test_a_workspace_over_its_quota_is_refused_saying_what_to_delete(servers, ur
     with pytest.raises(LimitError, match=r"your saved work takes .* MB.*delete runs"):
         submit(s, session="ws")
     submit(s, session="another workspace")  # each workspace has its own quota
+
+
+def test_continue_and_one_more_iteration_count_against_the_quota_too(servers, url):
+    s = servers(url, workspace_bytes=1)
+    run = submit(s, replace(LONG, iterations=1), session="ws")
+    run = wait_for(s, run, lambda run: not run.active, what="the run")
+    s.store.flush()
+    for extend in (None, 1):  # Continue; +1 iteration
+        with pytest.raises(LimitError, match=r"your saved work takes .* MB.*delete runs"):
+            s.resume(run.id, "ws", extend=extend)
+    assert not s.get(run.id).active
+
+
+def test_continue_after_the_end_trains_longer_only_up_to_a_bound(servers, url, monkeypatch):
+    monkeypatch.setattr("runs.limits.MAX_ITERATIONS", 3)
+    s = servers(url)
+    run = submit(s, replace(LONG, iterations=2), session="ws")
+    run = wait_for(s, run, lambda run: not run.active, what="the run")
+    s.resume(run.id, "ws")
+    assert s.get(run.id).config.iterations == 3  # as long again (4) would pass the bound
+    run = wait_for(s, run, lambda run: not run.active, what="the continued run")
+    assert run.status == "finished"
+    with pytest.raises(LimitError, match="has trained 3 iterations, the most one run may"):
+        s.resume(run.id, "ws")
 
 
 def test_the_csv_has_a_row_per_report_and_the_zip_holds_loadable_models(servers, url):
@@ -171,7 +195,7 @@ def test_a_finished_run_continued_keeps_its_new_length_after_a_restart(servers, 
     s = servers(url)
     run = submit(s, replace(LONG, iterations=1), session="ws")
     run = wait_for(s, run, lambda run: not run.active, what="the run")
-    s.resume(run.id)  # Continue after the end: as long again
+    s.resume(run.id, run.workspace)  # Continue after the end: as long again
     run = wait_for(s, run, lambda run: not run.active, what="the continued run")
     assert run.status == "finished" and run.history[-1].iteration == 2
     s.store.flush()
@@ -179,7 +203,7 @@ def test_a_finished_run_continued_keeps_its_new_length_after_a_restart(servers, 
     assert back.config.iterations == 2 and back.history[-1].iteration == 2
     other = servers(url)
     (again,) = other.runs_of("ws")
-    other.resume(again.id)
+    other.resume(again.id, again.workspace)
     again = wait_for(
         other, again, lambda again: not again.active, what="the run continued after the restart"
     )

@@ -3,7 +3,7 @@
 from types import SimpleNamespace
 
 from mlcore.train import Progress, TrainConfig
-from ui.state import run_row
+from ui.run_rows import row as run_row
 
 
 def table_run(kind="train", history=(), test=None, range_test=None, **settings):

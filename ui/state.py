@@ -7,6 +7,7 @@ the session's own choices and uploads live in st.session_state (theirs alone).
 
 from __future__ import annotations
 
+import socket
 import uuid
 from dataclasses import fields, replace
 from pathlib import Path
@@ -20,9 +21,8 @@ from mlcore.model import Model, load_model
 from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
 from runs.protocol import DataRef
-from runs.scheduler import Run, Scheduler, get_scheduler
+from runs.scheduler import Run, Scheduler, SettingsError, get_scheduler
 from ui import keys, workspace
-from ui.text import done_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_PATH = ROOT / "models" / "default.npz"
@@ -88,13 +88,13 @@ def uploaded() -> Dataset | None:
     Kept by the scheduler under the session's id, not in st.session_state: the scheduler
     frees it seconds after the tab closes (Streamlit keeps a closed tab's state minutes).
     """
-    upload = scheduler().session_data(session_id()).get(UPLOADED)
+    upload = scheduler().session_data(workspace_id()).get(UPLOADED)
     return None if upload is None else upload[0]
 
 
 def set_uploaded(data: Dataset | None) -> None:
     """Use data (an upload) for this session from now on; None: back to the shared data."""
-    store = scheduler().session_data(session_id())
+    store = scheduler().session_data(workspace_id())
     if data is None:
         store.pop(UPLOADED, None)
     else:
@@ -116,8 +116,21 @@ def default_model() -> Model:
 
 
 def scheduler() -> Scheduler:
-    """The server's scheduler (one per server process), preloading the default data."""
-    return get_scheduler(prewarm=DataRef(*_source()), session_alive=tab_connected)
+    """The server's scheduler (one per server process), preloading the default data.
+
+    A setting it cannot start with (runs.scheduler.SettingsError) is said in one line on the
+    page, which stops there (the server log has it once).
+    """
+    try:
+        return get_scheduler(DataRef(*_source()), tab_connected, server_name())
+    except SettingsError as e:
+        st.error(str(e))
+        st.stop()
+
+
+def server_name() -> str:
+    """What this server is across restarts: its host and port (runs.incarnation)."""
+    return f"{socket.gethostname()}:{st.get_option('server.port')}"
 
 
 def tab_connected(session: str) -> bool | None:
@@ -135,45 +148,42 @@ def tab_connected(session: str) -> bool | None:
         return None
 
 
-def session_id() -> str:
-    """The owner of this tab's runs in the scheduler: the browser's workspace (ui.workspace).
+def workspace_id() -> str:
+    """This tab's workspace (ui.workspace): whose runs the scheduler shows it.
 
     The tab is attached to it, so its runs go on while any tab of the workspace is open.
     """
-    owner = workspace.owner()
+    found = workspace.current_id()
     ctx = get_script_run_ctx()
     if ctx is not None:
-        scheduler().attach(owner, ctx.session_id)
-    return owner
+        scheduler().attach(found, ctx.session_id)
+    return found
+
+
+def keeps_work() -> bool:
+    """Whether this server keeps runs in a store (not with MNIST_LAB_STORE=memory)."""
+    return scheduler().keeps_work()
 
 
 def handed_in_runs() -> list:
     """Every handed-in run of the class, from the store (the teacher's Class page)."""
-    store = scheduler().store
-    if store is None or store.store is None:
-        return []
-    return store.store.handed_in()
+    return scheduler().handed_in()
 
 
 def store_problem() -> str | None:
     """Why work is not being saved right now, or what happened to the store; None if fine."""
-    store = scheduler().store
-    if store is None:
-        return None
-    if store.problem:
-        return f"Your work is not being saved: {store.problem}. Training goes on; the app retries."
-    return store.notice or None
+    return scheduler().store_problem()
 
 
 def runs() -> list[Run]:
     """This session's runs, oldest first."""
-    return scheduler().runs_of(session_id())
+    return scheduler().runs_of(workspace_id())
 
 
 def current_run() -> Run | None:
     """The run the Train page shows: the one last started here, else the newest."""
     run = scheduler().get(st.session_state.get(CURRENT_RUN, ""))
-    if run is not None and run.session == session_id():
+    if run is not None and run.workspace == workspace_id():
         return run
     mine = runs()
     return mine[-1] if mine else None
@@ -183,8 +193,8 @@ def data_ref(data: Dataset) -> DataRef:
     """Where the workers find data: its source, or the session's upload saved for them."""
     if data.kind != "upload":
         return DataRef(data.kind, data.location)
-    _, key = scheduler().session_data(session_id())[UPLOADED]
-    return scheduler().upload(session_id(), data, key=key)
+    _, key = scheduler().session_data(workspace_id())[UPLOADED]
+    return scheduler().upload(workspace_id(), data, key=key)
 
 
 def start_run(
@@ -201,7 +211,7 @@ def start_run(
     data = dataset()
     spec = RunSpec(config, "upload" if data.kind == "upload" else SPEC_DATA[data.kind])
     run = scheduler().submit(
-        session_id(),
+        workspace_id(),
         spec,
         data_ref(data),
         data.description,
@@ -224,7 +234,7 @@ def start_runs(configs: list[tuple[TrainConfig, str, str | None]]) -> list[Run]:
         (RunSpec(c, where), ref, data.description, len(data.y_train), None, kind, lesson)
         for c, kind, lesson in configs
     ]
-    return scheduler().submit_all(session_id(), requests)
+    return scheduler().submit_all(workspace_id(), requests)
 
 
 def model_choices() -> dict[str, str]:
@@ -248,7 +258,7 @@ def best_model_id() -> str:
 def model_by_id(model_id: str) -> Model:
     """The model with that id (a run's latest snapshot), or the default model."""
     run = scheduler().get(model_id)
-    if run is not None and run.session == session_id() and run.usable:
+    if run is not None and run.workspace == workspace_id() and run.usable:
         return run.model()
     return default_model()
 
@@ -260,38 +270,6 @@ def _model_label(run: Run) -> str:
 
 def _percent(acc: float | None) -> str:
     return "–" if acc is None else f"{100 * acc:.2f}%"
-
-
-def run_row(run: Run) -> dict:
-    """One row of the runs table: numbers as a person writes them, "–" where there is none."""
-    c, h = run.config, run.history
-    last = h[-1] if h else None
-    test = run.latest_test_accuracy
-    unit = "step" if c.batch_size is None else "pass"
-    row = {  # what a run reached first: on a narrow screen the settings scroll out of view
-        "run": run.id,
-        "status": run.status,
-        "test accuracy": "–" if test is None else f"{100 * test:.2f}%",
-        "done": done_of(0 if last is None else last.iteration, c.iterations, unit),
-        "training loss": "–" if last is None else f"{last.train_loss:.4f}",
-        "seconds": "–" if last is None else f"{last.elapsed:.1f}",
-        "hidden": c.hidden_size,
-        "learning rate": f"{c.learning_rate:g}",
-        "batch": "full" if c.batch_size is None else str(c.batch_size),
-        "scaling": c.scale,
-        "init": c.init if c.init_scale == 1 else f"{c.init} ×{c.init_scale:g}",
-        "momentum": f"{c.momentum:g}",
-        "schedule": c.schedule,
-        "softmax": c.softmax,
-        "precision": c.dtype,
-    }
-    if run.kind == "range":  # no iterations, no test: the rate it suggests
-        result = run.range_test
-        row["done"] = "range test"
-        if result is not None:  # it sweeps the rate
-            row["learning rate"] = f"{result.rates[0]:g} to {result.rates[-1]:g}"
-        row["status"] = f"{run.status} · suggests {result.suggestion:.2g}" if result else run.status
-    return row
 
 
 def keep_widget_values() -> None:

@@ -1,0 +1,103 @@
+"""The store's writer under a class's load: each write has a ticket that is waited for alone,
+and a row the database refuses for good is set aside while the rest is saved."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import pytest
+
+from runs.store import Store
+from runs.writer import StoreWriter
+
+from .postgres import new_database, postgres_server
+from .test_store import row
+
+WS = "w" * 64
+
+
+class SlowStore(Store):
+    """A database that takes 15 ms per batch (the reproduction of issue 24)."""
+
+    def write(self, *args, **kwargs):
+        time.sleep(0.015)
+        return super().write(*args, **kwargs)
+
+
+@pytest.fixture
+def reporting(tmp_path):
+    """A writer on a slow database, given a report every 5 ms until the test ends."""
+    w = StoreWriter(f"sqlite:///{tmp_path / 'runs.sqlite'}", opener=SlowStore)
+    w.insert(row("busy", "b" * 64))
+    done = threading.Event()
+
+    def report():
+        seq = 0
+        while not done.wait(0.005):
+            w.report("busy", seq, {"batch": seq})
+            seq += 1
+
+    thread = threading.Thread(target=report, daemon=True)
+    thread.start()
+    yield w
+    done.set()
+    thread.join()
+    w.close()
+
+
+def test_a_write_is_waited_for_alone_while_reports_keep_coming(reporting):
+    w = reporting
+    w.insert(row("r1", WS))
+    hand = {"run_id": "r1", "workspace": WS, "nickname": "ada", "lesson": None}
+    assert w.wait(w.hand_in({**hand, "created": time.time()}), 2.0)
+    assert w.store.handed_in_ids(WS) == {"r1": "ada"}
+    assert w.wait(w.delete_runs(WS, ["r1"]), 2.0)
+    assert w.store.load_workspace(WS) == []
+    w.insert(row("r2", WS))
+    assert w.wait(w.delete_workspace(WS), 2.0) and w.store.load_workspace(WS) == []
+    assert w.flush(2.0)  # everything given so far, though more keeps coming
+
+
+@pytest.fixture(scope="module")
+def postgres_admin():
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    return new_database(request.getfixturevalue("postgres_admin"))
+
+
+def test_a_row_refused_for_good_is_set_aside_logged_and_the_rest_saved(url, caplog):
+    w = StoreWriter(url)
+    try:
+        w.insert(row("r1", WS))
+        good = [w.report("r1", i, {"batch": i}) for i in range(3)]
+        bad = w.report("gone", 0, {"batch": 0})  # a run that is not there (deleted meanwhile)
+        later = w.report("r1", 3, {"batch": 3})
+        with caplog.at_level(logging.ERROR, logger="mnist_lab.store"):
+            assert w.wait(later, 10) and all(w.wait(t, 0) for t in good)
+        assert not w.wait(bad, 0) and w.problem == ""
+        assert "refused 1 write(s) (report) for good" in caplog.text
+        (found,) = w.store.load_workspace(WS)
+        assert [r["batch"] for r in found.reports] == [0, 1, 2, 3]
+        w.update("r1", status="finished")  # and saving goes on
+        assert w.flush(10) and w.store.load_workspace(WS)[0].row["status"] == "finished"
+    finally:
+        w.close()
+
+
+def test_a_value_too_long_for_postgresql_is_set_aside_not_retried_for_ever(postgres_admin):
+    w = StoreWriter(new_database(postgres_admin))
+    try:
+        too_long = w.insert(row("r1", WS, lesson="x" * 65))  # lesson is String(64)
+        fine = w.insert(row("r2", WS))
+        assert w.wait(fine, 10) and not w.wait(too_long, 0) and w.problem == ""
+        assert [f.row["id"] for f in w.store.load_workspace(WS)] == ["r2"]
+    finally:
+        w.close()
