@@ -10,7 +10,6 @@ import streamlit as st
 
 from runs import deployment
 from runs.classroom import Challenge, HandedIn, handed_in, leaderboard
-from runs.schema import plain_reason
 from ui import private, state
 from ui.text import plain
 
@@ -21,10 +20,9 @@ REFRESH_SECONDS = 5  # a hand-in shows on every open Class page within this (plu
 def _fetched() -> tuple[float, list[HandedIn] | None, str | None]:
     """(when, the class's hand-ins or None, why not): one query, shared by this server's
     tabs for a few seconds, so 30 open pages cost the database one query per refresh."""
-    try:
-        found = state.handed_in_runs()
-    except Exception as e:  # PostgreSQL down, a locked file: said, the page stays
-        return time.time(), None, plain_reason(e)
+    found = state.handed_in_runs()  # [] while the store is away (store_problem says why)
+    if not found and (why := state.store_problem()):
+        return time.time(), None, why
     return time.time(), handed_in(found), None
 
 
@@ -36,7 +34,7 @@ def clear() -> None:
 def class_runs() -> tuple[list[HandedIn] | None, str]:
     """The hand-ins (None when the database cannot give them, after saying why) and a
     caption saying how old they are ("updated 3 s ago")."""
-    if state.scheduler().store is None:
+    if not state.keeps_work():
         st.error("The class view needs the run store (MNIST_LAB_STORE is 'memory').")
         return None, ""
     at, runs, problem = _fetched()

@@ -65,9 +65,9 @@ def _announce(arrays: list, described: str) -> None:
 
 def _share_fingerprint(described: str, fp: str, name: str, said: str | None) -> str | None:
     """Put this server's entry in the class's row; log a mismatch once each time it changes."""
-    scheduler = get_scheduler()
     now = time.time()
     try:
+        scheduler = get_scheduler()  # the page's (it exists by now)
         entries = scheduler.class_setting(deployment.DATA_SETTING)
         entry = deployment.data_entry(described, fp, name, now)
         entries = deployment.merged(entries, scheduler.server_id, entry, now)
