@@ -208,3 +208,18 @@ def test_a_refresh_of_the_class_page_costs_one_query_for_the_hand_ins_however_ma
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert [len(found) for found in hand_in_count] == [1, 1], hand_in_count
+
+
+def test_a_hand_in_breaking_the_challenge_is_told_which_rule(teacher_key):
+    teacher = class_page(KEY)
+    teacher.number_input(key="ch_hidden").set_value(10)
+    teacher.button(key="FormSubmitter:challenge-Set the challenge").click().run()
+    try:
+        at = open_app()
+        trained(at)  # 20 hidden units
+        hand_in(at, "ada")
+        said = " ".join(w.value for w in at.warning)
+        assert "does not count for the challenge: hidden units 20 > 10" in said
+    finally:
+        teacher.number_input(key="ch_hidden").set_value(0)
+        teacher.button(key="FormSubmitter:challenge-Set the challenge").click().run()
