@@ -147,8 +147,11 @@ def look(url: str, out: Path, env: dict) -> dict:
                 page.get_by_text("Updated").first.wait_for(timeout=30_000)
                 seen[f"{name}_page_s"] = round(time.monotonic() - t0, 1)
                 page.wait_for_timeout(3_000)  # the charts drawn
-                page.screenshot(path=str(out / f"class-{name}.png"), full_page=True)
                 page.screenshot(path=str(out / f"class-{name}-first-screen.png"))
+                tall = page.get_by_test_id("stMain").evaluate("e => e.scrollHeight")
+                page.set_viewport_size({"width": size[0], "height": max(size[1], tall)})
+                page.wait_for_timeout(2_000)  # redrawn at the new height
+                page.screenshot(path=str(out / f"class-{name}.png"), full_page=True)
                 context.close()
             browser.close()
     finally:
