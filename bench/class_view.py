@@ -170,12 +170,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "class-view")
+    parser.add_argument("--store", help="a store a previous run simulated: only look at it")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="mnist-lab-class-"))
-    url = f"sqlite:///{folder / 'runs.sqlite'}"
-    result = {"command": " ".join(sys.argv), "students": args.students}
-    result.update(simulate(args.students, url))
+    url = args.store or f"sqlite:///{folder / 'runs.sqlite'}"
+    result = {"command": " ".join(sys.argv), "students": args.students, "store": url}
+    if not args.store:
+        result.update(simulate(args.students, url))
     print(json.dumps(result), flush=True)
     result.update(look(url, args.out, {"MNIST_LAB_WORKERS": "1"}))
     print(json.dumps(result, indent=1))
