@@ -189,8 +189,10 @@ def test_two_servers_share_the_class_live_and_a_run_survives_its_servers_death(b
         wait_for(lambda: passes_done(ada) >= 2, 300, "ada's run trained 2 passes")  # saved too
         one_proc.kill()  # SIGKILL while it trains: nginx sends ada's open tab to server two
         one_proc.wait()
-        took = wait_for(lambda: ada.get_by_text("interrupted").count() > 0, 60, "interrupted")
-        shot(ada, "two-servers-interrupted")
+        try:
+            took = wait_for(lambda: ada.get_by_text("interrupted").count() > 0, 60, "interrupted")
+        finally:
+            shot(ada, "two-servers-interrupted")
         assert took <= 35, f"the survivor showed the run interrupted only after {took:.0f} s"
         ada.get_by_role("button", name="Continue").click()
         ada.get_by_text("finished 20 iterations").wait_for(timeout=600_000)
