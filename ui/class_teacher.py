@@ -6,6 +6,8 @@ every few seconds from one query (ui/class_board)."""
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from mlcore import lessons
@@ -111,7 +113,7 @@ def _drill_down(runs: list[HandedIn], who: list[tuple[str, str]], colors: dict[s
     names = dict(who)
     picked = st.selectbox("Student", list(names), format_func=names.get, key="class_one")
     theirs = [r for r in runs if r.workspace == picked]
-    series = [(plain(r.lesson_label or r.run_id), r.history) for r in theirs]
+    series = [(html.escape(r.lesson_label or f"run {r.run_id}"), r.history) for r in theirs]
     palette = [charts.color_at(i) for i in range(len(series))]
     a, b = st.columns(2)
     a.plotly_chart(charts.loss_figure(series, colors=palette), key="class_one_loss")
