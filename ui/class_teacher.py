@@ -80,7 +80,8 @@ def _table(runs: list[HandedIn]) -> None:
     names = shown_names(runs)
     rows = [
         {
-            "nickname": shown_name(r, names),
+            "nickname": shown_name(r, names),  # what a phone shows first, then the settings
+            "test accuracy (%)": percent(r.test_accuracy),
             "lesson": r.lesson or "–",
             "hidden": r.config.hidden_size,
             "learning rate": r.config.learning_rate,
@@ -88,7 +89,6 @@ def _table(runs: list[HandedIn]) -> None:
             "scaling": r.config.scale,
             "iterations": r.config.iterations,
             "status": r.status,
-            "test accuracy (%)": percent(r.test_accuracy),
             "seconds": None if r.seconds is None else round(r.seconds, 1),
             "run": r.run_id,
         }
