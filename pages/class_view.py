@@ -14,7 +14,7 @@ if not teacher.is_teacher():
     challenge_box.show(challenge)
     if challenge.show_students:
         st.subheader("Leaderboard")
-        class_board.students_board(challenge)
+        class_board.students_board()
     st.info("This page is for your teacher: the runs handed in are shown only with the key.")
     with st.form("teacher_key"):
         given = st.text_input("Teacher's key", type="password")
@@ -24,10 +24,10 @@ if not teacher.is_teacher():
             st.error(why)
     st.stop()
 
-class_teacher.view(challenge)  # redraws itself every few seconds
+class_teacher.view()  # redraws itself every few seconds, reading the challenge each time
 
 st.header("Challenge")
-challenge = class_forms.challenge_form(challenge)
+class_forms.challenge_form(challenge)  # saved: the page is drawn again with it
 st.caption(f"The challenge: {challenge.rule()}.")
 
 st.header("Class mode")

@@ -9,8 +9,8 @@ import time
 import streamlit as st
 
 from runs import deployment
-from runs.classroom import Challenge, HandedIn, handed_in, leaderboard
-from ui import private, state
+from runs.classroom import HandedIn, handed_in, leaderboard
+from ui import private, state, teacher
 from ui.text import plain
 
 REFRESH_SECONDS = 5  # a hand-in shows on every open Class page within this (plus a query)
@@ -56,9 +56,11 @@ def data_mismatch() -> str | None:
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
-def students_board(challenge: Challenge) -> None:
+def students_board() -> None:
     """The leaderboard students see: by test accuracy while the challenge is open, by the
-    private split once the teacher closes it (runs.private says why a private split)."""
+    private split once the teacher closes it (runs.private says why a private split). The
+    challenge is read on every refresh (cached 5 s): a change shows without a reload."""
+    challenge = teacher.challenge()
     runs, updated = class_runs()
     if runs is None:
         return

@@ -11,8 +11,8 @@ from ui import teacher
 from ui.text import plain
 
 
-def challenge_form(challenge: Challenge) -> Challenge:
-    """The form; returns the challenge as it now is (the new one once saved)."""
+def challenge_form(challenge: Challenge) -> None:
+    """The form; once saved, the page is drawn again with the new challenge."""
     with st.form("challenge"):
         a, b, c = st.columns(3)
         hidden = a.number_input("At most hidden units (0: no limit)", 0, 10_000,
@@ -32,15 +32,16 @@ def challenge_form(challenge: Challenge) -> Challenge:
         closed = st.checkbox("Closed: students see the private scores", challenge.closed,
                              key="ch_closed")  # fmt: skip
         if not st.form_submit_button("Set the challenge"):
-            return challenge
+            return
     try:
         limits = [int(v) or None for v in (hidden, passes, batch, seconds)]
         new = Challenge(*limits[:2], show, limits[2], augment, limits[3],
                         parse_deadline(deadline), closed)  # fmt: skip
     except ValueError as e:
         st.error(f"Not set: {plain(str(e))}.")
-        return challenge
-    return new if teacher.save_setting("challenge", new.as_dict()) else challenge
+        return
+    if teacher.save_setting("challenge", new.as_dict()):
+        st.rerun()  # every part of the page, the live view too, with the new challenge
 
 
 def class_mode_form(titles: dict[str, str]) -> None:

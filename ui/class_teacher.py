@@ -21,7 +21,7 @@ from runs.classroom import (
     shown_name,
     shown_names,
 )
-from ui import charts, class_board, class_charts, private
+from ui import charts, class_board, class_charts, private, teacher
 from ui.export import class_csv
 from ui.text import plain
 
@@ -34,7 +34,7 @@ def titles() -> dict[str, str]:
 
 
 @st.fragment(run_every=class_board.REFRESH_SECONDS)
-def view(challenge: Challenge) -> None:
+def view() -> None:
     runs, updated = class_board.class_runs()
     if runs is None:
         return
@@ -55,7 +55,7 @@ def view(challenge: Challenge) -> None:
     st.plotly_chart(class_charts.best_figure(best), key="class_best")
     _drill_down(runs, who, colors)
     _lessons(runs, colors)
-    _board(runs, challenge)
+    _board(runs, teacher.challenge())  # read on every refresh: a new challenge shows at once
 
 
 def _filtered(runs: list[HandedIn], who: list[tuple[str, str]]) -> list[HandedIn]:
@@ -155,6 +155,6 @@ def _board(runs: list[HandedIn], challenge: Challenge) -> None:
     st.dataframe(board, hide_index=True)
     if board and scores is not None:
         top = board[0]
-        st.caption(plain(f"First on the private split: {top['nickname']} "
-                         f"({top['private accuracy (%)']:.2f}%; on the test set "
+        st.caption(plain(f"First on the private split: {top['nickname']} (run {top['run']}, "
+                         f"{top['private accuracy (%)']:.2f}%; on the test set "
                          f"{top['test accuracy (%)']:.2f}%)."))  # fmt: skip

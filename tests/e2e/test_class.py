@@ -3,6 +3,7 @@ hand-in breaking the challenge is told why; the board ranks by the private split
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -98,11 +99,16 @@ def test_a_hand_in_breaking_the_challenge_is_told_why_and_the_board_ranks_by_the
             hand_in(student, nickname)
             broke = student.get_by_text("does not count for the challenge: hidden units 50 > 30")
             assert broke.count() == (1 if hidden == 50 else 0)
+        text = student.get_by_test_id("stMain").inner_text()
+        kept = re.search(r"([0-9a-f]{12}) H=20 ", text).group(1)  # the run that keeps to it
         shot(student, "challenge-hand-in")
         student.goto(f"{url}/class_view")  # the students' Class page: the rules in a box
         student.get_by_text("at most 30 hidden units").wait_for(timeout=30_000)
 
         teacher.get_by_text("Ranked by the private split: 500 images").wait_for(timeout=30_000)
-        teacher.get_by_text("First on the private split: ada (").wait_for(timeout=30_000)
+        runs = teacher.get_by_test_id("stMetric").filter(has_text="Runs handed in")
+        runs.get_by_text("2", exact=True).wait_for(timeout=30_000)  # live: no click
+        first = f"First on the private split: ada (run {kept}, "
+        teacher.get_by_text(first).wait_for(timeout=30_000)  # the 50-unit run is left off
         shot(teacher, "challenge-board")
     assert_clean_log(0, log)
