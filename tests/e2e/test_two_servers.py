@@ -129,17 +129,18 @@ def open_class(browser, app: str):
 
 def metric(page, label: str) -> str:
     found = page.get_by_test_id("stMetric").filter(has_text=label)
-    found.wait_for(timeout=30_000)
+    found.wait_for(timeout=60_000)
     return found.get_by_test_id("stMetricValue").inner_text().strip()
 
 
 def class_students(browser, app: str) -> str:
     """The Students metric of the Class page on app, opened with the key."""
     context, page = open_class(browser, app)
-    value = metric(page, "Students")
-    shot(page, f"class-{app.rsplit(':', 1)[1]}")
-    context.close()
-    return value
+    try:
+        return metric(page, "Students")
+    finally:
+        shot(page, f"class-{app.rsplit(':', 1)[1]}")
+        context.close()
 
 
 def wait_for(condition, seconds: float, what: str) -> float:
