@@ -87,7 +87,9 @@ def data_entry(label: str, fp: str, name: str, now: float | None = None) -> dict
 
 
 def merged(entries: dict | None, server_id: str, entry: dict, now: float) -> dict:
-    """The DATA_SETTING row with this server's entry put in and stale servers' taken out."""
+    """The DATA_SETTING row with this server's entry put in and stale servers' taken out.
+    Read, merged and written back without a lock: two servers writing in the same instant
+    may drop one entry, which its server puts back at its next write (DATA_EVERY)."""
     kept = {k: v for k, v in (entries or {}).items() if _fresh(v, now)}
     return {**kept, server_id: entry}
 
