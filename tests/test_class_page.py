@@ -223,3 +223,21 @@ def test_a_hand_in_breaking_the_challenge_is_told_which_rule(teacher_key):
     finally:
         teacher.number_input(key="ch_hidden").set_value(0)
         teacher.button(key="FormSubmitter:challenge-Set the challenge").click().run()
+
+
+def test_servers_holding_different_data_are_named_on_the_class_page(teacher_key):
+    from runs import deployment
+
+    now = time.time()
+    entries = {
+        "one": deployment.data_entry("Full MNIST, 60,000 / 10,000", "aaa", "lab1:8501", now),
+        "two": deployment.data_entry("Bundled sample, 10,000 / 2,000", "bbb", "lab2:8501", now),
+    }
+    get_scheduler().set_class_setting(deployment.DATA_SETTING, entries)
+    try:
+        class_board._servers_data.clear()
+        said = " ".join(w.value for w in class_page(KEY).warning).replace("\\", "")
+        assert "The servers of this class differ" in said and "lab2:8501" in said
+    finally:
+        get_scheduler().set_class_setting(deployment.DATA_SETTING, {})
+        class_board._servers_data.clear()
