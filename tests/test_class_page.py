@@ -241,3 +241,35 @@ def test_servers_holding_different_data_are_named_on_the_class_page(teacher_key)
     finally:
         get_scheduler().set_class_setting(deployment.DATA_SETTING, {})
         class_board._servers_data.clear()
+
+
+def test_students_see_the_private_scores_once_the_teacher_closes_the_challenge(
+    teacher_key, monkeypatch, tmp_path
+):
+    from mlcore.data import SAMPLE_DIR, load_mnist
+    from mlcore.idx import write_idx
+    from ui import private
+
+    data = load_mnist(SAMPLE_DIR)
+    write_idx(tmp_path / "p-images-idx3-ubyte", data.X_test[:300].reshape(-1, 28, 28))
+    write_idx(tmp_path / "p-labels-idx1-ubyte", data.y_test[:300])
+    monkeypatch.setenv("MNIST_LAB_PRIVATE_DIR", str(tmp_path))
+    private.split.clear()
+    at = open_app()
+    trained(at)
+    hand_in(at, "ada")
+    teacher = class_page(KEY)
+    teacher.checkbox(key="ch_show").check()
+    teacher.button(key="FormSubmitter:challenge-Set the challenge").click().run()
+    try:
+        assert "private accuracy (%)" not in tables(class_page())  # open: the public board
+        teacher.checkbox(key="ch_closed").check()
+        teacher.button(key="FormSubmitter:challenge-Set the challenge").click().run()
+        student = class_page()
+        assert "private accuracy (%)" in tables(student)
+        assert any("ranked by the private split" in c.value for c in student.caption)
+    finally:
+        teacher.checkbox(key="ch_show").uncheck()
+        teacher.checkbox(key="ch_closed").uncheck()
+        teacher.button(key="FormSubmitter:challenge-Set the challenge").click().run()
+        private.split.clear()
