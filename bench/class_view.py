@@ -142,23 +142,7 @@ def look(url: str, out: Path, env: dict) -> dict:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             for name, size, touch in (("desktop", (1440, 900), False), ("phone", (390, 844), True)):
-                context = browser.new_context(viewport={"width": size[0], "height": size[1]},
-                                              is_mobile=touch, has_touch=touch)  # fmt: skip
-                page = context.new_page()
-                t0 = time.monotonic()
-                page.goto(f"http://127.0.0.1:{port}/class_view")
-                page.get_by_label("Teacher's key", exact=True).fill(KEY)
-                page.get_by_role("button", name="Open the class view").click()
-                page.get_by_text("Lessons across the class").wait_for(timeout=120_000)
-                page.get_by_text("Updated").first.wait_for(timeout=30_000)
-                seen[f"{name}_page_s"] = round(time.monotonic() - t0, 1)
-                page.wait_for_timeout(3_000)  # the charts drawn
-                page.screenshot(path=str(out / f"class-{name}-first-screen.png"))
-                tall = page.get_by_test_id("stMain").evaluate("e => e.scrollHeight")
-                page.set_viewport_size({"width": size[0], "height": max(size[1], tall)})
-                page.wait_for_timeout(2_000)  # redrawn at the new height
-                page.screenshot(path=str(out / f"class-{name}.png"), full_page=True)
-                context.close()
+                seen[f"{name}_page_s"] = save_page(browser, port, out, name, size, touch)
             browser.close()
     finally:
         server.terminate()
@@ -166,10 +150,31 @@ def look(url: str, out: Path, env: dict) -> dict:
     text = log.read_text()
     seen["log_tracebacks"] = text.count("Traceback")
     seen["log_arrow_invalid"] = text.count("ArrowInvalid")
-    seen["log_start_lines"] = [
-        line for line in text.splitlines() if line.startswith(("store:", "data:"))
-    ]
+    seen["log_start_lines"] = [s for s in text.splitlines() if s.startswith(("store:", "data:"))]
     return seen
+
+
+def save_page(browser, port: int, out: Path, name: str, size: tuple, touch: bool) -> float:
+    """Open Class with the key at size; save its first screen and all of it; the seconds
+    from opening to the page drawn."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]},
+                                  is_mobile=touch, has_touch=touch)  # fmt: skip
+    page = context.new_page()
+    t0 = time.monotonic()
+    page.goto(f"http://127.0.0.1:{port}/class_view")
+    page.get_by_label("Teacher's key", exact=True).fill(KEY)
+    page.get_by_role("button", name="Open the class view").click()
+    page.get_by_text("Lessons across the class").wait_for(timeout=120_000)
+    page.get_by_text("Updated").first.wait_for(timeout=30_000)
+    took = round(time.monotonic() - t0, 1)
+    page.wait_for_timeout(3_000)  # the charts drawn
+    page.screenshot(path=str(out / f"class-{name}-first-screen.png"))
+    tall = page.get_by_test_id("stMain").evaluate("e => e.scrollHeight")
+    page.set_viewport_size({"width": size[0], "height": max(size[1], tall)})
+    page.wait_for_timeout(2_000)  # redrawn at the new height
+    page.screenshot(path=str(out / f"class-{name}.png"), full_page=True)
+    context.close()
+    return took
 
 
 def main() -> None:

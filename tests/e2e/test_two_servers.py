@@ -167,6 +167,25 @@ def can_continue(page) -> bool:
     return said and page.get_by_role("button", name="Continue").is_enabled()
 
 
+def kill_while_training(ada, proxy: str, server) -> None:
+    """ada starts a run of 20 passes, her server is SIGKILLed once 2 are done (and saved):
+    her open tab shows it interrupted on the survivor within 35 s, and Continue finishes it."""
+    ada.goto(f"{proxy}/train?hidden_size=20&iterations=20")
+    ada.get_by_role("button", name="Start").click()
+    wait_for(lambda: passes_done(ada) >= 2, 300, "ada's run trained 2 passes")  # saved too
+    server.kill()  # SIGKILL while it trains: nginx sends ada's open tab to server two
+    server.wait()
+    try:
+        took = wait_for(lambda: can_continue(ada), 60, "the run interrupted, Continue on")
+    finally:
+        shot(ada, "two-servers-interrupted")
+    print(f"two servers: the run shown interrupted {took:.1f} s after the SIGKILL")
+    assert took <= 35, f"the survivor showed the run interrupted only after {took:.0f} s"
+    ada.get_by_role("button", name="Continue").click()
+    ada.get_by_text("finished 20 iterations").wait_for(timeout=600_000)
+    shot(ada, "two-servers-continued")
+
+
 def test_two_servers_share_the_class_live_and_a_run_survives_its_servers_death(browser):
     logs = ROOT / "artifacts"
     with contextlib.ExitStack() as stack:
@@ -190,21 +209,7 @@ def test_two_servers_share_the_class_live_and_a_run_survives_its_servers_death(b
         shot(teacher, "two-servers-class-live")
         assert class_students(browser, one) == "2"
 
-        ada = pages[one]
-        ada.goto(f"{proxy}/train?hidden_size=20&iterations=20")
-        ada.get_by_role("button", name="Start").click()
-        wait_for(lambda: passes_done(ada) >= 2, 300, "ada's run trained 2 passes")  # saved too
-        one_proc.kill()  # SIGKILL while it trains: nginx sends ada's open tab to server two
-        one_proc.wait()
-        try:
-            took = wait_for(lambda: can_continue(ada), 60, "the run interrupted, Continue on")
-        finally:
-            shot(ada, "two-servers-interrupted")
-        print(f"two servers: the run shown interrupted {took:.1f} s after the SIGKILL")
-        assert took <= 35, f"the survivor showed the run interrupted only after {took:.0f} s"
-        ada.get_by_role("button", name="Continue").click()
-        ada.get_by_text("finished 20 iterations").wait_for(timeout=600_000)
-        shot(ada, "two-servers-continued")
+        kill_while_training(pages[one], proxy, one_proc)
     log = (logs / "streamlit-two.log").read_text()
     assert re.search(r"^store: postgresql at 127\.0\.0\.1:\d+/t_\w+, ok$", log, re.M), log[:2000]
     assert re.search(r"^data: .*fingerprint [0-9a-f]{12}$", log, re.M)
