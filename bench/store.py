@@ -64,7 +64,7 @@ def main() -> int:
             print(f"{what}: with / without = median {statistics.median(ratios):.3f} "
                   f"(pairs: {', '.join(f'{r:.3f}' for r in ratios)})")  # fmt: skip
         stored.store.flush()
-        used = stored.store.store.workspace_bytes("pair0")
+        used = stored.stored_bytes("pair0")
         print(f"store: {used / 2**20:.2f} MB per default run ({url})")
     finally:
         stored.close()

@@ -3,7 +3,6 @@ across students, class mode. Pure functions over what the store holds (no Stream
 
 from __future__ import annotations
 
-import json
 import time
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -11,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from mlcore.checkpoint import progress_from_dict
 from mlcore.train import Progress, TrainConfig, latest_test_accuracy
 from runs.store import StoredRun
+from runs.stored import spec_from_text
 
 NICKNAME_MAX = 40
 NOTE_MAX = 300
@@ -52,12 +52,16 @@ class HandedIn:
 
 
 def handed_in(found: list[StoredRun]) -> list[HandedIn]:
-    """The store's handed-in rows (Store.handed_in) as HandedIn, oldest first."""
+    """The store's handed-in rows (Store.handed_in) as HandedIn, oldest first; a run this
+    version cannot read is left out."""
     out = []
     for f in found:
         r = f.row
-        config = TrainConfig(**json.loads(r["spec"])["config"])
-        history = [progress_from_dict(v) for v in f.reports]
+        try:  # a run another version saved and this one cannot read is left out
+            config = spec_from_text(r["spec"]).config
+            history = [progress_from_dict(v) for v in f.reports]
+        except (ValueError, TypeError, KeyError):
+            continue
         lesson = r["handed_lesson"] or r["lesson"]
         out.append(
             HandedIn(

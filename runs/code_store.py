@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
-from runs.schema import code_versions
+from runs.schema import code_versions, writing
 
 SOURCE_MAX = 200_000  # characters of one version's source
 
@@ -39,7 +39,7 @@ def checked_source(source: str) -> str:
 def save(engine: sa.Engine, workspace: str, source: str, check: dict) -> int:
     """Keep a new version of workspace's code; its number."""
     row = {"source": checked_source(source), "check": json.dumps(check), "created": time.time()}
-    with engine.begin() as c:
+    with writing(engine) as c:
         q = sa.select(sa.func.max(code_versions.c.version))
         last = c.execute(q.where(code_versions.c.workspace == workspace)).scalar() or 0
         c.execute(code_versions.insert().values(workspace=workspace, version=last + 1, **row))

@@ -1,67 +1,94 @@
-"""The scheduler's control thread: what workers say, turns, dispatch, closed tabs.
+"""The scheduler's control loop: what workers say, turns, dispatch, stops, closed tabs.
 
-A mixin of runs.scheduler.Scheduler (its lock, runs, queue, sessions and pool). Each loop
-decides under the lock and sends (pickling states with their weights) after releasing it.
+One thread, handed the run book (decided under its lock), the worker pool (sends go out after
+the lock is released: pickling states with their weights), the run log (what happened, for
+the store) and the workspaces (forgotten when their tabs are long gone). Its clock and the
+UI's "is this tab connected" are attributes tests replace.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 
-from mlcore.checkpoint import progress_to_dict, state_to_bytes
-from runs import policy, sessions, stored
+from runs import policy
+from runs.limits import Limits
 from runs.pool import Worker
 from runs.protocol import (
     Checkpoint,
     End,
-    Pause,
     RangeResult,
     Report,
     Started,
     StepDone,
-    Stop,
-    Task,
-    Threads,
 )
 from runs.run import Record
+from runs.turns import Turns
+from runs.workspaces import Alive, Workspaces, reap
 
 LOOP_SECONDS = 0.05  # the longest the control thread waits for a worker's message
+log = logging.getLogger("mnist_lab.runs")
 
 
 class Control:
-    """What the control thread does (self: a Scheduler)."""
+    """The control thread and what it decides; stop() and flush() are the facade's too."""
 
-    def _control(self) -> None:
+    def __init__(self, turns: Turns, spaces: Workspaces):
+        self.turns, self.spaces = turns, spaces
+        self.book, self.log = turns.book, turns.log
+        self._pool = turns.pool
+        # Whether a browser tab is still connected; None: nobody to ask. The web server's own
+        # check is given by the UI (runs/ knows nothing of Streamlit).
+        self.alive: Alive = lambda tab: None
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="runs-control", daemon=True)
+
+    @property
+    def limits(self) -> Limits:
+        return self.turns.limits
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        """End the thread, then the workers."""
+        self._closed.set()
+        self._thread.join(5)
+        with self.book.lock:
+            self._pool.close()
+
+    def _loop(self) -> None:
         while not self._closed.is_set():
             ready = self._pool.wait_ready(LOOP_SECONDS)
             said = [(w, *self._pool.read(w)) for w in ready]  # unpickled without the lock
-            with self._lock:
+            with self.book.lock:
                 self._pool.greet()
                 for worker, messages, closed in said:
                     self._heard(worker, messages, closed)
                 self._check_workers()
                 gone = self._reap()
-                self._take_turns()
-                self._dispatch()
-                self._save_statuses()
-            self._flush()
-            for session in gone:  # files and garbage collection without holding the lock
-                self._forget(session)
+                self.turns.take_turns()
+                self.turns.dispatch()
+                self.log.statuses(self.book.runs.values())
+            self.flush()
+            for workspace in gone:  # files and garbage collection without holding the lock
+                self.spaces.forget(workspace)
 
     def _reap(self) -> list[str]:
-        """Stop the runs of sessions whose tab has gone; those to forget now."""
+        """Stop the runs of workspaces whose tabs have gone; those to forget now."""
         grace, keep = self.limits.session_grace, self.limits.session_keep
-        stop, forget = sessions.reap(self._sessions, self.session_alive, self.clock(), grace, keep)
-        for sid in stop:
-            self._stop_session(sid)
+        stop, forget = reap(self.book.workspaces, self.alive, self.turns.clock(), grace, keep)
+        for workspace in stop:
+            self.turns.stop_workspace(workspace)
         return forget
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         """Send what was decided (outside the lock); a task that could not go waits again."""
         failed = self._pool.flush()
         if not failed:
             return
-        with self._lock:
+        with self.book.lock:
             for worker, task in failed:
                 run = worker.run
                 if run is None or run.id != task.run_id:
@@ -71,7 +98,7 @@ class Control:
                     run.set(status="stopped", message=run.stop_reason, stopping=False)
                 else:
                     run.status = "waiting"
-                    self._queue.appendleft(run)
+                    self.book.queue.appendleft(run)
 
     def _heard(self, worker: Worker, messages: list, closed: bool) -> None:
         if worker not in self._pool.workers:
@@ -87,40 +114,46 @@ class Control:
             return  # from a run that was already given up on
         match message:
             case Started(_, scaling):
-                run.scaling, run.data_ready = scaling, self.clock()
-                self._save(run.id, scaling=stored.scaling_text(scaling))
+                run.scaling, run.data_ready = scaling, self.turns.clock()
+                if self._kept(run):
+                    self.log.started(run.id, scaling)
             case Report(_, report, snapshot):
                 history = (*run.history, report)
                 if snapshot is None:
                     run.history = history
                 else:
                     run.set(history=history, snapshot=snapshot, snapshot_at=len(history))
-                if self.store is not None and run.id in self._runs:
-                    self.store.report(run.id, len(history) - 1, progress_to_dict(report))
+                if self._kept(run):
+                    self.log.reported(run.id, len(history) - 1, report)
             case Checkpoint(_, state):  # the whole state at the report just received
-                self._save(run.id, state=state, state_at=len(run.history), weights=None)
+                if self._kept(run):
+                    self.log.checkpoint(run.id, state, len(run.history))
             case RangeResult(_, result):
                 run.range_test = result
-                self._save(run.id, extra=stored.range_text(result))
+                if self._kept(run):
+                    self.log.range_result(run.id, result)
             case StepDone(_, change):
                 run.last_step = change
             case End():
                 worker.run = None
                 self._ended(run, message)
 
+    def _kept(self, run: Record) -> bool:
+        """Its events are logged: not a deleted or forgotten run's last words."""
+        return self.book.runs.get(run.id) is run
+
     def _ended(self, run: Record, end: End) -> None:
         """Its worker is free: a turn's end queues it again, any other end is its status."""
         outcome, text, state = end.outcome, end.message, end.state
         run.state = state
-        if state is not None:
-            n = len(run.history)
-            self._save(run.id, state=lambda: state_to_bytes(state), state_at=n, weights=None)
+        if state is not None and self._kept(run):
+            self.log.ended(run.id, state, len(run.history))
         run.asked_to_end = 0.0
         if run.stopping and outcome in ("paused", "stopped"):
             outcome, text = "stopped", run.stop_reason
-        if outcome == "paused" and run.max_batches is None and run.workspace in self._sessions:
+        if outcome == "paused" and run.max_batches is None and self._kept(run):
             run.set(status="waiting", message="", stopping=False)  # its turn ended: to the back
-            self._queue.append(run)
+            self.book.queue.append(run)
         else:
             if outcome == "paused":
                 text = "paused after the steps you asked for"
@@ -142,8 +175,8 @@ class Control:
                 stopping=False,
             )
             run.state, run.asked_to_end = None, 0.0
-            if run.snapshot is not None:  # newer than any state saved: keep these weights
-                self._save(run.id, weights=lambda snap=run.snapshot: stored.weights_bytes(snap))
+            if run.snapshot is not None and self._kept(run):  # newer than any state saved
+                self.log.lost(run.id, run.snapshot)
         if self._pool.failing:
             self._fail_waiting(f"training processes cannot start ({why}); see the server log")
         elif not self._closed.is_set():
@@ -151,11 +184,11 @@ class Control:
 
     def _fail_waiting(self, why: str) -> None:
         """No worker will come: every waiting run fails, saying why."""
-        while self._queue:
-            self._queue.popleft().set(status="failed", message=why)
+        while self.book.queue:
+            self.book.queue.popleft().set(status="failed", message=why)
 
     def _check_workers(self) -> None:
-        now = self.clock()
+        now = self.turns.clock()
         for w, why in self._pool.gone(time.monotonic()):
             self._lost(w, why)
         for w in list(self._pool.workers):
@@ -167,61 +200,3 @@ class Control:
         """A stop not obeyed in time: a report is overdue (never for a pause: that waits)."""
         interval, grace = run.report_interval(), self.limits.stop_grace
         return policy.stop_overdue(run.asked_to_end, run.data_ready, interval, now, grace)
-
-    def _take_turns(self) -> None:
-        """While runs wait, a run whose turn is over is asked to pause at its next report."""
-        if not self._queue:
-            return
-        now = self.clock()
-        for w in self._pool.workers:
-            run = w.run
-            if run is None or run.asked_to_end or run.max_batches is not None:
-                continue  # a Step or +1 iteration is short: it ends by itself
-            if policy.turn_over(run.turn_started, run.data_ready, now, self.limits.turn_seconds):
-                self._ask_to_end(run, "pause")
-
-    def _dispatch(self) -> None:
-        """Give waiting runs to idle workers, then split the cores among the busy ones."""
-        started = []
-        for w in self._pool.workers:
-            if not self._queue:
-                break
-            if w.conn is not None and w.run is None:
-                run = self._queue.popleft()
-                w.run, run.status, run.turn_started = run, "running", self.clock()
-                run.data_ready = 0.0
-                started.append(w)
-        busy = [w for w in self._pool.workers if w.run is not None]
-        for w in busy:
-            threads = policy.threads_each(self.limits.cores, len(busy), w.run.useful_threads)
-            if w in started:
-                w.threads = threads
-                self._pool.send(w, self._task(w.run, threads))
-            elif w.threads != threads:  # one run alone gets every core it can use
-                w.threads = threads
-                self._pool.send(w, Threads(threads))
-
-    def _task(self, run: Record, threads: int) -> Task:
-        """What a worker is sent to train run (its state goes with it: none is kept here)."""
-        state, run.state = run.state, None
-        every = self.limits.checkpoint_seconds if self.store else float("inf")
-        return Task(run.id, run.config, run.data, state, threads, run.max_batches, run.kind, every)
-
-    def _ask_to_end(self, run: Record, how: str) -> None:
-        worker = next((w for w in self._pool.workers if w.run is run), None)
-        if worker is None:
-            return
-        if how == "stop":
-            run.stopping = True
-        if how == "stop" or not run.asked_to_end:
-            run.asked_to_end = self.clock()
-            self._pool.send(worker, Stop(run.id) if how == "stop" else Pause(run.id))
-
-    def _start_estimate(self, k: int) -> float:
-        """Seconds until the k-th waiting run (from 0) should get a worker."""
-        now, turn = self.clock(), self.limits.turn_seconds
-        free = [
-            0.0 if w.run is None else policy.free_in(w.run.eta(), w.run.turn_started, now, turn)
-            for w in self._pool.workers
-        ]
-        return policy.start_estimate(free, k, turn)

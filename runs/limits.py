@@ -165,6 +165,16 @@ def check_active(active: int, more: int, limit: int) -> None:
     )
 
 
+def check_quota(limits: Limits, used: int | None) -> None:
+    """LimitError if a workspace's saved work (used bytes; None: unknown) is at its limit."""
+    if used is not None and used >= limits.workspace_bytes:
+        raise LimitError(
+            f"your saved work takes {used / 2**20:,.0f} MB, the limit is "
+            f"{limits.workspace_bytes / 2**20:,.0f} MB: delete runs you no longer need "
+            "(Home → Your work) to train more"
+        )
+
+
 # The most iterations one run trains in all, Continue after Continue (five times the Train
 # page's longest): each Continue after the end trains as long again, which must stop somewhere.
 MAX_ITERATIONS = 1000

@@ -6,6 +6,7 @@ bumped and a step in runs.migrations that brings an older database to it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -188,7 +189,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    """A transaction that will write takes the file's write lock first (BEGIN IMMEDIATE:
+    waited for up to busy_timeout); one that read first and then wrote could fail at once
+    with "database is locked" when another connection wrote in between."""
+    immediate = connection.get_execution_options().get("writing", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextlib.contextmanager
+def writing(engine: sa.Engine):
+    """A connection in a transaction that writes (committed at the end, rolled back on an
+    error): `with writing(engine) as c:`."""
+    with engine.connect().execution_options(writing=True) as c, c.begin():
+        yield c
 
 
 def damaged(error: Exception) -> bool:

@@ -37,6 +37,7 @@ from runs.schema import (  # noqa: F401 (the store's names, read from runs.store
     servers,
     store_url,
     workspaces,
+    writing,
 )
 
 log = logging.getLogger("mnist_lab.store")
@@ -68,7 +69,7 @@ class Store:
 
     def _prepare(self) -> None:
         try:
-            with self.engine.begin() as c:
+            with writing(self.engine) as c:
                 self._upgrade(c)
         except sa.exc.DatabaseError as e:
             if self.engine.dialect.name == "sqlite" and damaged(e):
@@ -127,7 +128,7 @@ class Store:
         (id -> when), this server's heartbeat (its id), and claims ((server id, message): the
         runs an earlier incarnation of that server left active become interrupted)."""
         updates = updates or {}
-        with self.engine.begin() as c:
+        with writing(self.engine) as c:
             for row in inserts:  # a retried batch: its own row again, never another's
                 writes.put_run(c, row)
             writes.write_reports(c, report_rows, updates)
@@ -148,7 +149,7 @@ class Store:
 
     def touch_workspace(self, workspace: str, now: float | None = None) -> None:
         """Record that workspace was used now (created if new)."""
-        with self.engine.begin() as c:
+        with writing(self.engine) as c:
             self._touch(c, workspace, time.time() if now is None else now)
 
     def _touch(self, c, workspace: str, now: float) -> None:
@@ -186,7 +187,7 @@ class Store:
     def set_setting(self, name: str, value: dict) -> None:
         """A class-wide setting (the challenge, class mode) as JSON, for every app server."""
         key = f"setting:{name}"
-        with self.engine.begin() as c:
+        with writing(self.engine) as c:
             c.execute(sa.delete(meta).where(meta.c.key == key))
             c.execute(meta.insert().values(key=key, value=json.dumps(value)))
 

@@ -7,7 +7,7 @@ import json
 import os
 import time
 import unicodedata
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from runs.run import ACTIVE, Record, Run
 from runs.schema import NAME_MAX
 from runs.store import StoredRun
 
+SPEC_VERSION = 1  # the layout of a stored spec (runs.spec): one more when it changes
 # Letters that show as nothing (Hangul fillers, braille blank, ...): a name of them looks blank.
 BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u200b\u2060\ufeff")
 
@@ -41,7 +42,19 @@ def checked_name(text: str) -> str:
 
 
 def spec_text(run) -> str:
-    return json.dumps({"config": run.config.as_dict(), "data": run.spec.data})
+    """A run's spec as stored: its settings, its data, and the version of this layout."""
+    return json.dumps(
+        {"version": SPEC_VERSION, "config": run.config.as_dict(), "data": run.spec.data}
+    )
+
+
+def spec_from_text(text: str) -> RunSpec:
+    """A stored spec, read tolerantly: a setting this version does not know is left out (a
+    field a later version added or renamed); ValueError if what remains cannot be a run."""
+    values = json.loads(text)
+    known = {f.name for f in fields(TrainConfig)}
+    config = {k: v for k, v in values["config"].items() if k in known}
+    return RunSpec(TrainConfig(**config), values.get("data", "full"))
 
 
 def run_row(run, server: str) -> dict:
@@ -100,12 +113,31 @@ def interrupted(at: str) -> str:
 
 
 def run_from_store(found: StoredRun, server: str, live: set[str]) -> Record:
-    """A run's Record as the store kept it. An active run of a server that is gone
-    (not in live) comes back interrupted, with the reports its last saved state covers; one
-    of another live server is shown as it is, read-only. The state stays bytes until used."""
+    """A run's Record as the store kept it; one this version cannot read comes back failed,
+    saying so (never the whole workspace lost)."""
+    try:
+        return _run_from_row(found, server, live)
+    except (ValueError, TypeError, KeyError, AttributeError) as e:
+        return _unreadable(found.row, e)
+
+
+def _unreadable(row: dict, error: Exception) -> Record:
+    """A stand-in for a stored run that cannot be read: its id and why, nothing to train."""
+    why = f"this run was saved by another version and cannot be read: {error}"[:300]
+    ids = str(row.get("id")), str(row.get("workspace"))
+    view = Run(*ids, RunSpec(TrainConfig()), DataRef("sample", ""), "unreadable", 0)
+    view = replace(view, created=row.get("created") or 0.0, status="failed", message=why)
+    run = Record(replace(view, continuable=False))
+    run.saved = (run.status, run.message)  # left as it is in the store
+    return run
+
+
+def _run_from_row(found: StoredRun, server: str, live: set[str]) -> Record:
+    """An active run of a server that is gone (not in live) comes back interrupted, with the
+    reports its last saved state covers; one of another live server is shown as it is,
+    read-only. The state stays bytes until used."""
     row = found.row
-    spec_values = json.loads(row["spec"])
-    spec = RunSpec(TrainConfig(**spec_values["config"]), spec_values["data"])
+    spec = spec_from_text(row["spec"])
     data = DataRef(row["data_kind"], row["data_location"])
     view = Run(row["id"], row["workspace"], spec, data, row["data_label"], row["n_train"])
     view = replace(view, kind=row["kind"], created=row["created"], lesson=row["lesson"])

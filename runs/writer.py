@@ -157,9 +157,13 @@ class StoreWriter:
                 self._write(taken, beat)
         except Exception as e:  # the database is away: keep the work, say why, try again
             self._put_back(taken)
-            self.problem = problem_text(e, self.url)
-            log.warning("mnist-lab: work not saved, kept and retried: %s", self.problem)
+            problem = problem_text(e, self.url)
+            if problem != self.problem:  # said once per fault, not at every retry
+                log.warning("mnist-lab: work not saved, kept and retried: %s", problem)
+            self.problem = problem
             return False
+        if self.problem:
+            log.warning("mnist-lab: the store is back; the work kept meanwhile is saved")
         self.problem = ""
         with self._done:
             self._beat = time.monotonic() if beat is not None else self._beat

@@ -141,3 +141,21 @@ def test_the_store_check_sees_a_chain_that_reaches_the_store(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("ids = state.scheduler().store.store.handed_in_ids(w)\n")
     assert any(".store." in c for c in attribute_chains(bad))
+
+
+SCHEDULER_PARTS = ["facade.py", "control.py", "turns.py", "workspaces.py", "book.py"]
+# Columns (and a writer's instruction) that are no field of a Run: only the store's words.
+STORE_ONLY = {"data_kind", "data_location", "state_at", "weights", "extra", "server", "seq",
+              "run_id", "values", "handed_by", "code_version", "truncate_reports"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", SCHEDULER_PARTS)
+def test_the_scheduler_names_no_column_of_the_store(name):
+    """The scheduler tells runs/run_log.py what happened; only the store's modules (run_log,
+    stored, store, writes, schema) know the tables' columns."""
+    tree = ast.parse((ROOT / "runs" / name).read_text())
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    named = {kw.arg for call in calls for kw in call.keywords}
+    texts = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}
+    assert not (named | texts) & STORE_ONLY, name
+    assert "sqlalchemy" not in set(imported_roots(ROOT / "runs" / name))

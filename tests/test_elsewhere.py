@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from mlcore.checkpoint import state_to_bytes
 from mlcore.train import TrainConfig, new_state
 from runs import incarnation
-from runs.keeping import RECHECK_SECONDS
 from runs.scheduler import Scheduler
 from runs.store import SERVER_TIMEOUT, Store, servers
+from runs.workspaces import RECHECK_SECONDS
 from runs.writer import StoreWriter
 
 from .test_scheduler import FOREVER, SAMPLE, FakeClock, limits, submit, wait_for

@@ -113,3 +113,20 @@ def test_stop_and_resume_act_only_for_the_runs_workspace(servers):
     stopped = wait_for(s, run, lambda r: not r.active, what="the stop")
     s.resume(run.id, "mallory")
     assert s.get(run.id).status == stopped.status == "stopped"
+
+
+def test_a_delete_while_the_database_is_away_is_kept_and_done_when_it_is_back(
+    servers, tmp_path, monkeypatch
+):
+    url = f"sqlite:///{tmp_path / 'away.sqlite'}"
+    s = servers(url)
+    run = finished(s, "ada")
+    assert s.store.flush(10)
+    real = s.store._write_pending
+    monkeypatch.setattr(s.store, "_write_pending", lambda: False)  # the database is away
+    assert s.delete("ada", [run.id]) == 1  # gone here at once (never "Nothing was deleted")
+    s._book.workspaces["ada"].loaded = False  # as after its tabs closed: read back again
+    assert s.runs_of("ada") == []  # the store still has it, yet it is not read back
+    monkeypatch.setattr(s.store, "_write_pending", real)  # back
+    assert s.store.flush(10)
+    assert servers(url).runs_of("ada") == []  # the store forgot it too

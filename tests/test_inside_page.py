@@ -67,7 +67,7 @@ def forget_runs():
     started = []
     yield started.append
     for run in started:
-        get_scheduler().close_session(run.workspace)
+        get_scheduler().close_workspace(run.workspace)
 
 
 def test_default_model_confusion_counts_sum_to_10000_and_diagonal_is_its_accuracy(full_mnist):

@@ -159,7 +159,7 @@ def long_lesson(monkeypatch):
     monkeypatch.setattr(lessons, "LESSONS", (LONG, *lessons.LESSONS))
     monkeypatch.setattr(lessons, "BY_SLUG", {"long": LONG, **lessons.BY_SLUG})
     yield
-    for run in list(get_scheduler()._runs.values()):
+    for run in list(get_scheduler()._book.runs.values()):
         if run.active and run.spec.config.iterations == 200:
             get_scheduler().stop(run.id, run.workspace)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import time
 from pathlib import Path
 
@@ -109,3 +110,21 @@ def test_a_new_store_is_made_at_the_current_version_with_its_keys(tmp_path):
         assert fks[0]["referred_table"] == "runs" and fks[0]["options"]["ondelete"] == "CASCADE"
     finally:
         store.close()
+
+
+def test_one_unreadable_run_is_shown_as_such_and_the_workspace_keeps_the_others(tmp_path):
+    """A spec a later version wrote (a setting renamed, a rule tightened) costs that run only."""
+    from runs import stored
+
+    url = f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    store = Store(url)
+    newer = json.dumps({"version": 9, "config": {"hidden_size": -3}, "data": "sample"})
+    unknown = json.dumps({"version": 9, "config": {"hidden_size": 8, "glow": 1}, "data": "sample"})
+    store.write([row("bad", "w" * 64, spec=newer), row("odd", "w" * 64, spec=unknown), row()])
+    found = store.load_workspace("w" * 64)
+    store.close()
+    read = {r.id: r for r in (stored.run_from_store(f, "me", set()) for f in found)}
+    assert set(read) == {"bad", "odd", "r1"}
+    assert read["bad"].status == "failed" and not read["bad"].continuable
+    assert read["bad"].message.startswith("this run was saved by another version and cannot be")
+    assert read["odd"].config.hidden_size == 8  # an unknown setting left out, the run read

@@ -257,7 +257,7 @@ def test_a_turn_never_kills_a_worker_that_is_slow_to_reach_its_report(make_sched
     second = submit(s, FOREVER, "b")
     clock.now += 1000.0  # its turn is long over, and any stop would be overdue
     clock.passes()
-    assert s._runs[first.id].asked_to_end  # it was asked to pause ...
+    assert s._book.runs[first.id].asked_to_end  # it was asked to pause ...
     assert s.get(first.id).status == "running" and s.stats()["worker_pids"] == [pid]  # waits
     os.kill(pid, signal.SIGCONT)
     second = wait_for(s, second, lambda run: run.history, what="the second run's turn")
@@ -275,7 +275,7 @@ def test_a_new_upload_gets_its_own_folder_and_the_old_one_stays_for_its_runs(
     second = s.upload("a", sample_mnist, key="two")
     assert second != first
     assert os.path.exists(os.path.join(first.location, "X_train.npy"))
-    s.close_session("a")
+    s.close_workspace("a")
     assert not os.path.exists(first.location) and not os.path.exists(second.location)
 
 

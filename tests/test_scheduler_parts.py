@@ -9,9 +9,10 @@ import pytest
 from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
 from runs import worker
+from runs.book import Workspace as Session
 from runs.protocol import DataRef, Pause, Quit, Stop
 from runs.run import Record, Run
-from runs.sessions import Session, alive, reap
+from runs.workspaces import alive, reap
 
 SAMPLE = DataRef("sample", "sample")
 

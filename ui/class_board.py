@@ -39,7 +39,8 @@ def class_runs() -> tuple[list[HandedIn] | None, str]:
         return None, ""
     at, runs, problem = _fetched()
     if runs is None:
-        st.error(f"The database is away ({plain(problem)}); this page tries again by itself.")
+        st.error(f"The database is away: the handed-in runs cannot be read now. {plain(problem)} "
+                 "This page tries again by itself.")  # fmt: skip
     age = max(0, round(time.time() - at))
     return runs, f"Updated {age} s ago · refreshes by itself every {REFRESH_SECONDS} s"
 

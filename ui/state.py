@@ -88,13 +88,13 @@ def uploaded() -> Dataset | None:
     Kept by the scheduler under the session's id, not in st.session_state: the scheduler
     frees it seconds after the tab closes (Streamlit keeps a closed tab's state minutes).
     """
-    upload = scheduler().session_data(workspace_id()).get(UPLOADED)
+    upload = scheduler().workspace_data(workspace_id()).get(UPLOADED)
     return None if upload is None else upload[0]
 
 
 def set_uploaded(data: Dataset | None) -> None:
     """Use data (an upload) for this session from now on; None: back to the shared data."""
-    store = scheduler().session_data(workspace_id())
+    store = scheduler().workspace_data(workspace_id())
     if data is None:
         store.pop(UPLOADED, None)
     else:
@@ -193,7 +193,7 @@ def data_ref(data: Dataset) -> DataRef:
     """Where the workers find data: its source, or the session's upload saved for them."""
     if data.kind != "upload":
         return DataRef(data.kind, data.location)
-    _, key = scheduler().session_data(workspace_id())[UPLOADED]
+    _, key = scheduler().workspace_data(workspace_id())[UPLOADED]
     return scheduler().upload(workspace_id(), data, key=key)
 
 
