@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, router, server, state, sweep, workspace
+from ui import announce, charts, router, server, state, sweep, workspace
 
 server.configure()  # once per process: BLAS on one thread (page code never changes it)
 st.set_page_config(page_title="MNIST Backprop Lab", page_icon=":material/neurology:", layout="wide")
@@ -16,6 +16,7 @@ page = router.navigate()  # the pages check it: a first visit by a link must com
 state.keep_widget_values()
 sweep.start()  # closed tabs' sessions and uploads are freed without waiting for a visitor
 data = state.dataset()
+announce.announce(state.shared_dataset())  # the store and the data, to the log
 with st.sidebar:
     workspace.remember()  # this browser finds its runs again after a reload
     if problem := state.store_problem():

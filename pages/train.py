@@ -216,7 +216,10 @@ try:
     st.query_params.from_dict(config_to_params(settings()))  # the address bar is a link
 except ValueError:
     pass  # a setting out of range: Start says why
-st.session_state[keys.TRAIN_POLLING] = busy
+# A run training on another app server is asked after too: if that server dies, the run
+# turns "interrupted" here (runs.keeping re-reads it) and Continue appears, tab left open.
+elsewhere = bool(run and run.status == "elsewhere")
+st.session_state[keys.TRAIN_POLLING] = busy or elsewhere
 
 
 POLL = live.poll_seconds()
@@ -257,7 +260,7 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
     live.step_panel(run)
     if st.session_state[keys.TRAIN_POLLING]:
         run = live.await_end(run, POLL)  # a Run is a value: the one it waited for
-    if st.session_state[keys.TRAIN_POLLING] and not run.active:
+    if st.session_state[keys.TRAIN_POLLING] and not run.active and run.status != "elsewhere":
         st.session_state[keys.TRAIN_POLLING] = False
         st.rerun()  # the run ended: redraw the whole page (buttons, results)
 

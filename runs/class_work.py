@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import time
 
-from runs import code_store
+from mlcore.model import Model
+from runs import code_store, stored
 from runs.code_store import CodeVersion, MemoryCode
 from runs.store import StoredRun, StoreError, problem_text
 from runs.writer import StoreWriter
@@ -67,6 +68,13 @@ class ClassWork:
 
     def handed_in(self) -> list[StoredRun]:
         return self._read([], lambda s: s.handed_in())
+
+    def handed_in_models(self, run_ids: list[str]) -> dict[str, Model]:
+        def read(store) -> dict[str, Model]:
+            found = {r["id"]: stored.model_from_row(r) for r in store.run_weights(run_ids)}
+            return {run_id: model for run_id, model in found.items() if model is not None}
+
+        return self._read({}, read)
 
     def class_setting(self, name: str) -> dict | None:
         if self.writer is None:

@@ -229,6 +229,12 @@ class Store:
                     kept.reports.append(json.loads(text))
             return list(found.values())
 
+    def run_weights(self, run_ids: list[str]) -> list[dict]:
+        """id, weights, state and scaling of the runs (one query; runs.stored.model_from_row)."""
+        q = sa.select(runs.c.id, runs.c.weights, runs.c.state, runs.c.scaling)
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(q.where(runs.c.id.in_(run_ids))).mappings()]
+
     def handed_in_ids(self, workspace: str) -> dict[str, str]:
         """Run id -> nickname for the runs workspace handed in."""
         q = sa.select(handins.c.run_id, handins.c.nickname).where(handins.c.workspace == workspace)

@@ -12,6 +12,7 @@ from dataclasses import fields, replace
 import numpy as np
 
 from mlcore.checkpoint import CheckpointError, params_from_bytes, progress_from_dict
+from mlcore.model import Model
 from mlcore.network import Params
 from mlcore.range_test import RangeTest
 from mlcore.scaling import Scaling
@@ -183,6 +184,15 @@ def _weights(row: dict, state_blob: bytes | None) -> Params | None:
         return params_from_bytes(state_blob)
     except CheckpointError:
         return None
+
+
+def model_from_row(row: dict) -> Model | None:
+    """A stored run's latest weights and scaling as a Model (a row of Store.run_weights), or
+    None when it kept neither (the private split scores hand-ins with it: runs.private)."""
+    params = _weights(row, bytes(row["state"]) if row["state"] else None)
+    if params is None or not row["scaling"]:
+        return None
+    return Model(params, Scaling(**json.loads(row["scaling"])))
 
 
 def _data_there(data: DataRef) -> bool:

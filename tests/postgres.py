@@ -1,4 +1,6 @@
-"""A PostgreSQL server of the test run's own (Debian's package), on 127.0.0.1 only."""
+"""A PostgreSQL server of the test run's own (Debian's package), on 127.0.0.1 only, set up as
+a stock Debian install is: TCP connections must give a password (scram-sha-256), so every URL
+the tests use carries one, as README "Serving a class" tells a teacher to write it."""
 
 from __future__ import annotations
 
@@ -43,11 +45,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+USER = "lab"
+PASSWORD = "lab-pw-" + uuid.uuid4().hex[:8]  # random per test run, never a real one
+
+
 class Cluster:
     """A throw-away cluster: its admin URL, and stop()/start() for a test of an outage."""
 
     def __init__(self, bin_dir: Path, folder: Path, port: int):
-        self.url = f"postgresql+psycopg://lab@127.0.0.1:{port}/postgres"
+        self.port = port
+        self.url = f"postgresql+psycopg://{USER}:{PASSWORD}@127.0.0.1:{port}/postgres"
         options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._ctl = [str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-w"]
         self._start = [*self._ctl, "-l", str(folder / "log"), "-o", options, "start"]
@@ -61,13 +68,20 @@ class Cluster:
 
 @contextlib.contextmanager
 def postgres_cluster():
-    """Start a throw-away cluster (user lab, trust auth, loopback only); yields its Cluster."""
+    """Start a throw-away cluster (user lab with a password, scram-sha-256 on TCP as Debian's
+    pg_hba.conf asks, loopback only); yields its Cluster."""
     bin_dir = require_postgres()
     folder = Path(tempfile.mkdtemp(prefix="mnist-lab-pg-"))
+    (folder / "pw").write_text(PASSWORD + "\n")
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    initdb = [str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", "lab", "-A", "trust"]
+        shutil.chown(folder / "pw", "postgres", "postgres")
+    initdb = [
+        str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", USER,
+        "--pwfile", str(folder / "pw"), "--auth-host=scram-sha-256", "--auth-local=peer",
+    ]  # fmt: skip
     subprocess.run(_as_postgres(initdb), check=True, capture_output=True, timeout=60)
+    (folder / "pw").unlink()
     cluster = Cluster(bin_dir, folder, _free_port())
     cluster.start()
     try:

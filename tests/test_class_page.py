@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from runs.scheduler import get_scheduler
+from ui import class_board
 
 from .test_lessons_page import open_lessons, tiny_lessons  # noqa: F401 (a fixture)
 from .test_pages import texts
@@ -28,6 +29,7 @@ def hand_in(at: AppTest, nickname: str) -> None:
 
 
 def class_page(key: str | None = None) -> AppTest:
+    class_board.clear()  # the page as a refresh draws it now (its fetch is shared a few s)
     at = open_app(page="pages/class_view.py")
     if key is not None:
         at.text_input[0].input(key)
@@ -127,8 +129,9 @@ def test_a_lessons_runs_handed_in_show_as_that_lesson_across_the_class(teacher_k
     assert any("Handed in as ada" in s.value for s in at.success)
     teacher = class_page(KEY)
     (chart,) = [c for c in teacher.get("plotly_chart") if "class_lesson_tiny" in c.proto.id]
-    names = [trace["name"] for trace in json.loads(chart.proto.spec)["data"]]
-    assert names == ["lr 0.01", "lr 0.5"]
+    (line,) = json.loads(chart.proto.spec)["data"]  # one line per student, across the runs
+    assert line["name"].startswith("ada") and line["x"] == ["lr 0.01", "lr 0.5"]
+    assert any("1 of 1 students found" in m.value for m in teacher.markdown)
 
 
 def test_class_mode_shows_the_note_hides_the_data_choices_and_other_lessons(teacher_key):
@@ -175,3 +178,98 @@ def test_the_teacher_sees_each_run_under_the_nickname_it_was_handed_in_under(tea
     hand_in(at, "Ana again")
     rows = {r["run"]: r["nickname"] for r in class_page(KEY).dataframe[0].value.to_dict("records")}
     assert rows[first] == "Ana" and rows[second] == "Ana again"
+
+
+def test_a_refresh_of_the_class_page_costs_one_query_for_the_hand_ins_however_many(teacher_key):
+    """One query per refresh per page, not per run: counted on the store's engine."""
+    import sqlalchemy as sa
+
+    engine = get_scheduler().store.store.engine  # a test may look inside; pages never do
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_):
+        statements.append(statement)
+
+    at = open_app()
+    hand_in_count = []
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(2):
+            trained(at)
+            hand_in(at, "ada")
+            statements.clear()
+            teacher = class_page(KEY)
+            statements.clear()
+            class_board.clear()  # the next refresh asks the database again
+            teacher.run()  # a refresh, as the fragment's timer makes it
+            assert not teacher.exception
+            class_reads = [s for s in statements if "handins" in s or "reports" in s]
+            hand_in_count.append(class_reads)  # hand-ins, or each run's reports: one query
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert [len(found) for found in hand_in_count] == [1, 1], hand_in_count
+
+
+def test_a_hand_in_breaking_the_challenge_is_told_which_rule(teacher_key):
+    teacher = class_page(KEY)
+    teacher.number_input(key="ch_hidden").set_value(10)
+    teacher.button(key="FormSubmitter:challenge-Set the challenge").click().run()
+    try:
+        at = open_app()
+        trained(at)  # 20 hidden units
+        hand_in(at, "ada")
+        said = " ".join(w.value for w in at.warning)
+        assert "does not count for the challenge: hidden units 20 > 10" in said
+    finally:
+        teacher.number_input(key="ch_hidden").set_value(0)
+        teacher.button(key="FormSubmitter:challenge-Set the challenge").click().run()
+
+
+def test_servers_holding_different_data_are_named_on_the_class_page(teacher_key):
+    from runs import deployment
+
+    now = time.time()
+    entries = {
+        "one": deployment.data_entry("Full MNIST, 60,000 / 10,000", "aaa", "lab1:8501", now),
+        "two": deployment.data_entry("Bundled sample, 10,000 / 2,000", "bbb", "lab2:8501", now),
+    }
+    get_scheduler().set_class_setting(deployment.DATA_SETTING, entries)
+    try:
+        class_board._servers_data.clear()
+        said = " ".join(w.value for w in class_page(KEY).warning).replace("\\", "")
+        assert "The servers of this class differ" in said and "lab2:8501" in said
+    finally:
+        get_scheduler().set_class_setting(deployment.DATA_SETTING, {})
+        class_board._servers_data.clear()
+
+
+def test_students_see_the_private_scores_once_the_teacher_closes_the_challenge(
+    teacher_key, monkeypatch, tmp_path
+):
+    from mlcore.data import SAMPLE_DIR, load_mnist
+    from mlcore.idx import write_idx
+    from ui import private
+
+    data = load_mnist(SAMPLE_DIR)
+    write_idx(tmp_path / "p-images-idx3-ubyte", data.X_test[:300].reshape(-1, 28, 28))
+    write_idx(tmp_path / "p-labels-idx1-ubyte", data.y_test[:300])
+    monkeypatch.setenv("MNIST_LAB_PRIVATE_DIR", str(tmp_path))
+    private.split.clear()
+    at = open_app()
+    trained(at)
+    hand_in(at, "ada")
+    teacher = class_page(KEY)
+    teacher.checkbox(key="ch_show").check()
+    teacher.button(key="FormSubmitter:challenge-Set the challenge").click().run()
+    try:
+        assert "private accuracy (%)" not in tables(class_page())  # open: the public board
+        teacher.checkbox(key="ch_closed").check()
+        teacher.button(key="FormSubmitter:challenge-Set the challenge").click().run()
+        student = class_page()
+        assert "private accuracy (%)" in tables(student)
+        assert any("ranked by the private split" in c.value for c in student.caption)
+    finally:
+        teacher.checkbox(key="ch_show").uncheck()
+        teacher.checkbox(key="ch_closed").uncheck()
+        teacher.button(key="FormSubmitter:challenge-Set the challenge").click().run()
+        private.split.clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from mlcore.train import Progress, TrainConfig
@@ -9,11 +11,14 @@ from runs.classroom import (
     Challenge,
     ClassMode,
     HandedIn,
+    batch_text,
     check_nickname,
     leaderboard,
     lesson_results,
+    parse_deadline,
     shown_name,
     shown_names,
+    when,
 )
 from ui.key_guard import Throttle
 
@@ -106,3 +111,41 @@ def test_each_run_shows_the_nickname_it_was_handed_in_under():
     runs = [run("Ana", 0.9, workspace="w1"), run("Ana 2", 0.95, workspace="w1")]
     names = shown_names(runs)
     assert [shown_name(r, names) for r in runs] == ["Ana", "Ana 2"]
+
+
+def test_a_run_breaking_the_challenge_is_told_each_rule_it_breaks():
+    strict = Challenge(max_hidden=100, max_iterations=5, max_batch=256, allow_augment=False,
+                       max_seconds=60, deadline=1_000.0)  # fmt: skip
+    config = TrainConfig(hidden_size=200, iterations=6, batch_size=None)
+    assert strict.reasons(config, 95.0, 2_000.0) == [
+        "hidden units 200 > 100", "iterations 6 > 5", "batch size full > 256",
+        "training time 95 s > 60 s",
+        f"handed in after the deadline ({when(1_000.0)})",
+    ]  # fmt: skip
+    augmented = TrainConfig(hidden_size=50, iterations=2, batch_size=64, augment="affine")
+    assert strict.reasons(augmented, 10.0, 500.0) == ["augmentation 'affine' is not allowed"]
+    assert strict.reasons(replace(augmented, augment="none"), 10.0, 500.0) == []
+    assert "no augmentation" in strict.rule() and not Challenge().is_set
+
+
+def test_a_deadline_is_read_as_server_time_and_a_wrong_one_named():
+    moment = parse_deadline("2026-12-07 14:00")
+    assert when(moment) == "2026-12-07 14:00" and parse_deadline("  ") is None
+    with pytest.raises(ValueError, match="not a moment like 2026-12-07 14:00"):
+        parse_deadline("tomorrow")
+
+
+def test_the_board_ranks_by_the_private_split_and_shows_both_scores():
+    runs = [run("ada", 0.99), run("bob", 0.95)]
+    private = {runs[0].run_id: 0.90, runs[1].run_id: 0.93}  # ada tuned to the public test set
+    board = leaderboard(runs, Challenge(), private)
+    assert [(r["nickname"], r["private accuracy (%)"], r["test accuracy (%)"]) for r in board] == [
+        ("bob", 93.0, 95.0), ("ada", 90.0, 99.0)
+    ]  # fmt: skip
+    assert "private accuracy (%)" not in leaderboard(runs, Challenge())[0]
+
+
+def test_the_batch_column_holds_text_only():
+    full, mini = run("ada", 0.9), run("bob", 0.9)
+    full = replace(full, config=TrainConfig(batch_size=None))
+    assert [batch_text(r.config) for r in (full, mini)] == ["full", "64"]

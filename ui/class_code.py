@@ -8,6 +8,7 @@ import streamlit as st
 
 from mlcore.check import CheckReport, count_passes
 from ui import state
+from ui.class_board import REFRESH_SECONDS
 from ui.text import plain
 from ui.write_check import passes_line
 
@@ -22,9 +23,16 @@ def latest_per_student(codes: list) -> list:
     return sorted(newest.values(), key=lambda c: c.nickname.lower())
 
 
+@st.cache_resource(ttl=REFRESH_SECONDS - 1, show_spinner=False, max_entries=1)
+def _handed_in_code() -> list:
+    """The class's handed-in code (frozen values), one query shared by this server's tabs for
+    a refresh, as the hand-ins are (ui.class_board)."""
+    return state.scheduler().handed_in_code()
+
+
 def show(runs: list) -> None:
     """Code handed in with the runs (runs: runs.classroom.HandedIn); nothing if none."""
-    codes = latest_per_student(state.scheduler().handed_in_code())
+    codes = latest_per_student(_handed_in_code())
     if not codes:
         return
     st.subheader("Code handed in")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from runs.classroom import NICKNAME_MAX, check_nickname
-from ui import keys, state, teacher
+from ui import challenge_box, class_board, keys, state, teacher
 from ui.text import plain
 
 NICKNAME = keys.NICKNAME  # session key: the nickname last used, offered again
@@ -38,6 +38,8 @@ def _hand_in(runs: list, text: str) -> None:
     ids = [run.id for run in runs]
     if state.scheduler().hand_in(state.workspace_id(), ids, nickname, timeout=SAVE_WAIT):
         st.success(f"Handed in as {plain(nickname)}: your teacher sees it now.")
+        class_board.clear()  # this server's open Class pages show it at their next refresh
+        challenge_box.hand_in_note(runs)  # which rule of the challenge it breaks, if any
     else:
         why = state.store_problem() or "The database is busy."
         st.warning(

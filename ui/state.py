@@ -54,6 +54,11 @@ def dataset() -> Dataset:
     """The session's dataset: its upload if any, else the first source found (see mlcore.data)."""
     if (upload := uploaded()) is not None:
         return upload
+    return shared_dataset()
+
+
+def shared_dataset() -> Dataset:
+    """The server's own dataset (every session's without an upload)."""
     kind, where = _source()
     return _load_shared(kind, where)
 

@@ -1,14 +1,21 @@
-"""The class server in a real browser: a closed tab's run stops; runs are found by link."""
+"""The class server in a real browser: a closed tab's run stops; runs are found by link; a
+hand-in breaking the challenge is told why; the board ranks by the private split."""
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 
 import pytest
 
-from .conftest import LOG
+from mlcore.data import SAMPLE_DIR, load_mnist
+from mlcore.idx import write_idx
+
+from .conftest import LOG, ROOT, assert_clean_log, running_app, shot
 
 pytestmark = pytest.mark.browser
+KEY = "a teacher key for the challenge test"
 
 
 def log_since(offset: int) -> str:
@@ -51,3 +58,57 @@ def test_start_shows_the_run_at_once_and_its_settings_are_in_the_address(browser
     assert "hidden_size=50" in page.url and "iterations=6" in page.url
     page.get_by_text("finished 6 iterations.").wait_for(timeout=120_000)
     context.close()
+
+
+def private_split(folder: Path, n: int = 500) -> Path:
+    """A private split for the test: n images of the bundled sample's training set, written
+    as IDX (a real class would use digits no page shows; here only the mechanism counts)."""
+    data = load_mnist(SAMPLE_DIR)
+    write_idx(folder / "private-images-idx3-ubyte", data.X_train[-n:].reshape(-1, 28, 28))
+    write_idx(folder / "private-labels-idx1-ubyte", data.y_train[-n:])
+    return folder
+
+
+def hand_in(page, nickname: str) -> None:
+    page.get_by_text("Hand in this run to your teacher").click()
+    page.get_by_label("Nickname", exact=True).fill(nickname)
+    page.get_by_role("button", name="Hand in", exact=True).click()
+    page.get_by_text(f"Handed in as {nickname}").wait_for(timeout=30_000)
+
+
+def test_a_hand_in_breaking_the_challenge_is_told_why_and_the_board_ranks_by_the_private_split(
+    browser, tmp_path
+):
+    env = {"MNIST_LAB_TEACHER_KEY": KEY, "MNIST_LAB_STORE": f"sqlite:///{tmp_path / 'r.sqlite'}",
+           "MNIST_LAB_PRIVATE_DIR": str(private_split(tmp_path))}  # fmt: skip
+    log = ROOT / "artifacts" / "streamlit-challenge.log"
+    with running_app(log, **env) as url:
+        teacher = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+        teacher.goto(f"{url}/class_view")
+        teacher.get_by_label("Teacher's key", exact=True).fill(KEY)
+        teacher.get_by_role("button", name="Open the class view").click()
+        teacher.get_by_label("At most hidden units (0: no limit)").fill("30")
+        teacher.get_by_role("button", name="Set the challenge").click()
+        teacher.get_by_text("The challenge: at most 30 hidden units").wait_for(timeout=30_000)
+
+        student = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+        for hidden, nickname in ((50, "ada"), (20, "ada")):
+            student.goto(f"{url}/train?hidden_size={hidden}&iterations=1")
+            student.get_by_role("button", name="Start").click()
+            student.get_by_text("finished 1 iteration.").wait_for(timeout=180_000)
+            hand_in(student, nickname)
+            broke = student.get_by_text("does not count for the challenge: hidden units 50 > 30")
+            assert broke.count() == (1 if hidden == 50 else 0)
+        text = student.get_by_test_id("stMain").inner_text()
+        kept = re.search(r"([0-9a-f]{12}) H=20 ", text).group(1)  # the run that keeps to it
+        shot(student, "challenge-hand-in")
+        student.goto(f"{url}/class_view")  # the students' Class page: the rules in a box
+        student.get_by_text("at most 30 hidden units").wait_for(timeout=30_000)
+
+        teacher.get_by_text("Ranked by the private split: 500 images").wait_for(timeout=30_000)
+        runs = teacher.get_by_test_id("stMetric").filter(has_text="Runs handed in")
+        runs.get_by_text("2", exact=True).wait_for(timeout=30_000)  # live: no click
+        first = f"First on the private split: ada (run {kept}, "
+        teacher.get_by_text(first).wait_for(timeout=30_000)  # the 50-unit run is left off
+        shot(teacher, "challenge-board")
+    assert_clean_log(0, log)
