@@ -12,17 +12,17 @@ from ui.text import plain
 
 
 def challenge_form(challenge: Challenge) -> None:
-    """The form (a stored limit past a box's range shows at its end); once saved, the page is drawn again with the new challenge."""
+    """The form; once saved, the page is drawn again with the new challenge."""
     with st.form("challenge"):
         a, b, c = st.columns(3)
         hidden = a.number_input("At most hidden units (0: no limit)", 0, 10_000,
-                                min(challenge.max_hidden or 0, 10_000), key="ch_hidden")  # fmt: skip
+                                _shown(challenge.max_hidden, 10_000), key="ch_hidden")  # fmt: skip
         passes = b.number_input("At most iterations (0: no limit)", 0, 1_000,
-                                min(challenge.max_iterations or 0, 1_000), key="ch_iter")  # fmt: skip
+                                _shown(challenge.max_iterations, 1_000), key="ch_iter")  # fmt: skip
         batch = c.number_input("At most batch size (0: no limit)", 0, 60_000,
-                               min(challenge.max_batch or 0, 60_000), key="ch_batch")  # fmt: skip
+                               _shown(challenge.max_batch, 60_000), key="ch_batch")  # fmt: skip
         seconds = a.number_input("At most seconds of training (0: no limit)", 0, 86_400,
-                                 min(challenge.max_seconds or 0, 86_400), key="ch_seconds")  # fmt: skip
+                                 _shown(challenge.max_seconds, 86_400), key="ch_seconds")  # fmt: skip
         deadline = b.text_input("Deadline (YYYY-MM-DD HH:MM, server time; empty: none)",
                                 "" if challenge.deadline is None else when(challenge.deadline),
                                 key="ch_deadline")  # fmt: skip
@@ -42,6 +42,12 @@ def challenge_form(challenge: Challenge) -> None:
         return
     if teacher.save_setting("challenge", new.as_dict()):
         st.rerun()  # every part of the page, the live view too, with the new challenge
+
+
+def _shown(limit: int | None, most: int) -> int:
+    """A stored limit as its box shows it: 0 for none, one past the box's range at its end
+    (a value outside it would stop the page above the form that fixes it)."""
+    return min(limit or 0, most)
 
 
 def class_mode_form(titles: dict[str, str]) -> None:
