@@ -22,7 +22,8 @@ def challenge_form(challenge: Challenge) -> None:
         batch = c.number_input("At most batch size (0: no limit)", 0, 60_000,
                                _shown(challenge.max_batch, 60_000), key="ch_batch")  # fmt: skip
         seconds = a.number_input("At most seconds of training (0: no limit)", 0, 86_400,
-                                 _shown(challenge.max_seconds, 86_400), key="ch_seconds")  # fmt: skip
+                                 _shown(challenge.max_seconds, 86_400),
+                                 key="ch_seconds")  # fmt: skip
         deadline = b.text_input("Deadline (YYYY-MM-DD HH:MM, server time; empty: none)",
                                 "" if challenge.deadline is None else when(challenge.deadline),
                                 key="ch_deadline")  # fmt: skip
