@@ -42,7 +42,9 @@ from runs.schema import (  # noqa: F401 (the store's names, read from runs.store
 from runs.store_health import integrity_problem, move_aside, read_only_reason
 
 log = logging.getLogger("mnist_lab.store")
-SERVER_TIMEOUT = 30.0  # seconds without a heartbeat after which a server counts as gone
+SERVER_TIMEOUT = 20.0  # seconds without a heartbeat after which a server counts as gone:
+# four missed heartbeats (runs.writer.HEARTBEAT_EVERY), and a dead server's student sees the run
+# interrupted on a survivor within ~25 s (this + a re-check + a page poll; the issue asked 35)
 # What the class view reads of a run (not its weights or state).
 CLASS_COLUMNS = ("id", "spec", "data_label", "status", "lesson", "name")
 

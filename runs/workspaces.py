@@ -29,7 +29,7 @@ from runs.run_log import RunLog
 
 Alive = Callable[[str], "bool | None"]  # a tab's id -> connected (None: nobody to ask)
 RECHECK_SECONDS = 2.0  # how often a run on another server is read again while tabs ask:
-# a dead server's run shows interrupted within SERVER_TIMEOUT (30 s) + this + a page poll
+# a dead server's run shows interrupted within SERVER_TIMEOUT (20 s) + this + a page poll
 # (issue 25 asks 35 s)
 
 
