@@ -163,6 +163,8 @@ def load_detector(path: str | Path = DETECTOR_FILE) -> Detector:
         raise ValueError(
             f"{path}: not a digit detector (w1 {params.w1.shape}, w2 {params.w2.shape})"
         )
+    for a in params.arrays():
+        a.flags.writeable = False  # one detector is shared by every session of a server
     return Detector(params, threshold)
 
 
