@@ -5,7 +5,7 @@ digit"), trained with the lab's forward and backward on MNIST's 60,000 training 
 of them redrawn with a brush through the Draw page's path, and the BUILD families of
 tests/nondigits.py through that path too (never the HELD_OUT ones). Its threshold: the page
 (the hand rules and the detector) doubts DOUBTED of the BUILD real digits (the first 1,000 MNIST
-test digits of even index, redrawn). ~20 min on a busy 2-core machine:
+test digits of even index, redrawn). 3-20 min on 2 cores, as busy as they are:
     MNIST_DIR=/work/shared/datasets/mnist python bench/nondigit_detector.py [OUT.npz]
 """
 
