@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mlcore import lab_reference as lab
 from mlcore.augment import augment_batch
-from mlcore.data import SAMPLE_DIR, load_mnist
-from mlcore.digit_check import read_canvas, reference_digits
+from mlcore.data import load_mnist
+from mlcore.digit_check import load_detector, read_canvas
 from mlcore.functions import one_hot
 from mlcore.lessons import PRESET_WORDS, PRESETS
 from mlcore.model import load_model
@@ -313,13 +313,13 @@ def draw_and_load(rounds: int) -> None:
     """7: one canvas through the Draw page's path (read_canvas: preprocessing and "does it look
     like one digit") and the default model; loading full MNIST."""
     model = load_model(ROOT / "models" / "default.npz")
-    references = reference_digits(load_mnist(SAMPLE_DIR).X_train)
+    detector = load_detector()
     rgba = np.zeros((280, 280, 4), np.uint8)
     rgba[..., 3] = 255
     rgba[40:240, 125:155, :3] = 255  # a "1"
 
     def predict():
-        model.predict_proba(read_canvas(rgba, references).pixels.ravel())
+        model.predict_proba(read_canvas(rgba, detector).pixels.ravel())
 
     predict()
     times = interleave({"draw: read the canvas + predict": predict}, 50)

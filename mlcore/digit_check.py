@@ -1,19 +1,23 @@
-"""Does a drawing look like one digit? Three measurable signs that it does not.
+"""Does a drawing look like one digit? Measurable signs that it does not.
 
 A softmax always names one of the ten digits, even for a scribble; these checks say when the
 drawing itself is unlike a digit: several separate pieces, strokes crossing into many closed
-loops, or a shape far from every one of the bundled sample's 10,000 MNIST training digits.
-Measured on the 10,000 MNIST test digits put through the canvas path (tests/test_digit_check.py):
-0.61% of them get a doubt; of 120 seeded scribbles, dots, letters and random walks, 75%.
+loops, or a small network with an eleventh output, "not a digit", trained on MNIST and
+generated letters, shapes and scribbles (models/nondigit.npz, bench/nondigit_detector.py).
+It is separate from the model a student picks, so it answers alike for the default model and
+for any model trained on the Train page. A fourth rule, a shape far from every one of the
+bundled sample's digits, is kept for comparison (bench/nondigits.py has the figures).
 """
 
 from __future__ import annotations
 
 from collections import deque
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from mlcore.network import Params, predict_proba
 from mlcore.preprocess import SIZE, _crop, _resize, digit_problem, ink_from_rgba, to_mnist
 
 PIECE_INK = 0.1  # of full ink: a 28x28 pixel above it belongs to a piece
@@ -111,11 +115,11 @@ def _best_cosine(q: np.ndarray, refs: References) -> float:
     return float((refs.digits[candidates] @ q).max())
 
 
-def doubt(ink: np.ndarray, pixels: np.ndarray, distance: float) -> str | None:
+def doubt(ink: np.ndarray, pixels: np.ndarray, unlike: bool, distance: float = 0.0) -> str | None:
     """Why the drawing does not look like one digit, as a sentence; None if it may be one.
 
-    ink (H, W) in [0, 1] as drawn; pixels (28, 28) its MNIST-like image; distance from
-    digit_distance.
+    ink (H, W) in [0, 1] as drawn; pixels (28, 28) its MNIST-like image; unlike: the detector
+    calls it not a digit; distance from digit_distance (0: that rule is not applied).
     """
     shares = piece_shares(pixels)
     if len(shares) > 1 and shares[1] >= SECOND_PIECE:
@@ -124,9 +128,50 @@ def doubt(ink: np.ndarray, pixels: np.ndarray, distance: float) -> str | None:
     crop = _crop(ink)
     if euler_number(_resize(crop, SIZE / max(crop.shape)) > 0.5) < MIN_EULER:
         return DOUBT + "its strokes cross into many closed loops, like a scribble."
+    if unlike:
+        return DOUBT + (
+            "a small network trained to tell digits from letters, shapes and scribbles "
+            "takes it for none of the ten."
+        )
     if distance > MAX_DISTANCE:
         return DOUBT + "its shape is far from every one of 10,000 real MNIST digits."
     return None
+
+
+DETECTOR_FILE = Path(__file__).resolve().parent.parent / "models" / "nondigit.npz"
+NOT_A_DIGIT = 10  # the detector's eleventh output
+
+
+class Detector(NamedTuple):
+    """A small network of the lab's kind whose eleventh output is "not a digit".
+
+    Separate from the model on the page, so it reads the same with the default model or one a
+    student trained; its inputs are the page's 28x28 pixels / 255. Trained by
+    bench/nondigit_detector.py on MNIST and generated non-digits.
+    """
+
+    params: Params  # w1 (784, H), b1 (H,), w2 (H, 11), b2 (11,)
+    threshold: float  # a drawing whose "not a digit" probability exceeds it is doubted
+
+
+def load_detector(path: str | Path = DETECTOR_FILE) -> Detector:
+    """The Detector saved at path (.npz: w1, b1, w2, b2, threshold; no pickles)."""
+    with np.load(path, allow_pickle=False) as f:
+        params = Params(*(f[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")))
+        threshold = float(f["threshold"])
+    if params.w1.shape[0] != 784 or params.w2.shape[1] != NOT_A_DIGIT + 1:
+        raise ValueError(
+            f"{path}: not a digit detector (w1 {params.w1.shape}, w2 {params.w2.shape})"
+        )
+    for a in params.arrays():
+        a.flags.writeable = False  # one detector is shared by every session of a server
+    return Detector(params, threshold)
+
+
+def not_digit_probability(pixels: np.ndarray, detector: Detector) -> np.ndarray:
+    """The detector's "not a digit" probability for images (n, 784) or (28, 28) in 0-255 -> (n,)."""
+    X = pixels.reshape(-1, 784).astype(np.float32) / 255
+    return predict_proba(detector.params, X)[:, NOT_A_DIGIT]
 
 
 class Reading(NamedTuple):
@@ -137,12 +182,21 @@ class Reading(NamedTuple):
     doubt: str | None  # why what is there does not look like one digit
 
 
-def read_canvas(rgba: np.ndarray, references: References) -> Reading:
-    """Canvas RGBA (H, W, 4) -> Reading; references from reference_digits."""
+def read_canvas(
+    rgba: np.ndarray, detector: Detector | None, references: References | None = None
+) -> Reading:
+    """Canvas RGBA (H, W, 4) -> Reading; detector from load_detector (None: hand rules only).
+
+    references (from reference_digits) add the nearest-real-digit rule; the Draw page leaves
+    it out: beside the detector it doubted 0.8% more real digits (bench/nondigits.py).
+    """
     problem = digit_problem(rgba)
     if problem is not None:
         return Reading(None, problem, None)
     ink = ink_from_rgba(rgba)
     pixels = to_mnist(ink)
-    distance = float(digit_distance(pixels, references)[0])
-    return Reading(pixels, None, doubt(ink, pixels, distance))
+    unlike = (
+        detector is not None and not_digit_probability(pixels, detector)[0] > detector.threshold
+    )
+    distance = 0.0 if references is None else float(digit_distance(pixels, references)[0])
+    return Reading(pixels, None, doubt(ink, pixels, unlike, distance))

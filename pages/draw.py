@@ -5,7 +5,6 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from mlcore import digit_check
-from mlcore.data import SAMPLE_DIR, load_mnist
 from mlcore.network import logit_gradient
 from ui import charts, keys, picker, router
 from ui.text import probability
@@ -19,9 +18,9 @@ TOOLBAR_ROOM = "small"  # 0.75rem more above the canvas: its hover toolbar (~30 
 
 
 @st.cache_resource(show_spinner=False)
-def reference_digits() -> digit_check.References:
-    """The bundled sample's 10,000 training digits, for "does this look like one digit"."""
-    return digit_check.reference_digits(load_mnist(SAMPLE_DIR).X_train)
+def digit_detector() -> digit_check.Detector:
+    """The small "not a digit" network (models/nondigit.npz), whichever model is picked."""
+    return digit_check.load_detector()
 
 
 def restart_canvas(objects: list) -> None:
@@ -52,7 +51,7 @@ def show_reading(probabilities: np.ndarray, doubt: str | None) -> int:
 
 
 st.title("Draw a digit")
-references = reference_digits()  # built once per server (~0.4 s), before the first stroke
+detector = digit_detector()  # loaded once per server, before the first stroke
 top1, top2 = st.columns([2, 1])
 with top1:
     model_id, model = picker.pick_model(
@@ -104,7 +103,7 @@ with left:
     )
 
 rgba = result.image_data
-reading = None if rgba is None else digit_check.read_canvas(np.asarray(rgba), references)
+reading = None if rgba is None else digit_check.read_canvas(np.asarray(rgba), detector)
 with reading_slot:
     if reading is None or reading.pixels is None:
         st.info(

@@ -10,12 +10,14 @@ cd "$(dirname "$0")/.."
 # Debian's packages the tests start themselves, on 127.0.0.1 only: Chromium for the browser
 # tests (Playwright cannot download browsers here), PostgreSQL for the run store's second
 # database, nginx for the several-servers test, bubblewrap to sandbox a student's code (and
-# to put a store on a read-only disk).
+# to put a store on a read-only disk), fonts for the non-digit letters and symbols.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 { command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null 2>&1 || missing+=(nginx-light)
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+[ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+[ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian's ${missing[*]} for the tests ..."

@@ -1,12 +1,38 @@
-"""Seeded drawings that are not one digit: scribbles, dots, letters drawn as strokes, walks."""
+"""Seeded drawings that are not one digit, by family, and real digits drawn the same way.
+
+Every drawing is a 280 x 280 RGBA canvas as the Draw page gets it: white strokes on black,
+at a brush width of the page's slider (8-48 px) in three bands. Families are split once, here,
+before any detector was measured: BUILD families are the only ones a detector may be tuned or
+trained on; HELD_OUT families (other fonts, other shapes, symbols, words) only report.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from .drawing import draw
+from .brush import along, brush, centre_line, glyph
+from .drawing import arc, draw
 
-LETTERS = {  # letters far from any digit, as polylines in unit coordinates (x right, y down)
+WIDTHS = ((8, 14), (20, 32), (36, 48))  # thin, medium, thick brushes: item i uses band i % 3
+FONTS = Path("/usr/share/fonts/truetype")  # Debian's fonts-dejavu-core and fonts-liberation
+BUILD_FONTS = [
+    "dejavu/DejaVuSans.ttf",
+    "dejavu/DejaVuSans-Bold.ttf",
+    "dejavu/DejaVuSans-Oblique.ttf",
+]
+HELD_OUT_FONTS = [
+    "liberation/LiberationSerif-Regular.ttf",
+    "liberation/LiberationSans-Italic.ttf",
+    "liberation/LiberationSansNarrow-Regular.ttf",
+    "liberation/LiberationMono-Regular.ttf",
+]
+# Letters nobody would take for a digit (no O, Q, D, I, l, i, j, S, Z, B, b, g, q, G, J, L, y, p).
+LETTERS = "ACEFHKMNPRTUVWXYacefhkmnrtuvwx"
+SYMBOLS = "+=?#&@%*"
+
+STROKE_LETTERS = {  # letters far from any digit, as polylines in unit coordinates (x right, y down)
     "A": [[(0.15, 0.9), (0.5, 0.1), (0.85, 0.9)], [(0.3, 0.6), (0.7, 0.6)]],
     "W": [[(0.05, 0.15), (0.28, 0.85), (0.5, 0.35), (0.72, 0.85), (0.95, 0.15)]],
     "M": [[(0.1, 0.9), (0.15, 0.1), (0.5, 0.6), (0.85, 0.1), (0.9, 0.9)]],
@@ -44,6 +70,115 @@ def _dots(rng, k):
     return [[tuple(p), tuple(p + 0.01)] for p in rng.uniform(0.1, 0.9, (k, 2))]
 
 
+def _polygon(rng, k, star=False):
+    """A closed regular k-gon (star: every other vertex pulled in), turned at random."""
+    turn = rng.uniform(0, 2 * np.pi)
+    radii = [0.5, 0.2] * k if star else [0.5] * k
+    n = len(radii)
+    pts = [
+        (0.5 + r * np.cos(turn + 2 * np.pi * i / n), 0.5 + r * np.sin(turn + 2 * np.pi * i / n))
+        for i, r in enumerate(radii)
+    ]
+    return [[*pts, pts[0]]]
+
+
+def _basic_shape(rng):
+    kind = rng.integers(3)
+    if kind == 0:
+        return [arc(0.5, 0.5, 0.45, 0.45 * rng.uniform(0.8, 1.0), 0, 2 * np.pi, 40)]  # a circle
+    return _polygon(rng, 4 if kind == 1 else 3)  # a square or a triangle
+
+
+def _heart(n=48):
+    """The classic heart curve, scaled into the unit square (y down)."""
+    t = np.linspace(0, 2 * np.pi, n)
+    x, y = (
+        16 * np.sin(t) ** 3,
+        13 * np.cos(t) - 5 * np.cos(2 * t) - 2 * np.cos(3 * t) - np.cos(4 * t),
+    )
+    return [list(zip(0.5 + x / 34, 0.45 - y / 34, strict=True))]
+
+
+def _other_shape(rng):
+    kind = rng.integers(3)
+    if kind == 0:
+        return _polygon(rng, 5, star=True)
+    if kind == 1:
+        return _heart()
+    head = rng.uniform(0.15, 0.3)  # an arrow, pointing right
+    tip = [(0.95 - head, 0.5 - head), (0.95, 0.5), (0.95 - head, 0.5 + head)]
+    return [[(0.05, 0.5), (0.95, 0.5)], tip]
+
+
+def _other_stroke(rng):
+    """A zig-zag, a spiral or a wave: one long stroke unlike any digit."""
+    kind, turns = rng.integers(3), rng.integers(3, 6)
+    if kind == 0:
+        return [[(i / (2 * turns), 0.2 + 0.6 * (i % 2)) for i in range(2 * turns + 1)]]
+    t = np.linspace(0, 2 * np.pi * turns / 2, 30 * turns)
+    if kind == 1:
+        r = 0.05 + 0.45 * t / t[-1]
+        return [list(zip(0.5 + r * np.cos(t), 0.5 + r * np.sin(t), strict=True))]
+    return [list(zip(t / t[-1], 0.5 + 0.2 * np.sin(2 * t), strict=True))]
+
+
+def _text(rng, fonts, chars, k=1):
+    """k characters of chars in one of fonts, rendered then thinned to strokes (unit points)."""
+    text = "".join(rng.choice(list(chars), k))
+    return centre_line(glyph(text, str(FONTS / rng.choice(fonts))))
+
+
+def _strokes(make):
+    """A family drawn from polylines: make(rng) -> lines; returns (rng, box, width) -> RGBA."""
+    return lambda rng, box, width: brush(along(make(rng)), box, width)
+
+
+def _points(make):
+    """A family drawn from centre-line points: make(rng) -> (k, 2); same signature."""
+    return lambda rng, box, width: brush(make(rng), box, width)
+
+
+BUILD = {  # the only families a detector may be tuned or trained on
+    "letters, DejaVu Sans": _points(lambda rng: _text(rng, BUILD_FONTS, LETTERS)),
+    "letters as strokes": _strokes(lambda rng: STROKE_LETTERS[rng.choice(list(STROKE_LETTERS))]),
+    "circles, squares, triangles": _strokes(_basic_shape),
+    "scribbles": _strokes(lambda rng: _scribble(rng, rng.integers(8, 20))),
+    "random walks": _strokes(lambda rng: _walk(rng, rng.integers(40, 90))),
+    "dots": _strokes(lambda rng: _dots(rng, rng.integers(2, 6))),
+}
+HELD_OUT = {  # never looked at while building: only reported
+    "letters, Liberation fonts": _points(lambda rng: _text(rng, HELD_OUT_FONTS, LETTERS)),
+    "words of 2-3 letters": _points(
+        lambda rng: _text(rng, HELD_OUT_FONTS, LETTERS, rng.integers(2, 4))
+    ),
+    "symbols + = ? # & @ % *": _points(lambda rng: _text(rng, HELD_OUT_FONTS, SYMBOLS)),
+    "stars, hearts, arrows": _strokes(_other_shape),
+    "zig-zags, spirals, waves": _strokes(_other_stroke),
+}
+
+
+def width_of(i: int, rng: np.random.Generator) -> float:
+    """Item i's brush width: in band i % 3 of WIDTHS (thin, medium, thick)."""
+    return float(rng.uniform(*WIDTHS[i % len(WIDTHS)]))
+
+
+def family(name: str, n: int, seed: int = 0) -> list[np.ndarray]:
+    """n seeded canvases (280, 280, 4) of the family called name (in BUILD or HELD_OUT)."""
+    make = {**BUILD, **HELD_OUT}[name]
+    rng = np.random.default_rng([seed, *name.encode()])
+    return [make(rng, _box(rng), width_of(i, rng)) for i in range(n)]
+
+
+def redrawn_digits(images: np.ndarray, seed: int = 0) -> list[np.ndarray]:
+    """Real digits drawn the same way: MNIST images (n, 784) thinned to their centre line and
+    redrawn with a brush of the three bands in a random box -> canvases (280, 280, 4)."""
+    rng = np.random.default_rng(seed)
+    return [
+        brush(centre_line(x.reshape(28, 28)), _box(rng), width_of(i, rng))
+        for i, x in enumerate(images)
+    ]
+
+
 def non_digits(n_each: int = 20, seed: int = 0) -> list[tuple[str, np.ndarray]]:
     """(kind, canvas RGBA (280, 280, 4)) pairs, n_each of six kinds, the same for a seed."""
     rng = np.random.default_rng(seed)
@@ -63,6 +198,15 @@ def non_digits(n_each: int = 20, seed: int = 0) -> list[tuple[str, np.ndarray]]:
         out.append(
             ("random walk", draw(_walk(rng, rng.integers(40, 90)), width=rng.uniform(8, 30)))
         )
-        letter = LETTERS[list(LETTERS)[i % len(LETTERS)]]
+        letter = STROKE_LETTERS[list(STROKE_LETTERS)[i % len(STROKE_LETTERS)]]
         out.append(("letter", draw(letter, box=_box(rng), width=rng.uniform(8, 30))))
     return out
+
+
+def typed_digits(n: int, seed: int = 0) -> list[np.ndarray]:
+    """Digits typed in the HELD_OUT fonts, redrawn with a brush: real digits, not handwriting."""
+    rng = np.random.default_rng([seed, 10])
+    return [
+        brush(_text(rng, HELD_OUT_FONTS, "0123456789"), _box(rng), width_of(i, rng))
+        for i in range(n)
+    ]

@@ -1,0 +1,148 @@
+"""How often the Draw page names a non-digit "not a digit", and doubts a real digit, by family.
+
+Every drawing goes the page's way: a 280 x 280 RGBA canvas -> mlcore.digit_check.read_canvas
+(mlcore.preprocess inside). Non-digits: the BUILD families of tests/nondigits.py (the only ones
+the detector was tuned or trained on; here with another seed) and the HELD_OUT ones (other
+fonts, other shapes, symbols, words). Real digits: MNIST test digits thinned to their centre
+line and redrawn with a brush (even indices: BUILD, used for the detector's threshold; odd:
+HELD_OUT), MNIST test digits as pixels (odd), and digits typed in the held-out fonts.
+Detectors compared (a refused drawing -- empty, tiny, a blot -- counts for each): the hand rules
+of 2026-12-04 (separate pieces, many loops, far from the sample's digits), the "not a digit"
+network alone (models/nondigit.npz), what the page ships (pieces, loops and the network), all
+of them, and the default model's hidden layer's distance to real digits (Mahalanobis to the
+nearest class mean, its threshold doubting 0.4% of BUILD real digits).
+    MNIST_DIR=/work/shared/datasets/mnist python bench/nondigits.py [N_EACH] [N_DIGITS]
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from mlcore.data import SAMPLE_DIR, load_mnist
+from mlcore.digit_check import (
+    load_detector,
+    not_digit_probability,
+    read_canvas,
+    reference_digits,
+)
+from mlcore.functions import sigmoid
+from mlcore.model import load_model
+from tests.nondigits import BUILD, HELD_OUT, family, redrawn_digits, typed_digits
+from tests.test_digit_check import canvas_of
+
+FAR = "far from every one"  # the distance rule's sentence
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default.npz"
+HIDDEN_DOUBTED = 0.004  # of BUILD real digits, as the detector's threshold
+
+
+class Hidden:
+    """Mahalanobis distance of a model's hidden activations to the nearest digit class mean
+    (one covariance shared by the classes), fitted on the bundled sample's training digits."""
+
+    def __init__(self, model, X: np.ndarray, y: np.ndarray):
+        self.model = model
+        h = self.activations(X)
+        self.means = np.array([h[y == c].mean(axis=0) for c in range(10)])  # (10, H)
+        centred = h - self.means[y]
+        cov = centred.T @ centred / len(h) + 1e-3 * np.eye(h.shape[1])
+        self.precision = np.linalg.inv(cov)
+
+    def activations(self, X: np.ndarray) -> np.ndarray:
+        p = self.model.params
+        x = self.model.scaling.apply(X.reshape(-1, 784), np.float64)
+        return sigmoid(x @ p.w1.astype(np.float64) + p.b1)  # (n, H)
+
+    def distance(self, X: np.ndarray) -> np.ndarray:
+        h = self.activations(X)
+        hp, mp = h @ self.precision, self.means @ self.precision
+        d = (hp * h).sum(1)[:, None] - 2 * hp @ self.means.T + (mp * self.means).sum(1)
+        return np.sqrt(np.maximum(d.min(axis=1), 0))
+
+
+def read_all(canvases, references) -> dict:
+    """Per canvas, through the page's path: refused, each hand rule's doubt, the pixels read."""
+    readings = [read_canvas(c, None, references) for c in canvases]  # the hand rules
+    doubts = [r.doubt or "" for r in readings]
+    return {
+        "refused": np.array([r.problem is not None for r in readings]),
+        "shape": np.array([bool(t) and FAR not in t for t in doubts]),  # pieces or loops
+        "far": np.array([FAR in t for t in doubts]),
+        "pixels": np.array(
+            [np.zeros(784) if r.pixels is None else r.pixels.ravel() for r in readings]
+        ),
+    }
+
+
+def score(m: dict, detector, hidden) -> dict:
+    """m with the detector's "not a digit" probability p and the hidden distance added."""
+    return {
+        **m,
+        "p": not_digit_probability(m["pixels"], detector),
+        "hidden": hidden.distance(m["pixels"]),
+    }
+
+
+def flags(m: dict, detector, hidden_threshold: float) -> dict:
+    """Which drawings each candidate calls not a digit (a refused drawing counts for all)."""
+    net, hid = m["p"] > detector.threshold, m["hidden"] > hidden_threshold
+    return {
+        "today's rules": m["refused"] | m["shape"] | m["far"],
+        "network": m["refused"] | net,
+        "shipped: pieces, loops, network": m["refused"] | m["shape"] | net,
+        "all rules + network": m["refused"] | m["shape"] | m["far"] | net,
+        "hidden distance": m["refused"] | hid,
+    }
+
+
+def sets(n_each: int, n_digits: int, mnist) -> list[tuple[str, str, str, list]]:
+    """(split, kind, name, canvases) of every set the table reports."""
+    out = [("build", "non-digit", name, family(name, n_each)) for name in BUILD]
+    out += [("held-out", "non-digit", name, family(name, n_each)) for name in HELD_OUT]
+    even, odd = mnist.X_test[0::2][:n_digits], mnist.X_test[1::2][:n_digits]
+    out.append(("build", "digit", "MNIST test, redrawn (even)", redrawn_digits(even)))
+    out.append(("held-out", "digit", "MNIST test, redrawn (odd)", redrawn_digits(odd, seed=1)))
+    out.append(("held-out", "digit", "MNIST test as pixels (odd)", [canvas_of(x) for x in odd]))
+    out.append(("info", "digit", "digits typed in held-out fonts", typed_digits(n_each)))
+    return out
+
+
+def row(label: str, flagged: dict) -> str:
+    n = len(next(iter(flagged.values())))
+    cells = " | ".join(f"{100 * np.mean(f):5.1f}" for f in flagged.values())
+    return f"| {label} | {n} | {cells} |"
+
+
+def table(read: list, detector, hidden) -> None:
+    """Print the figures of read [(split, kind, name, read_all(...)), ...] as Markdown."""
+    measured = [(s, k, name, score(m, detector, hidden)) for s, k, name, m in read]
+    build_digits = next(m for s, k, _, m in measured if s == "build" and k == "digit")
+    kept = build_digits["hidden"][~build_digits["refused"]]
+    hidden_threshold = float(np.quantile(kept, 1 - HIDDEN_DOUBTED))
+    names = list(flags(build_digits, detector, hidden_threshold))
+    print("% called not a digit (for real digits: % doubted)\n")
+    print("| set | n | " + " | ".join(names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    groups: dict = {}
+    for split, kind, name, m in measured:
+        f = flags(m, detector, hidden_threshold)
+        print(row(f"{split}: {name}", f))
+        group = groups.setdefault(f"{split.upper()} {kind}s", {k: [] for k in f})
+        for k, v in f.items():
+            group[k].append(v)
+    for label, group in groups.items():
+        print(row(f"**{label}, all**", {k: np.concatenate(v) for k, v in group.items()}))
+
+
+def main(n_each: int, n_digits: int) -> None:
+    sample, mnist = load_mnist(SAMPLE_DIR), load_mnist()
+    references = reference_digits(sample.X_train)
+    hidden = Hidden(load_model(DEFAULT_MODEL), sample.X_train, sample.y_train)
+    read = [(s, k, n, read_all(c, references)) for s, k, n, c in sets(n_each, n_digits, mnist)]
+    table(read, load_detector(), hidden)
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:3])) if len(sys.argv) > 2 else main(60, 1000)
