@@ -1,5 +1,7 @@
 """Train: choose hyper-parameters, start/stop/continue, watch loss and accuracy live."""
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
@@ -253,7 +255,7 @@ if run is not None and not run.active and (run.history or run.status == "interru
     {"finished": st.success, "diverged": st.error, "failed": st.error}.get(run.status, st.info)(
         f"Run {plain(live.label(run))}: {plain(run.message or run.status)}."
     )
-    hints.render(run)  # what went wrong, with a one-click fix (ui/hints.py)
+    hints.render(run, go_on=partial(step, "continue"))  # what went wrong, one-click fixes
     if run.kind == "train":
         handin.form([run], key="train_handin")  # when the teacher has a Class page
     if run.usable:
