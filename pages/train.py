@@ -201,9 +201,12 @@ if st.session_state["augment"] != "none":  # expanders cannot nest: right under 
         st.plotly_chart(charts.grid_figure(grid, "Each row: a training image, then 7 distortions"))
         st.caption("A new random distortion of every image, every time a batch is drawn.")
 try:
-    st.query_params.from_dict(config_to_params(settings()))  # the address bar is a link
+    link = config_to_params(settings())  # the address bar is a link to these settings
 except ValueError:
-    pass  # a setting out of range: Start says why
+    link = st.query_params.to_dict()  # a setting out of range: Start says why
+if run is not None:  # and to the run on screen: a reload (F5) shows it again
+    link[train_settings.RUN_PARAM] = run.id
+st.query_params.from_dict(link)
 st.session_state[keys.TRAIN_POLLING] = busy
 
 
