@@ -120,7 +120,9 @@ buttons.button(
     help="Train the run on screen one more iteration (a full-batch step, or one pass over the "
     "data), then pause; a finished run goes one iteration past its end.",
 )
-active_runs.show("train_active", besides=run)  # a lesson's runs, stoppable from here too
+active_runs.show(
+    "train_active", besides=[run] if run else []
+)  # a lesson's runs, stoppable from here too
 if keys.TRAIN_ERROR in st.session_state:
     st.error(plain(st.session_state.pop(keys.TRAIN_ERROR)))  # may quote a link's own text
 

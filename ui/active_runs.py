@@ -15,11 +15,11 @@ def _stop(run_id: str) -> None:
     state.scheduler().stop(run_id, session=state.session_id())
 
 
-def show(key: str, besides=None) -> None:
-    """The session's active runs but besides (a run the page shows with its own Stop), one
-    line each with Stop; key: this page's prefix for the buttons' keys."""
-    besides_id = None if besides is None else besides.id
-    active = [run for run in state.runs() if run.active and run.id != besides_id]
+def show(key: str, besides=()) -> None:
+    """The session's active runs but besides (the runs the page shows with their own Stop
+    and status), one line each with Stop; key: this page's prefix for the buttons' keys."""
+    shown = {run.id for run in besides}
+    active = [run for run in state.runs() if run.active and run.id not in shown]
     if not active:
         return
     with st.container(border=True):

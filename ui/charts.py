@@ -72,6 +72,12 @@ def color_at(i: int) -> str:
     return COLORS[i % len(COLORS)]
 
 
+def on_top(i: int, n: int) -> int:
+    """The zorder of the i-th of n runs' lines: the first drawn over the rest (the run on
+    screen; a lesson's first run, e.g. the naive softmax, never hidden under the stable one)."""
+    return n - i
+
+
 def _colors(colors: Sequence[str] | None, n: int) -> list[str]:
     """colors if given (one per series), else the palette in order."""
     return list(colors) if colors is not None else [color_at(i) for i in range(n)]
@@ -114,6 +120,7 @@ def loss_figure(
             mode="lines+markers" if len(history) < 40 else "lines",
             line=dict(color=colors[i]),
             hovertemplate="loss %{y:.4f}",
+            zorder=on_top(i, len(series)),
         )
         for i, (label, history) in enumerate(series)
     ]
@@ -132,7 +139,9 @@ def accuracy_figure(
     """Test (solid) and training (dotted) accuracy in % against x_axis, per run."""
     x_title, x_of = X_AXES[x_axis]
     traces = []
-    for (label, history), color in zip(series, _colors(colors, len(series)), strict=True):
+    for i, ((label, history), color) in enumerate(
+        zip(series, _colors(colors, len(series)), strict=True)
+    ):
         tested = [p for p in history if p.test_accuracy is not None]
         traces.append(
             dict(
@@ -143,6 +152,7 @@ def accuracy_figure(
                 mode="lines+markers",
                 line=dict(color=color),
                 hovertemplate="test %{y:.2f}%",
+                zorder=on_top(i, len(series)),
             )
         )
         traces.append(
@@ -154,6 +164,7 @@ def accuracy_figure(
                 mode="lines",
                 line=dict(color=color, dash="dot"),
                 hovertemplate="train %{y:.2f}%",
+                zorder=on_top(i, len(series)),
             )
         )
     return _figure(traces, "Accuracy", x_title, "accuracy (%)", **_empty_axes(series, (0, 100)))
@@ -170,7 +181,9 @@ def _lines(series, x_axis: str, fields: Sequence[tuple[str, str, str, float]], c
     """Traces of report fields per run: fields = (attribute, name, dash, factor)."""
     _, x_of = X_AXES[x_axis]
     traces = []
-    for (label, history), color in zip(series, _colors(colors, len(series)), strict=True):
+    for i, ((label, history), color) in enumerate(
+        zip(series, _colors(colors, len(series)), strict=True)
+    ):
         for attribute, name, dash, factor in fields:
             shown = [p for p in history if getattr(p, attribute, None) is not None]
             traces.append(
@@ -182,6 +195,7 @@ def _lines(series, x_axis: str, fields: Sequence[tuple[str, str, str, float]], c
                     mode="lines",
                     line=dict(color=color, dash=dash),
                     hovertemplate=f"{name} %{{y:.3g}}",
+                    zorder=on_top(i, len(series)),
                 )
             )
     return traces
