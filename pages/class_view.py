@@ -24,16 +24,14 @@ router.ensure()  # a first visit by a link (/class_view) still goes through app.
 
 def class_runs() -> list | None:
     """The handed-in runs, or None after saying why the database cannot give them."""
-    store = state.scheduler().store
-    if store is None:
+    if not state.keeps_work():
         st.error("The class view needs the run store (MNIST_LAB_STORE is 'memory').")
         return None
-    try:
-        return handed_in(state.handed_in_runs())
-    except Exception as e:  # PostgreSQL down, a locked file: say so, keep the page
-        why = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
+    found = state.handed_in_runs()  # [] while the store is away (store_problem says why)
+    if not found and (why := state.store_problem()):
         st.error(f"The database is away ({plain(why)}); try again soon.")
         return None
+    return handed_in(found)
 
 
 st.title("The class")

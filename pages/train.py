@@ -53,7 +53,7 @@ def start_run(max_batches: int | None = None) -> None:
 
 def stop_run() -> None:
     if (run := state.current_run()) is not None:
-        state.scheduler().stop(run.id, session=state.session_id())
+        state.scheduler().stop(run.id, workspace=state.workspace_id())
 
 
 def step(how: str) -> None:
@@ -71,7 +71,7 @@ def step(how: str) -> None:
         return
     batches = {"continue": None, "step": 1, "iteration": run.batches_per_iteration}[how]
     extend = None if how == "continue" else 1  # after its end: one iteration more
-    state.scheduler().resume(run.id, batches, session=state.session_id(), extend=extend)
+    state.scheduler().resume(run.id, state.workspace_id(), batches, extend=extend)
 
 
 def cannot_go_on(run) -> str:

@@ -118,7 +118,7 @@ class Control:
         run.asked_to_end = 0.0
         if run.stopping and outcome in ("paused", "stopped"):
             outcome, text = "stopped", run.stop_reason
-        if outcome == "paused" and run.max_batches is None and run.session in self._sessions:
+        if outcome == "paused" and run.max_batches is None and run.workspace in self._sessions:
             run.set(status="waiting", message="", stopping=False)  # its turn ended: to the back
             self._queue.append(run)
         else:

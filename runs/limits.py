@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import partial
 
-from mlcore.resources import machine_memory
+from mlcore.resources import machine_memory, run_bytes
 
 # Each worker holds up to two scaled datasets (~220 MB each for full MNIST): more workers than
 # this by default would hold gigabytes on a big server for little gain in a class.
@@ -136,6 +136,49 @@ def _process_alive(pid: int) -> bool:
     except OSError:  # PermissionError: alive, another user's
         return True
     return True
+
+
+def check_memory(limits: Limits, config, n_train: int) -> None:
+    """LimitError if a run of config on n_train images needs more than a run may take."""
+    need = run_bytes(config, n_train)
+    if need > limits.run_memory:
+        raise LimitError(
+            f"this run would need about {need / 2**20:,.0f} MB (hidden units × rows per "
+            f"step); the server allows {limits.run_memory / 2**20:,.0f} MB per run. "
+            "Use mini-batches or fewer hidden units."
+        )
+
+
+def check_active(active: int, more: int, limit: int) -> None:
+    """LimitError if a workspace with `active` runs training or waiting may not start `more`."""
+    if active + more <= limit:
+        return
+    if more == 1:
+        raise LimitError(
+            f"you already have {active} runs training or waiting (the limit is "
+            f"{limit}); stop one or wait for it to finish"
+        )
+    busy = f", and you already have {active} training or waiting" if active else ""
+    raise LimitError(
+        f"that is {more} runs{busy}; the limit is {limit} at a time. "
+        f"Stop {active + more - limit} or wait for them to finish"
+    )
+
+
+KEEP_ENV = "MNIST_LAB_KEEP_DAYS"
+
+
+def keep_days(env=None) -> float:
+    """$MNIST_LAB_KEEP_DAYS [180]: days a workspace is kept after its last use; ValueError
+    saying what is wrong with a value that is not a number > 0."""
+    text = (os.environ if env is None else env).get(KEEP_ENV, "180")
+    try:
+        days = float(text)
+    except ValueError:
+        raise ValueError(f"{KEEP_ENV}={text!r} is not a number of days") from None
+    if not days > 0:
+        raise ValueError(f"{KEEP_ENV}={text!r} must be a number of days > 0")
+    return days
 
 
 class LimitError(ValueError):

@@ -37,7 +37,7 @@ class Run:
     """One run at one moment, as pages see it; the scheduler publishes a new one per change."""
 
     id: str
-    session: str
+    workspace: str
     spec: RunSpec
     data: DataRef
     data_label: str
@@ -55,6 +55,8 @@ class Run:
     range_test: RangeTest | None = None  # its result, once the worker sent it
     last_step: StepChange | None = None  # what the last single Step changed
     lesson: str | None = None  # the lesson (slug) that started it
+    name: str = ""  # the student's name for it ("": none)
+    hidden: bool = False  # left out of the pages' lists (still kept)
 
     @property
     def config(self):

@@ -27,17 +27,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from mlcore.checkpoint import CheckpointError, state_from_bytes
-from mlcore.resources import run_bytes
 from mlcore.spec import RunSpec
 from runs import stored
+from runs.class_work import ClassWork
+from runs.code_store import CodeVersion
 from runs.control import Control
 from runs.keeping import Keeping
-from runs.limits import TMP_PREFIX, LimitError, Limits, remove_stale_folders
+from runs.limits import (
+    TMP_PREFIX,
+    LimitError,
+    Limits,
+    check_active,
+    check_memory,
+    remove_stale_folders,
+)
 from runs.pool import ROOT, WorkerPool
 from runs.protocol import DataRef
 from runs.run import ENDED_UNUSABLE, Record, Run
 from runs.sessions import Alive, Session, SessionKeeping
-from runs.store import STORE_ENV
+from runs.store import STORE_ENV, StoredRun
 from runs.writer import StoreWriter
 
 __all__ = ["ROOT", "LimitError", "Limits", "Run", "Scheduler", "get_scheduler"]
@@ -66,6 +74,8 @@ class Scheduler(Control, SessionKeeping, Keeping):
         self._runs: dict[str, Record] = {}
         self._sessions: dict[str, Session] = {}
         self._queue: deque[Record] = deque()
+        self._deleted: set[str] = set()  # run ids deleted here (never read back)
+        self.classes = ClassWork(store)  # hand-ins, class settings, code
         self._closed = threading.Event()
         remove_stale_folders()
         self._tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
@@ -77,7 +87,7 @@ class Scheduler(Control, SessionKeeping, Keeping):
 
     def submit(
         self,
-        session: str,
+        workspace: str,
         spec: RunSpec,
         data: DataRef,
         data_label: str,
@@ -86,40 +96,31 @@ class Scheduler(Control, SessionKeeping, Keeping):
         kind: str = "train",
         lesson: str | None = None,
     ) -> Run:
-        """Queue a new run for session; LimitError if a limit forbids it.
+        """Queue a new run for workspace; LimitError if a limit forbids it.
 
         kind "range" runs mlcore.range_test on spec's config instead (run.range_test).
         """
+        return self.submit_all(workspace, [(spec, data, data_label, n_train, max_batches, kind,
+                                            lesson)])[0]  # fmt: skip
+
+    def _submit(self, s: Session, workspace: str, spec, data, data_label, n_train,
+                max_batches=None, kind="train", lesson=None) -> Run:  # fmt: skip
+        """Queue one run (the caller holds the lock and has checked the limits)."""
         if kind not in ("train", "range"):
             raise ValueError(f"kind={kind!r} must be 'train' or 'range'")
-        self._check_quota(session)
-        self._check_memory(spec, n_train)
-        with self._lock:
-            s = self._session(session)
-            self._check_active(s)
-            view = Run(self._new_id(), session, spec, data, data_label, n_train, kind=kind)
-            view = replace(view, lesson=lesson, continuable=kind == "train")
-            run = Record(view, max_batches=max_batches)
-            s.runs.append(run)
-            self._runs[run.id] = run
-            self._queue.append(run)
-            if self.store is None:
-                self._forget_old(s)
-            else:
-                self.store.insert(stored.run_row(run, self.server_id))
-                run.saved = (run.status, run.message)
-            return run.view
-
-    def _check_active(self, s: Session) -> None:
-        """LimitError if no worker can start or s has all the active runs it may have."""
-        if self._pool.failing:
-            raise LimitError("the training processes cannot start; see the server log")
-        active = sum(r.active for r in s.runs)
-        if active >= self.limits.active_per_session:
-            raise LimitError(
-                f"you already have {active} runs training or waiting (the limit is "
-                f"{self.limits.active_per_session}); stop one or wait for it to finish"
-            )
+        view = Run(self._new_id(), workspace, spec, data, data_label, n_train, kind=kind)
+        run = Record(
+            replace(view, lesson=lesson, continuable=kind == "train"), max_batches=max_batches
+        )
+        s.runs.append(run)
+        self._runs[run.id] = run
+        self._queue.append(run)
+        if self.store is None:
+            self._forget_old(s)
+        else:
+            self.store.insert(stored.run_row(run, self.server_id))
+            run.saved = (run.status, run.message)
+        return run.view
 
     def _new_id(self) -> str:
         run_id = uuid.uuid4().hex[:12]
@@ -127,40 +128,29 @@ class Scheduler(Control, SessionKeeping, Keeping):
             run_id = uuid.uuid4().hex[:12]
         return run_id
 
-    def submit_all(self, session: str, requests: Sequence[tuple]) -> list[Run]:
-        """Queue every run of requests (each submit's arguments after session) or none.
+    def submit_all(self, workspace: str, requests: Sequence[tuple]) -> list[Run]:
+        """Queue every run of requests (each submit's arguments after workspace) or none.
 
         LimitError, before any is queued, if one breaks a limit or all of them together
-        would pass the session's limit of active runs (checked and queued under one lock).
+        would pass the workspace's limit of active runs (checked and queued under one lock;
+        the quota, which asks the database, before it).
         """
+        self._check_quota(workspace)
+        for spec, _, _, n_train, *_ in requests:  # before any is queued
+            check_memory(self.limits, spec.config, n_train)
         with self._lock:
-            s = self._session(session)
-            active, limit = sum(r.active for r in s.runs), self.limits.active_per_session
-            if active + len(requests) > limit:
-                busy = f", and you already have {active} training or waiting" if active else ""
-                raise LimitError(
-                    f"that is {len(requests)} runs{busy}; the limit is {limit} at a time. "
-                    f"Stop {active + len(requests) - limit} or wait for them to finish"
-                )
-            for spec, _, _, n_train, *_ in requests:  # before any is queued
-                self._check_memory(spec, n_train)
-            return [self.submit(session, *request) for request in requests]  # the lock is an RLock
+            s = self._session(workspace)
+            if self._pool.failing:
+                raise LimitError("the training processes cannot start; see the server log")
+            active = sum(r.active for r in s.runs)
+            check_active(active, len(requests), self.limits.active_per_session)
+            return [self._submit(s, workspace, *request) for request in requests]
 
-    def _check_memory(self, spec: RunSpec, n_train: int) -> None:
-        """LimitError if a run of spec on n_train images needs more than a run may take."""
-        need = run_bytes(spec.config, n_train)
-        if need > self.limits.run_memory:
-            raise LimitError(
-                f"this run would need about {need / 2**20:,.0f} MB (hidden units × rows per "
-                f"step); the server allows {self.limits.run_memory / 2**20:,.0f} MB per run. "
-                "Use mini-batches or fewer hidden units."
-            )
-
-    def stop(self, run_id: str, session: str | None = None) -> None:
-        """Stop a run (of session, if given): at once if waiting, at its next report if training."""
+    def stop(self, run_id: str, workspace: str) -> None:
+        """Stop workspace's run: at once if waiting, at its next report if training."""
         with self._lock:
             run = self._runs.get(run_id)
-            if run is None or session not in (None, run.session):
+            if run is None or run.workspace != workspace:
                 return
             self._stop(run)
         self._flush()
@@ -179,17 +169,15 @@ class Scheduler(Control, SessionKeeping, Keeping):
     def resume(
         self,
         run_id: str,
+        workspace: str,
         max_batches: int | None = None,
-        session: str | None = None,
         extend: int | None = None,
     ) -> None:
-        """Continue a stopped/paused run (or, after the end, train as long again, or `extend`
-        iterations more: +1 iteration and Step after a finished run)."""
+        """Continue workspace's stopped/paused run (or, after the end, train as long again, or
+        `extend` iterations more: +1 iteration and Step after a finished run)."""
         with self._lock:
             run = self._runs.get(run_id)
-            if run is None or run.active or not run.continuable:
-                return
-            if session not in (None, run.session):
+            if run is None or run.active or not run.continuable or run.workspace != workspace:
                 return
             if run.status in ENDED_UNUSABLE or not self._restore(run):
                 return
@@ -217,12 +205,80 @@ class Scheduler(Control, SessionKeeping, Keeping):
                 self._save(run.id, truncate_reports=run.state_at)
         return True
 
-    def runs_of(self, session: str) -> list[Run]:
-        """The session's runs, oldest first (read back from the store the first time)."""
-        self._load(session)
+    def runs_of(self, workspace: str) -> list[Run]:
+        """The workspace's runs, oldest first (read back from the store the first time)."""
+        self._load(workspace)
         with self._lock:
-            s = self._sessions.get(session)
+            s = self._sessions.get(workspace)
             return [r.view for r in s.runs] if s else []
+
+    def rename(self, workspace: str, run_id: str, name: str) -> Run:
+        """Name workspace's run ("" clears); ValueError(sentence) for a name too long or
+        blank-looking, KeyError if workspace has no such run."""
+        return self._change(workspace, run_id, name=stored.checked_name(name))
+
+    def set_hidden(self, workspace: str, run_id: str, hidden: bool) -> Run:
+        """Leave workspace's run out of the lists (hidden) or show it again."""
+        return self._change(workspace, run_id, hidden=bool(hidden))
+
+    def _change(self, workspace: str, run_id: str, **values) -> Run:
+        with self._lock:
+            run = self._runs.get(run_id)
+            if run is None or run.workspace != workspace:
+                raise KeyError(f"no run {run_id!r} in this workspace")
+            run.set(**values)
+            self._save(run.id, **values)
+            return run.view
+
+    # ---- the class (runs.class_work) ---------------------------------------------------
+
+    def hand_in(self, workspace: str, run_ids: list[str], nickname: str,
+                code_version: int | None = None, timeout: float = 2.0) -> bool:  # fmt: skip
+        """Hand these runs of workspace (and optionally a kept code version) in under
+        nickname; True once the database has it (waiting for this write only), False if it
+        is kept and retried (or there is no store)."""
+        with self._lock:
+            mine = [self._runs.get(i) for i in run_ids]
+            own = [(r.id, r.lesson) for r in mine if r is not None and r.workspace == workspace]
+        return self.classes.hand_in(workspace, own, nickname, code_version, timeout)
+
+    def handed_in_ids(self, workspace: str) -> dict[str, str]:
+        """Run id -> nickname of workspace's handed-in runs; {} while the store is away."""
+        return self.classes.handed_in_ids(workspace)
+
+    def handed_in(self) -> list[StoredRun]:
+        """The class's hand-ins with their reports (one query); [] while the store is away."""
+        return self.classes.handed_in()
+
+    def class_setting(self, name: str) -> dict | None:
+        """A class-wide setting; None if unset or the store is away."""
+        return self.classes.class_setting(name)
+
+    def set_class_setting(self, name: str, value: dict) -> None:
+        """Set a class-wide setting (every app server reads it); StoreError(sentence) if the
+        store is away."""
+        self.classes.set_class_setting(name, value)
+
+    def keeps_work(self) -> bool:
+        """Whether runs are kept in a store (False: MNIST_LAB_STORE=memory)."""
+        return self.store is not None
+
+    def store_problem(self) -> str | None:
+        """Why work is not being saved now, or what happened to the store; None if fine."""
+        return self.classes.problem()
+
+    def save_code(self, workspace: str, source: str, check: dict) -> int:
+        """Keep a new version of workspace's code (check: JSON-able); its number (1, 2, ...).
+        StoreError(sentence) if the store is away, ValueError if the source is too long."""
+        return self.classes.save_code(workspace, source, check)
+
+    def code_versions(self, workspace: str) -> list[CodeVersion]:
+        """workspace's kept code, newest first; [] while the store is away."""
+        return self.classes.code_versions(workspace)
+
+    def handed_in_code(self) -> list[CodeVersion]:
+        """The code of every hand-in (workspace, nickname), one query; [] while away."""
+        return self.classes.handed_in_code()
 
     def get(self, run_id: str) -> Run | None:
         """The run as it is now (a value: ask again for news), or None if unknown."""

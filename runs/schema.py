@@ -1,7 +1,7 @@
 """What the run store is: its tables, where it lives, its engine, its errors in a sentence.
 
-runs.store reads and writes through these (a new column: here, with SCHEMA_VERSION bumped and
-a migration in runs.store.Store._prepare).
+runs.store reads and writes through these. A change of a table: here, with SCHEMA_VERSION
+bumped and a step in runs.migrations that brings an older database to it.
 """
 
 from __future__ import annotations
@@ -12,11 +12,22 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STORE_ENV = "MNIST_LAB_STORE"
 APP_DIR = "mnist-backprop-lab"
 
-metadata = sa.MetaData()
+NAME_MAX = 60  # characters of a run's name
+
+
+# Constraint names the migrations can refer to (the same on SQLite and PostgreSQL).
+def _run_key() -> sa.ForeignKey:
+    """A run's id in another table: its rows go with the run (ON DELETE CASCADE)."""
+    return sa.ForeignKey("runs.id", ondelete="CASCADE")
+
+
+metadata = sa.MetaData(
+    naming_convention={"ix": "ix_%(column_0_label)s", "fk": "fk_%(table_name)s_%(column_0_name)s"}
+)
 meta = sa.Table(
     "meta",
     metadata,
@@ -52,22 +63,36 @@ runs = sa.Table(
     sa.Column("weights", sa.LargeBinary),  # newer weights than the state's (a lost worker)
     sa.Column("extra", sa.Text),  # JSON: a range test's result
     sa.Column("lesson", sa.String(64)),  # the lesson (slug) that started it, if any
+    sa.Column("name", sa.String(NAME_MAX), nullable=False, server_default=""),  # v2
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),  # v2
 )
 reports = sa.Table(
     "reports",
     metadata,
-    sa.Column("run_id", sa.String(16), primary_key=True),
+    sa.Column("run_id", sa.String(16), _run_key(), primary_key=True),  # v2: the key
     sa.Column("seq", sa.Integer, primary_key=True),
     sa.Column("values", sa.Text, nullable=False),  # JSON: mlcore.checkpoint.progress_to_dict
 )
 handins = sa.Table(
     "handins",
     metadata,
-    sa.Column("run_id", sa.String(16), primary_key=True),
+    sa.Column("run_id", sa.String(16), _run_key(), primary_key=True),  # v2: the key
     sa.Column("workspace", sa.String(64), nullable=False, index=True),
     sa.Column("nickname", sa.String(64), nullable=False),
     sa.Column("lesson", sa.String(64)),
     sa.Column("created", sa.Float, nullable=False),
+    sa.Column("code_version", sa.Integer),  # v2: the code handed in with it, if any
+)
+code_versions = sa.Table(  # v2: code a student wrote (runs.code_store)
+    "code_versions",
+    metadata,
+    sa.Column("workspace", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),  # 1, 2, ... per workspace
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("check", sa.Text, nullable=False),  # JSON: what the check found
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("nickname", sa.String(64)),  # set when handed in
+    sa.Column("handed_in", sa.Float),
 )
 
 
@@ -129,6 +154,7 @@ def engine_for(url: str) -> sa.Engine:
         raise StoreError(f"cannot use {describe(url)}: {e}") from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -140,7 +166,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL's usual pairing: no fsync per transaction (a power cut may lose the last second of
     # reports, never the file's consistency); writes then cost the server little CPU time.
     cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA foreign_keys = ON")  # per connection: the cascades of runs.id
     cursor.close()
+    # Transactions are begun by _sqlite_begin, not by the driver (which leaves a table's
+    # change outside them): a migration's steps then commit together or not at all.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def damaged(error: Exception) -> bool:

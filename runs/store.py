@@ -9,17 +9,20 @@ workspace's runs back after a reload or a restart. Nothing here imports Streamli
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from runs import migrations, writes
 from runs.schema import (  # noqa: F401 (the store's names, read from runs.store elsewhere)
     APP_DIR,
     SCHEMA_VERSION,
     STORE_ENV,
     StoreError,
+    code_versions,
     damaged,
     data_folder,
     describe,
@@ -36,10 +39,10 @@ from runs.schema import (  # noqa: F401 (the store's names, read from runs.store
     workspaces,
 )
 
+log = logging.getLogger("mnist_lab.store")
 SERVER_TIMEOUT = 30.0  # seconds without a heartbeat after which a server counts as gone
-WRITE_CHUNK = 500  # reports per statement (PostgreSQL takes at most 65,535 parameters)
 # What the class view reads of a run (not its weights or state).
-CLASS_COLUMNS = ("id", "spec", "data_label", "status", "lesson")
+CLASS_COLUMNS = ("id", "spec", "data_label", "status", "lesson", "name")
 
 
 @dataclass(frozen=True)
@@ -65,21 +68,32 @@ class Store:
 
     def _prepare(self) -> None:
         try:
-            metadata.create_all(self.engine)
             with self.engine.begin() as c:
-                found = c.execute(sa.select(meta.c.value).where(meta.c.key == "schema")).scalar()
-                if found is None:
-                    c.execute(meta.insert().values(key="schema", value=str(SCHEMA_VERSION)))
-                elif int(found) > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the store {describe(self.url)} was written by a newer version "
-                        f"(schema {found}; this one reads {SCHEMA_VERSION}); upgrade the app"
-                    )
+                self._upgrade(c)
         except sa.exc.DatabaseError as e:
             if self.engine.dialect.name == "sqlite" and damaged(e):
                 self._move_aside(e)
                 return self._prepare()
             raise StoreError(plain_reason(e)) from None
+
+    def _upgrade(self, c) -> None:
+        """A new database made at SCHEMA_VERSION, an older one migrated (runs.migrations),
+        a newer one refused: in one transaction."""
+        found = migrations.version(c)
+        if found is None:
+            metadata.create_all(c)
+            c.execute(meta.insert().values(key="schema", value=str(SCHEMA_VERSION)))
+        elif found > SCHEMA_VERSION:
+            raise StoreError(
+                f"the store {describe(self.url)} was written by a newer version "
+                f"(schema {found}; this one reads {SCHEMA_VERSION}); upgrade the app"
+            )
+        elif found < SCHEMA_VERSION:
+            migrations.lock(c)
+            if (found := migrations.version(c)) < SCHEMA_VERSION:  # not done meanwhile
+                migrations.upgrade(c, found)
+                log.warning("mnist-lab: the store was upgraded from schema %d to %d",
+                            found, SCHEMA_VERSION)  # fmt: skip
 
     def _move_aside(self, error: Exception) -> None:
         """A damaged SQLite file is renamed (never deleted) and a new one started."""
@@ -99,32 +113,34 @@ class Store:
 
     def write(
         self,
-        inserts: list[dict],
-        report_rows: list[dict],
-        updates: dict,
+        inserts: list[dict] = (),
+        report_rows: list[dict] = (),
+        updates: dict | None = None,
         handed: list[dict] = (),
         touched: dict | None = None,
         heartbeat: str | None = None,
+        deletes: list[tuple] = (),
     ) -> None:
         """In one transaction: new runs, new reports, column updates by run id, hand-ins,
-        workspaces used (id -> when), and this server's heartbeat (its id)."""
-        touched = touched or {}
+        deletions ((workspace, run ids), or (workspace, None): all of it), workspaces used
+        (id -> when), and this server's heartbeat (its id)."""
+        updates = updates or {}
         with self.engine.begin() as c:
             for row in inserts:  # a retried batch: its own row again, never another's
-                mine = (runs.c.id == row["id"]) & (runs.c.workspace == row["workspace"])
-                c.execute(sa.delete(runs).where(mine))
-                c.execute(runs.insert().values(**row))
-            _write_reports(c, report_rows, updates)
+                writes.put_run(c, row)
+            writes.write_reports(c, report_rows, updates)
             for run_id, values in updates.items():
                 values = {k: v for k, v in values.items() if k != "truncate_reports"}
                 if values:
                     c.execute(sa.update(runs).where(runs.c.id == run_id).values(**values))
-            for workspace, at in touched.items():
+            writes.write_handins(c, handed)
+            for workspace, run_ids in deletes:
+                writes.delete(c, workspace, run_ids)
+            for workspace, at in (touched or {}).items():
                 self._touch(c, workspace, at)
             if heartbeat is not None:
                 c.execute(sa.delete(servers).where(servers.c.id == heartbeat))
                 c.execute(servers.insert().values(id=heartbeat, seen=time.time()))
-            _write_handins(c, handed)
 
     def touch_workspace(self, workspace: str, now: float | None = None) -> None:
         """Record that workspace was used now (created if new)."""
@@ -145,24 +161,12 @@ class Store:
             return set(c.execute(q).scalars())
 
     def delete_runs(self, workspace: str, run_ids: list[str]) -> None:
-        """Delete runs of workspace (and their reports and hand-ins); others' are untouched."""
-        with self.engine.begin() as c:
-            mine = sa.select(runs.c.id).where(runs.c.workspace == workspace, runs.c.id.in_(run_ids))
-            ids = list(c.execute(mine).scalars())
-            c.execute(sa.delete(reports).where(reports.c.run_id.in_(ids)))
-            c.execute(sa.delete(handins).where(handins.c.run_id.in_(ids)))
-            c.execute(sa.delete(runs).where(runs.c.id.in_(ids)))
+        """Delete runs of workspace (their reports and hand-ins go with them)."""
+        self.write(deletes=[(workspace, tuple(run_ids))])
 
     def delete_workspace(self, workspace: str) -> None:
-        """Every run of workspace, its hand-ins and the workspace itself."""
-        with self.engine.begin() as c:
-            ids = list(
-                c.execute(sa.select(runs.c.id).where(runs.c.workspace == workspace)).scalars()
-            )
-            c.execute(sa.delete(reports).where(reports.c.run_id.in_(ids)))
-            c.execute(sa.delete(handins).where(handins.c.workspace == workspace))
-            c.execute(sa.delete(runs).where(runs.c.workspace == workspace))
-            c.execute(sa.delete(workspaces).where(workspaces.c.id == workspace))
+        """Every run of workspace, its hand-ins, its code and the workspace itself."""
+        self.write(deletes=[(workspace, None)])
 
     def forget_older_than(self, days: float, now: float | None = None) -> int:
         """Delete workspaces not used for days; returns how many."""
@@ -191,7 +195,8 @@ class Store:
     # ---- reading ---------------------------------------------------------------------
 
     def handed_in(self) -> list[StoredRun]:
-        """Every handed-in run (row with nickname, lesson and handed_in), oldest first."""
+        """Every handed-in run (row with nickname, lesson and handed_in) with its reports,
+        oldest first: one query."""
         q = (
             sa.select(
                 *(runs.c[name] for name in CLASS_COLUMNS),
@@ -199,13 +204,22 @@ class Store:
                 handins.c.nickname,
                 handins.c.lesson.label("handed_lesson"),
                 handins.c.created.label("handed_in"),
+                handins.c.code_version,
+                reports.c["values"].label("report"),
             )
             .join(handins, handins.c.run_id == runs.c.id)
-            .order_by(handins.c.created)
+            .outerjoin(reports, reports.c.run_id == runs.c.id)
+            .order_by(handins.c.created, runs.c.created, runs.c.id, reports.c.seq)
         )
         with self.engine.connect() as c:
-            rows = [dict(r) for r in c.execute(q).mappings()]
-            return [StoredRun(r, self._reports(c, r["id"])) for r in rows]
+            found: dict[str, StoredRun] = {}
+            for r in c.execute(q).mappings():
+                row = dict(r)
+                text = row.pop("report")
+                kept = found.setdefault(row["id"], StoredRun(row, []))
+                if text is not None:
+                    kept.reports.append(json.loads(text))
+            return list(found.values())
 
     def handed_in_ids(self, workspace: str) -> dict[str, str]:
         """Run id -> nickname for the runs workspace handed in."""
@@ -244,33 +258,3 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def _write_reports(c, report_rows: list[dict], updates: dict) -> None:
-    """Cut the reports past a resumed run's state, then write the new ones (a retried
-    batch's reports replace themselves)."""
-    for run_id, values in updates.items():  # cut first: new reports may follow
-        if "truncate_reports" in values:
-            keep = values["truncate_reports"]
-            c.execute(sa.delete(reports).where(reports.c.run_id == run_id, reports.c.seq >= keep))
-    for chunk in _chunks(report_rows, WRITE_CHUNK):
-        keys = [(r["run_id"], r["seq"]) for r in chunk]
-        c.execute(sa.delete(reports).where(sa.tuple_(reports.c.run_id, reports.c.seq).in_(keys)))
-        c.execute(reports.insert(), chunk)
-
-
-def _write_handins(c, handed: list[dict]) -> None:
-    """Hand-ins; a run handed in again takes its new nickname."""
-    for row in handed:
-        own = sa.select(runs.c.id).where(
-            runs.c.id == row["run_id"], runs.c.workspace == row["workspace"]
-        )
-        if c.execute(own).first() is None:
-            continue  # only a workspace's own runs can be handed in under it
-        c.execute(sa.delete(handins).where(handins.c.run_id == row["run_id"]))
-        c.execute(handins.insert().values(**row))

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import time
+import unicodedata
 from dataclasses import replace
 
 import numpy as np
@@ -18,7 +19,23 @@ from mlcore.spec import RunSpec
 from mlcore.train import TrainConfig
 from runs.protocol import DataRef
 from runs.run import ACTIVE, Record, Run
+from runs.schema import NAME_MAX
 from runs.store import StoredRun
+
+# Letters that show as nothing (Hangul fillers, braille blank, ...): a name of them looks blank.
+BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u200b\u2060\ufeff")
+
+
+def checked_name(text: str) -> str:
+    """A run's name as kept: spaces collapsed, "" for none; ValueError saying what is wrong."""
+    name = " ".join(text.split())
+    if text and not name:
+        raise ValueError("a run's name cannot be only spaces")
+    if len(name) > NAME_MAX:
+        raise ValueError(f"a run's name has at most {NAME_MAX} characters ({len(name)} given)")
+    if any(unicodedata.category(ch)[0] == "C" or ch in BLANK_LOOKING for ch in name):
+        raise ValueError("a run's name cannot hold control or invisible characters")
+    return name
 
 
 def spec_text(run) -> str:
@@ -29,7 +46,7 @@ def run_row(run, server: str) -> dict:
     """The store's row for a new run (no weights yet)."""
     return {
         "id": run.id,
-        "workspace": run.session,
+        "workspace": run.workspace,
         "kind": run.kind,
         "spec": spec_text(run),
         "data_kind": run.data.kind,
@@ -43,6 +60,8 @@ def run_row(run, server: str) -> dict:
         "updated": time.time(),
         "state_at": 0,
         "lesson": run.lesson,
+        "name": run.name,
+        "hidden": run.hidden,
     }
 
 
@@ -84,7 +103,8 @@ def run_from_store(found: StoredRun, server: str, live: set[str]) -> Record:
     spec = RunSpec(TrainConfig(**spec_values["config"]), spec_values["data"])
     data = DataRef(row["data_kind"], row["data_location"])
     view = Run(row["id"], row["workspace"], spec, data, row["data_label"], row["n_train"])
-    run = Record(replace(view, kind=row["kind"], created=row["created"], lesson=row["lesson"]))
+    view = replace(view, kind=row["kind"], created=row["created"], lesson=row["lesson"])
+    run = Record(replace(view, name=row.get("name") or "", hidden=bool(row.get("hidden"))))
     run.set(status=row["status"], message=row["message"])
     history = tuple(progress_from_dict(v) for v in found.reports)
     run.state_blob = bytes(row["state"]) if row["state"] else None

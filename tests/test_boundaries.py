@@ -110,3 +110,34 @@ def test_no_module_of_ours_imports_itself_through_others():
     graph = {name: _imports_of(path) & set(paths) - {name} for name, path in paths.items()}
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]  # it sees one
     assert _cycle(graph) == []
+
+
+UI_AND_PAGE_FILES = sorted(
+    [*(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]
+)
+STORE_WORDS = ("sqlalchemy", "engine", "data_kind", "data_location", "state_at", "handed_by")
+
+
+def attribute_chains(path):
+    """Every attribute chain in path's code, as written (`state.scheduler().store.store`)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute):
+            yield ast.unparse(node)
+
+
+@pytest.mark.parametrize("path", UI_AND_PAGE_FILES, ids=lambda p: p.name)
+def test_pages_and_ui_reach_the_store_only_through_the_schedulers_methods(path):
+    """No `.store` (the writer, its database), no SQL, no column names in ui/ or pages/: the
+    scheduler's facade (runs.scheduler.Scheduler) is the one way to the run store."""
+    chains = [c for c in attribute_chains(path) if c.endswith(".store") or ".store." in c]
+    assert not chains, f"{path.name} reaches the store directly: {chains}"
+    text = path.read_text()
+    assert not [w for w in STORE_WORDS if w in text], f"{path.name} names the store's insides"
+    assert not set(imported_roots(path)) & {"sqlalchemy", "sqlite3", "psycopg"}
+
+
+def test_the_store_check_sees_a_chain_that_reaches_the_store(tmp_path):
+    """The check above would fail on the code it was written against."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("ids = state.scheduler().store.store.handed_in_ids(w)\n")
+    assert any(".store." in c for c in attribute_chains(bad))

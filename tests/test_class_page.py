@@ -100,12 +100,13 @@ def test_the_class_page_says_the_database_is_away_instead_of_failing(teacher_key
     import sqlalchemy as sa
 
     from runs.classroom import Challenge
-    from ui import state, teacher
+    from runs.store import Store
+    from ui import teacher
 
-    def away():
+    def away(self):
         raise sa.exc.OperationalError("SELECT", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(state, "handed_in_runs", away)
+    monkeypatch.setattr(Store, "handed_in", away)  # the database behind the scheduler
     monkeypatch.setattr(teacher, "challenge", lambda: Challenge(show_students=True))
     for at in (class_page(KEY), class_page()):  # the teacher's view; the students' leaderboard
         assert not at.exception
@@ -159,7 +160,8 @@ def test_a_hand_in_while_the_database_is_away_says_so_and_is_kept(teacher_key, m
         database_away(writer, away, "connection refused (postgresql://lab@db/lab)")
         hand_in(at, "ada")
         text = texts(at)
-        assert "Could not be saved yet (connection refused" in text and "retried" in text
+        assert "Could not be handed in yet" in text and "connection refused" in text
+        assert "kept and retried" in text
         assert run_id not in tables(class_page(KEY))
     assert writer.flush(10)  # the database is back: the kept hand-in is written
     assert run_id in tables(class_page(KEY))

@@ -18,7 +18,7 @@ class Workspaces:
 
     def __init__(self, **workspaces: list[str]):
         self.runs = {
-            rid: SimpleNamespace(id=rid, session=ws)
+            rid: SimpleNamespace(id=rid, workspace=ws)
             for ws, ids in workspaces.items()
             for rid in ids
         }
@@ -27,7 +27,7 @@ class Workspaces:
         return self.runs.get(run_id)
 
     def runs_of(self, session):
-        return [r for r in self.runs.values() if r.session == session]
+        return [r for r in self.runs.values() if r.workspace == session]
 
 
 @pytest.fixture

@@ -67,7 +67,7 @@ def forget_runs():
     started = []
     yield started.append
     for run in started:
-        get_scheduler().close_session(run.session)
+        get_scheduler().close_session(run.workspace)
 
 
 def test_default_model_confusion_counts_sum_to_10000_and_diagonal_is_its_accuracy(full_mnist):
@@ -171,7 +171,7 @@ def test_a_run_still_training_is_shown_and_updates_with_its_snapshots(full_mnist
         cached = {k[:2] for k in at.session_state["inside_cache"]}
         assert {(run.id, first)} <= cached and len({k for k in cached if k[0] == run.id}) >= 2
     finally:
-        get_scheduler().stop(run.id)
+        get_scheduler().stop(run.id, run.workspace)
     deadline = time.monotonic() + 30
     while run.active and time.monotonic() < deadline:
         time.sleep(0.1)

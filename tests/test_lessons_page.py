@@ -161,7 +161,7 @@ def long_lesson(monkeypatch):
     yield
     for run in list(get_scheduler()._runs.values()):
         if run.active and run.spec.config.iterations == 200:
-            get_scheduler().stop(run.id)
+            get_scheduler().stop(run.id, run.workspace)
 
 
 def test_a_lesson_past_the_limit_starts_none_of_its_runs_and_says_why(long_lesson, monkeypatch):
@@ -174,7 +174,7 @@ def test_a_lesson_past_the_limit_starts_none_of_its_runs_and_says_why(long_lesso
     assert not at.exception, [e.value for e in at.exception]
     said = at.error[0].value
     assert "did not start" in said and "3 runs, and you already have 1" in said
-    assert [r.id for r in scheduler.runs_of(train_run.session)] == [train_run.id]  # none started
+    assert [r.id for r in scheduler.runs_of(train_run.workspace)] == [train_run.id]  # none started
 
 
 def test_a_lesson_leaves_the_train_run_current_and_every_active_run_has_a_stop(long_lesson):

@@ -171,7 +171,7 @@ def test_plus_one_iteration_and_step_after_a_finished_run_continue_that_run():
     at.button(key="plus_iteration").click().run()
     wait_for_run(at)
     first, run = run, current_run(at)
-    assert run.id == first.id and len(get_scheduler().runs_of(run.session)) == 1
+    assert run.id == first.id and len(get_scheduler().runs_of(run.workspace)) == 1
     assert run.status == "finished" and run.history[-1].iteration == 2  # one iteration more
     assert run.history[-1].steps == 2 * steps and run.config.iterations == 2
     at.button(key="step").click().run()
@@ -210,7 +210,7 @@ def test_step_after_a_diverged_run_says_why_it_cannot_go_on():
     run = current_run(at)
     assert run.status == "diverged"
     at.button(key="step").click().run()
-    assert current_run(at).id == run.id and len(get_scheduler().runs_of(run.session)) == 1
+    assert current_run(at).id == run.id and len(get_scheduler().runs_of(run.workspace)) == 1
     assert "cannot go on" in at.error[0].value and "Start" in at.error[0].value
 
 
@@ -402,7 +402,7 @@ def test_step_does_one_gradient_step_and_shows_what_it_changed():
         assert time.monotonic() < deadline, "the second step did not end"
         time.sleep(0.1)
         run = current_run(at)
-    assert len(get_scheduler().runs_of(run.session)) >= 1 and run.history[-1].steps == 2
+    assert len(get_scheduler().runs_of(run.workspace)) >= 1 and run.history[-1].steps == 2
 
 
 def test_the_live_charts_include_gradients_and_saturation_and_an_x_axis_switch():

@@ -84,7 +84,7 @@ def test_a_run_interrupted_by_a_restart_continues_exactly_from_its_last_saved_st
     else:  # a report may have reached the store without the state sent after it
         assert len(back.history) >= saved
     assert back.snapshot is not None and back.continuable and back.model() is not None
-    second.resume(back.id)
+    second.resume(back.id, back.workspace)
     back = wait_for(second, back, lambda back: not back.active, what="the continued run")
     assert back.status == "finished", back.message
     whole = submit(second, LONG, session="reference")  # the same run, never interrupted
@@ -125,7 +125,7 @@ def test_deleted_runs_and_forgotten_work_are_gone_after_a_restart(servers, url):
     wait_until(lambda: not any(s.get(r.id).active for r in runs), what="the runs")
     assert s.delete("ws", [runs[0].id]) == 1
     assert [r.id for r in servers(url).runs_of("ws")] == [runs[1].id]
-    s.forget_owner("ws")
+    s.forget_workspace("ws")
     assert servers(url).runs_of("ws") == []
 
 
@@ -171,7 +171,7 @@ def test_a_finished_run_continued_keeps_its_new_length_after_a_restart(servers, 
     s = servers(url)
     run = submit(s, replace(LONG, iterations=1), session="ws")
     run = wait_for(s, run, lambda run: not run.active, what="the run")
-    s.resume(run.id)  # Continue after the end: as long again
+    s.resume(run.id, run.workspace)  # Continue after the end: as long again
     run = wait_for(s, run, lambda run: not run.active, what="the continued run")
     assert run.status == "finished" and run.history[-1].iteration == 2
     s.store.flush()
@@ -179,7 +179,7 @@ def test_a_finished_run_continued_keeps_its_new_length_after_a_restart(servers, 
     assert back.config.iterations == 2 and back.history[-1].iteration == 2
     other = servers(url)
     (again,) = other.runs_of("ws")
-    other.resume(again.id)
+    other.resume(again.id, again.workspace)
     again = wait_for(
         other, again, lambda again: not again.active, what="the run continued after the restart"
     )

@@ -115,13 +115,13 @@ def test_stop_ends_a_run_at_its_next_report_and_continue_finishes_it(make_schedu
     run = submit(s, TrainConfig(hidden_size=16, iterations=30))
     run = wait_for(s, run, lambda run: len(run.history) >= 3, what="a few reports")
     asked = time.monotonic()
-    s.stop(run.id)
+    s.stop(run.id, run.workspace)
     run = wait_for(s, run, lambda run: not run.active, timeout=10, what="the stop")
     assert time.monotonic() - asked < 10  # at its next report, well before the run's end
     assert run.status == "stopped" and run.continuable
     stopped_at = run.history[-1].iteration
     assert stopped_at < 30
-    s.resume(run.id, max_batches=run.batches_per_iteration)  # one more pass, then pause
+    s.resume(run.id, run.workspace, max_batches=run.batches_per_iteration)  # one more pass
     run = wait_for(s, run, lambda run: not run.active, what="the continued run")
     assert run.status == "paused"
     assert run.history[-1].iteration == pytest.approx(stopped_at + 1)
@@ -148,7 +148,7 @@ def test_runs_take_turns_when_there_are_more_runs_than_workers(make_scheduler):
     iterations = [p.iteration for p in first.history]
     assert iterations == sorted(iterations)  # it went on from where it was paused
     for run in (first, second):
-        s.stop(run.id)
+        s.stop(run.id, run.workspace)
 
 
 def test_a_session_whose_tab_closed_is_stopped_then_forgotten(make_scheduler):
@@ -173,7 +173,7 @@ def test_a_session_whose_tab_closed_is_stopped_then_forgotten(make_scheduler):
     wait_until(lambda: s.get(run.id) is None, what="the session to be forgotten")
     assert s.runs_of("a") == []
     assert s.get(other.id).status == "running"  # the other session trains on
-    s.stop(other.id)
+    s.stop(other.id, other.workspace)
 
 
 def test_a_worker_that_does_not_stop_in_time_is_ended_and_replaced(make_scheduler):
@@ -184,7 +184,7 @@ def test_a_worker_that_does_not_stop_in_time_is_ended_and_replaced(make_schedule
     run = wait_for(s, run, lambda run: len(run.history) >= 2, what="reports")
     worker_pid = next(w.proc.pid for w in s._pool.workers if w.run and w.run.id == run.id)
     os.kill(worker_pid, signal.SIGSTOP)  # stuck mid-step
-    s.stop(run.id)
+    s.stop(run.id, run.workspace)
     run = wait_for(
         s, run, lambda run: not run.active, timeout=10, what="the stuck worker to be ended"
     )
@@ -232,7 +232,7 @@ def test_submit_all_queues_every_run_or_none_naming_the_limit(make_scheduler):
     runs = s.submit_all("a", [request(long)] * 2 + [request(long, kind="range")])
     assert [r.kind for r in runs] == ["train", "train", "range"] and len(s.runs_of("a")) == 4
     for run in s.runs_of("a"):
-        s.stop(run.id)
+        s.stop(run.id, run.workspace)
 
 
 def test_step_trains_exactly_the_batches_asked_for_then_pauses(make_scheduler):
@@ -240,7 +240,7 @@ def test_step_trains_exactly_the_batches_asked_for_then_pauses(make_scheduler):
     run = submit(s, TrainConfig(hidden_size=16, iterations=2, batch_size=100), max_batches=1)
     run = wait_for(s, run, lambda run: not run.active, what="one step")
     assert run.status == "paused" and run.history[-1].batch == 1
-    s.resume(run.id, max_batches=run.batches_per_iteration)
+    s.resume(run.id, run.workspace, max_batches=run.batches_per_iteration)
     run = wait_for(s, run, lambda run: not run.active, what="one more iteration")
     assert run.status == "paused" and run.history[-1].iteration == pytest.approx(1.01)
 
@@ -263,7 +263,7 @@ def test_a_turn_never_kills_a_worker_that_is_slow_to_reach_its_report(make_sched
     second = wait_for(s, second, lambda run: run.history, what="the second run's turn")
     assert s.get(first.id).status == "waiting" and s.stats()["worker_pids"] == [pid]
     for run in (first, second):
-        s.stop(run.id)
+        s.stop(run.id, run.workspace)
 
 
 def test_a_new_upload_gets_its_own_folder_and_the_old_one_stays_for_its_runs(
@@ -305,7 +305,7 @@ def test_a_range_test_runs_in_a_worker_and_returns_its_suggestion(make_scheduler
     assert len(rt.rates) == len(rt.losses) >= 10 and rt.rates[0] < rt.suggestion < rt.rates[-1]
     assert f"{rt.suggestion:.2g}" in run.message and "range test" in run.label
     assert not run.continuable and not run.usable
-    s.resume(run.id)
+    s.resume(run.id, run.workspace)
     assert s.get(run.id).status == "finished"  # a range test is not continued as a training run
 
 
@@ -323,7 +323,7 @@ def test_a_run_alone_gets_the_cores_its_steps_can_use(make_scheduler, batch_size
     run = submit(s, TrainConfig(hidden_size=16, iterations=500, batch_size=batch_size))
     run = wait_for(s, run, lambda run: run.history, what="the first report")
     assert s.stats()["threads"] == [threads]
-    s.stop(run.id)
+    s.stop(run.id, run.workspace)
     run = wait_for(s, run, lambda run: not run.active, what="the stop")
 
 
@@ -378,7 +378,7 @@ def test_a_step_after_the_end_says_what_it_changed(make_scheduler):
     s = make_scheduler()
     run = submit(s, TrainConfig(hidden_size=16, iterations=1, batch_size=None))
     run = wait_for(s, run, lambda run: not run.active, what="the run")
-    s.resume(run.id, max_batches=1, extend=1)  # Step on a finished full-batch run
+    s.resume(run.id, run.workspace, max_batches=1, extend=1)  # Step on a finished full-batch run
     run = wait_for(s, run, lambda run: not run.active, what="the step")
     assert run.history[-1].steps == 2 and run.last_step is not None
 

@@ -12,7 +12,7 @@ from ui import state
 
 
 def _stop(run_id: str) -> None:
-    state.scheduler().stop(run_id, session=state.session_id())
+    state.scheduler().stop(run_id, workspace=state.workspace_id())
 
 
 def show(key: str, besides=()) -> None:

@@ -18,7 +18,7 @@ def run_color(run_id: str) -> str:
     """
     run = state.scheduler().get(run_id)
     if run is not None:
-        ids = [r.id for r in state.scheduler().runs_of(run.session)]
+        ids = [r.id for r in state.scheduler().runs_of(run.workspace)]
         if run_id in ids:
             return charts.color_at(ids.index(run_id))
     return charts.color_at(zlib.crc32(run_id.encode()))

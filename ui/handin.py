@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from runs.classroom import NICKNAME_MAX, check_nickname
@@ -16,7 +14,7 @@ SAVE_WAIT = 3.0  # seconds to wait for the database before saying it is away
 
 def form(runs: list, key: str, what: str = "this run") -> None:
     """A nickname field and a Hand in button for runs (finished or stopped ones)."""
-    if not teacher.key_set() or state.scheduler().store is None or not runs:
+    if not teacher.key_set() or not state.keeps_work() or not runs:
         return
     done = _handed(runs)
     with st.expander(f"Hand in {what} to your teacher", expanded=False):
@@ -37,31 +35,17 @@ def _hand_in(runs: list, text: str) -> None:
         st.error(f"Not handed in: {e}.")
         return
     st.session_state[NICKNAME] = nickname
-    writer = state.scheduler().store
-    for run in runs:
-        writer.hand_in(
-            {
-                "run_id": run.id,
-                "workspace": state.session_id(),
-                "nickname": nickname,
-                "lesson": run.lesson,
-                "created": time.time(),
-            }
-        )
-    if writer.flush(SAVE_WAIT):
+    ids = [run.id for run in runs]
+    if state.scheduler().hand_in(state.workspace_id(), ids, nickname, timeout=SAVE_WAIT):
         st.success(f"Handed in as {plain(nickname)}: your teacher sees it now.")
     else:
+        why = state.store_problem() or "The database is busy."
         st.warning(
-            f"Could not be saved yet ({plain(writer.problem or 'the database is busy')}). "
-            "It is kept and retried: it reaches your teacher when the database is back."
+            f"Could not be handed in yet. {plain(why)} Your hand-in is kept and retried: it "
+            "reaches your teacher when the database is back."
         )
 
 
 def _handed(runs: list) -> list[str]:
-    if state.scheduler().store.problem:  # away: do not wait on it on every page view
-        return []
-    try:
-        ids = state.scheduler().store.store.handed_in_ids(state.session_id())
-    except Exception:
-        return []
+    ids = state.scheduler().handed_in_ids(state.workspace_id())  # {} while the store is away
     return [ids[r.id] for r in runs if r.id in ids]

@@ -51,7 +51,7 @@ def current(model_id: str, data: Dataset) -> tuple[Model, tuple, Analysis]:
     the key is new.
     """
     run = state.scheduler().get(model_id)
-    if run is not None and run.session == state.session_id() and run.usable:
+    if run is not None and run.workspace == state.workspace_id() and run.usable:
         model, snapshot = run.model(), run.snapshot_at
     else:
         model, snapshot = picker.model_of(model_id), 0

@@ -116,7 +116,7 @@ def log_loss(runs: list[Run]) -> bool:
 
 def stop(lesson: Lesson) -> None:
     for run in runs_of(lesson).values():
-        state.scheduler().stop(run.id)
+        state.scheduler().stop(run.id, run.workspace)
 
 
 def watched_rows(lesson: Lesson, runs: dict[str, Run]) -> list[dict]:

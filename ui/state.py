@@ -83,13 +83,13 @@ def uploaded() -> Dataset | None:
     Kept by the scheduler under the session's id, not in st.session_state: the scheduler
     frees it seconds after the tab closes (Streamlit keeps a closed tab's state minutes).
     """
-    upload = scheduler().session_data(session_id()).get(UPLOADED)
+    upload = scheduler().session_data(workspace_id()).get(UPLOADED)
     return None if upload is None else upload[0]
 
 
 def set_uploaded(data: Dataset | None) -> None:
     """Use data (an upload) for this session from now on; None: back to the shared data."""
-    store = scheduler().session_data(session_id())
+    store = scheduler().session_data(workspace_id())
     if data is None:
         store.pop(UPLOADED, None)
     else:
@@ -130,45 +130,42 @@ def tab_connected(session: str) -> bool | None:
         return None
 
 
-def session_id() -> str:
-    """The owner of this tab's runs in the scheduler: the browser's workspace (ui.workspace).
+def workspace_id() -> str:
+    """This tab's workspace (ui.workspace): whose runs the scheduler shows it.
 
     The tab is attached to it, so its runs go on while any tab of the workspace is open.
     """
-    owner = workspace.owner()
+    found = workspace.current_id()
     ctx = get_script_run_ctx()
     if ctx is not None:
-        scheduler().attach(owner, ctx.session_id)
-    return owner
+        scheduler().attach(found, ctx.session_id)
+    return found
+
+
+def keeps_work() -> bool:
+    """Whether this server keeps runs in a store (not with MNIST_LAB_STORE=memory)."""
+    return scheduler().keeps_work()
 
 
 def handed_in_runs() -> list:
     """Every handed-in run of the class, from the store (the teacher's Class page)."""
-    store = scheduler().store
-    if store is None or store.store is None:
-        return []
-    return store.store.handed_in()
+    return scheduler().handed_in()
 
 
 def store_problem() -> str | None:
     """Why work is not being saved right now, or what happened to the store; None if fine."""
-    store = scheduler().store
-    if store is None:
-        return None
-    if store.problem:
-        return f"Your work is not being saved: {store.problem}. Training goes on; the app retries."
-    return store.notice or None
+    return scheduler().store_problem()
 
 
 def runs() -> list[Run]:
     """This session's runs, oldest first."""
-    return scheduler().runs_of(session_id())
+    return scheduler().runs_of(workspace_id())
 
 
 def current_run() -> Run | None:
     """The run the Train page shows: the one last started here, else the newest."""
     run = scheduler().get(st.session_state.get(CURRENT_RUN, ""))
-    if run is not None and run.session == session_id():
+    if run is not None and run.workspace == workspace_id():
         return run
     mine = runs()
     return mine[-1] if mine else None
@@ -178,8 +175,8 @@ def data_ref(data: Dataset) -> DataRef:
     """Where the workers find data: its source, or the session's upload saved for them."""
     if data.kind != "upload":
         return DataRef(data.kind, data.location)
-    _, key = scheduler().session_data(session_id())[UPLOADED]
-    return scheduler().upload(session_id(), data, key=key)
+    _, key = scheduler().session_data(workspace_id())[UPLOADED]
+    return scheduler().upload(workspace_id(), data, key=key)
 
 
 def start_run(
@@ -196,7 +193,7 @@ def start_run(
     data = dataset()
     spec = RunSpec(config, "upload" if data.kind == "upload" else SPEC_DATA[data.kind])
     run = scheduler().submit(
-        session_id(),
+        workspace_id(),
         spec,
         data_ref(data),
         data.description,
@@ -219,7 +216,7 @@ def start_runs(configs: list[tuple[TrainConfig, str, str | None]]) -> list[Run]:
         (RunSpec(c, where), ref, data.description, len(data.y_train), None, kind, lesson)
         for c, kind, lesson in configs
     ]
-    return scheduler().submit_all(session_id(), requests)
+    return scheduler().submit_all(workspace_id(), requests)
 
 
 def model_choices() -> dict[str, str]:
@@ -243,7 +240,7 @@ def best_model_id() -> str:
 def model_by_id(model_id: str) -> Model:
     """The model with that id (a run's latest snapshot), or the default model."""
     run = scheduler().get(model_id)
-    if run is not None and run.session == session_id() and run.usable:
+    if run is not None and run.workspace == workspace_id() and run.usable:
         return run.model()
     return default_model()
 

@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from runs.classroom import Challenge, ClassMode
+from runs.store import StoreError
 from ui import keys, state
 from ui.text import plain
 
@@ -100,8 +101,7 @@ def _client() -> str:
 
 @st.cache_data(ttl=5, show_spinner=False)
 def _setting(name: str) -> dict | None:
-    store = state.scheduler().store
-    return None if store is None or store.store is None else store.store.setting(name)
+    return state.scheduler().class_setting(name)  # None while the store is away
 
 
 def challenge() -> Challenge:
@@ -121,11 +121,10 @@ def class_mode() -> ClassMode:
 def save_setting(name: str, value: dict) -> bool:
     """Write a class-wide setting (every app server reads it within 5 s); False after
     saying why it could not be."""
-    store = state.scheduler().store
     try:
-        store.store.set_setting(name, value)
-    except Exception as e:  # away: say so, the form keeps what was typed
-        st.error(f"Not saved: the database is away ({plain(str(e).splitlines()[0][:200])}).")
+        state.scheduler().set_class_setting(name, value)
+    except StoreError as e:  # away: say so, the form keeps what was typed
+        st.error(f"Not saved: {plain(str(e).splitlines()[0][:300])}.")
         return False
     _setting.clear()
     return True

@@ -51,8 +51,8 @@ def token() -> str:
     return found
 
 
-def owner() -> str:
-    """The workspace's id in the scheduler and the store: the token's SHA-256, in hex."""
+def current_id() -> str:
+    """This tab's workspace's id in the scheduler and the store: the token's SHA-256, in hex."""
     return hashlib.sha256(token().encode()).hexdigest()
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from runs.store import StoreError
 from runs.writer import keep_days
 from ui import handin, keys, state, teacher, workspace
 from ui.export import runs_zip
-from ui.text import counted, plain
+from ui.text import counted
 
 DELETE = keys.DELETE  # widget keys of this section
 FORGET_SURE = keys.FORGET_SURE
@@ -45,7 +44,7 @@ def section() -> None:
 
 
 def _what_is_kept(n: int) -> str:
-    used = state.scheduler().stored_bytes(state.session_id())
+    used = state.scheduler().stored_bytes(state.workspace_id())
     limit = state.scheduler().limits.workspace_bytes
     size = "" if used is None else f" · {used / 2**20:,.1f} MB of {limit / 2**20:,.0f} MB"
     return (
@@ -70,13 +69,9 @@ def _delete(mine: list) -> None:
         placeholder="choose runs to delete",
     )
     if c2.button("Delete", key="your_work_delete_button", disabled=not chosen):
-        try:
-            n = state.scheduler().delete(state.session_id(), chosen)
-        except StoreError as e:
-            st.error(f"Nothing was deleted: {plain(str(e))}. Try again in a moment.")
-            return
+        n = state.scheduler().delete(state.workspace_id(), chosen)
         st.session_state.pop(DELETE, None)
-        st.toast(f"Deleted {counted(n, 'run')}.")
+        st.toast(f"Deleted {counted(n, 'run')}.{_later()}")
         st.rerun()
 
 
@@ -97,15 +92,20 @@ def _forget() -> None:
         st.caption("Stops your runs and deletes every run of this browser from the server.")
         sure = st.checkbox("Yes, delete all my runs", key=FORGET_SURE)
         if st.button("Forget my work", key="forget_work", disabled=not sure):
-            try:
-                state.scheduler().forget_owner(state.session_id())
-            except StoreError as e:
-                st.error(f"Your work could not be deleted yet: {plain(str(e))}. Try again.")
-                return
+            state.scheduler().forget_workspace(state.workspace_id())
+            if later := _later():
+                st.toast(f"Your work is forgotten here.{later}")
             workspace.replace_token()
             st.session_state.pop(state.CURRENT_RUN, None)
             st.session_state.pop(FORGET_SURE, None)
             st.rerun()
+
+
+def _later() -> str:
+    """What to add when the database has not got a deletion yet (it is kept and retried)."""
+    if state.store_problem() is None:
+        return ""
+    return " The database is away: it forgets them as soon as it is back."
 
 
 def _base(url: str) -> str:

@@ -1,0 +1,116 @@
+"""What a class keeps beside the runs: hand-ins, class-wide settings, students' code.
+
+The scheduler's facade passes these calls here (runs.scheduler.Scheduler.hand_in, ...).
+Reads run on the caller's thread and return a fallback while the database is away (the
+reason then in `problem()`); writes go through the writer with a ticket, waited for alone.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from runs import code_store
+from runs.code_store import CodeVersion, MemoryCode
+from runs.store import StoredRun, StoreError, problem_text
+from runs.writer import StoreWriter
+
+
+class ClassWork:
+    """Hand-ins, settings and code of one server's class (writer None: memory only)."""
+
+    def __init__(self, writer: StoreWriter | None):
+        self.writer = writer
+        self.memory_code = MemoryCode() if writer is None else None
+        self.settings: dict[str, dict] = {}  # without a store: this process's settings
+
+    def problem(self) -> str | None:
+        """Why work is not being saved now (or what happened to the store), else None."""
+        w = self.writer
+        if w is None:
+            return None
+        if w.problem:
+            return (f"Your work is not being saved: {w.problem}. Training goes on; "
+                    "the app retries.")  # fmt: skip
+        return w.notice or None
+
+    def _read(self, fallback, read):
+        """read(store), or fallback while the store is away (the reason kept for problem())."""
+        w = self.writer
+        if w is None or w.store is None or w.problem:
+            return fallback
+        try:
+            return read(w.store)
+        except Exception as e:  # away, or failing now: say so where problems are said
+            w.problem = problem_text(e, w.url)
+            return fallback
+
+    def hand_in(self, workspace: str, runs: list[tuple[str, str | None]], nickname: str,
+                code_version: int | None, timeout: float) -> bool:  # fmt: skip
+        """runs: (run id, lesson) of workspace's own runs."""
+        now = time.time()
+        if self.writer is None:
+            if code_version is not None:
+                self.memory_code.hand_in(workspace, code_version, nickname)
+            return False  # a class view needs a store
+        rows = [{"run_id": run_id, "workspace": workspace, "nickname": nickname,
+                 "lesson": lesson, "created": now, "code_version": code_version}
+                for run_id, lesson in runs]  # fmt: skip
+        if code_version is not None and not rows:
+            rows = [{"run_id": None, "workspace": workspace, "nickname": nickname,
+                     "created": now, "code_version": code_version}]  # fmt: skip
+        tickets = [self.writer.hand_in(row) for row in rows]
+        return bool(tickets) and self.writer.wait(max(tickets), timeout)
+
+    def handed_in_ids(self, workspace: str) -> dict[str, str]:
+        return self._read({}, lambda s: s.handed_in_ids(workspace))
+
+    def handed_in(self) -> list[StoredRun]:
+        return self._read([], lambda s: s.handed_in())
+
+    def class_setting(self, name: str) -> dict | None:
+        if self.writer is None:
+            return self.settings.get(name)
+        return self._read(None, lambda s: s.setting(name))
+
+    def set_class_setting(self, name: str, value: dict) -> None:
+        json.dumps(value)  # JSON-able, or TypeError here
+        if self.writer is None:
+            self.settings[name] = value
+            return
+        store = self._store_now()
+        try:
+            store.set_setting(name, value)
+        except Exception as e:
+            raise StoreError(f"the database is away ({problem_text(e, self.writer.url)})") from None
+
+    def save_code(self, workspace: str, source: str, check: dict) -> int:
+        if self.writer is None:
+            return self.memory_code.save(workspace, source, check)
+        store = self._store_now()
+        try:
+            return code_store.save(store.engine, workspace, source, check)
+        except ValueError:
+            raise
+        except Exception as e:
+            raise StoreError(f"the database is away ({problem_text(e, self.writer.url)})") from None
+
+    def code_versions(self, workspace: str) -> list[CodeVersion]:
+        if self.writer is None:
+            return self.memory_code.versions(workspace)
+        return self._read([], lambda s: code_store.versions(s.engine, workspace))
+
+    def handed_in_code(self) -> list[CodeVersion]:
+        if self.writer is None:
+            return self.memory_code.handed_in()
+        return self._read([], lambda s: code_store.handed_in(s.engine))
+
+    def forget(self, workspace: str) -> None:
+        if self.memory_code is not None:
+            self.memory_code.forget(workspace)
+
+    def _store_now(self):
+        w = self.writer
+        if w.store is None or w.problem:
+            raise StoreError(f"the database is away ({w.problem or 'not open yet'})")
+        return w.store
