@@ -8,9 +8,19 @@ import streamlit as st
 from mlcore.augment import AUGMENTS, preview
 from mlcore.model import model_bytes
 from mlcore.spec import config_to_params
-from mlcore.train import batches_per_iteration
-from runs.scheduler import LimitError
-from ui import active_runs, charts, handin, hints, keys, live, router, state, train_settings
+from ui import (
+    active_runs,
+    charts,
+    handin,
+    hints,
+    keys,
+    live,
+    router,
+    run_names,
+    state,
+    train_settings,
+)
+from ui import train_actions as actions
 from ui.export import runs_csv
 from ui.text import plain
 from ui.widgets import (
@@ -30,7 +40,7 @@ if problems := train_settings.start(st.query_params.to_dict()):  # a link opens 
     st.session_state[keys.TRAIN_ERROR] = "This link has settings that cannot be used: " + (
         "; ".join(problems) + ". Those settings keep their defaults."
     )
-settings = train_settings.read
+settings = train_settings.read  # the settings the widgets show
 train_settings.follow_run()  # the run on screen's settings, not the defaults (a lesson's run)
 
 st.title("Train the network")
@@ -41,62 +51,16 @@ st.caption(
 )
 
 
-def start_run(max_batches: int | None = None) -> None:
-    try:
-        run = state.start_run(settings(), max_batches)
-    except (ValueError, LimitError) as e:
-        st.session_state[keys.TRAIN_ERROR] = f"Cannot start: {e}"
-        return
-    st.session_state[keys.SETTINGS_OPEN] = False  # the charts come into view
-    live.await_first(run)  # the page drawn after Start shows the first point
-
-
-def stop_run() -> None:
-    if (run := state.current_run()) is not None:
-        state.scheduler().stop(run.id, workspace=state.workspace_id())
-
-
-def step(how: str) -> None:
-    """how: "continue" to the end, one "step", or one "iteration" of the run on screen (a
-    finished run goes one step or iteration past its end); with no run yet, a new one."""
-    run = state.current_run()
-    if run is None:
-        n_train = len(state.dataset().y_train)
-        start_run(1 if how == "step" else batches_per_iteration(settings(), n_train))
-        return
-    if run.active:
-        return
-    if not (run.continuable and run.status in PAUSABLE):
-        st.session_state[keys.TRAIN_ERROR] = cannot_go_on(run)
-        return
-    batches = {"continue": None, "step": 1, "iteration": run.batches_per_iteration}[how]
-    extend = None if how == "continue" else 1  # after its end: one iteration more
-    state.scheduler().resume(run.id, state.workspace_id(), batches, extend=extend)
-
-
-def cannot_go_on(run) -> str:
-    """Why the run on screen cannot train further, and what to press instead."""
-    why = {
-        "diverged": "its weights are no longer numbers",
-        "failed": run.message or "it failed",
-    }.get(run.status, run.message or "its training state was not kept")
-    return (
-        f"Run {run.id} {run.status} and cannot go on ({why}). Press Start for a new run "
-        "with the settings below."
-    )
-
-
-PAUSABLE = ("paused", "stopped", "finished", "interrupted")
 run = state.current_run()
 busy = bool(run and run.active)
 buttons = st.container(horizontal=True)  # one row that wraps on a phone
-buttons.button("Start", type="primary", key="start", on_click=start_run, disabled=busy)
-buttons.button("Stop", key="stop", on_click=stop_run, disabled=not busy)
-can_go_on = bool(run and not busy and run.continuable and run.status in PAUSABLE)
+buttons.button("Start", type="primary", key="start", on_click=actions.start_run, disabled=busy)
+buttons.button("Stop", key="stop", on_click=actions.stop_run, disabled=not busy)
+can_go_on = bool(run and not busy and run.continuable and run.status in actions.PAUSABLE)
 buttons.button(
     "Continue",
     key="continue",
-    on_click=step,
+    on_click=actions.step,
     args=("continue",),
     disabled=not can_go_on,
     help="Resume a stopped or stepped run exactly where it stopped. After a finished run: "
@@ -105,7 +69,7 @@ buttons.button(
 buttons.button(
     "Step",
     key="step",
-    on_click=step,
+    on_click=actions.step,
     args=("step",),
     disabled=busy,
     help="Exactly one gradient step (one batch) of the run on screen, then pause: see what "
@@ -114,7 +78,7 @@ buttons.button(
 buttons.button(
     "+1 iteration",
     key="plus_iteration",
-    on_click=step,
+    on_click=actions.step,
     args=("iteration",),
     disabled=busy,
     help="Train the run on screen one more iteration (a full-batch step, or one pass over the "
@@ -224,7 +188,7 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
         live.curves([], key="train")  # the axes to come (and Plotly loaded before Start)
         return
     live.progress(run)
-    earlier = {r.id: r for r in state.runs() if r.id != run.id and r.history}
+    earlier = {r.id: r for r in state.runs() if r.id != run.id and r.history and not r.hidden}
     mine = [run, *earlier.values()]
     names = dict(zip((r.id for r in mine), live.labels(mine), strict=True))  # what differs
     o1, o2 = st.columns([3, 2])
@@ -233,6 +197,7 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
         list(earlier),
         default=list(earlier)[-2:],
         format_func=names.get,
+        help="Name a run or hide it from this list under Your runs.",
     )
     with o2:
         x_axis = live.x_axis_choice(keys.TRAIN_X_AXIS)
@@ -240,7 +205,7 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
     # A choice, not tabs: only the charts shown are redrawn on each poll (tabs redraw all
     # four in every browser twice a second — the browsers' CPU in the load benchmark).
     light = run.active and live.light()  # a busy server: charts without hover until the end
-    legend = [names[r.id] for r in shown]
+    legend = live.labels(shown)  # only what differs between the runs drawn
     if live.view_choice(keys.TRAIN_VIEW) == "learning":
         live.curves(shown, key="train", x_axis=x_axis, light_now=light, names=legend)
     else:
@@ -260,7 +225,7 @@ if run is not None and not run.active and (run.history or run.status == "interru
     {"finished": st.success, "diverged": st.error, "failed": st.error}.get(run.status, st.info)(
         f"Run {plain(live.label(run))}: {plain(run.message or run.status)}."
     )
-    hints.render(run, go_on=partial(step, "continue"))  # what went wrong, one-click fixes
+    hints.render(run, go_on=partial(actions.step, "continue"))  # what went wrong, one-click fixes
     if run.kind == "train":
         handin.form([run], key="train_handin")  # when the teacher has a Class page
     if run.usable:
@@ -276,12 +241,13 @@ if run is not None and not run.active and (run.history or run.status == "interru
 @st.fragment(run_every=TABLE_POLL if st.session_state[keys.TRAIN_POLLING] else None)
 def runs_table() -> None:
     """Every run of this workspace, as the charts above show it (also while one trains)."""
-    st.dataframe([state.run_row(r) for r in reversed(state.runs())], hide_index=True)
+    st.dataframe(run_names.table_rows(state.runs()), hide_index=True)
 
 
 if mine := state.runs():
     st.subheader("Your runs")
     runs_table()
+    run_names.control(mine)  # name a run, hide it from the charts
     st.download_button(
         "Download every run's history (.csv)",
         lambda: runs_csv(mine),  # built on click, from the runs captured here (see export)

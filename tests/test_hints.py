@@ -172,4 +172,4 @@ def test_the_more_to_learn_hint_continues_the_finished_run_instead_of_a_new_one(
         assert again.id == run.id and again.config.iterations == 12  # the same run, longer
         assert at.session_state["train_settings_open"] is False  # no new run to set up
     finally:
-        get_scheduler().stop(again.id, session=again.session)
+        get_scheduler().stop(again.id, again.workspace)

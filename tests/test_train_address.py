@@ -13,7 +13,7 @@ LONG = {"hidden_size": "10", "batch_size": "16", "iterations": "200"}  # stopped
 def start_and_stop(at) -> str:
     at.button(key="start").click().run()
     run = current_run(at)
-    get_scheduler().stop(run.id, session=run.session)
+    get_scheduler().stop(run.id, run.workspace)
     at.run()
     return run.id
 

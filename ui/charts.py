@@ -8,6 +8,7 @@ redraw (bench/figures.py); tests/test_charts.py validates every builder's output
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 
@@ -72,6 +73,12 @@ def color_at(i: int) -> str:
     return COLORS[i % len(COLORS)]
 
 
+def legend_text(text: str) -> str:
+    """A trace's name as plain text: Plotly reads <b>, <a href> and entities in names, and a
+    run's name is the student's text (the light chart unescapes it once, then escapes)."""
+    return html.escape(text, quote=False)
+
+
 def on_top(i: int, n: int) -> int:
     """The zorder of the i-th of n runs' lines: the first drawn over the rest (the run on
     screen; a lesson's first run, e.g. the naive softmax, never hidden under the stable one)."""
@@ -116,7 +123,7 @@ def loss_figure(
             type="scatter",
             x=[x_of(p) for p in history],
             y=[p.train_loss for p in history],
-            name=label,
+            name=legend_text(label),
             mode="lines+markers" if len(history) < 40 else "lines",
             line=dict(color=colors[i]),
             hovertemplate="loss %{y:.4f}",
@@ -148,7 +155,7 @@ def accuracy_figure(
                 type="scatter",
                 x=[x_of(p) for p in tested],
                 y=[100 * p.test_accuracy for p in tested],
-                name=f"test {label}",
+                name=legend_text(f"test {label}"),
                 mode="lines+markers",
                 line=dict(color=color),
                 hovertemplate="test %{y:.2f}%",
@@ -160,7 +167,7 @@ def accuracy_figure(
                 type="scatter",
                 x=[x_of(p) for p in history],
                 y=[100 * p.train_accuracy for p in history],
-                name=f"train {label}",
+                name=legend_text(f"train {label}"),
                 mode="lines",
                 line=dict(color=color, dash="dot"),
                 hovertemplate="train %{y:.2f}%",
@@ -191,7 +198,7 @@ def _lines(series, x_axis: str, fields: Sequence[tuple[str, str, str, float]], c
                     type="scatter",
                     x=[x_of(p) for p in shown],
                     y=[factor * getattr(p, attribute) for p in shown],
-                    name=f"{name} {label}",
+                    name=legend_text(f"{name} {label}"),
                     mode="lines",
                     line=dict(color=color, dash=dash),
                     hovertemplate=f"{name} %{{y:.3g}}",

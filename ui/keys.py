@@ -66,3 +66,9 @@ INSIDE_SOURCE = "inside_source"
 INSIDE_INDEX = "inside_index"
 INSIDE_MEANT = "inside_meant"
 INSIDE_CHECK = "inside_gradcheck"  # (cache key, rows) of the last gradient check
+
+# Naming and hiding runs (Train, beside the runs table: ui/run_names.py)
+RUN_NAMED = "run_names_choice"  # the run chosen to name or hide
+RUN_NAME = "run_name_"  # + run id: the name typed for that run
+RUN_HIDDEN = "run_hidden_"  # + run id: "hide it from the charts" for that run
+RUN_NAMES_SAID = "run_names_said"  # (kind, sentence) of the last save, said once

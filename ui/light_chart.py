@@ -76,7 +76,7 @@ def _number(value) -> float:
 def _text(value) -> str:
     """User-visible text for the HTML: one line (a blank line would end Markdown's HTML
     block and let the rest be read as Markdown), every character escaped."""
-    return html.escape(" ".join(str(value).split()))
+    return html.escape(" ".join(html.unescape(str(value)).split()))  # names: charts.legend_text
 
 
 def _legend_value(trace: dict) -> str:
