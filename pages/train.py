@@ -191,6 +191,8 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
     earlier = {r.id: r for r in state.runs() if r.id != run.id and r.history and not r.hidden}
     mine = [run, *earlier.values()]
     names = dict(zip((r.id for r in mine), live.labels(mine), strict=True))  # what differs
+    chart_area = st.container()  # the charts first: on a phone, on the first screen
+    live.metrics(run)
     o1, o2 = st.columns([3, 2])
     overlay = o1.multiselect(
         "Overlay earlier runs",
@@ -201,16 +203,15 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
     )
     with o2:
         x_axis = live.x_axis_choice(keys.TRAIN_X_AXIS)
+    view = live.view_choice(keys.TRAIN_VIEW)
     shown = [run, *(earlier[i] for i in overlay)]
     # A choice, not tabs: only the charts shown are redrawn on each poll (tabs redraw all
     # four in every browser twice a second — the browsers' CPU in the load benchmark).
     light = run.active and live.light()  # a busy server: charts without hover until the end
     legend = live.labels(shown)  # only what differs between the runs drawn
-    if live.view_choice(keys.TRAIN_VIEW) == "learning":
-        live.curves(shown, key="train", x_axis=x_axis, light_now=light, names=legend)
-    else:
-        live.diagnostics(shown, key="train", x_axis=x_axis, light_now=light, names=legend)
-    live.metrics(run)
+    draw = live.curves if view == "learning" else live.diagnostics
+    with chart_area:
+        draw(shown, key="train", x_axis=x_axis, light_now=light, names=legend)
     live.step_panel(run)
     if st.session_state[keys.TRAIN_POLLING]:
         run = live.await_end(run, POLL)  # a Run is a value: the one it waited for

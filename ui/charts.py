@@ -46,11 +46,15 @@ DIVERGING = [
 ]
 
 # Plotly's toolbar (modebar) shows while a mouse hovers a chart; a touch screen cannot hover it
-# away, and at 390 px it covers every chart's title. app.py puts this style on every page, so
-# it holds for every st.plotly_chart: no toolbar on a device whose main pointer cannot hover.
+# away, and at 390 px it covers every chart's title. And Plotly's drag layer takes every touch
+# (it cancels the touch's default, the page's scroll): a vertical swipe over a full-width chart
+# zoomed it instead of scrolling. app.py puts this style on every page, so it holds for every
+# st.plotly_chart on a device whose main pointer cannot hover: no toolbar, and touches pass
+# through the plot area to the page (no zoom, no pan; a mouse keeps both).
 TOUCH_STYLE = (
     "<style>@media (hover: none) { "
-    "[data-testid='stPlotlyChart'] .modebar-container { display: none !important; } }</style>"
+    "[data-testid='stPlotlyChart'] .modebar-container { display: none !important; } "
+    "[data-testid='stPlotlyChart'] .draglayer * { pointer-events: none !important; } }</style>"
 )
 # A log axis a student reads: values written 0.001 or 1e-7 (d3's "~g"), not Plotly's "100μ".
 

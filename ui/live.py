@@ -134,12 +134,13 @@ VIEWS = {"learning": "Loss and accuracy", "inside": "Inside: gradients and satur
 def view_choice(key: str) -> str:
     """Which pair of live charts to show: "learning" or "inside"."""
     return st.radio(
-        "Charts",
+        "Charts shown",
         list(VIEWS),
         format_func=VIEWS.get,
         horizontal=True,
         key=key,
-        label_visibility="collapsed",
+        help="Loss and accuracy: how well it learns. Inside: why it learns slowly (the "
+        "gradient reaching each layer, the hidden sigmoids' saturation).",
     )
 
 
