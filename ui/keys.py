@@ -62,6 +62,7 @@ INSIDE_COMPARE = "inside_compare"
 INSIDE_CONFUSION = "inside_confusion"
 INSIDE_TRUE = "inside_true"
 INSIDE_PRED = "inside_pred"
+INSIDE_PAIR_AUTO = "inside_pair_auto"  # the (true, pred) pair last opened on by itself
 INSIDE_SOURCE = "inside_source"
 INSIDE_INDEX = "inside_index"
 INSIDE_MEANT = "inside_meant"
