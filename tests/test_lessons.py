@@ -120,7 +120,8 @@ def test_a_diverged_run_is_concluded_with_its_reason_and_the_largest_logit_quote
     assert f"{naive}: 3 steps done, then {reason}; " in text
     assert "its largest |logit| was -207.8 (negative: exp of it rounds to 0, harmless)" in text
     kept = f"{stable}: kept going to 73.00% after 20 steps; at the last report its largest "
-    assert kept + "|logit| was 136.3 (positive: exp of it overflows float32, past 88.7)" in text
+    assert kept + "logit was 136.3 (past 88.7: exp of it overflows float32 without the max " in text
+    assert "its largest |logit| 136.3 (positive: exp of it overflows float32, past 88.7)" in text
 
 
 def test_the_logit_largest_in_size_keeps_its_sign_in_the_table():
@@ -157,6 +158,7 @@ def test_the_naive_softmax_lesson_explains_its_clipped_loss_under_the_chart():
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.slug)
 def test_every_template_fills_from_a_full_report_without_leftover_fields(lesson):
     last = report(test_accuracy=0.9123, saturated_share=0.5, sigmoid_slope=0.1, max_abs_logit=9.0,
+                  max_logit=9.0,
                   distinct_units=1, steps=1876, images_seen=120_000, done=True)  # fmt: skip
     text = conclude(lesson, {label: [last] for label, _ in lesson.runs})
     assert "{" not in text and "–" not in text.replace("0–255", "")

@@ -13,8 +13,8 @@ import numpy as np
 import streamlit as st
 
 from mlcore import inspection as ins
+from mlcore.conclusion import value_text
 from mlcore.data import Dataset
-from mlcore.lessons import value_text
 from mlcore.model import Model
 from mlcore.train import TrainConfig
 from ui import inside_charts as charts

@@ -9,7 +9,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from mlcore import lessons as core  # core.BY_SLUG read when called (tests add lessons)
-from mlcore.lessons import Lesson, signed_largest_logit, value_text
+from mlcore.conclusion import signed_largest_logit, value_text
+from mlcore.lessons import Lesson
 from mlcore.range_test import RangeTest
 from mlcore.spec import config_to_params
 from mlcore.train import TrainConfig
