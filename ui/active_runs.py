@@ -9,6 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
+from ui.run_labels import label
+from ui.text import plain
 
 
 def _stop(run_id: str) -> None:
@@ -27,7 +29,7 @@ def show(key: str, besides=()) -> None:
         for run in active:
             line = st.container(horizontal=True, vertical_alignment="center")
             status = "stopping …" if run.stopping else run.status
-            line.markdown(f"`{run.label}` — {status}")
+            line.markdown(f"{plain(label(run))} — {status}")  # a name is the student's text
             line.button(
                 "Stop",
                 key=f"{key}_{run.id}",

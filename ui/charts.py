@@ -147,7 +147,8 @@ def accuracy_figure(
     x_axis: str = "iteration",
     colors: Sequence[str] | None = None,
 ) -> go.Figure:
-    """Test (solid) and training (dotted) accuracy in % against x_axis, per run."""
+    """Test (solid) and training (dotted) accuracy in % against x_axis, per run: one legend
+    entry per run (a run's two lines toggle together), so a legend of many runs stays short."""
     x_title, x_of = X_AXES[x_axis]
     traces = []
     for i, ((label, history), color) in enumerate(
@@ -159,7 +160,8 @@ def accuracy_figure(
                 type="scatter",
                 x=[x_of(p) for p in tested],
                 y=[100 * p.test_accuracy for p in tested],
-                name=legend_text(f"test {label}"),
+                name=legend_text(label),
+                legendgroup=str(i),
                 mode="lines+markers",
                 line=dict(color=color),
                 hovertemplate="test %{y:.2f}%",
@@ -172,13 +174,16 @@ def accuracy_figure(
                 x=[x_of(p) for p in history],
                 y=[100 * p.train_accuracy for p in history],
                 name=legend_text(f"train {label}"),
+                legendgroup=str(i),  # one legend entry per run: the title says dotted = train
+                showlegend=False,
                 mode="lines",
                 line=dict(color=color, dash="dot"),
                 hovertemplate="train %{y:.2f}%",
                 zorder=on_top(i, len(series)),
             )
         )
-    return _figure(traces, "Accuracy", x_title, "accuracy (%)", **_empty_axes(series, (0, 100)))
+    title = "Accuracy (solid: test, dotted: training)"
+    return _figure(traces, title, x_title, "accuracy (%)", **_empty_axes(series, (0, 100)))
 
 
 def _empty_axes(series, y_range: tuple[float, float]) -> dict:
