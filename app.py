@@ -1,14 +1,11 @@
 """MNIST Backprop Lab: the router. Page config, navigation, the active dataset in the sidebar."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from ui import charts, router, server, state, sweep, workspace
 
 server.configure()  # once per process: BLAS on one thread (page code never changes it)
-ICON = Path(__file__).parent / "assets" / "favicon.png"  # shipped (":material/…:" is fetched)
-st.set_page_config(page_title="MNIST Backprop Lab", page_icon=str(ICON), layout="wide")
+st.set_page_config(page_title="MNIST Backprop Lab", page_icon=router.ICON, layout="wide")
 st.html(charts.TOUCH_STYLE)  # no Plotly toolbar over the charts' titles on a touch screen
 
 page = router.navigate()  # the pages check it: a first visit by a link must come through here

@@ -7,6 +7,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from .conftest import running_app
+
 pytestmark = pytest.mark.browser
 
 
@@ -29,3 +31,21 @@ def test_the_favicon_is_served_by_the_app_and_nothing_is_fetched_from_elsewhere(
     page.wait_for_timeout(1000)
     assert not elsewhere, elsewhere
     context.close()
+
+
+def test_a_first_visit_by_a_link_on_a_fresh_server_fetches_no_icon_from_elsewhere(
+    browser, tmp_path
+):
+    """On a new server the first /train runs pages/train.py alone (ui/router.ensure): the
+    page's own icon was the favicon then, fetched from Google's font server."""
+    with running_app(tmp_path / "streamlit.log") as url:
+        context = browser.new_context()
+        page = context.new_page()
+        elsewhere = []
+        page.on("request", lambda r: urlparse(r.url).hostname not in ("127.0.0.1", None)
+                and elsewhere.append(r.url))  # fmt: skip
+        page.goto(f"{url}/train")
+        page.get_by_text("Train the network").wait_for(timeout=30_000)
+        page.wait_for_timeout(2000)
+        assert not elsewhere, elsewhere
+        context.close()
