@@ -5,7 +5,7 @@ import streamlit as st
 from ui import announce, charts, router, server, state, sweep, workspace
 
 server.configure()  # once per process: BLAS on one thread (page code never changes it)
-st.set_page_config(page_title="MNIST Backprop Lab", page_icon=":material/neurology:", layout="wide")
+st.set_page_config(page_title="MNIST Backprop Lab", page_icon=router.ICON, layout="wide")
 if problem := server.start_up_problem():  # e.g. a teacher's key too short: one sentence
     st.error(problem)
     st.stop()

@@ -21,6 +21,9 @@ GOOD_RATE = TrainConfig().learning_rate  # the default rate, measured to train i
 # pixels reached 26.9% at its 0.01 and 87.7% at 1.0 (20 steps, full MNIST, 2026-12-04).
 FULL_BATCH_RATE = 1.0
 STILL_FALLING = 0.05  # loss fell this share over the run's last fifth: not done learning
+# ...unless test accuracy gained less than this over the same fifth (0.2 percentage points):
+# then the training loss falls on images the network memorises, and more passes buy nothing.
+TEST_FLAT = 0.002
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,8 @@ class Hint:
 
     problem: str
     fix: str  # the button's words
-    config: TrainConfig
+    config: TrainConfig  # the settings the fix trains with
+    action: str = "settings"  # "settings": fill them in for a new run; "continue": this run
 
 
 def hints(config: TrainConfig, history: Sequence[Progress]) -> list[Hint]:
@@ -114,7 +118,8 @@ def _symmetric(config: TrainConfig, last: Progress) -> Hint | None:
 
 
 def _still_falling(config: TrainConfig, history: Sequence[Progress]) -> Hint | None:
-    """The training loss fell more than STILL_FALLING over the last fifth of the run."""
+    """The training loss fell more than STILL_FALLING over the last fifth of the run, and
+    test accuracy still rose there (TEST_FLAT): Continue trains the run as long again."""
     end = history[-1].iteration
     before = [p for p in history if p.iteration <= 0.8 * end]
     if not before or end < 2:
@@ -122,13 +127,25 @@ def _still_falling(config: TrainConfig, history: Sequence[Progress]) -> Hint | N
     start, stop = before[-1].train_loss, history[-1].train_loss
     if not stop < (1 - STILL_FALLING) * start:
         return None
-    more = min(200, 2 * config.iterations)
+    if _test_gain(before, history) < TEST_FLAT:
+        return None
     return Hint(
         f"The training loss was still falling fast at the end ({start:.3f} → {stop:.3f} over "
-        "the last fifth of the run): it has more to learn.",
-        f"Train for {more} iterations",
-        replace(config, iterations=more),
+        "the last fifth of the run) and test accuracy was still rising: it has more to learn.",
+        f"Continue: {config.iterations} iterations more",
+        replace(config, iterations=2 * config.iterations),
+        action="continue",
     )
+
+
+def _test_gain(before: Sequence[Progress], history: Sequence[Progress]) -> float:
+    """Test accuracy's rise over the last fifth (reports after before[-1]); infinite if it
+    was not measured on both sides (then the training loss alone decides)."""
+    tested_before = [p.test_accuracy for p in before if p.test_accuracy is not None]
+    tested_after = [p.test_accuracy for p in history[len(before) :] if p.test_accuracy is not None]
+    if not tested_before or not tested_after:
+        return float("inf")
+    return max(tested_after) - tested_before[-1]
 
 
 def _scale_pixels(config: TrainConfig, problem: str) -> Hint:

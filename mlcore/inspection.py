@@ -123,6 +123,7 @@ class ProbeStats(NamedTuple):
     saturated_share: float
     sigmoid_slope: float  # mean sigma'(z)
     max_abs_logit: float
+    max_logit: float  # the largest signed logit: exp overflows only past +88.7 (float32)
 
 
 def probe_rows(n: int, seed: int, k: int = PROBE_ROWS) -> np.ndarray:
@@ -138,7 +139,8 @@ def probe_stats(params: Params, X_probe: np.ndarray) -> ProbeStats:
     h = sigmoid(z)
     logits = h @ params.w2 + params.b2  # (k, H) @ (H, 10)
     slope = float(np.mean(h * (1 - h), dtype=np.float64))
-    return ProbeStats(saturated_share(z), slope, float(np.max(np.abs(logits), initial=0.0)))
+    largest = float(np.max(np.abs(logits), initial=0.0))
+    return ProbeStats(saturated_share(z), slope, largest, float(np.max(logits, initial=-largest)))
 
 
 def distinct_units(w1: np.ndarray, b1: np.ndarray, rtol: float = DISTINCT_RTOL) -> int:

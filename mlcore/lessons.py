@@ -1,4 +1,5 @@
-"""The lab's lessons as data, and the Train page's presets: one place for both.
+"""The lab's lessons as data (the Train page's presets, which share their settings, are in
+mlcore/presets.py and re-exported here).
 
 A Lesson is a question, two to four runs that differ in ONE TrainConfig field on the same
 seed, what to watch while they race, and a conclusion template that `conclude` fills from
@@ -7,67 +8,21 @@ the runs just measured. `scripts/measure_lessons.py` runs them headless (the REA
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
+# The numbers a conclusion quotes are mlcore/conclusion.py's; the presets are
+# mlcore/presets.py. Both are read through this module too, as before they moved.
+from mlcore.conclusion import summary, value_text
 from mlcore.config import TrainConfig
+from mlcore.presets import ELASTIC, LAB, PRESET_RESULTS, PRESET_WORDS, PRESETS
 from mlcore.progress import Progress
-from mlcore.wording import counted, honest_percent, significant
 
-# The lab's own settings: raw pixels, every image in each step, plain gradient descent.
-LAB = TrainConfig(
-    scale="raw",
-    learning_rate=0.01,
-    iterations=20,
-    batch_size=None,
-    momentum=0.0,
-    schedule="constant",
-)
-# The default model's recipe: Simard 2003's 800 units and elastic distortions, in minutes.
-ELASTIC = TrainConfig(
-    hidden_size=800, learning_rate=0.1, iterations=40, batch_size=128, augment="elastic"
-)
-# The Train page's presets by name, and the CLI's `--preset` words for them. The names make no
-# promise about accuracy: that depends on the data, and PRESET_RESULTS says what was measured.
-PRESET_WORDS = {
-    "quick-start": "Quick start: the defaults",
-    "lab": "The lab: raw pixels, full batch, lr 0.01",
-    "lab-unit": "The lab, pixels scaled to [0, 1]",
-    "fastest": "Fast: 300 units, 6 passes",
-    "best": "Larger: 1,000 units, 12 passes",
-    "elastic": "The default model's recipe: elastic distortions, 800 units",
-    "elastic-off": "The same without distortions",
-    "symmetry": "Symmetry: all-zero weights (only rounding breaks it)",
-}
-PRESETS = {
-    PRESET_WORDS["quick-start"]: TrainConfig(),
-    PRESET_WORDS["lab"]: LAB,
-    # The same, with pixels in [0, 1]: the sigmoid no longer saturates (a rate to suit it).
-    PRESET_WORDS["lab-unit"]: replace(LAB, scale="unit", learning_rate=2.0, iterations=50),
-    PRESET_WORDS["fastest"]: TrainConfig(hidden_size=300, learning_rate=0.1, iterations=6),
-    PRESET_WORDS["best"]: TrainConfig(hidden_size=1000, learning_rate=0.1, iterations=12),
-    # The default model (models/default.npz): each batch shown as elastically distorted copies.
-    PRESET_WORDS["elastic"]: ELASTIC,
-    # The comparison: the same run, differing only in augment.
-    PRESET_WORDS["elastic-off"]: replace(ELASTIC, augment="none"),
-    # All hidden units start identical and get identical updates; only float32 rounding in
-    # BLAS (edge columns summed in another order) tells them apart, and it grows each step.
-    PRESET_WORDS["symmetry"]: TrainConfig(init="zeros", iterations=3),
-}
-# Test accuracy each preset reached, trained on full MNIST or on the bundled sample (tested on
-# the official 10,000 test images / the sample's 2,000), measured on 2026-11-30 with
-# `python -m mlcore.train --preset WORD --data full|sample` (scripts/measure_presets.sh).
-PRESET_RESULTS: dict[str, dict[str, str]] = {
-    "quick-start": {"full": "97.84%", "sample": "94.50%"},
-    "lab": {"full": "46.74%", "sample": "45.10%"},
-    "lab-unit": {"full": "87.17%", "sample": "86.15%"},
-    "fastest": {"full": "98.17%", "sample": "95.45%"},
-    "best": {"full": "98.48%", "sample": "96.50%"},
-    "elastic": {"full": "99.01%", "sample": "98.45%"},
-    "elastic-off": {"full": "98.41%", "sample": "96.50%"},
-    "symmetry": {"full": "76.08%", "sample": "29.60%"},
-}
+__all__ = [  # noqa: RUF022 (grouped: lessons, conclusions, presets)
+    "BY_SLUG", "LESSONS", "Lesson",
+    "conclude", "range_conclusion", "summary", "value_text",
+    "ELASTIC", "LAB", "PRESETS", "PRESET_RESULTS", "PRESET_WORDS",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -91,6 +46,9 @@ class Lesson:
     line_diverged: str = "{label}: {reason}"
     range_test: bool = False
     loss_note: str = ""  # said under the lesson's loss chart (what its curves do not show)
+    # The label of a run that differs from the first in another field (a yardstick the moral
+    # cites: random init beside zero init); the other runs differ in `field` alone.
+    reference: str = ""
 
     def __post_init__(self):
         names = {f.name for f in fields(TrainConfig)}
@@ -99,6 +57,24 @@ class Lesson:
         labels = [label for label, _ in self.runs]
         if len(set(labels)) != len(labels) or len(labels) < 2:
             raise ValueError(f"runs of {self.slug!r} need two or more distinct labels: {labels}")
+        if self.reference and self.reference not in labels:
+            raise ValueError(f"reference={self.reference!r} is not one of {labels}")
+
+    def varied(self) -> tuple[tuple[str, TrainConfig], ...]:
+        """The runs that differ in `field` alone (all but the reference)."""
+        return tuple((label, c) for label, c in self.runs if label != self.reference)
+
+    def other_fields(self) -> list[str]:
+        """The fields in which the reference run differs from its twin (the run with the same
+        `field` value: random init, float32 beside zero init, float32); [] without one."""
+        config = dict(self.runs).get(self.reference)
+        if config is None:
+            return []
+        value = getattr(config, self.field)
+        twin = next((c for _, c in self.varied() if getattr(c, self.field) == value), config)
+        return [
+            f.name for f in fields(TrainConfig) if getattr(config, f.name) != getattr(twin, f.name)
+        ]
 
 
 def _vary(base: TrainConfig, field: str, values: Mapping[str, object]):
@@ -135,8 +111,8 @@ LESSONS = (
             {"naive exp(l)/Σexp(l)": "naive", "stable (max subtracted)": "stable"},
         ),
         watch=("max_abs_logit", "train_loss", "test_accuracy"),
-        line="{label}: kept going to {accuracy} after {steps}, its largest |logit| at "
-        "the last report {logit} (exp of it would overflow float32 past 88.7)",
+        line="{label}: kept going to {accuracy} after {steps}; at the last report its "
+        "largest logit was {top_logit} and its largest |logit| {logit}",
         line_diverged="{label}: {steps} done, then {reason}; at the last report its "
         "largest |logit| was {logit}",
         loss_note="The naive run's loss takes each probability as at least 1e-12 (at most "
@@ -151,16 +127,20 @@ LESSONS = (
         question="What if every weight starts at zero? Do the 200 hidden units learn different "
         "things?",
         field="dtype",
-        runs=_vary(
-            TrainConfig(init="zeros", iterations=2),
-            "dtype",
-            {"float64": "float64", "float32": "float32"},
+        runs=(
+            *_vary(
+                TrainConfig(init="zeros", iterations=2),
+                "dtype",
+                {"zero init, float64": "float64", "zero init, float32": "float32"},
+            ),
+            ("random init, float32", TrainConfig(iterations=2)),  # the yardstick
         ),
+        reference="random init, float32",
         watch=("distinct_units", "test_accuracy"),
         line="{label}: {distinct} of {hidden} after {steps}, {accuracy} test accuracy",
         moral="Identical units get identical gradients, so they stay identical: exactly so in "
         "float64; in float32 only rounding tells a few apart. Random initial weights break "
-        "the symmetry at the start.",
+        "the symmetry at the start: every unit differs, and the layer learns.",
     ),
     Lesson(
         slug="learning-rate",
@@ -214,52 +194,6 @@ LESSONS = (
     ),
 )
 BY_SLUG = {lesson.slug: lesson for lesson in LESSONS}
-
-
-# How each watched Progress field reads, in the lesson's table and in its conclusion alike:
-# one figure per quantity, one format per column (0.000037 beside 0.18, not 3.725e-05).
-VALUE_TEXT = {
-    "test_accuracy": lambda v: honest_percent(v, 2),  # as every page writes it: 96.01%
-    "saturated_share": lambda v: honest_percent(v, 1),
-    "sigmoid_slope": significant,
-    "max_abs_logit": lambda v: f"{v:,.1f}",
-    "train_loss": lambda v: significant(v, 3),
-}
-
-
-def value_text(name: str, value) -> str:
-    """A Progress field's value as the lessons write it; "–" for a missing value or nan."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if name in VALUE_TEXT:
-        return VALUE_TEXT[name](value)
-    return f"{value:,}" if isinstance(value, int) else significant(value, 3)
-
-
-def summary(label: str, config: TrainConfig, history: Sequence[Progress]) -> dict[str, str]:
-    """The numbers a conclusion quotes, as text, from one run's reports (oldest first)."""
-    last = history[-1] if history else None
-    tested = [p.test_accuracy for p in history if p.test_accuracy is not None]
-
-    def get(name, fmt=None):
-        value = None if last is None else getattr(last, name)
-        return "–" if value is None else fmt(value) if fmt else value_text(name, value)
-
-    return {
-        "label": label,
-        "hidden": f"{config.hidden_size:,}",
-        "accuracy": value_text("test_accuracy", tested[-1] if tested else None),
-        "saturated": get("saturated_share"),
-        "slope": get("sigmoid_slope"),
-        "distinct": get("distinct_units", lambda v: counted(v, "distinct hidden unit")),
-        "logit": get("max_abs_logit"),  # the table's figure
-        "loss": get("train_loss"),
-        "steps": get("steps", lambda v: counted(v, "step")),
-        "updates": get("steps", lambda v: counted(v, "update")),
-        "images": get("images_seen", lambda v: counted(v, "image")),
-        "seconds": get("elapsed", lambda v: f"{v:.1f} s"),
-        "reason": "" if last is None else last.reason,
-    }
 
 
 def conclude(lesson: Lesson, histories: Mapping[str, Sequence[Progress]]) -> str:

@@ -52,6 +52,7 @@ class Progress:
     saturated_share: float | None = None  # of hidden pre-activations on the probe
     sigmoid_slope: float | None = None  # mean sigma'(z) on the probe, at most 0.25
     max_abs_logit: float | None = None  # on the probe
+    max_logit: float | None = None  # on the probe, signed: below max_abs_logit, a negative was
     distinct_units: int | None = None
 
 
@@ -122,7 +123,7 @@ def divergence_reason(
     limit = float(np.log(np.finfo(np.dtype(config.dtype)).max))  # exp(limit) = largest float
     if max_logit is not None and max_logit > limit:
         return (
-            f"loss is nan at {where}: a logit reached {max_logit:.1f}, past {limit:.1f} "
+            f"loss is nan at {where}: a logit reached {max_logit:+.1f}, past +{limit:.1f} "
             f"where exp overflows {config.dtype}"
         )
     return f"diverged at {where} — learning rate too high?"

@@ -8,7 +8,7 @@ from mlcore.data import ROLES, UploadError, cache_dir, identify_upload, load_upl
 from mlcore.download import DownloadError, DownloadProgress, download_mnist
 from mlcore.idx import IdxError
 from mlcore.quote import shorten
-from ui import keys, router, state, teacher, visitor, workspace, your_work
+from ui import keys, lessons, router, state, teacher, visitor, workspace, your_work
 from ui.text import plain
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
@@ -132,10 +132,7 @@ st.markdown(
     "network on your own handwriting on **Draw**."
 )
 with st.container(border=True):  # the way in for a newcomer, set apart from the other links
-    st.markdown(
-        "**New here?** The lessons are the lab's questions — why scale the pixels, why a "
-        "stable softmax, which learning rate — each answered by a short experiment you run."
-    )
+    st.markdown(lessons.invitation(teacher.class_mode().lessons))  # class mode: the open ones
     st.page_link("pages/lessons.py", label="Start here: the lessons", icon=":material/school:")
 c1, c2, c3, c4 = st.columns(4)
 c1.page_link("pages/train.py", label="Train a network", icon=":material/monitoring:")

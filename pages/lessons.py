@@ -4,9 +4,8 @@ import streamlit as st
 
 from mlcore.lessons import BY_SLUG, LESSONS, conclude, range_conclusion
 from runs.scheduler import LimitError
-from ui import active_runs, handin, keys, live, router, teacher
+from ui import active_runs, challenge_box, handin, keys, live, router, teacher
 from ui import lessons as ui
-from ui.text import user_text
 
 router.ensure()  # a first visit by a link (a shared lesson) still goes through app.py
 
@@ -16,27 +15,20 @@ START_ERROR = keys.LESSON_START_ERROR  # why the lesson could not start, kept un
 X_AXIS = keys.LESSONS_X_AXIS
 
 st.title("Lessons")
+challenge_box.show()  # the teacher's challenge, when there is one
 shown = teacher.class_mode().lessons or [lesson.slug for lesson in LESSONS]  # class mode
 shown = [s for s in shown if s in BY_SLUG] or [LESSONS[0].slug]
 param = st.query_params.get("lesson")
 if st.session_state.get(CHOICE) not in shown:  # a link opens its lesson (never trains)
     st.session_state[CHOICE] = param if param in shown else shown[0]
     if param is not None and param not in shown:
-        st.warning(
-            f"There is no lesson called “{user_text(param)}” here. Showing the first lesson; "
-            f"the lessons are: {', '.join(shown)}."
-        )
+        st.warning(ui.missing_lesson_text(param, shown))
 slug = st.selectbox("Lesson", shown, key=CHOICE, format_func=lambda s: BY_SLUG[s].title)
 st.query_params.from_dict({"lesson": slug})  # the address bar links to this lesson
 lesson = BY_SLUG[slug]
 
 st.markdown(f"**{lesson.question}**")
-labels = " · ".join(label for label, _ in lesson.runs)
-st.caption(
-    f"Runs: {labels} — the same settings and seed except `{lesson.field}`. Watch: "
-    f"{', '.join(ui.WATCH_NAMES.get(w, w) for w in lesson.watch)}."
-    + (" Then a learning-rate range test." if lesson.range_test else "")
-)
+st.caption(ui.runs_caption(lesson))  # which runs, what differs, what to watch
 
 
 def start(lesson) -> None:
@@ -61,7 +53,7 @@ b1.button(
 b2.button("Stop", key="lessons_stop", on_click=ui.stop, args=(lesson,), disabled=not busy)
 if START_ERROR in st.session_state:
     st.error(st.session_state.pop(START_ERROR))
-active_runs.show("lessons_active")  # every run of this session, the Train page's too
+active_runs.show("lessons_active", besides=runs.values())  # the Train page's, and others
 st.session_state[POLLING] = busy
 
 

@@ -37,8 +37,12 @@ def typed(rows: list[list[float]]) -> pd.DataFrame:
 
 
 def cells(frame: pd.DataFrame) -> list[list[str | None]]:
-    """The editor's table as text cells, None where a cell is empty."""
-    return [[None if pd.isna(v) else str(v) for v in row] for row in frame.itertuples(index=False)]
+    """The editor's table as text cells, None where a cell is empty; empty rows at its end
+    left off (Enter in the last row adds one, not typed in yet: nothing to warn about)."""
+    rows = [[None if pd.isna(v) else str(v) for v in row] for row in frame.itertuples(index=False)]
+    while rows and all(v is None or not v.strip() for v in rows[-1]):
+        rows.pop()
+    return rows
 
 
 def reset(preset: str) -> None:

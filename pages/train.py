@@ -1,25 +1,27 @@
 """Train: choose hyper-parameters, start/stop/continue, watch loss and accuracy live."""
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
 from mlcore.augment import AUGMENTS, preview
 from mlcore.model import model_bytes
 from mlcore.spec import config_to_params
-from mlcore.train import batches_per_iteration
-from runs.scheduler import LimitError
 from ui import (
     active_runs,
+    challenge_box,
     charts,
     handin,
     hints,
     keys,
     live,
     router,
-    run_rows,
+    run_names,
     state,
     train_settings,
 )
+from ui import train_actions as actions
 from ui.export import runs_csv
 from ui.text import full_stop, plain
 from ui.widgets import (
@@ -39,7 +41,7 @@ if problems := train_settings.start(st.query_params.to_dict()):  # a link opens 
     st.session_state[keys.TRAIN_ERROR] = "This link has settings that cannot be used: " + (
         "; ".join(problems) + ". Those settings keep their defaults."
     )
-settings = train_settings.read
+settings = train_settings.read  # the settings the widgets show
 train_settings.follow_run()  # the run on screen's settings, not the defaults (a lesson's run)
 
 st.title("Train the network")
@@ -48,67 +50,19 @@ st.caption(
     f"784 pixels → hidden sigmoid layer → 10 softmax outputs · cross-entropy · "
     f"{data.label} ({len(data.y_train):,} training images)"
 )
+challenge_box.show()  # the teacher's challenge, when there is one: its rules where you train
 
 
-def start_run(max_batches: int | None = None) -> None:
-    try:
-        run = state.start_run(settings(), max_batches)
-    except (ValueError, LimitError) as e:
-        st.session_state[keys.TRAIN_ERROR] = f"Cannot start: {e}"
-        return
-    st.session_state[keys.SETTINGS_OPEN] = False  # the charts come into view
-    live.await_first(run)  # the page drawn after Start shows the first point
-
-
-def stop_run() -> None:
-    if (run := state.current_run()) is not None:
-        state.scheduler().stop(run.id, workspace=state.workspace_id())
-
-
-def step(how: str) -> None:
-    """how: "continue" to the end, one "step", or one "iteration" of the run on screen (a
-    finished run goes one step or iteration past its end); with no run yet, a new one."""
-    run = state.current_run()
-    if run is None:
-        n_train = len(state.dataset().y_train)
-        start_run(1 if how == "step" else batches_per_iteration(settings(), n_train))
-        return
-    if run.active:
-        return
-    if not (run.continuable and run.status in PAUSABLE):
-        st.session_state[keys.TRAIN_ERROR] = cannot_go_on(run)
-        return
-    batches = {"continue": None, "step": 1, "iteration": run.batches_per_iteration}[how]
-    extend = None if how == "continue" else 1  # after its end: one iteration more
-    try:  # the quota, or a run at the most iterations one may train
-        state.scheduler().resume(run.id, state.workspace_id(), batches, extend=extend)
-    except LimitError as e:
-        st.session_state[keys.TRAIN_ERROR] = f"Cannot go on: {e}"
-
-
-def cannot_go_on(run) -> str:
-    """Why the run on screen cannot train further, and what to press instead."""
-    why = {
-        "diverged": "its weights are no longer numbers",
-        "failed": run.message or "it failed",
-    }.get(run.status, run.message or "its training state was not kept")
-    return (
-        f"Run {run.id} {run.status} and cannot go on ({why}). Press Start for a new run "
-        "with the settings below."
-    )
-
-
-PAUSABLE = ("paused", "stopped", "finished", "interrupted")
 run = state.current_run()
 busy = bool(run and run.active)
 buttons = st.container(horizontal=True)  # one row that wraps on a phone
-buttons.button("Start", type="primary", key="start", on_click=start_run, disabled=busy)
-buttons.button("Stop", key="stop", on_click=stop_run, disabled=not busy)
-can_go_on = bool(run and not busy and run.continuable and run.status in PAUSABLE)
+buttons.button("Start", type="primary", key="start", on_click=actions.start_run, disabled=busy)
+buttons.button("Stop", key="stop", on_click=actions.stop_run, disabled=not busy)
+can_go_on = bool(run and not busy and run.continuable and run.status in actions.PAUSABLE)
 buttons.button(
     "Continue",
     key="continue",
-    on_click=step,
+    on_click=actions.step,
     args=("continue",),
     disabled=not can_go_on,
     help="Resume a stopped or stepped run exactly where it stopped. After a finished run: "
@@ -117,7 +71,7 @@ buttons.button(
 buttons.button(
     "Step",
     key="step",
-    on_click=step,
+    on_click=actions.step,
     args=("step",),
     disabled=busy,
     help="Exactly one gradient step (one batch) of the run on screen, then pause: see what "
@@ -126,13 +80,15 @@ buttons.button(
 buttons.button(
     "+1 iteration",
     key="plus_iteration",
-    on_click=step,
+    on_click=actions.step,
     args=("iteration",),
     disabled=busy,
     help="Train the run on screen one more iteration (a full-batch step, or one pass over the "
     "data), then pause; a finished run goes one iteration past its end.",
 )
-active_runs.show("train_active", besides=run)  # a lesson's runs, stoppable from here too
+active_runs.show(
+    "train_active", besides=[run] if run else []
+)  # a lesson's runs, stoppable from here too
 if keys.TRAIN_ERROR in st.session_state:
     st.error(plain(st.session_state.pop(keys.TRAIN_ERROR)))  # may quote a link's own text
 
@@ -213,11 +169,14 @@ if st.session_state["augment"] != "none":  # expanders cannot nest: right under 
         st.plotly_chart(charts.grid_figure(grid, "Each row: a training image, then 7 distortions"))
         st.caption("A new random distortion of every image, every time a batch is drawn.")
 try:
-    st.query_params.from_dict(config_to_params(settings()))  # the address bar is a link
+    link = config_to_params(settings())  # the address bar is a link to these settings
 except ValueError:
-    pass  # a setting out of range: Start says why
+    link = st.query_params.to_dict()  # a setting out of range: Start says why
+if run is not None:  # and to the run on screen: a reload (F5) shows it again
+    link[train_settings.RUN_PARAM] = run.id
+st.query_params.from_dict(link)
 # A run training on another app server is asked after too: if that server dies, the run
-# turns "interrupted" here (runs.keeping re-reads it) and Continue appears, tab left open.
+# turns "interrupted" here (runs.workspaces re-reads it) and Continue appears, tab left open.
 elsewhere = bool(run and run.status == "elsewhere")
 st.session_state[keys.TRAIN_POLLING] = busy or elsewhere
 
@@ -235,28 +194,30 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
         live.curves([], key="train")  # the axes to come (and Plotly loaded before Start)
         return
     live.progress(run)
-    earlier = {r.id: r for r in state.runs() if r.id != run.id and r.history}
+    earlier = {r.id: r for r in state.runs() if r.id != run.id and r.history and not r.hidden}
     mine = [run, *earlier.values()]
     names = dict(zip((r.id for r in mine), live.labels(mine), strict=True))  # what differs
+    chart_area = st.container()  # the charts first: on a phone, on the first screen
+    live.metrics(run)
     o1, o2 = st.columns([3, 2])
     overlay = o1.multiselect(
         "Overlay earlier runs",
         list(earlier),
         default=list(earlier)[-2:],
         format_func=names.get,
+        help="Name a run or hide it from this list under Your runs.",
     )
     with o2:
         x_axis = live.x_axis_choice(keys.TRAIN_X_AXIS)
+    view = live.view_choice(keys.TRAIN_VIEW)
     shown = [run, *(earlier[i] for i in overlay)]
     # A choice, not tabs: only the charts shown are redrawn on each poll (tabs redraw all
     # four in every browser twice a second — the browsers' CPU in the load benchmark).
     light = run.active and live.light()  # a busy server: charts without hover until the end
-    legend = [names[r.id] for r in shown]
-    if live.view_choice(keys.TRAIN_VIEW) == "learning":
-        live.curves(shown, key="train", x_axis=x_axis, light_now=light, names=legend)
-    else:
-        live.diagnostics(shown, key="train", x_axis=x_axis, light_now=light, names=legend)
-    live.metrics(run)
+    legend = live.labels(shown)  # only what differs between the runs drawn
+    draw = live.curves if view == "learning" else live.diagnostics
+    with chart_area:
+        draw(shown, key="train", x_axis=x_axis, light_now=light, names=legend)
     live.step_panel(run)
     if st.session_state[keys.TRAIN_POLLING]:
         run = live.await_end(run, POLL)  # a Run is a value: the one it waited for
@@ -272,7 +233,7 @@ if run is not None and not run.active and (run.history or run.status == "interru
         f"Run {plain(live.label(run))}: {plain(outcome := run.message or run.status)}"
         f"{full_stop(outcome)}"
     )
-    hints.render(run)  # what went wrong, with a one-click fix (ui/hints.py)
+    hints.render(run, go_on=partial(actions.step, "continue"))  # what went wrong, one-click fixes
     if run.kind == "train":
         handin.form([run], key="train_handin")  # when the teacher has a Class page
     if run.usable:
@@ -288,12 +249,13 @@ if run is not None and not run.active and (run.history or run.status == "interru
 @st.fragment(run_every=TABLE_POLL if st.session_state[keys.TRAIN_POLLING] else None)
 def runs_table() -> None:
     """Every run of this workspace, as the charts above show it (also while one trains)."""
-    st.dataframe([run_rows.row(r) for r in reversed(state.runs())], hide_index=True)
+    st.dataframe(run_names.table_rows(state.runs()), hide_index=True)
 
 
 if mine := state.runs():
     st.subheader("Your runs")
     runs_table()
+    run_names.control(mine)  # name a run, hide it from the charts
     st.download_button(
         "Download every run's history (.csv)",
         lambda: runs_csv(mine),  # built on click, from the runs captured here (see export)

@@ -147,3 +147,14 @@ def test_the_for_and_against_colours_stand_out_on_the_light_and_the_dark_theme(p
         if position in (0.0, 1.0):
             rgb = tuple(float(v) for v in color[color.index("(") + 1 : -1].split(",")[:3])
             assert _contrast(rgb, page) >= 3.0, (color, page)
+
+
+def test_the_first_runs_lines_are_drawn_over_the_others():
+    """A lesson's first run (the naive softmax) is not hidden under the one after it (the
+    stable one), nor the Train page's run under the runs it is overlaid with."""
+    series = [("naive", history(3)), ("stable", history(3))]
+    for figure in (charts.loss_figure(series), charts.accuracy_figure(series),
+                   charts.gradient_figure(series), charts.saturation_figure(series)):  # fmt: skip
+        first = [t.zorder for t in figure.data if t.name.endswith("naive")]
+        second = [t.zorder for t in figure.data if t.name.endswith("stable")]
+        assert min(first) > max(second)

@@ -24,7 +24,7 @@ def test_cli_trains_on_the_sample_saves_a_model_and_ends_with_test_accuracy(tmp_
     code = main(["--data", "sample", "--iterations", "2", "--hidden", "32", "--out", str(out)])
     lines = capsys.readouterr().out.strip().splitlines()
     assert code == 0
-    assert lines[0].startswith("data: sample: 10,000 training / 2,000 test images")
+    assert lines[0].startswith("data: Bundled sample of MNIST: 10,000 training / 2,000 test images")
     assert lines[-1].startswith("test accuracy: ") and lines[-1].endswith("%")
     accuracy = float(lines[-1].removeprefix("test accuracy: ").removesuffix("%"))
     model = load_model(out)
@@ -102,7 +102,7 @@ def test_cli_full_without_a_copy_downloads_into_the_cache_then_trains(
     assert main(["--data", "full", "--iterations", "1", "--hidden", "8"]) == 0
     out = capsys.readouterr()
     assert "downloading into" in out.err
-    assert "data: cache: 60,000 training / 10,000 test images" in out.out
+    assert "data: Full MNIST (downloaded): 60,000 training / 10,000 test images" in out.out
     assert len(list((tmp_path / "cache").glob("*.gz"))) == 4
 
 

@@ -14,6 +14,7 @@ from runs.scheduler import get_scheduler
 
 from .conftest import ROOT
 from .test_lessons import train_history
+from .test_pages import current_run, open_page, wait_for_run
 
 CONFIG = TrainConfig(iterations=4)
 
@@ -93,10 +94,21 @@ def test_identical_units_are_told_to_use_random_initial_weights():
     assert hint.config == CONFIG and "Only 1 of 200" in hint.problem
 
 
-def test_a_loss_still_falling_fast_at_the_end_asks_for_more_iterations():
-    history = [report(i, 1.0 / (i + 1), done=i == 4) for i in range(5)]
+def test_a_loss_still_falling_fast_at_the_end_offers_to_continue_the_run():
+    history = [report(i, 1.0 / (i + 1), test_accuracy=0.9 + i / 100, done=i == 4) for i in range(5)]
     [hint] = hints(CONFIG, history)
     assert hint.config == replace(CONFIG, iterations=8) and "0.250 → 0.200" in hint.problem
+    assert hint.action == "continue" and hint.fix == "Continue: 4 iterations more"
+
+
+def test_a_falling_training_loss_with_flat_test_accuracy_gets_no_more_to_learn_hint():
+    """30 passes, the training loss still falling 10% over the last six while test accuracy
+    stays at 96.88% (memorising the training images): more passes would not help."""
+    config = replace(CONFIG, iterations=30)
+    tests = [min(0.9688, 0.9 + i / 100) for i in range(31)]  # flat from pass 7 on
+    history = [report(i, 1.0 / (i + 1), test_accuracy=tests[i], done=i == 30) for i in range(31)]
+    assert history[24].train_loss > 1.1 * history[30].train_loss  # still falling fast
+    assert hints(config, history) == []
 
 
 def test_the_quick_start_preset_gets_no_hint_on_the_sample(sample_mnist):
@@ -140,3 +152,24 @@ def test_a_fix_says_what_it_changed_in_the_widgets_words():
     assert changes(lab, hint.config) == (
         "Learning rate 0.01 → 1; Input scaling raw 0–255 (lab) → standardized"
     )
+
+
+def test_the_more_to_learn_hint_continues_the_finished_run_instead_of_a_new_one(full_mnist):
+    """Full batch, 6 steps at rate 1 on standardized pixels: the loss is still falling fast
+    and test accuracy still rising at the end (measured: 1.78 → 1.61, 58% → 60%)."""
+    query = {"hidden_size": "10", "learning_rate": "1", "batch_size": "full",
+             "scale": "standard", "iterations": "6"}  # fmt: skip
+    at = open_page("pages/train.py", query)
+    at.button(key="start").click().run()
+    wait_for_run(at)
+    run = current_run(at)
+    assert run.status == "finished", run.message
+    assert "still falling fast" in at.warning[0].value
+    assert at.button(key="hint_fix_0").label == "Continue: 6 iterations more"
+    at.button(key="hint_fix_0").click().run()
+    again = current_run(at)
+    try:
+        assert again.id == run.id and again.config.iterations == 12  # the same run, longer
+        assert at.session_state["train_settings_open"] is False  # no new run to set up
+    finally:
+        get_scheduler().stop(again.id, again.workspace)

@@ -144,6 +144,33 @@ def test_a_finished_run_is_shown_with_its_own_accuracy(full_mnist, forget_runs):
     assert at.number_input(key="inside_unit").max == 31  # its 32 units, not the default's
 
 
+def largest_confusion(at: AppTest) -> tuple[int, int]:
+    counts = confusion_counts(at).astype(np.int64)
+    off = counts * (1 - np.eye(10, dtype=np.int64))
+    return tuple(int(v) for v in np.unravel_index(np.argmax(off), off.shape))
+
+
+def shown_pair(at: AppTest) -> tuple[int, int]:
+    return at.selectbox(key="inside_true").value, at.selectbox(key="inside_pred").value
+
+
+def test_mistakes_open_on_the_largest_confusion_of_the_model_shown(full_mnist, forget_runs):
+    at = start_small_run(iterations=1)
+    forget_runs(current_run(at))
+    wait_for_run(at)
+    run = current_run(at)
+    open_inside(at)
+    at.selectbox(key="inside_model").set_value("default").run()
+    default = largest_confusion(at)
+    assert shown_pair(at) == default
+    at.selectbox(key="inside_model").set_value(run.id).run()  # another model: its own
+    assert shown_pair(at) == largest_confusion(at) != default
+    at.selectbox(key="inside_true").set_value(4).run()
+    at.selectbox(key="inside_pred").set_value(9).run()
+    at.selectbox(key="inside_model").set_value("default").run()
+    assert shown_pair(at) == (4, 9)  # a pair the student chose stays
+
+
 def test_a_run_still_training_is_shown_and_updates_with_its_snapshots(full_mnist, forget_runs):
     at = start_small_run(iterations=200)  # long: stopped below
     run = current_run(at)

@@ -56,9 +56,16 @@ def test_the_issues_six_lessons_are_there_with_unique_slugs():
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.slug)
 def test_each_lessons_runs_differ_in_exactly_the_documented_field(lesson):
     assert lesson.field == DOCUMENTED_FIELD[lesson.slug]
-    configs = [config for _, config in lesson.runs]
+    configs = [config for _, config in lesson.varied()]
     for a, b in itertools.pairwise(configs):
         assert differing_fields(a, b) == {lesson.field}
+    if lesson.reference:  # a yardstick: one other field, named on the page (other_fields)
+        reference = dict(lesson.runs)[lesson.reference]
+        twin = next(
+            c for c in configs if getattr(c, lesson.field) == getattr(reference, lesson.field)
+        )
+        assert differing_fields(twin, reference) == set(lesson.other_fields())
+        assert len(lesson.other_fields()) == 1 and reference.seed == twin.seed
     assert len({getattr(c, lesson.field) for c in configs}) == len(configs)
     assert len({c.seed for c in configs}) == 1
 
@@ -99,19 +106,33 @@ def test_the_scaling_conclusion_quotes_accuracy_steps_and_saturation():
 def test_a_diverged_run_is_concluded_with_its_reason_and_the_largest_logit_quoted():
     lesson = BY_SLUG["naive-softmax"]
     naive, stable = (label for label, _ in lesson.runs)
-    reason = "loss is nan at iteration 4: a logit reached 91.0, past 88.7 where exp overflows"
+    reason = "loss is nan at iteration 4: a logit reached +91.0, past +88.7 where exp overflows"
+    last = report(steps=3, diverged=True, done=True, reason=reason, max_abs_logit=207.8,
+                  max_logit=61.0)  # fmt: skip
     histories = {
-        naive: [report(steps=3, diverged=True, done=True, reason=reason, max_abs_logit=207.8)],
+        naive: [last],
         stable: [
-            report(max_abs_logit=50.0),
-            report(max_abs_logit=136.3, test_accuracy=0.73, steps=20, done=True),
+            report(max_abs_logit=50.0, max_logit=50.0),
+            report(max_abs_logit=136.3, max_logit=136.3, test_accuracy=0.73, steps=20, done=True),
         ],
     }
     text = conclude(lesson, histories)
     assert f"{naive}: 3 steps done, then {reason}; " in text
-    assert "at the last report its largest |logit| was 207.8" in text
-    kept = f"{stable}: kept going to 73.00% after 20 steps, its largest |logit| at the last "
-    assert kept in text
+    assert "its largest |logit| was -207.8 (negative: exp of it rounds to 0, harmless)" in text
+    kept = f"{stable}: kept going to 73.00% after 20 steps; at the last report its largest "
+    assert kept + "logit was 136.3 (past 88.7: exp of it overflows float32 without the max " in text
+    assert "its largest |logit| 136.3 (positive: exp of it overflows float32, past 88.7)" in text
+
+
+def test_the_logit_largest_in_size_keeps_its_sign_in_the_table():
+    lesson = BY_SLUG["naive-softmax"]
+    histories = {label: [report(max_abs_logit=207.8, max_logit=m, done=True)]
+                 for (label, _), m in zip(lesson.runs, (61.0, 207.8), strict=True)}  # fmt: skip
+    runs = {label: SimpleNamespace(history=h, latest_test_accuracy=None, status="finished")
+            for label, h in histories.items()}  # fmt: skip
+    table = [row["largest |logit| at the last report (its sign)"]
+             for row in watched_rows(lesson, runs)]  # fmt: skip
+    assert table == ["-207.8", "207.8"]
 
 
 def test_the_naive_softmax_conclusion_quotes_the_tables_largest_logit():
@@ -123,7 +144,8 @@ def test_the_naive_softmax_conclusion_quotes_the_tables_largest_logit():
     }
     runs = {label: SimpleNamespace(history=h, latest_test_accuracy=None, status="finished")
             for label, h in histories.items()}  # fmt: skip
-    table = [row["largest |logit| at the last report"] for row in watched_rows(lesson, runs)]
+    table = [row["largest |logit| at the last report (its sign)"]
+             for row in watched_rows(lesson, runs)]  # fmt: skip
     text = conclude(lesson, histories)
     assert table == ["7.5", "7.5"] and "93.2" not in text and text.count("7.5") == 2
 
@@ -136,6 +158,7 @@ def test_the_naive_softmax_lesson_explains_its_clipped_loss_under_the_chart():
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.slug)
 def test_every_template_fills_from_a_full_report_without_leftover_fields(lesson):
     last = report(test_accuracy=0.9123, saturated_share=0.5, sigmoid_slope=0.1, max_abs_logit=9.0,
+                  max_logit=9.0,
                   distinct_units=1, steps=1876, images_seen=120_000, done=True)  # fmt: skip
     text = conclude(lesson, {label: [last] for label, _ in lesson.runs})
     assert "{" not in text and "–" not in text.replace("0–255", "")
@@ -200,8 +223,11 @@ def test_the_naive_softmax_lesson_reaches_nan_at_a_reported_step_while_stable_go
     naive, stable = (run_lesson(lesson, sample_mnist)[label] for label, _ in lesson.runs)
     last = naive[-1]
     assert last.diverged and np.isnan(last.train_loss)
-    logit = float(re.search(r"a logit reached (\S+), past 88\.7", last.reason)[1])
+    logit = float(re.search(r"a logit reached \+(\S+), past \+88\.7", last.reason)[1])
     assert logit > 88.7 and last.steps < lesson.runs[1][1].iterations
+    said = conclude(lesson, {"naive exp(l)/Σexp(l)": naive})
+    if last.max_abs_logit > 88.7:  # larger than the logit that overflowed, so negative
+        assert f"was -{last.max_abs_logit:,.1f} (negative" in said
     assert stable[-1].done and not stable[-1].diverged
     assert all(np.isfinite(p.train_loss) for p in stable)
     assert max(p.max_abs_logit for p in stable) > 88.7  # the same logits, no overflow
@@ -211,11 +237,15 @@ def test_the_naive_softmax_lesson_reaches_nan_at_a_reported_step_while_stable_go
 def test_the_zero_init_lesson_keeps_one_unit_in_float64_and_rounding_splits_float32(
     sample_mnist,
 ):
-    lesson = BY_SLUG["zero-init"]  # one pass of its two runs (the lesson trains two)
+    lesson = BY_SLUG["zero-init"]  # one pass of its three runs (the lesson trains two)
     short = [(label, replace(config, iterations=1)) for label, config in lesson.runs]
     histories = run_lesson(replace(lesson, runs=tuple(short)), sample_mnist)
-    assert {p.distinct_units for p in histories["float64"]} == {1}
-    assert histories["float32"][-1].distinct_units > 1
+    assert {p.distinct_units for p in histories["zero init, float64"]} == {1}
+    assert histories["zero init, float32"][-1].distinct_units > 1
+    random = histories["random init, float32"][-1]  # the run the conclusion cites
+    assert random.distinct_units == 200
+    assert random.test_accuracy > histories["zero init, float32"][-1].test_accuracy
+    assert "random init, float32: 200 distinct hidden units of 200" in conclude(lesson, histories)
 
 
 def test_every_preset_says_what_it_measured_on_full_mnist_and_on_the_sample():

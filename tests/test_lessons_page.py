@@ -237,3 +237,53 @@ def test_the_train_page_shows_the_settings_of_a_lessons_run_on_screen(long_lesso
     assert at.select_slider(key="hidden_size").value == 32  # not the default 200
     assert at.select_slider(key="learning_rate").value == 0.01  # its first run's config
     assert at.slider(key="iterations").value == 200
+
+
+def test_while_a_lesson_runs_its_own_runs_are_not_listed_among_your_other_runs(long_lesson):
+    at = start_small_run(iterations=200)
+    train_run = current_run(at)
+    at.switch_page("pages/lessons.py").run()
+    at.button(key="lessons_start").click().run()
+    lesson_ids = list(at.session_state["lessons_runs"]["long"].values())
+    keys = {b.key for b in at.button}
+    assert f"lessons_active_{train_run.id}" in keys  # the Train page's run: listed
+    assert not {f"lessons_active_{i}" for i in lesson_ids} & keys  # the rows below show them
+    assert any("other runs training or waiting (1)" in c.value for c in at.caption)
+
+
+@pytest.fixture
+def class_of_one_lesson(monkeypatch):
+    """Class mode with only the scaling lesson open (as the teacher's Class page sets it)."""
+    from runs.classroom import ClassMode
+    from ui import teacher
+
+    monkeypatch.setattr(teacher, "class_mode", lambda: ClassMode(lessons=("scaling",)))
+
+
+def test_a_link_to_a_lesson_the_teacher_hid_says_so(class_of_one_lesson):
+    at = open_lessons(lesson="zero-init")
+    said = at.warning[0].value
+    assert "“All-zero weights: symmetry” is hidden by your teacher" in said
+    assert "no lesson called" not in said
+    assert at.selectbox(key="lessons_choice").value == "scaling"
+
+
+def test_home_in_class_mode_names_only_the_lessons_the_teacher_left_open(class_of_one_lesson):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    invitation = next(m.value for m in at.markdown if "New here?" in m.value)
+    assert "Raw pixels, [0, 1] or standardized?" in invitation
+    assert "softmax" not in invitation and "learning rate" not in invitation
+
+
+def test_the_naive_softmax_line_is_drawn_over_the_stable_one(monkeypatch):
+    monkeypatch.setattr(live, "light", lambda: False)
+    lesson = lessons.BY_SLUG["naive-softmax"]
+    at = open_lessons(lesson="naive-softmax")
+    at.button(key="lessons_start").click().run()
+    try:
+        traces = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+        z = {t["name"]: t["zorder"] for t in traces}
+        naive, stable = (label for label, _ in lesson.runs)
+        assert z[naive] > z[stable]
+    finally:
+        ui_lessons.stop(lesson)

@@ -20,8 +20,9 @@ def polylines(markup: str) -> list[str]:
 def test_each_run_is_one_line_of_its_points_in_its_colour():
     markup = light_chart.figure_html(charts.loss_figure([("a", history(50)), ("b", history(3))]))
     lines = polylines(markup)
-    assert [len(p.split()) for p in lines] == [50, 3]
-    assert markup.index(charts.COLORS[0]) < markup.index(charts.COLORS[1])
+    assert [len(p.split()) for p in lines] == [3, 50]  # the first run drawn last: on top
+    assert markup.index(charts.COLORS[1]) < markup.index(charts.COLORS[0])  # b's line first
+    assert markup.index("> a: ") < markup.index("> b: ")  # the legend in the runs' order
     assert 'data-points="50"' in markup  # the first trace's points, for tests and benchmarks
     for x, y in (map(float, pair.split(",")) for line in lines for pair in line.split()):
         assert 0 <= x <= 1000 and 0 <= y <= 1000  # inside the plot area

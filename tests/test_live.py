@@ -86,20 +86,38 @@ def test_charts_are_drawn_light_only_while_more_runs_train_than_there_are_worker
     assert seen == [False, False, True, True]
 
 
-def labelled_run(run_id, kind="train", **settings):
+def labelled_run(run_id, kind="train", name="", **settings):
     from mlcore.train import TrainConfig
 
-    return SimpleNamespace(id=run_id, kind=kind, config=TrainConfig(**settings))
+    return SimpleNamespace(id=run_id, kind=kind, name=name, config=TrainConfig(**settings))
 
 
-def test_labels_name_the_setting_in_which_runs_differ_not_only_their_ids():
+def test_labels_name_only_the_setting_in_which_runs_differ_not_their_ids():
     naive, stable = live.labels([labelled_run("a1", softmax="naive"), labelled_run("b2")])
-    assert naive.startswith("a1 ") and "naive softmax" in naive
-    assert stable.startswith("b2 ") and "stable softmax" in stable
+    assert (naive, stable) == ("naive softmax", "stable softmax")
     f64, f32 = live.labels([labelled_run("c3", dtype="float64"), labelled_run("d4")])
-    assert "float64" in f64 and "float32" in f32
+    assert (f64, f32) == ("float64", "float32")
+
+
+def test_a_runs_name_comes_first_and_the_id_only_where_labels_would_read_the_same():
+    runs = [labelled_run("a1", name="first try", learning_rate=0.5), labelled_run("b2"),
+            labelled_run("c3"), labelled_run("d4", name="first try")]  # fmt: skip
+    assert live.labels(runs) == ["first try · lr=0.5", "lr=0.05 · b2", "lr=0.05 · c3",
+                                 "first try · lr=0.05"]  # fmt: skip
+    assert live.labels([runs[1], runs[2]]) == [  # nothing differs: the settings, then ids
+        "H=200 lr=0.05 batch=64 standardized · b2",
+        "H=200 lr=0.05 batch=64 standardized · c3",
+    ]
+
+
+def test_the_legend_of_a_lesson_of_four_runs_is_short():
+    """Issue 26: "… zero init mome…" was cut at the chart's edge."""
+    runs = [labelled_run(f"{i:012x}", init="zeros", momentum=m, dtype=d)
+            for i, (m, d) in enumerate([(0.9, "float32"), (0.0, "float64")])]  # fmt: skip
+    assert live.labels(runs) == ["float32 momentum=0.9", "float64 momentum=0"]
 
 
 def test_a_label_shows_a_setting_away_from_its_default_even_alone():
     assert "naive softmax" in live.label(labelled_run("a1", softmax="naive"))
-    assert live.label(labelled_run("b2")) == "b2 H=200 lr=0.05 batch=64 standardized"
+    assert live.label(labelled_run("b2")) == "H=200 lr=0.05 batch=64 standardized (b2)"
+    assert live.label(labelled_run("b2", name="mine")) == "mine (b2)"

@@ -14,7 +14,9 @@ from runs.private import PRIVATE_ENV, accuracy, load_private
 
 
 def split_folder(tmp_path, labels):
-    images = np.zeros((len(labels), 28, 28), dtype=np.uint8)
+    # Noise, not zeros: an all-black gz file would unpack to ~1,000 times its size, which the
+    # reader refuses as a gzip bomb (real image files shrink ~5 times).
+    images = np.random.default_rng(0).integers(0, 256, (len(labels), 28, 28), dtype=np.uint8)
     write_idx(tmp_path / "mine-images-idx3-ubyte.gz", images)
     write_idx(tmp_path / "mine-labels-idx1-ubyte", np.array(labels, dtype=np.uint8))
     return tmp_path

@@ -47,6 +47,14 @@ def test_one_incomplete_row_leaves_the_complete_rows_computed_and_names_it():
     np.testing.assert_allclose(stable.to_numpy(float)[0], [0.28140804, 0.46396343, 0.25462853])
 
 
+def test_the_empty_row_enter_adds_at_the_end_is_not_warned_about():
+    at = open_page("pages/softmax.py")
+    edit(at, added=[{}])  # Enter in the last cell: a new, empty row
+    assert not alerts(at, "warning"), alerts(at, "warning")
+    edit(at, added=[{}, {"class 0": "1", "class 1": "2", "class 2": "3"}])  # not at the end
+    assert "row 3 is empty: left out" in alerts(at, "warning")
+
+
 def test_typed_text_is_read_with_its_true_value_or_refused_naming_the_cell():
     at = open_page("pages/softmax.py")
     edit(at, edited={0: {"class 1": "1e400"}, 1: {"class 2": "abc"}})

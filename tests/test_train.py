@@ -192,11 +192,11 @@ def test_the_naive_softmax_overflows_to_nan_and_names_the_logit_while_stable_kee
         stable = run(replace(naive, softmax="stable"), data).history
     assert last.done and last.diverged
     assert re.fullmatch(
-        r"loss is nan at iteration \d+: a logit reached (\d+\.\d), past 88\.7 where exp "
+        r"loss is nan at iteration \d+: a logit reached \+(\d+\.\d), past \+88\.7 where exp "
         r"overflows float32",
         last.reason,
     )
-    assert float(re.search(r"reached (\S+),", last.reason)[1]) > 88.7
+    assert float(re.search(r"reached \+(\S+),", last.reason)[1]) > 88.7  # signed: positive
     assert len(stable) > last.iteration and all(math.isfinite(p.train_loss) for p in stable)
 
 

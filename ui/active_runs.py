@@ -9,17 +9,19 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
+from ui.run_labels import label
+from ui.text import plain
 
 
 def _stop(run_id: str) -> None:
     state.scheduler().stop(run_id, workspace=state.workspace_id())
 
 
-def show(key: str, besides=None) -> None:
-    """The session's active runs but besides (a run the page shows with its own Stop), one
-    line each with Stop; key: this page's prefix for the buttons' keys."""
-    besides_id = None if besides is None else besides.id
-    active = [run for run in state.runs() if run.active and run.id != besides_id]
+def show(key: str, besides=()) -> None:
+    """The session's active runs but besides (the runs the page shows with their own Stop
+    and status), one line each with Stop; key: this page's prefix for the buttons' keys."""
+    shown = {run.id for run in besides}
+    active = [run for run in state.runs() if run.active and run.id not in shown]
     if not active:
         return
     with st.container(border=True):
@@ -27,7 +29,7 @@ def show(key: str, besides=None) -> None:
         for run in active:
             line = st.container(horizontal=True, vertical_alignment="center")
             status = "stopping …" if run.stopping else run.status
-            line.markdown(f"`{run.label}` — {status}")
+            line.markdown(f"{plain(label(run))} — {status}")  # a name is the student's text
             line.button(
                 "Stop",
                 key=f"{key}_{run.id}",

@@ -8,6 +8,7 @@ redraw (bench/figures.py); tests/test_charts.py validates every builder's output
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 
@@ -45,11 +46,15 @@ DIVERGING = [
 ]
 
 # Plotly's toolbar (modebar) shows while a mouse hovers a chart; a touch screen cannot hover it
-# away, and at 390 px it covers every chart's title. app.py puts this style on every page, so
-# it holds for every st.plotly_chart: no toolbar on a device whose main pointer cannot hover.
+# away, and at 390 px it covers every chart's title. And Plotly's drag layer takes every touch
+# (it cancels the touch's default, the page's scroll): a vertical swipe over a full-width chart
+# zoomed it instead of scrolling. app.py puts this style on every page, so it holds for every
+# st.plotly_chart on a device whose main pointer cannot hover: no toolbar, and touches pass
+# through the plot area to the page (no zoom, no pan; a mouse keeps both).
 TOUCH_STYLE = (
     "<style>@media (hover: none) { "
-    "[data-testid='stPlotlyChart'] .modebar-container { display: none !important; } }</style>"
+    "[data-testid='stPlotlyChart'] .modebar-container { display: none !important; } "
+    "[data-testid='stPlotlyChart'] .draglayer * { pointer-events: none !important; } }</style>"
 )
 # A log axis a student reads: values written 0.001 or 1e-7 (d3's "~g"), not Plotly's "100μ".
 
@@ -70,6 +75,18 @@ GRAY = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]  # ink white on black, a
 def color_at(i: int) -> str:
     """The palette's i-th colour, round again past its end."""
     return COLORS[i % len(COLORS)]
+
+
+def legend_text(text: str) -> str:
+    """A trace's name as plain text: Plotly reads <b>, <a href> and entities in names, and a
+    run's name is the student's text (the light chart unescapes it once, then escapes)."""
+    return html.escape(text, quote=False)
+
+
+def on_top(i: int, n: int) -> int:
+    """The zorder of the i-th of n runs' lines: the first drawn over the rest (the run on
+    screen; a lesson's first run, e.g. the naive softmax, never hidden under the stable one)."""
+    return n - i
 
 
 def _colors(colors: Sequence[str] | None, n: int) -> list[str]:
@@ -110,10 +127,11 @@ def loss_figure(
             type="scatter",
             x=[x_of(p) for p in history],
             y=[p.train_loss for p in history],
-            name=label,
+            name=legend_text(label),
             mode="lines+markers" if len(history) < 40 else "lines",
             line=dict(color=colors[i]),
             hovertemplate="loss %{y:.4f}",
+            zorder=on_top(i, len(series)),
         )
         for i, (label, history) in enumerate(series)
     ]
@@ -129,20 +147,25 @@ def accuracy_figure(
     x_axis: str = "iteration",
     colors: Sequence[str] | None = None,
 ) -> go.Figure:
-    """Test (solid) and training (dotted) accuracy in % against x_axis, per run."""
+    """Test (solid) and training (dotted) accuracy in % against x_axis, per run: one legend
+    entry per run (a run's two lines toggle together), so a legend of many runs stays short."""
     x_title, x_of = X_AXES[x_axis]
     traces = []
-    for (label, history), color in zip(series, _colors(colors, len(series)), strict=True):
+    for i, ((label, history), color) in enumerate(
+        zip(series, _colors(colors, len(series)), strict=True)
+    ):
         tested = [p for p in history if p.test_accuracy is not None]
         traces.append(
             dict(
                 type="scatter",
                 x=[x_of(p) for p in tested],
                 y=[100 * p.test_accuracy for p in tested],
-                name=f"test {label}",
+                name=legend_text(label),
+                legendgroup=str(i),
                 mode="lines+markers",
                 line=dict(color=color),
                 hovertemplate="test %{y:.2f}%",
+                zorder=on_top(i, len(series)),
             )
         )
         traces.append(
@@ -150,13 +173,17 @@ def accuracy_figure(
                 type="scatter",
                 x=[x_of(p) for p in history],
                 y=[100 * p.train_accuracy for p in history],
-                name=f"train {label}",
+                name=legend_text(f"train {label}"),
+                legendgroup=str(i),  # one legend entry per run: the title says dotted = train
+                showlegend=False,
                 mode="lines",
                 line=dict(color=color, dash="dot"),
                 hovertemplate="train %{y:.2f}%",
+                zorder=on_top(i, len(series)),
             )
         )
-    return _figure(traces, "Accuracy", x_title, "accuracy (%)", **_empty_axes(series, (0, 100)))
+    title = "Accuracy (solid: test, dotted: training)"
+    return _figure(traces, title, x_title, "accuracy (%)", **_empty_axes(series, (0, 100)))
 
 
 def _empty_axes(series, y_range: tuple[float, float]) -> dict:
@@ -170,7 +197,9 @@ def _lines(series, x_axis: str, fields: Sequence[tuple[str, str, str, float]], c
     """Traces of report fields per run: fields = (attribute, name, dash, factor)."""
     _, x_of = X_AXES[x_axis]
     traces = []
-    for (label, history), color in zip(series, _colors(colors, len(series)), strict=True):
+    for i, ((label, history), color) in enumerate(
+        zip(series, _colors(colors, len(series)), strict=True)
+    ):
         for attribute, name, dash, factor in fields:
             shown = [p for p in history if getattr(p, attribute, None) is not None]
             traces.append(
@@ -178,10 +207,11 @@ def _lines(series, x_axis: str, fields: Sequence[tuple[str, str, str, float]], c
                     type="scatter",
                     x=[x_of(p) for p in shown],
                     y=[factor * getattr(p, attribute) for p in shown],
-                    name=f"{name} {label}",
+                    name=legend_text(f"{name} {label}"),
                     mode="lines",
                     line=dict(color=color, dash=dash),
                     hovertemplate=f"{name} %{{y:.3g}}",
+                    zorder=on_top(i, len(series)),
                 )
             )
     return traces

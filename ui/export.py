@@ -12,6 +12,7 @@ from dataclasses import asdict, fields
 from mlcore.model import model_bytes
 from mlcore.spec import config_to_params, format_value
 from mlcore.train import Progress, TrainConfig
+from ui.export_readme import readme
 
 SETTINGS = [f.name for f in fields(TrainConfig)]
 REPORT = [f.name for f in fields(Progress)]
@@ -39,9 +40,11 @@ def _cell(value) -> str:
 
 
 def runs_zip(runs: Sequence) -> bytes:
-    """One .zip of runs: runs.csv, and per run its settings (JSON) and model (.npz, if any)."""
+    """One .zip of runs: README.txt (what each file is, a NumPy example), runs.csv, and per
+    run its settings (JSON, numbers as numbers) and model (.npz, if any)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("README.txt", readme(runs))
         z.writestr("runs.csv", runs_csv(runs))
         for run in runs:
             z.writestr(f"run-{run.id}/settings.json", json.dumps(_settings(run), indent=2))
@@ -52,11 +55,14 @@ def runs_zip(runs: Sequence) -> bytes:
 
 
 def _settings(run) -> dict:
-    """What a run was: its settings as the URL and CLI spell them, its data, status, result."""
+    """What a run was: its settings (numbers as numbers; batch_size null = full batch), the
+    same as link text, its data, status and result."""
     return {
         "run": run.id,
+        "name": getattr(run, "name", ""),
         "kind": run.kind,
-        "settings": config_to_params(run.config),
+        "settings": run.config.as_dict(),
+        "link": config_to_params(run.config),  # as the address bar and the CLI spell them
         "data": run.data_label,
         "status": run.status,
         "message": run.message,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields, replace
 
 import streamlit as st
@@ -62,14 +63,23 @@ def apply_fix(before: TrainConfig, config: TrainConfig) -> None:
     )
 
 
-def render(run: Run | None) -> None:
-    """What went wrong in run, if anything, with a one-click fix for each hint."""
+def render(run: Run | None, go_on: Callable[[], None] | None = None) -> None:
+    """What went wrong in run, if anything, with a one-click fix for each hint; go_on: what
+    the page's Continue does (a hint that asks for more training continues this run)."""
     if run is None or run.active or run.kind != "train":
         return
     for i, hint in enumerate(hints(run.config, run.history)):
         st.warning(f"**Hint:** {hint.problem}")
-        st.button(
-            hint.fix,
+        if hint.action == "continue" and go_on is not None and run.continuable:
+            st.button(
+                hint.fix,
+                key=f"hint_fix_{i}",
+                on_click=go_on,
+                help="Trains this run on from where it ended, as long again (as Continue).",
+            )
+            continue
+        st.button(  # a run that cannot go on: its settings, for a new run
+            hint.fix if hint.action == "settings" else f"New run: {hint.config.iterations} it.",
             key=f"hint_fix_{i}",
             on_click=apply_fix,
             args=(run.config, hint.config),

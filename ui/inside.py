@@ -13,8 +13,8 @@ import numpy as np
 import streamlit as st
 
 from mlcore import inspection as ins
+from mlcore.conclusion import value_text
 from mlcore.data import Dataset
-from mlcore.lessons import value_text
 from mlcore.model import Model
 from mlcore.train import TrainConfig
 from ui import inside_charts as charts
@@ -237,12 +237,21 @@ def confusion(a: Analysis, data: Dataset) -> None:
     gallery(a, data)
 
 
+def _open_on_largest_confusion(counts: np.ndarray) -> None:
+    """The pair shown follows the largest off-diagonal cell of counts (10, 10) of the model
+    and snapshot on screen (8→3 with 13 images, not a pair chosen for another model) until
+    the student picks a pair of their own."""
+    off = counts * (1 - np.eye(10, dtype=np.int64))
+    worst = tuple(int(v) for v in np.unravel_index(np.argmax(off), off.shape))
+    chosen = (st.session_state.get(keys.INSIDE_TRUE), st.session_state.get(keys.INSIDE_PRED))
+    if chosen == (None, None) or chosen == st.session_state.get(keys.INSIDE_PAIR_AUTO):
+        st.session_state[keys.INSIDE_TRUE], st.session_state[keys.INSIDE_PRED] = worst
+        st.session_state[keys.INSIDE_PAIR_AUTO] = worst
+
+
 def gallery(a: Analysis, data: Dataset) -> None:
     """The mistakes of one true/predicted pair, most confident first."""
-    off = a.counts * (1 - np.eye(10, dtype=np.int64))
-    worst = np.unravel_index(np.argmax(off), off.shape)
-    for key, value in ((keys.INSIDE_TRUE, worst[0]), (keys.INSIDE_PRED, worst[1])):
-        st.session_state.setdefault(key, int(value))
+    _open_on_largest_confusion(a.counts)
     g1, g2 = st.columns(2)
     true = g1.selectbox("True digit", range(10), key=keys.INSIDE_TRUE, help="The label in MNIST.")
     pred = g2.selectbox(

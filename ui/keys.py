@@ -64,6 +64,7 @@ INSIDE_COMPARE = "inside_compare"
 INSIDE_CONFUSION = "inside_confusion"
 INSIDE_TRUE = "inside_true"
 INSIDE_PRED = "inside_pred"
+INSIDE_PAIR_AUTO = "inside_pair_auto"  # the (true, pred) pair last opened on by itself
 INSIDE_SOURCE = "inside_source"
 INSIDE_INDEX = "inside_index"
 INSIDE_MEANT = "inside_meant"
@@ -84,3 +85,9 @@ WRITE_KEEP_ERROR = "write_keep_error"  # why the last checked version was not ke
 WRITE_POLLING = "write_polling"  # the Write page's live view reruns every poll
 WRITE_RUNS = "write_runs"  # (your run's id, the reference run's id) of Train with my code
 WRITE_TRAIN_ERROR = "write_train_error"  # why Train with my code could not start, said once
+
+# Naming and hiding runs (Train, beside the runs table: ui/run_names.py)
+RUN_NAMED = "run_names_choice"  # the run chosen to name or hide
+RUN_NAME = "run_name_"  # + run id: the name typed for that run
+RUN_HIDDEN = "run_hidden_"  # + run id: "hide it from the charts" for that run
+RUN_NAMES_SAID = "run_names_said"  # (kind, sentence) of the last save, said once

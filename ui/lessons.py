@@ -8,12 +8,15 @@ from dataclasses import replace
 import plotly.graph_objects as go
 import streamlit as st
 
-from mlcore.lessons import Lesson, value_text
+from mlcore import lessons as core  # core.BY_SLUG read when called (tests add lessons)
+from mlcore.conclusion import signed_largest_logit, value_text
+from mlcore.lessons import Lesson
 from mlcore.range_test import RangeTest
 from mlcore.spec import config_to_params
 from mlcore.train import TrainConfig
 from runs.scheduler import Run
 from ui import charts, keys, state, train_settings
+from ui.text import user_text
 from ui.widgets import LEARNING_RATES
 
 RUNS = keys.LESSON_RUNS  # {slug: {label: run id, RANGE: run id}}: the runs a lesson started
@@ -23,7 +26,7 @@ WATCH_NAMES = {
     "train_loss": "training loss",
     "saturated_share": "saturated",
     "sigmoid_slope": "mean σ′",
-    "max_abs_logit": "largest |logit| at the last report",
+    "max_abs_logit": "largest |logit| at the last report (its sign)",
     "distinct_units": "distinct units",
     "steps": "updates",
     "images_seen": "images seen",
@@ -40,6 +43,49 @@ def start(lesson: Lesson) -> None:
     runs = state.start_runs(configs)
     ids = {label: run.id for label, run in zip(labels, runs, strict=True)}
     st.session_state.setdefault(RUNS, {})[lesson.slug] = ids
+
+
+def invitation(open_slugs: tuple[str, ...] | None) -> str:
+    """Home's way into the lessons: the lab's questions, or in class mode (open_slugs: the
+    lessons the teacher left open) only those, by title: never a hidden one."""
+    titles = [core.BY_SLUG[s].title for s in open_slugs or () if s in core.BY_SLUG]
+    if not titles:
+        return (
+            "**New here?** The lessons are the lab's questions — why scale the pixels, why a "
+            "stable softmax, which learning rate — each answered by a short experiment you run."
+        )
+    return (
+        "**New here?** Your teacher has opened these lessons for the class, each a short "
+        f"experiment you run: {'; '.join(titles)}."
+    )
+
+
+def missing_lesson_text(slug: str, shown: list[str]) -> str:  # shown: the slugs open
+    """Why a lesson link shows the first lesson: hidden by the teacher, or no such lesson."""
+    if slug in core.BY_SLUG:  # class mode leaves it out
+        return (
+            f"The lesson “{core.BY_SLUG[slug].title}” is hidden by your teacher for this "
+            "class. Showing the first lesson open; the others open are in the list below."
+        )
+    return (
+        f"There is no lesson called “{user_text(slug)}” here. Showing the first lesson; "
+        f"the lessons are: {', '.join(shown)}."
+    )
+
+
+def runs_caption(lesson: Lesson) -> str:
+    """The lesson's runs, the one setting they differ in, a yardstick's, and what to watch."""
+    labels = " · ".join(label for label, _ in lesson.runs)
+    text = f"Runs: {labels} — the same settings and seed except `{lesson.field}`"
+    if lesson.reference:
+        other = ", ".join(f"`{name}`" for name in lesson.other_fields())
+        text += f" ({lesson.reference}, the yardstick: {other} instead)"
+    watch = ", ".join(WATCH_NAMES.get(w, w) for w in lesson.watch)
+    return (
+        text
+        + f". Watch: {watch}."
+        + (" Then a learning-rate range test." if lesson.range_test else "")
+    )
 
 
 def lesson_tag(lesson: Lesson, label: str) -> str:
@@ -85,6 +131,8 @@ def watched_rows(lesson: Lesson, runs: dict[str, Run]) -> list[dict]:
             value = getattr(last, name, None) if last is not None else None
             if name == "test_accuracy" and run is not None:
                 value = run.latest_test_accuracy
+            if name == "max_abs_logit":  # its sign says whether exp can overflow
+                value = signed_largest_logit(last)
             row[WATCH_NAMES.get(name, name)] = value_text(name, value)
         rows.append(row)
     return rows

@@ -76,7 +76,7 @@ def _number(value) -> float:
 def _text(value) -> str:
     """User-visible text for the HTML: one line (a blank line would end Markdown's HTML
     block and let the rest be read as Markdown), every character escaped."""
-    return html.escape(" ".join(str(value).split()))
+    return html.escape(" ".join(html.unescape(str(value)).split()))  # names: charts.legend_text
 
 
 def _legend_value(trace: dict) -> str:
@@ -207,7 +207,8 @@ def figure_html(figure: go.Figure) -> str:
     xaxis, yaxis = layout.get("xaxis", {}), layout.get("yaxis", {})
     frame = _frame(traces, xaxis, yaxis)
     grid, labels = _grid_and_labels(frame)
-    svg = "".join(grid) + "".join(line for t in traces for line in _trace_svg(t, frame))
+    drawn = sorted(traces, key=lambda t: t.get("zorder") or 0)  # Plotly's order: low first
+    svg = "".join(grid) + "".join(line for t in drawn for line in _trace_svg(t, frame))
     legend = "".join(
         f'<span style="white-space:nowrap">{_swatch(t)} {_text(_legend_value(t))}</span>'
         for t in traces

@@ -10,7 +10,7 @@ from runs.scheduler import Run
 from ui import charts, light_chart, state
 from ui.colors import run_colors
 from ui.run_labels import label, labels
-from ui.text import done_of, significant
+from ui.text import done_of, plain, significant
 
 
 def ordinal(k: int) -> str:
@@ -21,7 +21,7 @@ def ordinal(k: int) -> str:
 def status_text(run: Run) -> str:
     """One line: what the run is doing now, in words a student reads at a glance."""
     last = run.history[-1] if run.history else None
-    name = label(run)
+    name = plain(label(run))  # st.progress reads Markdown; a name is the student's text
     if run.status == "waiting":
         place = state.scheduler().place(run.id)
         if place is None:
@@ -142,12 +142,13 @@ VIEWS = {"learning": "Loss and accuracy", "inside": "Inside: gradients and satur
 def view_choice(key: str) -> str:
     """Which pair of live charts to show: "learning" or "inside"."""
     return st.radio(
-        "Charts",
+        "Charts shown",
         list(VIEWS),
         format_func=VIEWS.get,
         horizontal=True,
         key=key,
-        label_visibility="collapsed",
+        help="Loss and accuracy: how well it learns. Inside: why it learns slowly (the "
+        "gradient reaching each layer, the hidden sigmoids' saturation).",
     )
 
 

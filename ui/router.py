@@ -11,9 +11,15 @@ mode, and reruns through app.py, which opens the page the address names.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import keys, teacher
+
+# The browser tab's icon, shipped: a page_icon (or, before it is set, a page's own icon) like
+# ":material/…:" makes the browser fetch it from fonts.gstatic.com (offline: none, an error).
+ICON = str(Path(__file__).resolve().parent.parent / "assets" / "favicon.png")
 
 
 def pages() -> list:
@@ -39,5 +45,6 @@ def navigate() -> st.Page:
 def ensure() -> None:
     """Rerun through app.py if this session's page was started without it (see above)."""
     if not st.session_state.get(keys.ROUTED):
+        st.set_page_config(page_icon=ICON)  # else the browser takes the page's icon, fetched
         st.navigation(pages())  # from now on pages/ is not auto-discovered, in any session
         st.rerun()

@@ -19,6 +19,7 @@ from ui import keys, state
 from ui.widgets import from_widgets, to_widgets, widget_problem
 
 DEFAULTS = TrainConfig()
+RUN_PARAM = "run"  # ?run=<id>: the run on screen, kept in the address
 CUSTOM = "custom: your own settings"  # the preset shown once a setting differs from them all
 WHERE = {"full": "trained on full MNIST", "sample": "trained on the bundled sample"}
 
@@ -89,6 +90,7 @@ def start(params: dict[str, str]) -> list[str]:
     if st.session_state.get(keys.URL_READ):
         return []
     st.session_state[keys.URL_READ] = True
+    _show_linked_run(params.get(RUN_PARAM, ""))
     if not set(params) & {f.name for f in fields(TrainConfig)}:  # no settings: keep the session's
         return []
     linked, problems = config_from_params(params)
@@ -100,6 +102,13 @@ def start(params: dict[str, str]) -> list[str]:
     st.session_state.update(values)
     _written_for_the_run_on_screen()  # the link's settings, not the run on screen's
     return problems
+
+
+def _show_linked_run(run_id: str) -> None:
+    """The address's run (?run=<id>, the run on screen before a reload) goes on screen, if it
+    is one of this workspace's; any other id is ignored (the newest run shows)."""
+    if any(r.id == run_id for r in state.runs()):  # runs() reads the workspace's back first
+        st.session_state[keys.CURRENT_RUN] = run_id
 
 
 def apply_preset() -> None:
