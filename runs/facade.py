@@ -256,7 +256,9 @@ class Scheduler:
 
     def save_code(self, workspace: str, source: str, check: dict) -> int:
         """Keep a new version of workspace's code (check: JSON-able); its number (1, 2, ...).
-        StoreError(sentence) if the store is away, ValueError if the source is too long."""
+        StoreError(sentence) if the store is away, ValueError if the source is too long,
+        LimitError if the workspace's saved work is at its quota (code counts in it)."""
+        check_quota(self.limits, self.stored_bytes(workspace), "keep more code")
         return self.classes.save_code(workspace, source, check)
 
     def code_versions(self, workspace: str) -> list[CodeVersion]:

@@ -165,13 +165,14 @@ def check_active(active: int, more: int, limit: int) -> None:
     )
 
 
-def check_quota(limits: Limits, used: int | None) -> None:
-    """LimitError if a workspace's saved work (used bytes; None: unknown) is at its limit."""
+def check_quota(limits: Limits, used: int | None, to: str = "train more") -> None:
+    """LimitError if a workspace's saved work (used bytes; None: unknown) is at its limit;
+    to: what it stops ("train more", "keep more code")."""
     if used is not None and used >= limits.workspace_bytes:
         raise LimitError(
             f"your saved work takes {used / 2**20:,.0f} MB, the limit is "
             f"{limits.workspace_bytes / 2**20:,.0f} MB: delete runs you no longer need "
-            "(Home → Your work) to train more"
+            f"(Home → Your work) to {to}"
         )
 
 
