@@ -24,6 +24,9 @@ class ClassWork:
         self.writer = writer
         self.memory_code = MemoryCode() if writer is None else None
         self.settings: dict[str, dict] = {}  # without a store: this process's settings
+        # The hand-ins of runs made on this server since it started (run id -> row): what a
+        # new store file gets back after the old one was deleted or damaged (runs.write_back).
+        self.handed: dict[str, dict] = {}
 
     def problem(self) -> str | None:
         """Why work is not being saved now (or what happened to the store), else None."""
@@ -60,6 +63,7 @@ class ClassWork:
         if code_version is not None and not rows:
             rows = [{"run_id": None, "workspace": workspace, "nickname": nickname,
                      "created": now, "code_version": code_version}]  # fmt: skip
+        self.handed.update((row["run_id"], row) for row in rows if row["run_id"] is not None)
         tickets = [self.writer.hand_in(row) for row in rows]
         return bool(tickets) and self.writer.wait(max(tickets), timeout)
 
@@ -114,6 +118,7 @@ class ClassWork:
         return self._read([], lambda s: code_store.handed_in(s.engine))
 
     def forget(self, workspace: str) -> None:
+        self.handed = {k: row for k, row in self.handed.items() if row["workspace"] != workspace}
         if self.memory_code is not None:
             self.memory_code.forget(workspace)
 

@@ -44,7 +44,7 @@ from runs.run_log import RunLog
 from runs.store import StoredRun
 from runs.turns import Turns
 from runs.workspaces import Alive, Workspaces
-from runs.write_back import held, memory_writes
+from runs.write_back import held_writes
 from runs.writer import StoreWriter
 
 
@@ -67,7 +67,7 @@ class Scheduler:
         self._control = Control(self._turns, self._spaces)
         self.classes = ClassWork(store)  # hand-ins, class settings, code
         if store is not None:  # a deleted or damaged store file is refilled from memory
-            store.write_back = lambda: memory_writes(held(self._book), self.server_id)
+            store.write_back = lambda: held_writes(self._book, self.classes, self.server_id)
         self._control.start()
 
     @property

@@ -208,7 +208,8 @@ class StoreWriter:
             for kind, value in held:
                 self._issued += 1
                 renewed.add(self._issued, kind, value)
-        self.notice = what_happened(what, path, aside, sum(k == "insert" for k, _ in held))
+        count = {kind: sum(k == kind for k, _ in held) for kind in ("insert", "handin")}
+        self.notice = what_happened(what, path, aside, count["insert"], count["handin"])
         log.error("mnist-lab: %s", self.notice)
         return renewed
 
