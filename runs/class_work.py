@@ -41,12 +41,13 @@ class ClassWork:
     def _read(self, fallback, read):
         """read(store), or fallback while the store is away (the reason kept for problem())."""
         w = self.writer
-        if w is None or w.store is None or w.problem:
+        store = None if w is None else w.readable_store()  # once: the writer may renew it
+        if store is None:
             return fallback
         try:
-            return read(w.store)
-        except Exception as e:  # away, or failing now: say so where problems are said
-            w.problem = problem_text(e, w.url)
+            return read(store)
+        except Exception as e:  # away, or failing now: the writer checks and says so
+            w.read_failed(e)
             return fallback
 
     def hand_in(self, workspace: str, runs: list[tuple[str, str | None]], nickname: str,
@@ -123,7 +124,8 @@ class ClassWork:
             self.memory_code.forget(workspace)
 
     def _store_now(self):
-        w = self.writer
-        if w.store is None or w.problem:
-            raise StoreError(f"the database is away ({w.problem or 'not open yet'})")
-        return w.store
+        store = self.writer.readable_store()  # once: the writer may renew it
+        if store is None:
+            problem = self.writer.problem
+            raise StoreError(f"the database is away ({problem or 'not open yet'})")
+        return store
