@@ -10,6 +10,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from runs.batch import Batch, Pending
 from runs.class_work import ClassWork
 from runs.run_log import RunLog
 from runs.store import Store
@@ -155,3 +156,25 @@ def test_a_failed_read_is_checked_and_said_by_the_writers_thread_only(tmp_path, 
     monkeypatch.setattr(w.store, "live_servers", fail)  # the database is away: the writer says so
     wait_until(lambda: "locked" in w.problem, 10, "the writer's check")
     w.close()
+
+
+def report(ticket: int, seq: int, what: str) -> tuple:
+    return ticket, "report", {"run_id": "r1", "seq": seq, "values": {"what": what}}
+
+
+@pytest.mark.parametrize("outage", [False, True])
+def test_a_cut_drops_the_reports_issued_before_it_past_the_cut_also_after_an_outage(
+    tmp_path, outage
+):
+    store = Store(f"sqlite:///{tmp_path / 'runs.sqlite'}")
+    store.write(inserts=[row("r1", WS)])
+    before, after = Pending(), Pending()
+    for item in (report(1, 3, "old"), report(2, 4, "stale"), report(3, 5, "stale")):
+        before.add(*item)
+    pending = after if outage else before  # outage: the batch before failed and is put back
+    pending.add(4, "update", ("r1", {"truncate_reports": 4}))
+    pending.add(*report(5, 4, "new"))
+    store.write(**Batch.of(before.then(after).items()).parts())
+    (kept,) = store.load_workspace(WS)
+    assert kept.reports == [{"what": "old"}, {"what": "new"}]
+    store.close()
