@@ -36,6 +36,12 @@ SET_ASIDE_KEPT = 10_000  # tickets of writes set aside that wait() still knows
 log = logging.getLogger("mnist_lab.store")
 
 
+def retry_pause(pause: float, ok: bool) -> float:
+    """The pause before the writer's next try: the usual one after a try that worked, else
+    twice the last, from 1 s up to RETRY_MAX."""
+    return FLUSH_SECONDS if ok else min(RETRY_MAX, max(1.0, 2 * pause))
+
+
 class StoreWriter:
     """Pending writes, flushed by a daemon thread; `problem` is "" while all is saved."""
 
@@ -161,7 +167,7 @@ class StoreWriter:
             ok = self._write_pending()
             if ok and time.monotonic() - self._purged > PURGE_EVERY:
                 ok = self._purge()
-            pause = FLUSH_SECONDS if ok else min(RETRY_MAX, max(1.0, 2 * pause))
+            pause = retry_pause(pause, ok)
 
     def _write_pending(self) -> bool:
         with self._lock:
