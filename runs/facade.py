@@ -89,12 +89,12 @@ class Scheduler:
         self._turns.clock = self._spaces.clock = clock
 
     @property
-    def session_alive(self) -> Alive:
+    def tab_alive(self) -> Alive:
         """Whether a browser tab (by id) is still connected; given by the UI."""
         return self._control.alive
 
-    @session_alive.setter
-    def session_alive(self, alive: Alive) -> None:
+    @tab_alive.setter
+    def tab_alive(self, alive: Alive) -> None:
         self._control.alive = alive
 
     # ---- runs ----------------------------------------------------------------------------
