@@ -91,22 +91,12 @@ class ClassWork:
         if self.writer is None:
             self.settings[name] = value
             return
-        store = self._store_now()
-        try:
-            store.set_setting(name, value)
-        except Exception as e:
-            raise StoreError(f"the database is away ({problem_text(e, self.writer.url)})") from None
+        self._write_now(lambda store: store.set_setting(name, value))
 
     def save_code(self, workspace: str, source: str, check: dict) -> int:
         if self.writer is None:
             return self.memory_code.save(workspace, source, check)
-        store = self._store_now()
-        try:
-            return code_store.save(store.engine, workspace, source, check)
-        except ValueError:
-            raise
-        except Exception as e:
-            raise StoreError(f"the database is away ({problem_text(e, self.writer.url)})") from None
+        return self._write_now(lambda s: code_store.save(s.engine, workspace, source, check))
 
     def code_versions(self, workspace: str) -> list[CodeVersion]:
         if self.writer is None:
@@ -123,9 +113,18 @@ class ClassWork:
         if self.memory_code is not None:
             self.memory_code.forget(workspace)
 
-    def _store_now(self):
-        store = self.writer.readable_store()  # once: the writer may renew it
+    def _write_now(self, write):
+        """write(store) on the caller's thread; StoreError(sentence) while the store is away
+        or if the write fails for want of it (the writer's thread then checks and says so).
+        A ValueError (a source too long) or TypeError (not JSON) is the caller's to say."""
+        w = self.writer
+        store = w.readable_store()  # once: the writer may renew it
         if store is None:
-            problem = self.writer.problem
-            raise StoreError(f"the database is away ({problem or 'not open yet'})")
-        return store
+            raise StoreError(f"the database is away ({w.problem or 'not open yet'})")
+        try:
+            return write(store)
+        except (ValueError, TypeError):
+            raise
+        except Exception as e:
+            w.read_failed(e)
+            raise StoreError(f"the database is away ({problem_text(e, w.url)})") from None
