@@ -22,6 +22,9 @@ CHECK_MAX = 64 * 1024  # bytes of one check's report as JSON; a larger one is ke
 # refusing it, so that pressing Check never stops working; 50 x 200k characters is at most
 # ~10 MB, well inside a workspace's quota (which counts code too: runs.store.workspace_bytes).
 VERSIONS_KEPT = 50
+# What the Write page can say under its list of versions (ui/write_versions shows it).
+KEPT_NOTE = (f"The newest {VERSIONS_KEPT} checked versions are kept, and every version handed "
+             "in; older ones are dropped as new ones are checked.")  # fmt: skip
 
 
 @dataclass(frozen=True)
