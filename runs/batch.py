@@ -38,6 +38,8 @@ class Pending:
             self.items_.append(Item(ticket, kind, value))
             return
         run_id, values = value
+        if "truncate_reports" in values:  # the reports issued before past the cut are gone
+            self.items_ = _cut(self.items_, run_id, values["truncate_reports"])
         old = self.updates.get(run_id)
         merged = values if old is None else {**old.value[1], **values}
         self.updates[run_id] = Item(ticket, kind, (run_id, merged))
@@ -46,14 +48,25 @@ class Pending:
         return [*self.items_, *self.updates.values()]
 
     def then(self, later: Pending) -> Pending:
-        """self's items followed by later's (later's updates win)."""
-        out = Pending([*self.items_, *later.items_], dict(self.updates))
+        """self's items followed by later's (later's updates win; a cut in later drops
+        self's reports past it, never later's own: those came after the cut)."""
+        out = Pending(list(self.items_), dict(self.updates))
         for item in later.updates.values():
             out.add(item.ticket, "update", item.value)  # later tickets are larger
+        out.items_.extend(later.items_)
         return out
 
     def __bool__(self) -> bool:
         return bool(self.items_ or self.updates)
+
+
+def _cut(items: list[Item], run_id: str, at: int) -> list[Item]:
+    """items without run_id's reports numbered at or past `at` (a cut issued after them:
+    the store applies a batch's cut before all of its reports)."""
+    return [
+        i for i in items
+        if not (i.kind == "report" and i.value["run_id"] == run_id and i.value["seq"] >= at)
+    ]  # fmt: skip
 
 
 @dataclass

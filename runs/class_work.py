@@ -24,6 +24,9 @@ class ClassWork:
         self.writer = writer
         self.memory_code = MemoryCode() if writer is None else None
         self.settings: dict[str, dict] = {}  # without a store: this process's settings
+        # The hand-ins of runs made on this server since it started (run id -> row): what a
+        # new store file gets back after the old one was deleted or damaged (runs.write_back).
+        self.handed: dict[str, dict] = {}
 
     def problem(self) -> str | None:
         """Why work is not being saved now (or what happened to the store), else None."""
@@ -38,12 +41,13 @@ class ClassWork:
     def _read(self, fallback, read):
         """read(store), or fallback while the store is away (the reason kept for problem())."""
         w = self.writer
-        if w is None or w.store is None or w.problem:
+        store = None if w is None else w.readable_store()  # once: the writer may renew it
+        if store is None:
             return fallback
         try:
-            return read(w.store)
-        except Exception as e:  # away, or failing now: say so where problems are said
-            w.problem = problem_text(e, w.url)
+            return read(store)
+        except Exception as e:  # away, or failing now: the writer checks and says so
+            w.read_failed(e)
             return fallback
 
     def hand_in(self, workspace: str, runs: list[tuple[str, str | None]], nickname: str,
@@ -60,6 +64,7 @@ class ClassWork:
         if code_version is not None and not rows:
             rows = [{"run_id": None, "workspace": workspace, "nickname": nickname,
                      "created": now, "code_version": code_version}]  # fmt: skip
+        self.handed.update((row["run_id"], row) for row in rows if row["run_id"] is not None)
         tickets = [self.writer.hand_in(row) for row in rows]
         return bool(tickets) and self.writer.wait(max(tickets), timeout)
 
@@ -86,22 +91,12 @@ class ClassWork:
         if self.writer is None:
             self.settings[name] = value
             return
-        store = self._store_now()
-        try:
-            store.set_setting(name, value)
-        except Exception as e:
-            raise StoreError(f"the database is away ({problem_text(e, self.writer.url)})") from None
+        self._write_now(lambda store: store.set_setting(name, value))
 
     def save_code(self, workspace: str, source: str, check: dict) -> int:
         if self.writer is None:
             return self.memory_code.save(workspace, source, check)
-        store = self._store_now()
-        try:
-            return code_store.save(store.engine, workspace, source, check)
-        except ValueError:
-            raise
-        except Exception as e:
-            raise StoreError(f"the database is away ({problem_text(e, self.writer.url)})") from None
+        return self._write_now(lambda s: code_store.save(s.engine, workspace, source, check))
 
     def code_versions(self, workspace: str) -> list[CodeVersion]:
         if self.writer is None:
@@ -114,11 +109,22 @@ class ClassWork:
         return self._read([], lambda s: code_store.handed_in(s.engine))
 
     def forget(self, workspace: str) -> None:
+        self.handed = {k: row for k, row in self.handed.items() if row["workspace"] != workspace}
         if self.memory_code is not None:
             self.memory_code.forget(workspace)
 
-    def _store_now(self):
+    def _write_now(self, write):
+        """write(store) on the caller's thread; StoreError(sentence) while the store is away
+        or if the write fails for want of it (the writer's thread then checks and says so).
+        A ValueError (a source too long) or TypeError (not JSON) is the caller's to say."""
         w = self.writer
-        if w.store is None or w.problem:
+        store = w.readable_store()  # once: the writer may renew it
+        if store is None:
             raise StoreError(f"the database is away ({w.problem or 'not open yet'})")
-        return w.store
+        try:
+            return write(store)
+        except (ValueError, TypeError):
+            raise
+        except Exception as e:
+            w.read_failed(e)
+            raise StoreError(f"the database is away ({problem_text(e, w.url)})") from None

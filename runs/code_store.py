@@ -16,6 +16,15 @@ import sqlalchemy as sa
 from runs.schema import code_versions, writing
 
 SOURCE_MAX = 200_000  # characters of one version's source
+CHECK_MAX = 64 * 1024  # bytes of one check's report as JSON; a larger one is kept as an error
+# Versions kept per workspace: the newest VERSIONS_KEPT, and every one handed in (a teacher
+# grades those). Older checks are superseded drafts: dropped at the next save rather than
+# refusing it, so that pressing Check never stops working; 50 x 200k characters is at most
+# ~10 MB, well inside a workspace's quota (which counts code too: runs.store.workspace_bytes).
+VERSIONS_KEPT = 50
+# What the Write page can say under its list of versions (ui/write_versions shows it).
+KEPT_NOTE = (f"The newest {VERSIONS_KEPT} checked versions are kept, and every version handed "
+             "in; older ones are dropped as new ones are checked.")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -36,14 +45,29 @@ def checked_source(source: str) -> str:
     return source
 
 
+def checked_check(check: dict) -> dict:
+    """check, or {"error": sentence} if its JSON is over CHECK_MAX bytes (TypeError if it is
+    not JSON-able)."""
+    size = len(json.dumps(check).encode())
+    if size <= CHECK_MAX:
+        return check
+    return {"error": f"this check's report was {size / 1024:,.0f} KB; at most "
+                     f"{CHECK_MAX // 1024} KB of a report are kept, so it was not"}  # fmt: skip
+
+
 def save(engine: sa.Engine, workspace: str, source: str, check: dict) -> int:
-    """Keep a new version of workspace's code; its number."""
-    row = {"source": checked_source(source), "check": json.dumps(check), "created": time.time()}
+    """Keep a new version of workspace's code; its number. Versions past the newest
+    VERSIONS_KEPT that were not handed in are dropped."""
+    check = json.dumps(checked_check(check))
+    row = {"source": checked_source(source), "check": check, "created": time.time()}
+    mine = code_versions.c.workspace == workspace
     with writing(engine) as c:
-        q = sa.select(sa.func.max(code_versions.c.version))
-        last = c.execute(q.where(code_versions.c.workspace == workspace)).scalar() or 0
-        c.execute(code_versions.insert().values(workspace=workspace, version=last + 1, **row))
-    return last + 1
+        last = c.execute(sa.select(sa.func.max(code_versions.c.version)).where(mine)).scalar()
+        new = (last or 0) + 1
+        c.execute(code_versions.insert().values(workspace=workspace, version=new, **row))
+        old = (code_versions.c.version <= new - VERSIONS_KEPT) & code_versions.c.nickname.is_(None)
+        c.execute(sa.delete(code_versions).where(mine, old))
+    return new
 
 
 def versions(engine: sa.Engine, workspace: str) -> list[CodeVersion]:
@@ -78,12 +102,13 @@ class MemoryCode:
         self._kept: dict[str, list[CodeVersion]] = {}
 
     def save(self, workspace: str, source: str, check: dict) -> int:
-        json.dumps(check)  # JSON-able, as the store would need
+        check = checked_check(check)  # JSON-able, as the store would need
         with self._lock:
             kept = self._kept.setdefault(workspace, [])
-            kept.append(CodeVersion(workspace, len(kept) + 1, checked_source(source),
-                                    check, time.time()))  # fmt: skip
-            return len(kept)
+            new = kept[-1].version + 1 if kept else 1
+            kept.append(CodeVersion(workspace, new, checked_source(source), check, time.time()))
+            kept[:] = [v for v in kept if v.version > new - VERSIONS_KEPT or v.nickname]
+            return new
 
     def versions(self, workspace: str) -> list[CodeVersion]:
         with self._lock:

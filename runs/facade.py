@@ -44,7 +44,7 @@ from runs.run_log import RunLog
 from runs.store import StoredRun
 from runs.turns import Turns
 from runs.workspaces import Alive, Workspaces
-from runs.write_back import held, memory_writes
+from runs.write_back import held_writes
 from runs.writer import StoreWriter
 
 
@@ -67,7 +67,7 @@ class Scheduler:
         self._control = Control(self._turns, self._spaces)
         self.classes = ClassWork(store)  # hand-ins, class settings, code
         if store is not None:  # a deleted or damaged store file is refilled from memory
-            store.write_back = lambda: memory_writes(held(self._book), self.server_id)
+            store.write_back = lambda: held_writes(self._book, self.classes, self.server_id)
         self._control.start()
 
     @property
@@ -89,12 +89,12 @@ class Scheduler:
         self._turns.clock = self._spaces.clock = clock
 
     @property
-    def session_alive(self) -> Alive:
+    def tab_alive(self) -> Alive:
         """Whether a browser tab (by id) is still connected; given by the UI."""
         return self._control.alive
 
-    @session_alive.setter
-    def session_alive(self, alive: Alive) -> None:
+    @tab_alive.setter
+    def tab_alive(self, alive: Alive) -> None:
         self._control.alive = alive
 
     # ---- runs ----------------------------------------------------------------------------
@@ -256,7 +256,9 @@ class Scheduler:
 
     def save_code(self, workspace: str, source: str, check: dict) -> int:
         """Keep a new version of workspace's code (check: JSON-able); its number (1, 2, ...).
-        StoreError(sentence) if the store is away, ValueError if the source is too long."""
+        StoreError(sentence) if the store is away, ValueError if the source is too long,
+        LimitError if the workspace's saved work is at its quota (code counts in it)."""
+        check_quota(self.limits, self.stored_bytes(workspace), "keep more code")
         return self.classes.save_code(workspace, source, check)
 
     def code_versions(self, workspace: str) -> list[CodeVersion]:

@@ -16,7 +16,7 @@ from mlcore.resources import machine_memory, run_bytes
 MAX_DEFAULT_WORKERS = 8
 # The most any setting may be (Limits.from_env clamps, with a warning line): a worker holds up
 # to two scaled datasets and a run, ~0.5 GB with full MNIST; more workers than twice the cores
-# only share them; a session's runs beyond MAX_RUNS are no lesson anyone can follow.
+# only share them; a workspace's runs beyond MAX_RUNS are no lesson anyone can follow.
 WORKER_MB = 512
 MAX_RUNS = 100
 TMP_PREFIX = "mnist-lab-"  # + the server's pid + "-": the folder of its uploads
@@ -36,8 +36,8 @@ class Limits:
     workers: int  # MNIST_LAB_WORKERS [cores]: runs that train at the same time
     cores: int  # MNIST_LAB_CORES [cores available]: split among the running workers
     turn_seconds: float  # MNIST_LAB_TURN_SECONDS [10]: a run's turn while others wait
-    active_per_session: int  # MNIST_LAB_ACTIVE_RUNS [4]: waiting + running runs per session
-    kept_per_session: int  # MNIST_LAB_KEPT_RUNS [20]: runs a session keeps (oldest dropped)
+    active_per_workspace: int  # MNIST_LAB_ACTIVE_RUNS [4]: waiting + running runs per workspace
+    kept_per_workspace: int  # MNIST_LAB_KEPT_RUNS [20]: runs a workspace keeps (oldest dropped)
     run_memory: int  # MNIST_LAB_RUN_MEMORY_MB [1024]: estimated bytes one run may use
     session_grace: float  # MNIST_LAB_SESSION_GRACE [3]: seconds a closed tab's runs go on
     session_keep: float  # MNIST_LAB_SESSION_KEEP [60]: seconds its runs and data are kept
@@ -46,6 +46,15 @@ class Limits:
     # MNIST_LAB_CHECKPOINT_SECONDS [5]: a restart loses at most this much of a run's training
     # (the default run's whole state: ~1.5 MB and ~5 ms in the worker, each time)
     checkpoint_seconds: float = 5.0
+
+    # The old names, until runs/turns.py reads the new ones (then remove these two).
+    @property
+    def active_per_session(self) -> int:
+        return self.active_per_workspace
+
+    @property
+    def kept_per_session(self) -> int:
+        return self.kept_per_workspace
 
     @classmethod
     def from_env(cls, env=None) -> Limits:
@@ -62,8 +71,8 @@ class Limits:
             ),
             cores=cores,
             turn_seconds=read("MNIST_LAB_TURN_SECONDS", float, 10.0, 0.1, hour),
-            active_per_session=read("MNIST_LAB_ACTIVE_RUNS", int, 4, 1, (MAX_RUNS, "a class")),
-            kept_per_session=read("MNIST_LAB_KEPT_RUNS", int, 20, 1, (MAX_RUNS, "a class")),
+            active_per_workspace=read("MNIST_LAB_ACTIVE_RUNS", int, 4, 1, (MAX_RUNS, "a class")),
+            kept_per_workspace=read("MNIST_LAB_KEPT_RUNS", int, 20, 1, (MAX_RUNS, "a class")),
             run_memory=int(
                 read("MNIST_LAB_RUN_MEMORY_MB", float, 1024.0, 1.0, (ram_mb / 2, "half its RAM"))
                 * 2**20
@@ -165,13 +174,14 @@ def check_active(active: int, more: int, limit: int) -> None:
     )
 
 
-def check_quota(limits: Limits, used: int | None) -> None:
-    """LimitError if a workspace's saved work (used bytes; None: unknown) is at its limit."""
+def check_quota(limits: Limits, used: int | None, to: str = "train more") -> None:
+    """LimitError if a workspace's saved work (used bytes; None: unknown) is at its limit;
+    to: what it stops ("train more", "keep more code")."""
     if used is not None and used >= limits.workspace_bytes:
         raise LimitError(
             f"your saved work takes {used / 2**20:,.0f} MB, the limit is "
             f"{limits.workspace_bytes / 2**20:,.0f} MB: delete runs you no longer need "
-            "(Home → Your work) to train more"
+            f"(Home → Your work) to {to}"
         )
 
 

@@ -20,7 +20,6 @@ from mlcore.scaling import Scaling
 from mlcore.train import Progress, TrainState
 from runs import stored
 from runs.run import Record
-from runs.store import problem_text
 from runs.writer import StoreWriter
 
 SAVE_WAIT = 3.0  # seconds a Delete or Forget waits for its write before answering
@@ -44,8 +43,7 @@ class RunLog:
     @property
     def readable(self) -> bool:
         """The store is open and answering (reads are worth trying)."""
-        w = self.writer
-        return w is not None and w.store is not None and not w.problem
+        return self.writer is not None and self.writer.readable_store() is not None
 
     # ---- what happened to a run (cheap: queued for the writer) -----------------------
 
@@ -120,27 +118,32 @@ class RunLog:
     def workspace_bytes(self, workspace: str) -> int | None:
         """What workspace's runs take in the store; None without one or while it is away.
         Asks the database."""
-        if not self.readable:
+        store = None if self.writer is None else self.writer.readable_store()
+        if store is None:
             return None
         try:
-            return self.writer.store.workspace_bytes(workspace)
-        except Exception:  # the store is away: the quota is not checked meanwhile
+            return store.workspace_bytes(workspace)
+        except Exception as e:  # the store is away: the quota is not checked meanwhile
+            self.writer.read_failed(e)
             return None
 
     def read_workspace(self, workspace: str, first: bool) -> list[Record] | None:
         """workspace's stored runs as Records (weights decoded); None while the store is away
         (said in its problem). first: this server's pending writes go in before. Asks the
         database."""
-        if not self.readable:
-            return None
         w = self.writer
+        if w is None or w.readable_store() is None:
+            return None
         if first:
             w.flush(2.0)  # what this server wrote until now, before reading it back
+        store = w.readable_store()  # once: the writer may renew it meanwhile
+        if store is None:
+            return None
         try:
-            found = w.store.load_workspace(workspace)
-            live = w.store.live_servers()
-        except Exception as e:  # the store is away: runs of this server only, and say so
-            w.problem = problem_text(e, w.url)
+            found = store.load_workspace(workspace)
+            live = store.live_servers()
+        except Exception as e:  # the store is away: runs of this server only; the writer
+            w.read_failed(e)  # checks and says so
             return None
         return [stored.run_from_store(f, self.server_id, live) for f in found]
 

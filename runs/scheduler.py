@@ -32,7 +32,7 @@ class SettingsError(ValueError):
 
 
 def get_scheduler(
-    prewarm: DataRef | None = None, session_alive: Alive | None = None, name: str | None = None
+    prewarm: DataRef | None = None, tab_alive: Alive | None = None, name: str | None = None
 ) -> Scheduler:
     """The process's scheduler, started on first use (workers, threads and store with it).
 
@@ -53,7 +53,7 @@ def get_scheduler(
                 log.error("mnist-lab: %s", _refused)
                 raise _refused from None
             _scheduler = Scheduler(limits, prewarm=prewarm, store=store, name=name)
-            if session_alive is not None:
-                _scheduler.session_alive = session_alive
+            if tab_alive is not None:
+                _scheduler.tab_alive = tab_alive
             atexit.register(_scheduler.close)
         return _scheduler

@@ -257,7 +257,8 @@ class Store:
         return [json.loads(v) for v in c.execute(q).scalars()]
 
     def workspace_bytes(self, workspace: str) -> int:
-        """What workspace's runs take in the store (states, weights, reports), in bytes."""
+        """What workspace takes in the store (runs' states, weights and reports; its code
+        versions' sources and checks), in bytes."""
         size = sa.func.coalesce
         blobs = sa.select(
             sa.func.sum(
@@ -269,8 +270,10 @@ class Store:
             .join(runs, runs.c.id == reports.c.run_id)
             .where(runs.c.workspace == workspace)
         )
+        code_size = sa.func.length(code_versions.c.source) + sa.func.length(code_versions.c.check)
+        code = sa.select(sa.func.sum(code_size)).where(code_versions.c.workspace == workspace)
         with self.engine.connect() as c:
-            return int(c.execute(blobs).scalar() or 0) + int(c.execute(texts).scalar() or 0)
+            return sum(int(c.execute(q).scalar() or 0) for q in (blobs, texts, code))
 
     def close(self) -> None:
         self.engine.dispose()

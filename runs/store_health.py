@@ -127,21 +127,25 @@ def move_aside(path: Path, stamp: str) -> Path:
     return aside
 
 
-def what_happened(what: str, path: Path, aside: Path | None, runs: int) -> str:
-    """The notice for the page and the log, after a new file was started."""
+def what_happened(what: str, path: Path, aside: Path | None, runs: int, handins: int = 0) -> str:
+    """The notice for the page and the log, after a new file was started: what was written
+    back (the runs and hand-ins this server holds) and, truthfully, what was not."""
     how = {
         "deleted": f"The store file {path} was deleted while the app ran",
         "replaced": f"The store file {path} was replaced by another file while the app ran",
         "damaged": f"The store file {path} was damaged; it was moved aside to {aside}",
         "truncated": f"The store file {path} was cut short; it was moved aside to {aside}",
     }[what]
-    now = (
-        "the app now writes to the file found there"
-        if what == "replaced"
-        else ("a new file was started")
+    now = "the app now writes to the file found there" if what == "replaced" else (
+        "a new file was started")  # fmt: skip
+    back = f"the {counted(runs, 'run')} and {counted(handins, 'hand-in')} this server holds"
+    where = (
+        f"they are still in {aside} (never deleted)"
+        if aside is not None
+        else "restore them from a backup"
     )
     return (
-        f"{how}: {now}, and the {counted(runs, 'run')} this server holds "
-        f"{'was' if runs == 1 else 'were'} written back to it. "
-        "Runs that were only in the old file are not in it."
+        f"{how}: {now}, and {back} were written back to it. Not written back: code versions, "
+        "class settings, hand-ins made before this server started or on another server, and "
+        f"runs this server did not hold (workspaces not opened on it since it started); {where}."
     )

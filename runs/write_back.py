@@ -1,5 +1,10 @@
 """What a server holds in memory of its runs, as the writes that put it in a new store file
-(after the old one was deleted, replaced or damaged: runs.store_health)."""
+(after the old one was deleted, replaced or damaged: runs.store_health).
+
+What it holds: the runs of the workspaces opened since it started (rows, reports, state or
+weights) and the hand-ins of those runs made on it since then. Code versions and class
+settings are only in the database, and so are hand-ins made earlier or on another server:
+the notice (runs.store_health.what_happened) says they are not written back."""
 
 from __future__ import annotations
 
@@ -7,6 +12,13 @@ from mlcore.checkpoint import progress_to_dict, state_to_bytes
 from runs import stored
 
 Held = tuple  # (Run view, TrainState | None, state bytes | None, reports the bytes cover)
+
+
+def held_writes(book, classes, server_id: str) -> list[tuple[str, object]]:
+    """What the server holds, as the writer's writes: runs (book: a runs.book.RunBook), then
+    the hand-ins of those runs (classes: runs.class_work.ClassWork)."""
+    runs = held(book)
+    return memory_writes(runs, server_id) + handin_writes(classes.handed, runs)
 
 
 def held(book) -> list[Held]:
@@ -28,6 +40,13 @@ def memory_writes(held: list[Held], server_id: str) -> list[tuple[str, object]]:
             )
         out.append(("update", (run.id, _values(run, state, blob, state_at))))
     return out
+
+
+def handin_writes(handed: dict[str, dict], held: list[Held]) -> list[tuple[str, object]]:
+    """("handin", row) for each hand-in (run id -> row, runs.class_work) of a held run, after
+    that run's own writes; without its code version (code is not held: it is lost)."""
+    ids = {run.id for run, *_ in held}
+    return [("handin", {**row, "code_version": None}) for k, row in handed.items() if k in ids]
 
 
 def _values(run, state, blob, state_at: int) -> dict:

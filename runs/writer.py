@@ -36,6 +36,12 @@ SET_ASIDE_KEPT = 10_000  # tickets of writes set aside that wait() still knows
 log = logging.getLogger("mnist_lab.store")
 
 
+def retry_pause(pause: float, ok: bool) -> float:
+    """The pause before the writer's next try: the usual one after a try that worked, else
+    twice the last, from 1 s up to RETRY_MAX."""
+    return FLUSH_SECONDS if ok else min(RETRY_MAX, max(1.0, 2 * pause))
+
+
 class StoreWriter:
     """Pending writes, flushed by a daemon thread; `problem` is "" while all is saved."""
 
@@ -44,8 +50,9 @@ class StoreWriter:
         self.keep_days = keep_days()
         self._opener = opener
         self.store: Store | None = None
-        self.problem = ""
+        self.problem = ""  # set by the writer's thread only (others: read_failed)
         self.notice = ""
+        self._read_failure: str | None = None  # a reader's failure, for the thread to check
         self._lock = threading.Lock()
         self._done = threading.Condition(self._lock)
         self._pending = Pending()
@@ -105,6 +112,19 @@ class StoreWriter:
             self._last_touch[workspace] = now
         self._add("touch", (workspace, now))
 
+    def readable_store(self) -> Store | None:
+        """The store to read from now, or None while it is away: read `store` once, as the
+        thread may renew it (None, then a new one) between two reads of the attribute."""
+        store = self.store
+        return None if store is None or self.problem else store
+
+    def read_failed(self, error: Exception) -> None:
+        """A read on another thread failed: the writer's thread checks the database at once
+        and sets `problem` if it is away (only that thread sets it)."""
+        with self._lock:
+            self._read_failure = problem_text(error, self.url)
+        self._wake.set()
+
     def wait(self, ticket: int, timeout: float = 10.0) -> bool:
         """Wait until the write of ticket is in the database; False if it was set aside or
         is still pending after timeout (it is kept and retried)."""
@@ -147,13 +167,14 @@ class StoreWriter:
             ok = self._write_pending()
             if ok and time.monotonic() - self._purged > PURGE_EVERY:
                 ok = self._purge()
-            pause = FLUSH_SECONDS if ok else min(RETRY_MAX, max(1.0, 2 * pause))
+            pause = retry_pause(pause, ok)
 
     def _write_pending(self) -> bool:
         with self._lock:
             taken, self._pending = self._pending, Pending()
             upto = self._issued
             due = time.monotonic() - self._beat > HEARTBEAT_EVERY
+            read_failure, self._read_failure = self._read_failure, None
         beat = self.heartbeat_id if due else None
         try:
             if self.store is None and not self._open():
@@ -162,6 +183,8 @@ class StoreWriter:
                 taken = self._renew(change).then(taken)
             if taken or beat is not None:
                 self._write(taken, beat)
+            if read_failure is not None:  # a reader saw a failure: is the database away?
+                self.store.live_servers()
         except Exception as e:  # the database is away: keep the work, say why, try again
             self._put_back(taken)
             problem = problem_text(self._after_damage(e), self.url)
@@ -208,7 +231,8 @@ class StoreWriter:
             for kind, value in held:
                 self._issued += 1
                 renewed.add(self._issued, kind, value)
-        self.notice = what_happened(what, path, aside, sum(k == "insert" for k, _ in held))
+        count = {kind: sum(k == kind for k, _ in held) for kind in ("insert", "handin")}
+        self.notice = what_happened(what, path, aside, count["insert"], count["handin"])
         log.error("mnist-lab: %s", self.notice)
         return renewed
 

@@ -51,7 +51,7 @@ def named_modules(path):
 
 @pytest.mark.parametrize("path", RUNS_FILES, ids=lambda p: p.name)
 def test_the_run_machinery_reaches_no_ui_library_by_name_either(path):
-    """Whether a browser tab is connected is given to the scheduler (Scheduler.session_alive)
+    """Whether a browser tab is connected is given to the scheduler (Scheduler.tab_alive)
     by the UI; runs/ never looks Streamlit up itself (importlib, sys.modules)."""
     assert not set(named_modules(path)) & UI_LIBRARIES
 

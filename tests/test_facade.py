@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from mlcore.train import TrainConfig
+from runs import code_store
+from runs.limits import LimitError
 from runs.scheduler import Scheduler
 from runs.store import StoreError
 from runs.writer import StoreWriter
@@ -130,3 +132,30 @@ def test_a_delete_while_the_database_is_away_is_kept_and_done_when_it_is_back(
     monkeypatch.setattr(s.store, "_write_pending", real)  # back
     assert s.store.flush(10)
     assert servers(url).runs_of("ada") == []  # the store forgot it too
+
+
+def test_past_the_newest_versions_the_oldest_not_handed_in_are_dropped(servers, monkeypatch):
+    monkeypatch.setattr(code_store, "VERSIONS_KEPT", 3)
+    for s in (servers(), servers("memory")):
+        s.save_code("ada", "v = 1", {})
+        s.hand_in("ada", [], "Ada", code_version=1)
+        for n in range(2, 7):
+            assert s.save_code("ada", f"v = {n}", {}) == n
+        assert [v.version for v in s.code_versions("ada")] == [6, 5, 4, 1]
+
+
+def test_a_check_report_over_64_kb_is_kept_as_an_error_not_whole(servers):
+    for s in (servers(), servers("memory")):
+        s.save_code("ada", "x = 1", {"log": "y" * (code_store.CHECK_MAX + 1)})
+        (kept,) = s.code_versions("ada")
+        assert set(kept.check) == {"error"} and "64 KB" in kept.check["error"]
+
+
+def test_code_versions_count_in_the_workspace_quota(servers):
+    s = servers(workspace_bytes=10_000)
+    assert s.stored_bytes("ada") == 0
+    s.save_code("ada", "x = 1\n" * 2000, {"ok": True})
+    assert s.stored_bytes("ada") > 12_000
+    with pytest.raises(LimitError, match="MB"):
+        s.save_code("ada", "x = 2", {})
+    assert len(s.code_versions("ada")) == 1

@@ -168,7 +168,7 @@ def test_a_lesson_past_the_limit_starts_none_of_its_runs_and_says_why(long_lesso
     at = start_small_run(iterations=200)
     train_run = current_run(at)
     scheduler = get_scheduler()
-    monkeypatch.setattr(scheduler, "limits", replace(scheduler.limits, active_per_session=3))
+    monkeypatch.setattr(scheduler, "limits", replace(scheduler.limits, active_per_workspace=3))
     at.switch_page("pages/lessons.py").run()
     at.button(key="lessons_start").click().run()
     assert not at.exception, [e.value for e in at.exception]

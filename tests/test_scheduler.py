@@ -155,7 +155,7 @@ def test_a_session_whose_tab_closed_is_stopped_then_forgotten(make_scheduler):
     s = make_scheduler(session_grace=2.0, session_keep=60.0)
     s.clock = clock = FakeClock()
     alive = {"a": True, "b": True}
-    s.session_alive = alive.get
+    s.tab_alive = alive.get
     run, other = submit(s, FOREVER, "a"), submit(s, FOREVER, "b")
     wait_until(lambda: s.get(run.id).history and s.get(other.id).history, what="both reports")
     alive["a"] = False  # the tab of session a closed
@@ -207,7 +207,7 @@ def test_a_worker_that_dies_fails_its_run_with_a_message(make_scheduler):
 
 
 def test_limits_refuse_with_a_message_naming_the_limit(make_scheduler):
-    s = make_scheduler(run_memory=20 * 2**20, active_per_session=1)
+    s = make_scheduler(run_memory=20 * 2**20, active_per_workspace=1)
     with pytest.raises(LimitError, match=r"would need about .* MB"):
         submit(s, TrainConfig(hidden_size=1000, batch_size=None))
     submit(s, TrainConfig(hidden_size=16, iterations=50))
@@ -220,7 +220,7 @@ def request(config=SMALL, kind="train") -> tuple:
 
 
 def test_submit_all_queues_every_run_or_none_naming_the_limit(make_scheduler):
-    s = make_scheduler(active_per_session=4, run_memory=20 * 2**20)
+    s = make_scheduler(active_per_workspace=4, run_memory=20 * 2**20)
     long = TrainConfig(hidden_size=16, iterations=50)
     submit(s, long)
     with pytest.raises(LimitError, match=r"4 runs, and you already have 1 .* limit is 4"):
@@ -337,7 +337,7 @@ def test_settings_beyond_the_machine_are_bounded_with_a_warning_line(capsys):
     got = Limits.from_env(env)
     cores = len(os.sched_getaffinity(0))
     assert got.cores == cores and 1 <= got.workers <= 2 * cores
-    assert got.kept_per_session == MAX_RUNS and got.turn_seconds == 3600.0
+    assert got.kept_per_workspace == MAX_RUNS and got.turn_seconds == 3600.0
     assert got.run_memory <= machine_memory() / 2 and got.session_keep == 86400.0
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 6 and all(line.startswith("mnist-lab: warning: MNIST_") for line in lines)

@@ -124,3 +124,19 @@ def test_random_bytes_in_the_middle_of_the_file_are_found_at_start(url):
     finally:
         again.close()
     assert list(Path(path).parent.glob("runs.sqlite.damaged-*"))  # kept, never deleted
+
+
+def test_hand_ins_of_held_runs_are_written_back_and_the_notice_says_what_is_lost(servers, url):
+    s = servers(url)
+    done = wait_for(s, submit(s), lambda r: r.status == "finished", what="the small run")
+    assert s.hand_in("a", [done.id], "Ada")
+    s.save_code("a", "x = 1", {})
+    assert s.store.flush(10)
+    os.remove(path_of(url))
+    wait_until(lambda: "was deleted" in (s.store_problem() or ""), 30, "the notice")
+    assert s.store.flush(10)
+    notice = s.store_problem()
+    assert "1 hand-in" in notice
+    for lost in ("code versions", "class settings", "hand-ins made before", "did not hold"):
+        assert lost in notice
+    assert servers(url).handed_in_ids("a") == {done.id: "Ada"}  # a restart finds it

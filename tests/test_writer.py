@@ -8,11 +8,16 @@ import threading
 import time
 
 import pytest
+import sqlalchemy as sa
 
+from runs.batch import Batch, Pending
+from runs.class_work import ClassWork
+from runs.run_log import RunLog
 from runs.store import Store
 from runs.writer import StoreWriter
 
 from .postgres import new_database, postgres_server
+from .test_scheduler import wait_until
 from .test_store import row
 
 WS = "w" * 64
@@ -101,3 +106,75 @@ def test_a_value_too_long_for_postgresql_is_set_aside_not_retried_for_ever(postg
         assert [f.row["id"] for f in w.store.load_workspace(WS)] == ["r2"]
     finally:
         w.close()
+
+
+class Renewing(StoreWriter):
+    """A writer whose thread renews its store (None, then a new one) right after another
+    thread first read the attribute: the race of a reader that reads `store` twice."""
+
+    renew_after_read = False
+
+    @property
+    def store(self):
+        store = self._store
+        if self.renew_after_read and threading.current_thread() is not self._thread:
+            self._store = None
+        return store
+
+    @store.setter
+    def store(self, value):
+        self._store = value
+
+
+def test_a_store_renewed_between_two_reads_is_not_taken_for_the_stores_problem(tmp_path):
+    w = Renewing(f"sqlite:///{tmp_path / 'runs.sqlite'}")
+    log, classes = RunLog(w, "srv-1"), ClassWork(w)
+    assert w.flush(10)
+    for read in (lambda: log.read_workspace(WS, first=False), lambda: classes.code_versions(WS),
+                 lambda: log.workspace_bytes(WS)):  # fmt: skip
+        w.store = w.store or Store(w.url)
+        w.renew_after_read = True
+        read()
+        w.renew_after_read = False
+        assert "NoneType" not in w.problem and "NoneType" not in (w._read_failure or "")
+    w.store = Store(w.url)
+    w.close()
+
+
+def test_a_failed_read_is_checked_and_said_by_the_writers_thread_only(tmp_path, monkeypatch):
+    w = StoreWriter(f"sqlite:///{tmp_path / 'runs.sqlite'}")
+    log = RunLog(w, "srv-1")
+    assert w.flush(10)
+    away = sa.exc.OperationalError("SELECT", {}, Exception("database is locked"))
+
+    def fail(*_):
+        raise away
+
+    monkeypatch.setattr(w.store, "load_workspace", fail)
+    assert log.read_workspace(WS, first=False) is None
+    assert w.problem == ""  # the reader's thread never sets it
+    monkeypatch.setattr(w.store, "live_servers", fail)  # the database is away: the writer says so
+    wait_until(lambda: "locked" in w.problem, 10, "the writer's check")
+    w.close()
+
+
+def report(ticket: int, seq: int, what: str) -> tuple:
+    return ticket, "report", {"run_id": "r1", "seq": seq, "values": {"what": what}}
+
+
+@pytest.mark.parametrize("outage", [False, True])
+def test_a_cut_drops_the_reports_issued_before_it_past_the_cut_also_after_an_outage(
+    tmp_path, outage
+):
+    store = Store(f"sqlite:///{tmp_path / 'runs.sqlite'}")
+    store.write(inserts=[row("r1", WS)])
+    before, after = Pending(), Pending()
+    for item in (report(1, 3, "old"), report(2, 4, "stale"), report(3, 5, "stale")):
+        before.add(*item)
+    pending = after if outage else before  # outage: the batch before failed and is put back
+    pending.add(4, "update", ("r1", {"truncate_reports": 4}))
+    pending.add(*report(5, 4, "new"))
+    store.write(**Batch.of(before.then(after).items()).parts())
+    (kept,) = store.load_workspace(WS)
+    assert kept.reports == [{"what": "old"}, {"what": "new"}]
+    store.close()

@@ -1,4 +1,4 @@
-"""Every run of this session that is training or waiting, each with its own Stop button.
+"""Every run of this workspace that is training or waiting, each with its own Stop button.
 
 Shown on the Train and Lessons pages: a run started on one page (a lesson's four, the Train
 page's own) can always be stopped from either, so none holds a worker until the tab closes.
@@ -18,7 +18,7 @@ def _stop(run_id: str) -> None:
 
 
 def show(key: str, besides=()) -> None:
-    """The session's active runs but besides (the runs the page shows with their own Stop
+    """The workspace's active runs but besides (the runs the page shows with their own Stop
     and status), one line each with Stop; key: this page's prefix for the buttons' keys."""
     shown = {run.id for run in besides}
     active = [run for run in state.runs() if run.active and run.id not in shown]

@@ -1,6 +1,6 @@
 """The model picker shared by the pages that use a model (Draw, Inside the network).
 
-Models are chosen by id: a run of this session (its latest snapshot, live while it trains),
+Models are chosen by id: a run of this workspace (its latest snapshot, live while it trains),
 the default model, or a .npz the user uploaded (checked by load_model; a bad file is named
 and the page keeps the model it had).
 """
@@ -66,7 +66,7 @@ def let_go_sentence(names: list[str]) -> str:
 
 
 def choices() -> dict[str, str]:
-    """id -> label of every model on offer, the session's runs first."""
+    """id -> label of every model on offer, the workspace's runs first."""
     options = state.model_choices()
     for model_id, (name, model) in st.session_state.get(UPLOADED_MODELS, {}).items():
         acc = model.info.test_accuracy
@@ -83,7 +83,7 @@ def model_of(model_id: str) -> Model:
 
 
 def newest_run_id() -> str | None:
-    """The session's usable run training now (the newest such), else its newest usable run."""
+    """The workspace's usable run training now (the newest such), else its newest usable run."""
     usable = [r for r in state.runs() if r.usable]
     training = [r for r in usable if r.active]
     newest = (training or usable)[-1:]  # runs() is oldest first

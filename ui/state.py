@@ -1,8 +1,8 @@
 """Session-state keys and cached data shared by the pages.
 
 Read-only MNIST arrays live in st.cache_resource (one copy for every user); a user's runs
-live in the server's scheduler, filed under the session's id (found by id, never by label);
-the session's own choices and uploads live in st.session_state (theirs alone).
+live in the server's scheduler, filed under the workspace's id (found by id, never by label);
+the tab's own choices and uploads live in st.session_state (theirs alone).
 """
 
 from __future__ import annotations
@@ -51,14 +51,14 @@ def _load_shared(kind: str, where: str) -> Dataset:
 
 
 def dataset() -> Dataset:
-    """The session's dataset: its upload if any, else the first source found (see mlcore.data)."""
+    """The workspace's dataset: its upload if any, else the first source found (see mlcore.data)."""
     if (upload := uploaded()) is not None:
         return upload
     return shared_dataset()
 
 
 def shared_dataset() -> Dataset:
-    """The server's own dataset (every session's without an upload)."""
+    """The server's own dataset (every workspace's without an upload)."""
     kind, where = _source()
     return _load_shared(kind, where)
 
@@ -76,17 +76,17 @@ def _source() -> tuple[str, str]:
 
 
 def uploaded() -> Dataset | None:
-    """The session's uploaded dataset, if any.
+    """The workspace's uploaded dataset, if any.
 
-    Kept by the scheduler under the session's id, not in st.session_state: the scheduler
-    frees it seconds after the tab closes (Streamlit keeps a closed tab's state minutes).
+    Kept by the scheduler under the workspace's id, not in st.session_state: the scheduler
+    frees it seconds after its tabs close (Streamlit keeps a closed tab's state minutes).
     """
     upload = scheduler().workspace_data(workspace_id()).get(UPLOADED)
     return None if upload is None else upload[0]
 
 
 def set_uploaded(data: Dataset | None) -> None:
-    """Use data (an upload) for this session from now on; None: back to the shared data."""
+    """Use data (an upload) for this workspace from now on; None: back to the shared data."""
     store = scheduler().workspace_data(workspace_id())
     if data is None:
         store.pop(UPLOADED, None)
@@ -169,7 +169,7 @@ def store_problem() -> str | None:
 
 
 def runs() -> list[Run]:
-    """This session's runs, oldest first."""
+    """This workspace's runs, oldest first."""
     return scheduler().runs_of(workspace_id())
 
 
@@ -183,7 +183,7 @@ def current_run() -> Run | None:
 
 
 def data_ref(data: Dataset) -> DataRef:
-    """Where the workers find data: its source, or the session's upload saved for them."""
+    """Where the workers find data: its source, or the workspace's upload saved for them."""
     if data.kind != "upload":
         return DataRef(data.kind, data.location)
     _, key = scheduler().workspace_data(workspace_id())[UPLOADED]
@@ -196,7 +196,7 @@ def start_run(
     kind: str = "train",
     lesson: str | None = None,
 ) -> Run:
-    """Submit a run of config on the session's data; LimitError names a limit it breaks.
+    """Submit a run of config on the workspace's data; LimitError names a limit it breaks.
 
     kind "range": a learning-rate range test of config instead (its result: run.range_test).
     lesson: the slug of the lesson that starts it (the class view groups by it).
@@ -218,7 +218,7 @@ def start_run(
 
 
 def start_runs(configs: list[tuple[TrainConfig, str, str | None]]) -> list[Run]:
-    """Submit a run per (config, kind, lesson tag) on the session's data, all or none
+    """Submit a run per (config, kind, lesson tag) on the workspace's data, all or none
     (LimitError says why). The Train page's current run stays what it was: a lesson does not
     take it over."""
     data = dataset()
@@ -231,7 +231,7 @@ def start_runs(configs: list[tuple[TrainConfig, str, str | None]]) -> list[Run]:
 
 
 def model_choices() -> dict[str, str]:
-    """Models to predict with, by id: the session's usable runs (newest first), the default."""
+    """Models to predict with, by id: the workspace's usable runs (newest first), the default."""
     choices = {r.id: _model_label(r) for r in reversed(runs()) if r.usable}
     default = _percent(default_model().info.test_accuracy)
     choices[DEFAULT_MODEL_ID] = f"Default model · {default} test"
