@@ -102,15 +102,15 @@ def test_ten_students_pressing_start_at_once_on_a_fresh_server_leave_a_clean_log
             page.goto(f"{url}/train?iterations=200", wait_until="commit")
         for page in pages:
             page.get_by_role("button", name="Start").wait_for(timeout=120_000)
-        for i, page in enumerate(pages):  # the clicks, then the ten script runs they start
-            settle(page)
-            shot(page, f"ten-students-{i}")
+        for page in pages:  # the clicks, then the ten script runs they start
+            page.locator('.stApp[data-test-script-state="notRunning"]').wait_for(timeout=120_000)
         for page in pages:
             page.get_by_role("button", name="Start").dispatch_event("click", timeout=120_000)
         for page in pages:  # each run's progress bar: it stays once the run is there (with
             # ten runs polling, the page is seldom "not running" long enough to settle)
             page.get_by_test_id("stProgress").first.wait_for(timeout=120_000)
             assert not page.get_by_test_id("stException").count(), "an exception on the page"
+        shot(pages[-1], "ten-students-last")
         for context in contexts:
             context.close()
     assert_clean_log(0, FRESH_LOG)
