@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from runs import policy
+from runs import policy, sandbox
 from runs.book import RunBook
 from runs.code_task import CANNOT_CONTINUE
 from runs.limits import LimitError, Limits, check_active, longer
@@ -151,7 +151,16 @@ class Turns:
         every = self.limits.checkpoint_seconds if self.log.keeps else float("inf")
         code = run.spec.code  # issue 23: a student's code trains in the sandbox
         return Task(
-            run.id, run.config, run.data, state, threads, run.max_batches, run.kind, every, code
+            run.id,
+            run.config,
+            run.data,
+            state,
+            threads,
+            run.max_batches,
+            run.kind,
+            every,
+            code,
+            unsandboxed_ok=code is not None and sandbox.unsandboxed_allowed(),
         )
 
     def ask_to_end(self, run: Record, how: str) -> None:
