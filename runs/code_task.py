@@ -29,7 +29,7 @@ import numpy as np
 
 from mlcore.network import Params, accuracy
 from mlcore.train import Progress
-from runs import code_stream, sandbox, sandbox_io
+from runs import code_stream, sandbox, sandbox_io, sandbox_watch
 from runs.code_stream import Broken
 from runs.limits import TMP_PREFIX
 from runs.protocol import End, Quit, Report, Started, Stop, Task
@@ -62,7 +62,10 @@ def run_code_task(conn, task: Task, cache) -> dict:
     conn.send(Started(task.run_id, scaling))
     env = {"OPENBLAS_NUM_THREADS": str(task.threads), "OMP_NUM_THREADS": str(task.threads)}
     header = {"config": config.as_dict(), "data": "/data"}
-    limits = sandbox.TRAIN_LIMITS
+    # Python's thread, its BLAS's threads (OpenBLAS adds threads - 1) and a spare.
+    limits = replace(
+        sandbox.TRAIN_LIMITS, processes=max(sandbox.TRAIN_LIMITS.processes, task.threads + 2)
+    )
     if sandbox.status().available:
         proc = sandbox.start(["mlcore.lab_train"], limits, {folder: "/data"}, env)
     else:  # the server's setting allows it (sandbox.unsandboxed_allowed): a student's laptop
@@ -101,6 +104,7 @@ def follow(conn, task: Task, proc, limits, usage: dict, test: tuple, n_train: in
     closed = threading.Event()
     lines = code_stream.reader(proc, code_stream.line_cap(task.config), limits, closed)
     err_thread, err = drain_tail(proc.stderr)
+    memory_out = sandbox_watch.watch(proc, limits.memory, kill)
     sequence = code_stream.Sequence(task.config, n_train)
     snapshot = None  # the weights sent just before the report they belong to
     deadline, next_poll = time.monotonic() + limits.wall_seconds, 0.0
@@ -128,6 +132,8 @@ def follow(conn, task: Task, proc, limits, usage: dict, test: tuple, n_train: in
     err_thread.join(5)
     if line is not None:
         return "failed", f"The process training your code {line.why}, so it was stopped."
+    if memory_out.is_set():
+        return "failed", sandbox_io.together_sentence(limits)
     return "failed", _why_ended(proc.returncode, bytes(err), limits)
 
 

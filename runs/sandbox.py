@@ -62,14 +62,15 @@ class Limits:
 
 # A check runs each lab function on arrays of a few rows: Python + NumPy take ~60 MB of
 # address space (OpenBLAS reserves more per thread), so 1 GB leaves room for a student's own
-# arrays while a 10 GB allocation fails at once with a MemoryError. 32 processes cover
-# Python and OpenBLAS's threads (one per core, ours are capped to 2); a fork bomb gets 32
-# and then EAGAIN. 64 open files: Python needs ~10. A report is a few KB of JSON: 2 MB of
-# printing is a mistake (a print in a loop), not a report.
+# arrays while a 10 GB allocation fails at once with a MemoryError. The memory limit holds for
+# the sandbox's processes together too (runs.sandbox_watch sums them): RLIMIT_AS is per
+# process. 4 processes: threads count as processes on Linux, and a check runs one (its BLAS
+# has one thread); a fork bomb gets 4 and then EAGAIN. 64 open files: Python needs ~10.
+# A report is a few KB of JSON: 2 MB of printing is a mistake (a print in a loop).
 CHECK_LIMITS = Limits(
     memory=1024 * MB,
     cpu_seconds=10,
-    processes=32,
+    processes=4,
     open_files=64,
     file_size=16 * MB,
     tmp_size=32 * MB,
@@ -246,7 +247,7 @@ def start_unsandboxed(module_argv, limits: Limits, env: dict) -> subprocess.Pope
 
 
 def _run(module_argv, limits, binds, env, stdin: bytes, timeout: float) -> Finished:
-    return collect(start(module_argv, limits, binds, env), stdin, limits.output, timeout)
+    return collect(start(module_argv, limits, binds, env), stdin, limits, timeout)
 
 
 def run_check(source: str, timeout: float = 10.0, local: bool = False) -> dict:
@@ -261,7 +262,7 @@ def run_check(source: str, timeout: float = 10.0, local: bool = False) -> dict:
         proc = start_unsandboxed(argv, limits, {"OPENBLAS_NUM_THREADS": "1"})
     else:
         return {"error": LOCAL_ONLY}
-    result = collect(proc, source.encode("utf-8", errors="replace"), limits.output, timeout)
+    result = collect(proc, source.encode("utf-8", errors="replace"), limits, timeout)
     return report_of(result, limits)
 
 

@@ -208,3 +208,27 @@ def test_without_a_sandbox_code_runs_only_for_a_visitor_on_this_machine(monkeypa
         m.setattr(sandbox, "_status", sandbox.SandboxStatus(False, "no bwrap here"))
         assert sandbox.run_check("x = 1\n") == {"error": sandbox.LOCAL_ONLY}
         assert "error" not in sandbox.run_check("x = 1\n", local=True)
+
+
+def test_children_holding_more_memory_together_than_the_limit_end_the_sandbox():
+    # Each child stays under the per-process limit (RLIMIT_AS); together they do not.
+    code = """
+import os, time, numpy as np
+kids = []
+for i in range(4):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        a = np.ones(700 * 2**20 // 8)
+        time.sleep(20)
+        os._exit(0)
+    kids.append(pid)
+for pid in kids:
+    os.waitpid(pid, 0)
+"""
+    start = time.monotonic()
+    result = sandbox.run_check(code, timeout=30)
+    assert "held more than the 1,024 MB of memory it may use together" in said(result)
+    assert time.monotonic() - start < 25
