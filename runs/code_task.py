@@ -86,9 +86,11 @@ def run_code_task(conn, task: Task, cache) -> dict:
 
 
 def admit(code: str | None, local: bool) -> None:
-    """Raise LocalOnly (its sentence for the page) if code may not run here: no sandbox and
-    a visitor who is not on this machine."""
-    if code is not None and not local and not sandbox.status().available:
+    """Raise LocalOnly (its sentence for the page) if code may not run here: no sandbox, and
+    not both a visitor on this machine and the server's setting (sandbox.unsandboxed_allowed)."""
+    if code is None or sandbox.status().available:
+        return
+    if not (local and sandbox.unsandboxed_allowed()):
         raise LocalOnly(sandbox.LOCAL_ONLY)
 
 

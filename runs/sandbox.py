@@ -21,6 +21,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from mlcore import check_schema
 from runs.sandbox_io import Finished, collect, kill
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -253,12 +254,13 @@ def _run(module_argv, limits, binds, env, stdin: bytes, timeout: float) -> Finis
 def run_check(source: str, timeout: float = 10.0, local: bool = False) -> dict:
     """The lab's checks on source, run sandboxed: the JSON report (a dict), or {"error":
     sentence} for a timeout, a limit, a crash or output that is not a report. Without a
-    sandbox: unsandboxed if local (a visitor on the same machine), else LOCAL_ONLY."""
+    sandbox: unsandboxed if local (a visitor on the same machine) and the server's setting
+    allows it (unsandboxed_allowed), else LOCAL_ONLY."""
     limits = replace(CHECK_LIMITS, wall_seconds=timeout, cpu_seconds=max(1, int(timeout + 0.999)))
     argv = ["mlcore.check", "--json", "-"]
     if status().available:
         proc = start(argv, limits, {}, {"OPENBLAS_NUM_THREADS": "1"})
-    elif local:
+    elif local and unsandboxed_allowed():
         proc = start_unsandboxed(argv, limits, {"OPENBLAS_NUM_THREADS": "1"})
     else:
         return {"error": LOCAL_ONLY}
@@ -267,14 +269,21 @@ def run_check(source: str, timeout: float = 10.0, local: bool = False) -> dict:
 
 
 def report_of(result: Finished, limits: Limits) -> dict:
-    """The check's JSON report, or {"error": the sentence for how the process ended}."""
+    """The check's JSON report, or {"error": the sentence for how the process ended, or for
+    an answer that is not a report's shape (check_schema: the student's code could have
+    written it)}."""
     if (problem := result.problem(limits)) is not None:
         return {"error": problem}
+    if not result.stdout.strip():
+        return {"error": result.crash(limits)}
+    if len(result.stdout) > check_schema.MAX_REPORT_BYTES:
+        return {"error": check_schema.INVALID}
     try:
         report = json.loads(result.stdout.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        report = None
-    return report if isinstance(report, dict) else {"error": result.crash(limits)}
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: deep nesting
+        return {"error": check_schema.INVALID}
+    invalid = check_schema.problem_of(report)
+    return report if invalid is None else {"error": invalid}
 
 
 __all__ = ["LOCAL_ONLY", "Limits", "SandboxStatus", "kill", "run_check", "start", "status"]

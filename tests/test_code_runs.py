@@ -160,6 +160,11 @@ def test_a_spec_with_code_survives_the_store_text():
 
 def test_without_a_sandbox_a_code_run_is_refused_unless_the_visitor_is_local(monkeypatch):
     monkeypatch.setattr(sandbox, "_status", sandbox.SandboxStatus(False, "no bwrap"))
+    monkeypatch.delenv(sandbox.UNSANDBOXED_SETTING, raising=False)
+    for local in (False, True):  # without the server's setting, a browser's word is not enough
+        with pytest.raises(code_task.LocalOnly, match="bubblewrap"):
+            code_task.admit(STUDENT, local=local)
+    monkeypatch.setenv(sandbox.UNSANDBOXED_SETTING, "1")
     with pytest.raises(code_task.LocalOnly, match="bubblewrap"):
         code_task.admit(STUDENT, local=False)
     code_task.admit(STUDENT, local=True)
