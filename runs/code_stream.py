@@ -24,7 +24,7 @@ QUEUE_LINES = 64  # lines read ahead of the worker; then the sandbox waits on it
 WEIGHTS_PER_SECOND = 1.0
 
 
-class Broken(Exception):
+class Broken(ValueError):
     """What the sandboxed process sent is not what mlcore.lab_train sends."""
 
 

@@ -13,8 +13,6 @@ sandbox (see CANNOT_CONTINUE); it trains to its end or until stopped.
 from __future__ import annotations
 
 import atexit
-import base64
-import io
 import json
 import os
 import queue
@@ -27,10 +25,11 @@ from dataclasses import fields, replace
 
 import numpy as np
 
-from mlcore.network import Params, accuracy
+from mlcore.network import accuracy
 from mlcore.train import Progress
 from runs import code_stream, sandbox, sandbox_io, sandbox_watch
 from runs.code_stream import Broken
+from runs.code_weights import params_of
 from runs.limits import TMP_PREFIX
 from runs.protocol import End, Quit, Report, Started, Stop, Task
 from runs.sandbox_io import drain_tail, feed, kill, signal_sentence
@@ -244,15 +243,3 @@ def progress_of(values: dict) -> Progress:
         else:
             out[name] = int(value) if kind.startswith("int") else float(value)
     return Progress(**out)
-
-
-def params_of(npz_text: str, config) -> Params:
-    """The lab's (w1 (785, H), w2 (H + 1, 10)) as Params, bias rows split off, never unpickled."""
-    with np.load(io.BytesIO(base64.b64decode(npz_text)), allow_pickle=False) as npz:
-        w1, w2 = npz["w1"], npz["w2"]
-    H = config.hidden_size
-    if w1.shape != (785, H) or w2.shape != (H + 1, 10) or w1.dtype.kind != "f":
-        raise Broken("weights")
-    dtype = np.dtype(config.dtype)
-    parts = (w1[1:], w1[0], w2[1:], w2[0])
-    return Params(*(np.ascontiguousarray(a, dtype=dtype) for a in parts))

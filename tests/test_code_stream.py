@@ -4,11 +4,15 @@ however fast lines come, and every report a real run makes fits the report sched
 
 from __future__ import annotations
 
+import base64
+import io
 import subprocess
 import sys
 import threading
+import tracemalloc
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from mlcore.progress import Progress
@@ -131,3 +135,46 @@ def test_every_report_a_real_run_makes_fits_the_sequence(sample_data, batch_size
     for p in reports:
         sequence.check(p)
     assert reports[-1].done and len(reports) >= config.iterations
+
+
+def npz_text(**arrays) -> str:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_unpacked():
+    bomb = npz_text(w1=np.zeros((785, 16_000)), w2=np.zeros((17, 10)))  # 100 MB in ~100 KB
+    assert len(bomb) < 1_000_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(code_stream.Broken):
+            code_task.params_of(bomb, SHORT)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20
+
+
+@pytest.mark.parametrize(
+    "arrays",
+    [
+        {"w1": np.zeros((785, 15)), "w2": np.zeros((17, 10))},  # a shape not the run's
+        {"w1": np.zeros((785, 16), dtype=np.int64), "w2": np.zeros((17, 10))},
+        {"w1": np.zeros((785, 16)), "w2": np.zeros((17, 10)), "w3": np.zeros(1)},
+        {"w1": np.zeros((785, 16))},
+    ],
+)
+def test_weights_of_another_shape_or_kind_are_refused(arrays):
+    with pytest.raises(code_stream.Broken):
+        code_task.params_of(npz_text(**arrays), SHORT)
+
+
+def test_the_weights_lab_train_sends_are_read_back_exactly():
+    from mlcore.lab_train import weights_npz
+
+    rng = np.random.default_rng(0)
+    w1, w2 = rng.normal(size=(785, 16)), rng.normal(size=(17, 10))
+    params = code_task.params_of(base64.b64encode(weights_npz(w1, w2)).decode(), SHORT)
+    assert np.array_equal(params.w1, w1[1:].astype(params.w1.dtype))
+    assert np.array_equal(params.b2, w2[0].astype(params.b2.dtype))
