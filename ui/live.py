@@ -27,6 +27,8 @@ def status_text(run: Run) -> str:
         if place is None:
             return f"{name} — starting …"
         k, seconds = place
+        if run.message:  # why it waits longer than its place says (runs.turns.CODE_WAITS)
+            return f"{name} — waiting: {run.message}."
         turn = state.scheduler().limits.turn_seconds
         return (
             f"{name} — waiting: {ordinal(k)} in the queue, starts in about "
