@@ -178,3 +178,22 @@ def test_the_weights_lab_train_sends_are_read_back_exactly():
     params = code_task.params_of(base64.b64encode(weights_npz(w1, w2)).decode(), SHORT)
     assert np.array_equal(params.w1, w1[1:].astype(params.w1.dtype))
     assert np.array_equal(params.b2, w2[0].astype(params.b2.dtype))
+
+
+def test_a_code_run_whose_processes_together_pass_the_memory_limit_is_ended(monkeypatch):
+    monkeypatch.setattr(sandbox, "TRAIN_LIMITS", replace(sandbox.TRAIN_LIMITS, memory=2**30))
+    forks = """
+import os, time, numpy as np
+kids = []
+for i in range(3):
+    pid = os.fork()
+    if pid == 0:
+        a = np.ones(450 * 2**20 // 8)
+        time.sleep(30)
+        os._exit(0)
+    kids.append(pid)
+for pid in kids:
+    os.waitpid(pid, 0)
+"""
+    end = run(forks + STUDENT, Conn())
+    assert end.outcome == "failed" and "together" in end.message and "1,024 MB" in end.message
