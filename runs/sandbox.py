@@ -86,6 +86,7 @@ CHECK_LIMITS = Limits(
 TRAIN_LIMITS = replace(
     CHECK_LIMITS, memory=3072 * MB, cpu_seconds=7200, output=64 * MB, wall_seconds=3600.0
 )
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}  # a check's BLAS: 1 process
 UID_BASE = 3_000_000  # a uid of its own per sandbox (no account needs to exist), so RLIMIT_NPROC
 UID_SPAN = 1_000_000  # counts only its processes; far above any real account's uid
 
@@ -259,9 +260,9 @@ def run_check(source: str, timeout: float = 10.0, local: bool = False) -> dict:
     limits = replace(CHECK_LIMITS, wall_seconds=timeout, cpu_seconds=max(1, int(timeout + 0.999)))
     argv = ["mlcore.check", "--json", "-"]
     if status().available:
-        proc = start(argv, limits, {}, {"OPENBLAS_NUM_THREADS": "1"})
+        proc = start(argv, limits, {}, ONE_THREAD)
     elif local and unsandboxed_allowed():
-        proc = start_unsandboxed(argv, limits, {"OPENBLAS_NUM_THREADS": "1"})
+        proc = start_unsandboxed(argv, limits, ONE_THREAD)
     else:
         return {"error": LOCAL_ONLY}
     result = collect(proc, source.encode("utf-8", errors="replace"), limits, timeout)
