@@ -15,12 +15,12 @@ import io
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from mlcore import notebook
+from mlcore import check_schema, notebook
 from mlcore.lab_cases import CHECKS
 from mlcore.lab_checks import Context, Failed, Finding
 
@@ -53,15 +53,15 @@ class CheckReport:
 
     @classmethod
     def from_dict(cls, d: dict) -> CheckReport:
-        """The report a to_dict() made (keys this version does not know are ignored)."""
-        known = {f.name for f in fields(Finding)}
+        """The report a to_dict() made; one of another shape (check_schema) becomes a report
+        whose problem says so: never raises on a kept report."""
+        if (invalid := check_schema.problem_of(d)) is not None:
+            return cls(problem=invalid)
         findings = tuple(
-            Finding(**{k: v for k, v in f.items() if k in known}) for f in d.get("findings", ())
-        )
-        findings = tuple(
-            Finding(f.name, f.passed, f.sentence, f.mistake, tuple(tuple(s) for s in f.shown))
-            for f in findings
-        )
+            Finding(f["name"], f["passed"], f.get("sentence", ""), f.get("mistake", ""),
+                    tuple(tuple(s) for s in f.get("shown", ())))
+            for f in d.get("findings", ())
+        )  # fmt: skip
         return cls(
             findings=findings,
             notes=tuple(d.get("notes", ())),

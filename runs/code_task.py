@@ -13,8 +13,6 @@ sandbox (see CANNOT_CONTINUE); it trains to its end or until stopped.
 from __future__ import annotations
 
 import atexit
-import base64
-import io
 import json
 import os
 import queue
@@ -27,9 +25,11 @@ from dataclasses import fields, replace
 
 import numpy as np
 
-from mlcore.network import Params, accuracy
+from mlcore.network import accuracy
 from mlcore.train import Progress
-from runs import sandbox, sandbox_io
+from runs import code_stream, sandbox, sandbox_io, sandbox_watch
+from runs.code_stream import Broken
+from runs.code_weights import params_of
 from runs.limits import TMP_PREFIX
 from runs.protocol import End, Quit, Report, Started, Stop, Task
 from runs.sandbox_io import drain_tail, feed, kill, signal_sentence
@@ -39,15 +39,14 @@ CANNOT_CONTINUE = (
 )
 DATA_FOLDERS = 2  # scaled datasets written for sandboxes, per worker (like its DataCache)
 EXIT_GRACE = 5.0  # seconds a finished sandbox has to exit before it is ended
-LINE_SLACK = 1 << 16  # bytes a line may take beyond the weights it carries
+NOT_A_REPORT = (
+    "The process training your code sent something that is not a report, so it was stopped."
+)
+POLL_EVERY = 0.05  # seconds between looks at Stop and the time limit
 PROGRESS_TYPES = {f.name: f.type for f in fields(Progress)}
 
 _folders: dict[tuple, str] = {}
 _root: str | None = None
-
-
-class Broken(Exception):
-    """What the sandboxed process sent is not what mlcore.lab_train sends."""
 
 
 def run_code_task(conn, task: Task, cache) -> dict:
@@ -56,19 +55,25 @@ def run_code_task(conn, task: Task, cache) -> dict:
     config = task.config
     scaling, *arrays = cache.get(task.data, config.scale, config.dtype)
     folder = data_folder((task.data, config.scale, config.dtype), arrays)
+    if not sandbox.status().available and not task.unsandboxed_ok:
+        conn.send(End(task.run_id, "failed", sandbox.LOCAL_ONLY, None))
+        return {}
     conn.send(Started(task.run_id, scaling))
     env = {"OPENBLAS_NUM_THREADS": str(task.threads), "OMP_NUM_THREADS": str(task.threads)}
     header = {"config": config.as_dict(), "data": "/data"}
-    limits = sandbox.TRAIN_LIMITS
+    # Python's thread, its BLAS's threads (OpenBLAS adds threads - 1) and a spare.
+    limits = replace(
+        sandbox.TRAIN_LIMITS, processes=max(sandbox.TRAIN_LIMITS.processes, task.threads + 2)
+    )
     if sandbox.status().available:
         proc = sandbox.start(["mlcore.lab_train"], limits, {folder: "/data"}, env)
-    else:  # admitted by admit(local=True): a visitor on the same machine
+    else:  # the server's setting allows it (sandbox.unsandboxed_allowed): a student's laptop
         proc = sandbox.start_unsandboxed(["mlcore.lab_train"], limits, env)
         header["data"] = folder
     feed(proc, (json.dumps(header) + "\n" + task.code).encode("utf-8", errors="replace"))
     try:
         test = (arrays[2], arrays[3])
-        outcome, message = follow(conn, task, proc, limits, usage := {}, test)
+        outcome, message = follow(conn, task, proc, limits, usage := {}, test, len(arrays[1]))
         if outcome in ("finished", "diverged"):  # it exits by itself (its CPU time counted)
             proc.wait(EXIT_GRACE)
     except subprocess.TimeoutExpired:
@@ -80,9 +85,11 @@ def run_code_task(conn, task: Task, cache) -> dict:
 
 
 def admit(code: str | None, local: bool) -> None:
-    """Raise LocalOnly (its sentence for the page) if code may not run here: no sandbox and
-    a visitor who is not on this machine."""
-    if code is not None and not local and not sandbox.status().available:
+    """Raise LocalOnly (its sentence for the page) if code may not run here: no sandbox, and
+    not both a visitor on this machine and the server's setting (sandbox.unsandboxed_allowed)."""
+    if code is None or sandbox.status().available:
+        return
+    if not (local and sandbox.unsandboxed_allowed()):
         raise LocalOnly(sandbox.LOCAL_ONLY)
 
 
@@ -90,49 +97,72 @@ class LocalOnly(Exception):
     """Code cannot run for this visitor here: the message says how to turn the sandbox on."""
 
 
-def follow(conn, task: Task, proc, limits, usage: dict, test: tuple) -> tuple[str, str]:
+def follow(conn, task: Task, proc, limits, usage: dict, test: tuple, n_train: int):
     """Relay proc's events until it ends or is stopped: (outcome, message) for End; its
-    CPU time into usage. test = (X_test, y_test): the last report's accuracy is measured here."""
-    lines = _reader(proc, _line_cap(task.config))
+    CPU time into usage. test = (X_test, y_test): the last report's accuracy is measured here;
+    n_train: the training rows (the report schedule follows from them).
+    Stop and the time limit are looked at every POLL_EVERY seconds, however fast lines come."""
+    closed = threading.Event()
+    lines = code_stream.reader(proc, code_stream.line_cap(task.config), limits, closed)
     err_thread, err = drain_tail(proc.stderr)
+    memory_out = sandbox_watch.watch(proc, limits.memory, kill)
+    sequence = code_stream.Sequence(task.config, n_train)
     snapshot = None  # the weights sent just before the report they belong to
-    deadline = time.monotonic() + limits.wall_seconds
-    while True:
-        try:
-            line = lines.get(timeout=0.05)
-        except queue.Empty:
-            if (command := _poll(conn)) is not None:
-                return command
-            if time.monotonic() > deadline:
-                return "failed", f"Your code trained past the limit of {limits.wall_seconds:g} s."
-            continue
-        if line is None or isinstance(line, int):  # the end, or a line past the cap
-            break
-        try:
-            event = json.loads(line)
-            if event.get("type") == "weights":
-                snapshot = params_of(event["npz"], task.config)
+    deadline, next_poll = time.monotonic() + limits.wall_seconds, 0.0
+    try:
+        while True:
+            if time.monotonic() >= next_poll:
+                if (ending := _poll(conn) or _past(deadline, limits)) is not None:
+                    return ending
+                next_poll = time.monotonic() + POLL_EVERY
+            try:
+                line = lines.get(timeout=POLL_EVERY)
+            except queue.Empty:
                 continue
-            if event.get("type") == "usage":
-                usage["cpu_seconds"] = float(event["cpu_seconds"])
-                continue
-            ending, snapshot = _relay(conn, task, event, snapshot, test), None
-        except (ValueError, TypeError, KeyError, AttributeError, RecursionError, Broken):
-            return "failed", "The process training your code sent something that is not a report."
-        if ending is not None:
-            return ending
+            if line is None or isinstance(line, code_stream.Overflow):
+                break
+            try:
+                ending, snapshot = _handle(conn, task, line, snapshot, sequence, usage, test)
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError, Broken):
+                return "failed", NOT_A_REPORT
+            if ending is not None:
+                return ending
+    finally:
+        closed.set()
     kill(proc)
     err_thread.join(5)
     if line is not None:
-        return "failed", f"The process training your code printed a line over {line:,} bytes."
+        return "failed", f"The process training your code {line.why}, so it was stopped."
+    if memory_out.is_set():
+        return "failed", sandbox_io.together_sentence(limits)
     return "failed", _why_ended(proc.returncode, bytes(err), limits)
 
 
-def _relay(conn, task: Task, event: dict, snapshot, test) -> tuple[str, str] | None:
+def _past(deadline: float, limits) -> tuple[str, str] | None:
+    if time.monotonic() > deadline:
+        return "failed", f"Your code trained past the limit of {limits.wall_seconds:g} s."
+    return None
+
+
+def _handle(conn, task, line: bytes, snapshot, sequence, usage: dict, test):
+    """One line: (ending or None, the weights waiting for their report)."""
+    event = json.loads(line)
+    if event.get("type") == "weights":
+        if snapshot is not None:
+            raise Broken("weights twice without a report")
+        return None, params_of(event["npz"], task.config)
+    if event.get("type") == "usage":
+        usage["cpu_seconds"] = float(event["cpu_seconds"])
+        return None, snapshot
+    return _relay(conn, task, event, snapshot, sequence, test), None
+
+
+def _relay(conn, task: Task, event: dict, snapshot, sequence, test) -> tuple[str, str] | None:
     """Send the report or error event says; (outcome, message) if it ends the run."""
     match event.get("type"):
         case "report":
             progress = progress_of(event["progress"])
+            sequence.check(progress)
             if progress.done and not progress.diverged and snapshot is None:
                 raise Broken("a last report without its weights")  # lab_train sends them
             if progress.done and not progress.diverged:
@@ -160,30 +190,6 @@ def _poll(conn) -> tuple[str, str] | None:
             case Quit():
                 raise SystemExit(0)
     return ending
-
-
-def _reader(proc, cap: int) -> queue.Queue:
-    """A queue of proc's stdout lines (bytes), then None at its end, or the cap (an int)
-    for a line longer than cap bytes (the process is then ended)."""
-    lines: queue.Queue = queue.Queue()  # unbounded: the reader never blocks after a Stop
-
-    def read():
-        for line in iter(lambda: proc.stdout.readline(cap + 1), b""):
-            if len(line) > cap:
-                kill(proc)
-                lines.put(cap)
-                return
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=read, name="code-run-stdout", daemon=True).start()
-    return lines
-
-
-def _line_cap(config) -> int:
-    """The longest line lab_train sends: the weights as base64 .npz, and a little more."""
-    weights = 8 * ((785 * config.hidden_size) + (config.hidden_size + 1) * 10)
-    return weights * 4 // 3 + LINE_SLACK
 
 
 def _why_ended(returncode: int, stderr: bytes, limits) -> str:
@@ -237,15 +243,3 @@ def progress_of(values: dict) -> Progress:
         else:
             out[name] = int(value) if kind.startswith("int") else float(value)
     return Progress(**out)
-
-
-def params_of(npz_text: str, config) -> Params:
-    """The lab's (w1 (785, H), w2 (H + 1, 10)) as Params, bias rows split off, never unpickled."""
-    with np.load(io.BytesIO(base64.b64decode(npz_text)), allow_pickle=False) as npz:
-        w1, w2 = npz["w1"], npz["w2"]
-    H = config.hidden_size
-    if w1.shape != (785, H) or w2.shape != (H + 1, 10) or w1.dtype.kind != "f":
-        raise Broken("weights")
-    dtype = np.dtype(config.dtype)
-    parts = (w1[1:], w1[0], w2[1:], w2[0])
-    return Params(*(np.ascontiguousarray(a, dtype=dtype) for a in parts))

@@ -48,3 +48,22 @@ def start_estimate(free: list[float], k: int, turn_seconds: float) -> float:
         return math.nan
     rounds, slot = divmod(k, len(free))
     return sorted(free)[slot] + rounds * turn_seconds
+
+
+def code_runs_at_once(workers: int) -> int:
+    """Runs of students' own code training at once: one worker always left for the rest.
+    A code run cannot pause for a turn (its weights live in its sandbox), so it holds its
+    worker to its end (up to the hour of its limits)."""
+    return max(1, workers - 1)
+
+
+def may_start(run, running: list, workers: int) -> bool:
+    """Whether run (waiting) may take an idle worker now; running: the runs training. Any run
+    may, but one of a student's own code past code_runs_at_once, or with another of its
+    workspace's code runs training."""
+    if run.spec.code is None:
+        return True
+    code = [r for r in running if r.spec.code is not None]
+    return len(code) < code_runs_at_once(workers) and all(
+        r.workspace != run.workspace for r in code
+    )

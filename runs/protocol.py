@@ -37,6 +37,7 @@ class Task:
     kind: str = "train"  # or "range": the learning-rate range test of config (not resumable)
     checkpoint_every: float = 5.0  # seconds between whole states sent for the store
     code: str | None = None  # a student's source: trained in the sandbox (runs.code_task)
+    unsandboxed_ok: bool = False  # code may run without a sandbox (the server's own setting)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from mlcore import check_schema
 from runs.sandbox_io import Finished, collect, kill
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,11 @@ LOCAL_ONLY = (
     "own computer (scripts/app.sh) to try your code there."
 )
 MB = 2**20
+# Student code runs outside a sandbox only where the server's owner said so: scripts/app.sh
+# (the app on a student's own computer, bound to 127.0.0.1, no bwrap) sets it. A visitor's
+# browser cannot: its address (st.context.url) is its own to write, and behind a proxy on
+# the same host every peer is loopback.
+UNSANDBOXED_SETTING = "MNIST_LAB_UNSANDBOXED_CODE"
 
 
 @dataclass(frozen=True)
@@ -57,14 +63,15 @@ class Limits:
 
 # A check runs each lab function on arrays of a few rows: Python + NumPy take ~60 MB of
 # address space (OpenBLAS reserves more per thread), so 1 GB leaves room for a student's own
-# arrays while a 10 GB allocation fails at once with a MemoryError. 32 processes cover
-# Python and OpenBLAS's threads (one per core, ours are capped to 2); a fork bomb gets 32
-# and then EAGAIN. 64 open files: Python needs ~10. A report is a few KB of JSON: 2 MB of
-# printing is a mistake (a print in a loop), not a report.
+# arrays while a 10 GB allocation fails at once with a MemoryError. The memory limit holds for
+# the sandbox's processes together too (runs.sandbox_watch sums them): RLIMIT_AS is per
+# process. 4 processes: threads count as processes on Linux, and a check runs one (its BLAS
+# has one thread); a fork bomb gets 4 and then EAGAIN. 64 open files: Python needs ~10.
+# A report is a few KB of JSON: 2 MB of printing is a mistake (a print in a loop).
 CHECK_LIMITS = Limits(
     memory=1024 * MB,
     cpu_seconds=10,
-    processes=32,
+    processes=4,
     open_files=64,
     file_size=16 * MB,
     tmp_size=32 * MB,
@@ -79,6 +86,7 @@ CHECK_LIMITS = Limits(
 TRAIN_LIMITS = replace(
     CHECK_LIMITS, memory=3072 * MB, cpu_seconds=7200, output=64 * MB, wall_seconds=3600.0
 )
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}  # a check's BLAS: 1 process
 UID_BASE = 3_000_000  # a uid of its own per sandbox (no account needs to exist), so RLIMIT_NPROC
 UID_SPAN = 1_000_000  # counts only its processes; far above any real account's uid
 
@@ -123,6 +131,11 @@ def _probe() -> SandboxStatus:
         hint = "" if os.geteuid() == 0 else " (are user namespaces turned off? then run as root)"
         return SandboxStatus(False, f"bubblewrap failed to start Python{hint}: {tail}")
     return SandboxStatus(True, "Code runs in a bubblewrap sandbox: no network, read-only files.")
+
+
+def unsandboxed_allowed() -> bool:
+    """Whether this server's setting lets student code run without a sandbox."""
+    return os.environ.get(UNSANDBOXED_SETTING) == "1"
 
 
 def python_paths() -> list[str]:
@@ -236,34 +249,42 @@ def start_unsandboxed(module_argv, limits: Limits, env: dict) -> subprocess.Pope
 
 
 def _run(module_argv, limits, binds, env, stdin: bytes, timeout: float) -> Finished:
-    return collect(start(module_argv, limits, binds, env), stdin, limits.output, timeout)
+    return collect(start(module_argv, limits, binds, env), stdin, limits, timeout)
 
 
 def run_check(source: str, timeout: float = 10.0, local: bool = False) -> dict:
     """The lab's checks on source, run sandboxed: the JSON report (a dict), or {"error":
     sentence} for a timeout, a limit, a crash or output that is not a report. Without a
-    sandbox: unsandboxed if local (a visitor on the same machine), else LOCAL_ONLY."""
+    sandbox: unsandboxed if local (a visitor on the same machine) and the server's setting
+    allows it (unsandboxed_allowed), else LOCAL_ONLY."""
     limits = replace(CHECK_LIMITS, wall_seconds=timeout, cpu_seconds=max(1, int(timeout + 0.999)))
     argv = ["mlcore.check", "--json", "-"]
     if status().available:
-        proc = start(argv, limits, {}, {"OPENBLAS_NUM_THREADS": "1"})
-    elif local:
-        proc = start_unsandboxed(argv, limits, {"OPENBLAS_NUM_THREADS": "1"})
+        proc = start(argv, limits, {}, ONE_THREAD)
+    elif local and unsandboxed_allowed():
+        proc = start_unsandboxed(argv, limits, ONE_THREAD)
     else:
         return {"error": LOCAL_ONLY}
-    result = collect(proc, source.encode("utf-8", errors="replace"), limits.output, timeout)
+    result = collect(proc, source.encode("utf-8", errors="replace"), limits, timeout)
     return report_of(result, limits)
 
 
 def report_of(result: Finished, limits: Limits) -> dict:
-    """The check's JSON report, or {"error": the sentence for how the process ended}."""
+    """The check's JSON report, or {"error": the sentence for how the process ended, or for
+    an answer that is not a report's shape (check_schema: the student's code could have
+    written it)}."""
     if (problem := result.problem(limits)) is not None:
         return {"error": problem}
+    if not result.stdout.strip():
+        return {"error": result.crash(limits)}
+    if len(result.stdout) > check_schema.MAX_REPORT_BYTES:
+        return {"error": check_schema.INVALID}
     try:
         report = json.loads(result.stdout.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        report = None
-    return report if isinstance(report, dict) else {"error": result.crash(limits)}
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: deep nesting
+        return {"error": check_schema.INVALID}
+    invalid = check_schema.problem_of(report)
+    return report if invalid is None else {"error": invalid}
 
 
 __all__ = ["LOCAL_ONLY", "Limits", "SandboxStatus", "kill", "run_check", "start", "status"]

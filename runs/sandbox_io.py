@@ -9,6 +9,8 @@ import subprocess
 import threading
 from dataclasses import dataclass
 
+from runs import sandbox_watch
+
 MB = 2**20
 STDERR_KEPT = 8192  # the last bytes of stderr kept, to tell a MemoryError from a crash
 
@@ -22,9 +24,12 @@ class Finished:
     returncode: int
     timed_out: bool = False
     overflow: bool = False  # printed past the cap: ended by us
+    memory_out: bool = False  # its processes together held more than the limit: ended by us
 
     def problem(self, limits) -> str | None:
         """A sentence if it was ended (time, output, a limit, a signal), else None."""
+        if self.memory_out:
+            return together_sentence(limits)
         if self.overflow:
             return (
                 f"Your code printed more than {limits.output // MB} MB, so it was stopped: "
@@ -51,6 +56,13 @@ def memory_sentence(limits) -> str:
     return (
         f"Your code asked for more memory than the {limits.memory // MB:,} MB it may use "
         "(a MemoryError), so it was stopped."
+    )
+
+
+def together_sentence(limits) -> str:
+    return (
+        f"Your code and the processes it started held more than the {limits.memory // MB:,} MB "
+        "of memory it may use together, so it was stopped."
     )
 
 
@@ -115,8 +127,11 @@ def drain_tail(stream, keep: int = STDERR_KEPT) -> tuple[threading.Thread, bytea
     return thread, tail
 
 
-def collect(proc: subprocess.Popen, stdin: bytes, cap: int, timeout: float) -> Finished:
-    """Feed stdin, read stdout up to cap bytes, wait up to timeout seconds; end it past either."""
+def collect(proc: subprocess.Popen, stdin: bytes, limits, timeout: float) -> Finished:
+    """Feed stdin, read stdout up to limits.output bytes, wait up to timeout seconds, watch
+    the memory of all its processes together; end it past any."""
+    cap = limits.output
+    memory_out = sandbox_watch.watch(proc, limits.memory, kill)
     feed(proc, stdin)
     err_thread, err = drain_tail(proc.stderr)
     out, overflow = bytearray(), threading.Event()
@@ -141,5 +156,12 @@ def collect(proc: subprocess.Popen, stdin: bytes, cap: int, timeout: float) -> F
     err_thread.join(5)
     for stream in (proc.stdout, proc.stderr):
         stream.close()
-    timed_out = timed_out and not overflow.is_set()
-    return Finished(bytes(out[:cap]), bytes(err), proc.returncode, timed_out, overflow.is_set())
+    ours = overflow.is_set() or memory_out.is_set()
+    return Finished(
+        bytes(out[:cap]),
+        bytes(err),
+        proc.returncode,
+        timed_out and not ours,
+        overflow.is_set(),
+        memory_out.is_set() and not overflow.is_set(),
+    )

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from runs import policy
+from runs import policy, sandbox
 from runs.book import RunBook
 from runs.code_task import CANNOT_CONTINUE
 from runs.limits import LimitError, Limits, check_active, longer
@@ -24,6 +24,10 @@ from runs.run_log import RunLog
 from runs.workspaces import Workspaces
 
 log = logging.getLogger("mnist_lab.runs")
+CODE_WAITS = (
+    "it waits for another run of students' own code to end: such runs cannot take turns, so "
+    "this server trains only a few at once (one per workspace)"
+)
 
 
 class Turns:
@@ -131,7 +135,9 @@ class Turns:
             if not self.book.queue:
                 break
             if w.conn is not None and w.run is None:
-                run = self.book.queue.popleft()
+                run = self._next_waiting()
+                if run is None:
+                    break
                 w.run, run.status, run.turn_started = run, "running", self.clock()
                 run.data_ready = 0.0
                 started.append(w)
@@ -145,13 +151,37 @@ class Turns:
                 w.threads = threads
                 self.pool.send(w, Threads(threads))
 
+    def _next_waiting(self) -> Record | None:
+        """The first waiting run that may start (policy.may_start), taken off the queue; the
+        code runs it passes over are told why they wait."""
+        workers = self.pool.workers
+        running = [w.run for w in workers if w.run is not None]
+        for run in self.book.queue:
+            if policy.may_start(run, running, len(workers)):
+                self.book.queue.remove(run)
+                if run.message == CODE_WAITS:
+                    run.set(message="")
+                return run
+            if run.message != CODE_WAITS:
+                run.set(message=CODE_WAITS)
+        return None
+
     def _task(self, run: Record, threads: int) -> Task:
         """What a worker is sent to train run (its state goes with it: none is kept here)."""
         state, run.state = run.state, None
         every = self.limits.checkpoint_seconds if self.log.keeps else float("inf")
         code = run.spec.code  # issue 23: a student's code trains in the sandbox
         return Task(
-            run.id, run.config, run.data, state, threads, run.max_batches, run.kind, every, code
+            run.id,
+            run.config,
+            run.data,
+            state,
+            threads,
+            run.max_batches,
+            run.kind,
+            every,
+            code,
+            unsandboxed_ok=code is not None and sandbox.unsandboxed_allowed(),
         )
 
     def ask_to_end(self, run: Record, how: str) -> None:

@@ -20,5 +20,13 @@ else
         -r requirements.txt
     digest > "$stamp"
 fi
+# Your own computer without bubblewrap (macOS, Windows, Linux without it): your code may run
+# here outside a sandbox, for you only, while the app listens on this machine alone (the
+# default, .streamlit/config.toml). Never set on a server others reach (README, the sandbox).
+if ! command -v bwrap >/dev/null 2>&1 && { [[ " $* " != *" --server.address"* ]] ||
+    [[ " $* " == *"--server.address 127.0.0.1 "* || " $* " == *"--server.address=127.0.0.1 "* ]]; }; then
+    export MNIST_LAB_UNSANDBOXED_CODE=1
+    echo "      No bubblewrap here: your own code will run on this computer, for you only."
+fi
 echo "[3/3] Starting the app (Ctrl+C stops it) ..."
 exec .venv/bin/python -m streamlit run app.py "$@"

@@ -213,3 +213,22 @@ def test_a_slow_function_everywhere_runs_out_the_checks_budget_not_the_sandboxes
     code = "def sigmoid(z):\n    while True:\n        pass\n"
     mistakes = {f.mistake for f in check_source(with_function(code)).findings}
     assert {"too_slow", "out_of_time"} <= mistakes  # 2 s per call, 6 s in all: before the 10 s
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [{"findings": [1]}, {"findings": [{"name": "sigmoid"}]}, {"notes": "abc"}, [], {"x": 1},
+     {"findings": [{"name": "[a](http://e.x)", "passed": True}]}, {"seconds": "1"}],
+)  # fmt: skip
+def test_a_kept_report_of_another_shape_is_read_as_a_problem_never_raised(kept):
+    report = CheckReport.from_dict(kept)
+    assert report.problem and not report.findings and not report.passed
+
+
+def test_every_real_report_has_the_schemas_shape():
+    from mlcore import check_schema
+
+    for code in (REFERENCE, skeleton(), "import gdown\n!mkdir data\n" + REFERENCE):
+        report = json.loads(json.dumps(check_source(code).to_dict()))
+        check_schema.validate(report)
+        assert CheckReport.from_dict(report) == check_source(code).__class__.from_dict(report)

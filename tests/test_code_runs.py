@@ -160,6 +160,11 @@ def test_a_spec_with_code_survives_the_store_text():
 
 def test_without_a_sandbox_a_code_run_is_refused_unless_the_visitor_is_local(monkeypatch):
     monkeypatch.setattr(sandbox, "_status", sandbox.SandboxStatus(False, "no bwrap"))
+    monkeypatch.delenv(sandbox.UNSANDBOXED_SETTING, raising=False)
+    for local in (False, True):  # without the server's setting, a browser's word is not enough
+        with pytest.raises(code_task.LocalOnly, match="bubblewrap"):
+            code_task.admit(STUDENT, local=local)
+    monkeypatch.setenv(sandbox.UNSANDBOXED_SETTING, "1")
     with pytest.raises(code_task.LocalOnly, match="bubblewrap"):
         code_task.admit(STUDENT, local=False)
     code_task.admit(STUDENT, local=True)
@@ -278,8 +283,12 @@ def test_without_a_sandbox_a_local_code_run_trains_in_a_plain_process(monkeypatc
     from runs.worker import DataCache
 
     monkeypatch.setattr(sandbox, "_status", sandbox.SandboxStatus(False, "no bwrap"))
+    refused = Conn()  # without the server's setting, a code run needs a sandbox
+    code_task.run_code_task(refused, Task("r", SHORT, SAMPLE, None, 1, code=STUDENT), DataCache())
+    assert refused.sent == [End("r", "failed", sandbox.LOCAL_ONLY, None)]
     conn = Conn()
-    code_task.run_code_task(conn, Task("r", SHORT, SAMPLE, None, 1, code=STUDENT), DataCache())
+    allowed = Task("r", SHORT, SAMPLE, None, 1, code=STUDENT, unsandboxed_ok=True)
+    code_task.run_code_task(conn, allowed, DataCache())
     assert isinstance(conn.sent[-1], End) and conn.sent[-1].outcome == "finished"
     reports = [m.progress for m in conn.sent if isinstance(m, Report)]
     assert max_relative(losses(reports), losses(history(STUDENT, SHORT, sample_data))) < 1e-12

@@ -207,4 +207,54 @@ def test_without_a_sandbox_code_runs_only_for_a_visitor_on_this_machine(monkeypa
     with monkeypatch.context() as m:
         m.setattr(sandbox, "_status", sandbox.SandboxStatus(False, "no bwrap here"))
         assert sandbox.run_check("x = 1\n") == {"error": sandbox.LOCAL_ONLY}
+        m.delenv(sandbox.UNSANDBOXED_SETTING, raising=False)  # a browser's word is not enough
+        assert sandbox.run_check("x = 1\n", local=True) == {"error": sandbox.LOCAL_ONLY}
+        m.setenv(sandbox.UNSANDBOXED_SETTING, "1")
         assert "error" not in sandbox.run_check("x = 1\n", local=True)
+
+
+def test_children_holding_more_memory_together_than_the_limit_end_the_sandbox():
+    # Each child stays under the per-process limit (RLIMIT_AS); together they do not.
+    code = """
+import os, time, numpy as np
+kids = []
+for i in range(4):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        a = np.ones(700 * 2**20 // 8)
+        time.sleep(20)
+        os._exit(0)
+    kids.append(pid)
+for pid in kids:
+    os.waitpid(pid, 0)
+"""
+    start = time.monotonic()
+    result = sandbox.run_check(code, timeout=30)
+    assert "held more than the 1,024 MB of memory it may use together" in said(result)
+    assert time.monotonic() - start < 25
+
+
+FORGED_REPORTS = {
+    "a link and an image as a check's name": {
+        "findings": [{"name": "![x](https://example.com/t.png) [click](https://evil.example)",
+                      "passed": False, "sentence": "s", "mistake": "m", "shown": []}]},
+    "a finding of the wrong type": {"findings": [1]},
+    "a check passed twice": {"findings": [{"name": "sigmoid", "passed": True}] * 2},
+    "a sentence of 100 KB": {"findings": [{"name": "sigmoid", "passed": False,
+                                           "sentence": "x" * 100_000}]},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("forged", FORGED_REPORTS.values(), ids=FORGED_REPORTS)
+def test_a_report_the_code_forges_out_of_shape_is_not_kept(forged):
+    code = f"import os, json\nos.write(1, (json.dumps({forged!r}) + '\\n').encode())\nos._exit(0)\n"
+    result = sandbox.run_check(code)
+    assert set(result) == {"error"} and "not a report" in result["error"]
+
+
+def test_deeply_nested_json_from_the_code_gets_a_sentence():
+    result = sandbox.run_check("import os\nos.write(1, b'[' * 200_000)\nos._exit(0)\n")
+    assert set(result) == {"error"} and "not a report" in result["error"]

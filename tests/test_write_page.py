@@ -97,3 +97,21 @@ def test_a_wrong_back_trained_says_where_the_curves_part():
     assert not at.session_state[keys.WRITE_POLLING], "both runs ended"
     said = [t.value for t in at.text if "curves part" in t.value]
     assert said and said[0].startswith("The curves part at iteration")
+
+
+def test_a_visitor_who_says_they_are_local_runs_no_code_unsandboxed_without_the_setting(
+    monkeypatch,
+):
+    import streamlit as st
+
+    from runs import sandbox
+    from ui import visitor, write_check
+
+    monkeypatch.setattr(sandbox, "_status", sandbox.SandboxStatus(False, "no bwrap here"))
+    monkeypatch.setattr(visitor, "is_local", lambda: True)  # the browser's address bar says so
+    monkeypatch.setattr(st, "get_option", lambda name: "127.0.0.1")
+    monkeypatch.delenv(sandbox.UNSANDBOXED_SETTING, raising=False)
+    assert not write_check.same_machine()
+    assert write_check.where_code_runs()[0] is False
+    monkeypatch.setenv(sandbox.UNSANDBOXED_SETTING, "1")  # scripts/app.sh, bwrap missing
+    assert write_check.same_machine() and write_check.where_code_runs()[0]

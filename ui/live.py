@@ -7,6 +7,7 @@ import time
 import streamlit as st
 
 from runs.scheduler import Run
+from runs.turns import CODE_WAITS
 from ui import charts, light_chart, state
 from ui.colors import run_colors
 from ui.run_labels import label, labels
@@ -27,6 +28,8 @@ def status_text(run: Run) -> str:
         if place is None:
             return f"{name} — starting …"
         k, seconds = place
+        if run.message == CODE_WAITS:  # why it waits longer than its place says
+            return f"{name} — waiting: {run.message}."
         turn = state.scheduler().limits.turn_seconds
         return (
             f"{name} — waiting: {ordinal(k)} in the queue, starts in about "

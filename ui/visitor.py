@@ -1,7 +1,10 @@
 """Who is looking: someone at the machine that runs the app, or a visitor from elsewhere.
 
 The server's own details (its file paths) are shown only to the first: the page's address in
-their browser and the connection both come from this machine (loopback).
+their browser and the connection both come from this machine (loopback). Both are the
+browser's word (st.context.url is what it sends; behind a proxy on this host every peer is
+loopback): enough to hide paths, never to run code unsandboxed (ui.write_check.same_machine
+also needs the server's own setting).
 """
 
 from __future__ import annotations
