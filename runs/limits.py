@@ -47,15 +47,6 @@ class Limits:
     # (the default run's whole state: ~1.5 MB and ~5 ms in the worker, each time)
     checkpoint_seconds: float = 5.0
 
-    # The old names, until runs/turns.py reads the new ones (then remove these two).
-    @property
-    def active_per_session(self) -> int:
-        return self.active_per_workspace
-
-    @property
-    def kept_per_session(self) -> int:
-        return self.kept_per_workspace
-
     @classmethod
     def from_env(cls, env=None) -> Limits:
         """Limits from environment variables; ValueError naming a bad one and its value."""

@@ -45,7 +45,7 @@ class Turns:
         w = self.book.workspace(workspace)
         if self.pool.failing:
             raise LimitError("the training processes cannot start; see the server log")
-        check_active(sum(r.active for r in w.runs), len(requests), self.limits.active_per_session)
+        check_active(sum(r.active for r in w.runs), len(requests), self.limits.active_per_workspace)
         return [self._new(workspace, *request) for request in requests]
 
     def _new(self, workspace: str, spec, data, data_label, n_train, max_batches=None,
@@ -61,7 +61,7 @@ class Turns:
         self.book.add(w, run)
         self.log.created(run)
         if not self.log.keeps:
-            self.book.forget_old(w, self.limits.kept_per_session)
+            self.book.forget_old(w, self.limits.kept_per_workspace)
         return run.view
 
     def stop(self, run: Record) -> None:
