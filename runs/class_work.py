@@ -8,6 +8,7 @@ reason then in `problem()`); writes go through the writer with a ticket, waited 
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 from mlcore.model import Model
@@ -27,6 +28,9 @@ class ClassWork:
         # The hand-ins of runs made on this server since it started (run id -> row): what a
         # new store file gets back after the old one was deleted or damaged (runs.write_back).
         self.handed: dict[str, dict] = {}
+        # The caller's last read, if it failed: the page that got a fallback says why at once,
+        # before the writer's thread has checked that the database is away (per thread).
+        self._last_read = threading.local()
 
     def problem(self) -> str | None:
         """Why work is not being saved now (or what happened to the store), else None."""
@@ -36,6 +40,8 @@ class ClassWork:
         if w.problem:
             return (f"Your work is not being saved: {w.problem}. Training goes on; "
                     "the app retries.")  # fmt: skip
+        if failed := getattr(self._last_read, "failure", None):
+            return f"The database could not be read just now: {failed}. The app retries."
         return w.notice or None
 
     def _read(self, fallback, read):
@@ -45,10 +51,13 @@ class ClassWork:
         if store is None:
             return fallback
         try:
-            return read(store)
+            found = read(store)
         except Exception as e:  # away, or failing now: the writer checks and says so
             w.read_failed(e)
+            self._last_read.failure = problem_text(e, w.url)
             return fallback
+        self._last_read.failure = None
+        return found
 
     def hand_in(self, workspace: str, runs: list[tuple[str, str | None]], nickname: str,
                 code_version: int | None, timeout: float) -> bool:  # fmt: skip

@@ -101,7 +101,7 @@ def _pages(at: AppTest) -> list[dict]:
 def test_the_class_page_says_the_database_is_away_instead_of_failing(teacher_key, monkeypatch):
     import sqlalchemy as sa
 
-    from runs.classroom import Challenge
+    from runs.challenge import Challenge
     from runs.store import Store
     from ui import teacher
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from runs.classroom import Challenge, ClassMode
+from runs.challenge import Challenge
+from runs.classroom import ClassMode
 from runs.scheduler import get_scheduler
 from ui import teacher
 

@@ -7,18 +7,16 @@ from dataclasses import replace
 import pytest
 
 from mlcore.train import Progress, TrainConfig
+from runs.challenge import Challenge, parse_deadline, when
 from runs.classroom import (
-    Challenge,
     ClassMode,
     HandedIn,
     batch_text,
     check_nickname,
     leaderboard,
     lesson_results,
-    parse_deadline,
     shown_name,
     shown_names,
-    when,
 )
 from ui.key_guard import Throttle
 

@@ -8,7 +8,7 @@ import time
 
 import streamlit as st
 
-from runs.classroom import Challenge
+from runs.challenge import Challenge
 from ui import teacher
 
 

@@ -77,6 +77,16 @@ def color_at(i: int) -> str:
     return COLORS[i % len(COLORS)]
 
 
+def _accuracy_trace(history, x_of, which: str, accuracy) -> dict:
+    """A scatter trace of accuracy(p) in % against x_of(p), hovering as 'which 96.01%'."""
+    return dict(
+        type="scatter",
+        x=[x_of(p) for p in history],
+        y=[100 * accuracy(p) for p in history],
+        hovertemplate=f"{which} %{{y:.2f}}%",
+    )
+
+
 def legend_text(text: str) -> str:
     """A trace's name as plain text: Plotly reads <b>, <a href> and entities in names, and a
     run's name is the student's text (the light chart unescapes it once, then escapes)."""
@@ -154,34 +164,21 @@ def accuracy_figure(
     for i, ((label, history), color) in enumerate(
         zip(series, _colors(colors, len(series)), strict=True)
     ):
+        line = dict(legendgroup=str(i), zorder=on_top(i, len(series)))  # one entry per run
         tested = [p for p in history if p.test_accuracy is not None]
         traces.append(
             dict(
-                type="scatter",
-                x=[x_of(p) for p in tested],
-                y=[100 * p.test_accuracy for p in tested],
-                name=legend_text(label),
-                legendgroup=str(i),
-                mode="lines+markers",
-                line=dict(color=color),
-                hovertemplate="test %{y:.2f}%",
-                zorder=on_top(i, len(series)),
+                _accuracy_trace(tested, x_of, "test", lambda p: p.test_accuracy),
+                name=legend_text(label), mode="lines+markers", line=dict(color=color), **line,
             )
-        )
+        )  # fmt: skip
         traces.append(
             dict(
-                type="scatter",
-                x=[x_of(p) for p in history],
-                y=[100 * p.train_accuracy for p in history],
-                name=legend_text(f"train {label}"),
-                legendgroup=str(i),  # one legend entry per run: the title says dotted = train
-                showlegend=False,
-                mode="lines",
-                line=dict(color=color, dash="dot"),
-                hovertemplate="train %{y:.2f}%",
-                zorder=on_top(i, len(series)),
+                _accuracy_trace(history, x_of, "train", lambda p: p.train_accuracy),
+                name=legend_text(f"train {label}"), showlegend=False,  # the title: dotted
+                mode="lines", line=dict(color=color, dash="dot"), **line,
             )
-        )
+        )  # fmt: skip
     title = "Accuracy (solid: test, dotted: training)"
     return _figure(traces, title, x_title, "accuracy (%)", **_empty_axes(series, (0, 100)))
 

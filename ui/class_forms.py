@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from mlcore.lessons import LESSONS
-from runs.classroom import Challenge, ClassMode, parse_deadline, when
+from runs.challenge import Challenge, parse_deadline, when
+from runs.classroom import ClassMode
 from ui import teacher
 from ui.text import plain
 

@@ -7,7 +7,8 @@ import os
 
 import streamlit as st
 
-from runs.classroom import Challenge, ClassMode
+from runs.challenge import Challenge
+from runs.classroom import ClassMode
 from runs.store import StoreError
 from ui import keys, state, workspace
 from ui.key_guard import ClassPace, Throttle, key_problem, seconds_in_words
