@@ -1,5 +1,6 @@
-"""The class as the teacher sees it: handed-in runs, the leaderboard (its rules: runs.challenge), lessons
-across students, class mode. Pure functions over what the store holds (no Streamlit)."""
+"""The class as the teacher sees it: handed-in runs, the leaderboard (the challenge's rules
+are runs.challenge), lessons across students, class mode. Pure functions over what the store
+holds (no Streamlit)."""
 
 from __future__ import annotations
 
