@@ -100,7 +100,7 @@ def test_a_hand_in_breaking_the_challenge_is_told_why_and_the_board_ranks_by_the
             broke = student.get_by_text("does not count for the challenge: hidden units 50 > 30")
             assert broke.count() == (1 if hidden == 50 else 0)
         text = student.get_by_test_id("stMain").inner_text()
-        kept = re.search(r"([0-9a-f]{12}) H=20 ", text).group(1)  # the run that keeps to it
+        kept = re.search(r"H=20 [^\n]*?\(([0-9a-f]{12})\)", text).group(1)  # keeps to it; id last
         shot(student, "challenge-hand-in")
         student.goto(f"{url}/class_view")  # the students' Class page: the rules in a box
         student.get_by_text("at most 30 hidden units").wait_for(timeout=30_000)

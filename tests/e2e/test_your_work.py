@@ -113,7 +113,7 @@ def train_small_run(page, url: str) -> str:
     page.get_by_role("button", name="Start").click()
     done = page.get_by_text(FINISHED)
     done.wait_for(timeout=90_000)
-    return re.search(r"Run (\w+) ", done.inner_text()).group(1)
+    return re.search(r"Run .*?\(([0-9a-f]{12})\)", done.inner_text()).group(1)  # id last
 
 
 def test_a_reload_keeps_the_runs_and_the_exports_hold_every_report_and_model(browser, app_url):
