@@ -109,7 +109,11 @@ def train_and_hand_in(page, proxy: str, nickname: str) -> None:
     page.goto(f"{proxy}/train?hidden_size=20&iterations=1")
     page.get_by_text("Train the network").wait_for(timeout=30_000)
     page.get_by_role("button", name="Start").click()
-    page.get_by_text("finished 1 iteration.").wait_for(timeout=90_000)
+    try:
+        page.get_by_text("finished 1 iteration.").wait_for(timeout=90_000)
+    except Exception:  # the page as it stood: the status line says where the run got stuck
+        shot(page, f"two-servers-{nickname}-not-finished")
+        raise
     page.get_by_text("Hand in this run to your teacher").click()
     page.get_by_label("Nickname", exact=True).fill(nickname)
     page.get_by_role("button", name="Hand in", exact=True).click()
