@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
 
 from mlcore.train import TrainConfig
-
-if TYPE_CHECKING:
-    from runs.classroom import HandedIn
 
 
 @dataclass(frozen=True)
@@ -54,7 +50,8 @@ class Challenge:
             out.append(f"handed in after the deadline ({when(self.deadline)})")
         return out
 
-    def keeps(self, run: HandedIn) -> bool:
+    def keeps(self, run) -> bool:
+        """Whether a handed-in run (runs.classroom.HandedIn) keeps to every limit."""
         return not self.reasons(run.config, run.seconds, run.handed_in)
 
     def rules(self) -> list[str]:
