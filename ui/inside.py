@@ -240,11 +240,14 @@ def confusion(a: Analysis, data: Dataset) -> None:
 def _open_on_largest_confusion(counts: np.ndarray) -> None:
     """The pair shown follows the largest off-diagonal cell of counts (10, 10) of the model
     and snapshot on screen (8→3 with 13 images, not a pair chosen for another model) until
-    the student picks a pair of their own."""
+    the student picks a pair of their own. Written only when it moves: a write sets the
+    selectboxes from the server, which closes a dropdown the student has open, and while a
+    run trains the page reruns every 2 s."""
     off = counts * (1 - np.eye(10, dtype=np.int64))
     worst = tuple(int(v) for v in np.unravel_index(np.argmax(off), off.shape))
     chosen = (st.session_state.get(keys.INSIDE_TRUE), st.session_state.get(keys.INSIDE_PRED))
-    if chosen == (None, None) or chosen == st.session_state.get(keys.INSIDE_PAIR_AUTO):
+    following = chosen == (None, None) or chosen == st.session_state.get(keys.INSIDE_PAIR_AUTO)
+    if following and chosen != worst:
         st.session_state[keys.INSIDE_TRUE], st.session_state[keys.INSIDE_PRED] = worst
         st.session_state[keys.INSIDE_PAIR_AUTO] = worst
 
