@@ -38,7 +38,7 @@ def show_model() -> None:
     with tabs[1]:
         inside.saturation(model_id, a, data)
     with tabs[2]:
-        inside.confusion(a, data)
+        inside.confusion(model_id, a, data)
     with tabs[3]:
         inside_digit.gradient_check(key, model, data)
     with tabs[4]:

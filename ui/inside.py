@@ -210,7 +210,7 @@ def _pick_cell() -> None:
         st.session_state[keys.INSIDE_PRED] = int(points[0]["x"])
 
 
-def confusion(a: Analysis, data: Dataset) -> None:
+def confusion(model_id: str, a: Analysis, data: Dataset) -> None:
     """Confusion matrix (counts or shares), accuracy per digit, and a gallery of one cell."""
     right = int(np.trace(a.counts))
     total = int(a.counts.sum())
@@ -234,27 +234,29 @@ def confusion(a: Analysis, data: Dataset) -> None:
     )
     c2.plotly_chart(charts.per_digit_bars(ins.per_digit_accuracy(a.counts)), key="inside_digits")
     c2.caption("The share of each digit's test images read right: which digits are hardest.")
-    gallery(a, data)
+    gallery(model_id, a, data)
 
 
-def _open_on_largest_confusion(counts: np.ndarray) -> None:
-    """The pair shown follows the largest off-diagonal cell of counts (10, 10) of the model
-    and snapshot on screen (8→3 with 13 images, not a pair chosen for another model) until
-    the student picks a pair of their own. Written only when it moves: a write sets the
-    selectboxes from the server, which closes a dropdown the student has open, and while a
-    run trains the page reruns every 2 s."""
-    off = counts * (1 - np.eye(10, dtype=np.int64))
-    worst = tuple(int(v) for v in np.unravel_index(np.argmax(off), off.shape))
+def _open_on_largest_confusion(model_id: str, counts: np.ndarray) -> None:
+    """The pair shown opens on the largest off-diagonal cell of counts (10, 10) of the model on
+    screen (8→3 with 13 images, not a pair chosen for another model), and follows a change of
+    model until the student picks a pair of their own. Not a newer snapshot of a training run:
+    the page reruns every 2 s, and a write sets the selectboxes from the server, which closes
+    a dropdown the student has open."""
     chosen = (st.session_state.get(keys.INSIDE_TRUE), st.session_state.get(keys.INSIDE_PRED))
     following = chosen == (None, None) or chosen == st.session_state.get(keys.INSIDE_PAIR_AUTO)
-    if following and chosen != worst:
-        st.session_state[keys.INSIDE_TRUE], st.session_state[keys.INSIDE_PRED] = worst
-        st.session_state[keys.INSIDE_PAIR_AUTO] = worst
+    if not following or st.session_state.get(keys.INSIDE_PAIR_OF) == model_id:
+        return
+    off = counts * (1 - np.eye(10, dtype=np.int64))
+    worst = tuple(int(v) for v in np.unravel_index(np.argmax(off), off.shape))
+    st.session_state[keys.INSIDE_TRUE], st.session_state[keys.INSIDE_PRED] = worst
+    st.session_state[keys.INSIDE_PAIR_AUTO] = worst
+    st.session_state[keys.INSIDE_PAIR_OF] = model_id
 
 
-def gallery(a: Analysis, data: Dataset) -> None:
+def gallery(model_id: str, a: Analysis, data: Dataset) -> None:
     """The mistakes of one true/predicted pair, most confident first."""
-    _open_on_largest_confusion(a.counts)
+    _open_on_largest_confusion(model_id, a.counts)
     g1, g2 = st.columns(2)
     true = g1.selectbox("True digit", range(10), key=keys.INSIDE_TRUE, help="The label in MNIST.")
     pred = g2.selectbox(

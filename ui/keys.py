@@ -65,6 +65,7 @@ INSIDE_CONFUSION = "inside_confusion"
 INSIDE_TRUE = "inside_true"
 INSIDE_PRED = "inside_pred"
 INSIDE_PAIR_AUTO = "inside_pair_auto"  # the (true, pred) pair last opened on by itself
+INSIDE_PAIR_OF = "inside_pair_of"  # the model whose largest confusion the pair opened on
 INSIDE_SOURCE = "inside_source"
 INSIDE_INDEX = "inside_index"
 INSIDE_MEANT = "inside_meant"
