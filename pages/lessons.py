@@ -88,8 +88,8 @@ def race() -> None:
         show_range_test(runs, histories)
         handin.form(training, key=f"lesson_{lesson.slug}_handin", what="this lesson's runs")
     if st.session_state[POLLING] and not active:
-        st.session_state[POLLING] = False
-        st.rerun()  # all ended: redraw the buttons
+        st.rerun()  # all ended: redraw the buttons (the full run clears POLLING; asked again
+        # at the next poll if Streamlit dropped this rerun)
 
 
 def show_range_test(runs, histories) -> None:

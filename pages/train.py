@@ -222,8 +222,10 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
     if st.session_state[keys.TRAIN_POLLING]:
         run = live.await_end(run, POLL)  # a Run is a value: the one it waited for
     if st.session_state[keys.TRAIN_POLLING] and not run.active and run.status != "elsewhere":
-        st.session_state[keys.TRAIN_POLLING] = False
-        st.rerun()  # the run ended: redraw the whole page (buttons, results)
+        # The run ended: redraw the whole page (buttons, results), whose full run sets the
+        # polling flag from the run. Not cleared here: a rerun Streamlit drops (a fragment
+        # rerun racing a full one) is asked again at the next poll, never lost for good.
+        st.rerun()
 
 
 show_live()

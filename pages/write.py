@@ -63,8 +63,7 @@ def race() -> None:
         disabled=not any(r.active for r in pair),
     )
     if st.session_state[keys.WRITE_POLLING] and not any(r.active for r in pair):
-        st.session_state[keys.WRITE_POLLING] = False
-        st.rerun()  # both ended: stop polling
+        st.rerun()  # both ended: the full run stops polling (asked again if it was dropped)
 
 
 race()
