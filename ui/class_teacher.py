@@ -46,7 +46,8 @@ def view() -> None:
     c2.metric("Students", len(who))
     c3.caption(updated)
     if not runs:
-        st.info("Nothing handed in yet: students press **Hand in** under a run or a lesson.")
+        st.info("No run handed in yet: students press **Hand in** under a run or a lesson.")
+        class_code.show(runs)  # code may come without a run (Write it yourself, no training)
         return
     colors = class_charts.student_colors([w for w, _ in who])
     shown = _filtered(runs, who)
