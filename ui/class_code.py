@@ -30,6 +30,11 @@ def _handed_in_code() -> list:
     return state.scheduler().handed_in_code()
 
 
+def clear() -> None:
+    """Forget the shared fetch: code handed in on this server shows at the next refresh."""
+    _handed_in_code.clear()
+
+
 def show(runs: list) -> None:
     """Code handed in with the runs (runs: runs.classroom.HandedIn); nothing if none."""
     codes = latest_per_student(_handed_in_code())

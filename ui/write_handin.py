@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from runs.classroom import NICKNAME_MAX, check_nickname
-from ui import keys, state, teacher
+from ui import class_code, keys, state, teacher
 from ui.text import plain
 
 
@@ -39,6 +39,7 @@ def _hand_in(version: int, run_ids: list[str], text: str) -> None:
     scheduler = state.scheduler()
     if scheduler.hand_in(state.workspace_id(), run_ids, nickname, code_version=version):
         st.success(f"Handed in as {plain(nickname)}: your teacher sees it now.")
+        class_code.clear()  # this server's open Class pages show it at their next refresh
     else:
         why = scheduler.store_problem() or "the database is busy"
         st.warning(f"Could not be saved yet ({plain(why)}); it is kept and retried.")
