@@ -12,7 +12,7 @@ import pytest
 from mlcore.data import SAMPLE_DIR, load_mnist
 from mlcore.idx import write_idx
 
-from .conftest import LOG, ROOT, assert_clean_log, running_app, shot
+from .conftest import LOG, ROOT, assert_clean_log, running_app, settle, shot
 
 pytestmark = pytest.mark.browser
 KEY = "a teacher key for the challenge test"
@@ -70,8 +70,13 @@ def private_split(folder: Path, n: int = 500) -> Path:
 
 
 def hand_in(page, nickname: str) -> None:
-    page.get_by_text("Hand in this run to your teacher").click()
-    page.get_by_label("Nickname", exact=True).fill(nickname)
+    box = page.get_by_label("Nickname", exact=True)
+    for _ in range(3):  # a click while the page redraws can be undone by the redraw: again
+        if box.is_visible():
+            break
+        page.get_by_text("Hand in this run to your teacher").click()
+        settle(page)
+    box.fill(nickname)
     page.get_by_role("button", name="Hand in", exact=True).click()
     page.get_by_text(f"Handed in as {nickname}").wait_for(timeout=30_000)
 
