@@ -5,7 +5,7 @@ from __future__ import annotations
 from runs.scheduler import get_scheduler
 from ui.workspace import new_token
 
-from .test_pages import current_run, open_train_link
+from .test_pages import current_run, open_train_link, wait_for_run
 
 LONG = {"hidden_size": "10", "batch_size": "16", "iterations": "200"}  # stopped, never finished
 
@@ -14,7 +14,7 @@ def start_and_stop(at) -> str:
     at.button(key="start").click().run()
     run = current_run(at)
     get_scheduler().stop(run.id, run.workspace)
-    at.run()
+    wait_for_run(at, timeout=60)  # Stop is a request: the worker ends the run at its next report
     return run.id
 
 
