@@ -157,10 +157,12 @@ class WorkerPool:
         return self.start_failures >= MAX_START_FAILURES
 
     def close(self) -> None:
-        """Tell every worker to quit, end those that do not within 3 s."""
+        """Tell every worker to quit, end those that do not within 3 s; one still starting
+        (not connected: it cannot hear Quit, and holds no run) is ended at once."""
         self._closed.set()
         for w in self.workers:
-            _send(w, Quit())
+            if not _send(w, Quit()) and w.proc.poll() is None:
+                w.proc.terminate()
         for w in self.workers:
             try:
                 w.proc.wait(3)

@@ -39,8 +39,8 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 status=0
-# Two workers: the browser tests (one xdist group, see tests/e2e/conftest.py) on one, the rest on
-# the other (904 tests: 6.5 min on this 2-core machine; 786 took 8 min in one process).
+# Two workers, each with a group of the browser tests (tests/e2e/conftest.py: SECOND_GROUP), the
+# other tests shared out between them.
 .venv/bin/python -m pytest -n 2 --dist loadgroup --durations=15 "$@" || status=$?
 if [ "$status" = 5 ]; then
   echo "error: pytest collected no tests" >&2

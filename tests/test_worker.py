@@ -65,3 +65,17 @@ def test_a_worker_lets_raw_pixels_go_once_scaled():
     raw = X.size + y.size + Xt.size + yt.size  # uint8 pixels and labels, as stored
     # The training set's float copy and every raw array; no room for the test set's float copy
     assert peak < raw + X.nbytes + Xt.nbytes / 2
+
+
+def test_closing_the_pool_ends_a_worker_still_starting_at_once_not_after_its_grace():
+    """A worker not yet connected cannot hear Quit and holds no run: it is terminated (SIGTERM),
+    not waited for 3 s and then killed (SIGKILL) -- each test's scheduler paid those seconds."""
+    import signal
+
+    from runs.pool import Worker, WorkerPool
+
+    pool = WorkerPool(0)
+    starting = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    pool.workers.append(Worker(starting))
+    pool.close()
+    assert starting.returncode == -signal.SIGTERM

@@ -28,7 +28,9 @@ ARGS = [
     "--no-first-run",
 ]
 SHOTS = ROOT / "artifacts" / "screenshots"
-LOG = ROOT / "artifacts" / "streamlit.log"
+# Each xdist worker runs browser tests with a server of its own: logs of their own too.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+LOG = ROOT / "artifacts" / f"streamlit{'-' + _WORKER if _WORKER else ''}.log"
 # What a clean server log must not hold: tracebacks, Streamlit's own warnings and errors
 # ("2026-11-30 02:10:56.695 WARNING streamlit...", the widget-state duplication warning),
 # Python warnings printed as "file.py:12: SomeWarning: ...", and the fragment Streamlit logs at
@@ -40,13 +42,31 @@ LOG_PROBLEM = re.compile(
 )
 
 
+# The browser tests in two xdist groups of about equal time (seconds measured 2026-12-07 on
+# 2 busy cores): each group runs file after file on one worker (the suite runs with -n 2
+# --dist loadgroup), the other tests fill the gaps. One group of all took 12 min while the
+# other worker had finished the rest at 8; each test is still alone in its browser and server.
+SECOND_GROUP = {
+    "test_inside.py",  # 153
+    "test_browser.py",  # 74
+    "test_lessons.py",  # 70
+    "test_your_work.py",  # 53
+    "test_softmax_typing.py",  # 31
+    "test_favicon.py",  # 25
+    "test_phone_charts.py",  # 15
+    "test_phone_draw.py",  # 12
+    "test_uploads.py",  # 7
+}  # 440 s; the first group: test_clean_log 220, two_servers 92, write 71, class 68, ... 503 s
+
+
 def pytest_collection_modifyitems(items):
-    """Every browser test in one xdist group: they run one after another on one worker (the
-    suite runs with -n 2 --dist loadgroup), while the other worker runs the rest."""
+    """Each browser test into its file's group (see SECOND_GROUP)."""
     here = Path(__file__).parent
     for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+        path = Path(item.fspath)
+        if here in path.parents:
+            group = "browser-2" if path.name in SECOND_GROUP else "browser-1"
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _require_browser():
@@ -137,7 +157,7 @@ def _wait_until_healthy(url: str, proc: subprocess.Popen, log_path: Path) -> Non
 
 @pytest.fixture(scope="session")
 def app_url():
-    """One server for the session's tests; its log is artifacts/streamlit.log."""
+    """One server for the worker's browser tests; its log is LOG."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     with running_app(LOG) as url:
         yield url
@@ -170,7 +190,7 @@ def clean_server_log(app_url):
     assert_clean_log(since)
 
 
-FRESH_LOG = ROOT / "artifacts" / "streamlit-fresh.log"
+FRESH_LOG = LOG.with_name(LOG.stem + "-fresh.log")
 
 
 @pytest.fixture
