@@ -2,7 +2,7 @@
 
     MNIST_DIR=../shared/datasets/mnist python bench/sandbox.py [--rounds 5] [--only sandbox|speed]
 
-sandbox: the same student code (the lab's style, bench/lab_student.py) trained for one pass,
+sandbox: the same student code (the lab's style, tests/lab_student.py) trained for one pass,
   (A) submitted to a real Scheduler: a worker, bubblewrap, `python -m mlcore.lab_train`,
   JSON reports relayed, from submit to "finished"; (B) the same loop (mlcore.lab_train) run
   directly in this Python process on the same arrays, already loaded. Alternating pairs
@@ -45,7 +45,7 @@ from runs.sandbox import TRAIN_LIMITS, start_unsandboxed  # noqa: E402
 from runs.scheduler import Limits, Scheduler  # noqa: E402
 from runs.worker import DataCache  # noqa: E402
 
-STUDENT = (Path(__file__).resolve().parent / "lab_student.py").read_text()
+STUDENT = (Path(__file__).resolve().parent.parent / "tests" / "lab_student.py").read_text()
 CONFIG = TrainConfig(
     hidden_size=200, iterations=1, batch_size=64, learning_rate=0.5, momentum=0.0,
     schedule="constant", dtype="float64",

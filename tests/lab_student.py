@@ -1,5 +1,5 @@
 """A student's lab code, as typed from the course notebook (np.insert per call, float64,
-np.random.randn): what bench/sandbox.py trains."""
+np.random.randn): the code tests/test_code_runs.py runs and bench/sandbox.py trains, as text."""
 
 import numpy as np
 
