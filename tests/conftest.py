@@ -59,6 +59,26 @@ def full_mnist():
 
 
 @pytest.fixture(scope="session")
+def postgres_admin():
+    """The admin URL of one PostgreSQL server for this process's tests (each test makes a new
+    database on it: tests.postgres.new_database)."""
+    from .postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """A new, empty store's URL: an SQLite file, then a PostgreSQL database (one code path)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    from .postgres import new_database
+
+    return new_database(request.getfixturevalue("postgres_admin"))
+
+
+@pytest.fixture(scope="session")
 def sample_mnist():
     return load_mnist(SAMPLE_DIR)
 

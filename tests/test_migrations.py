@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from runs import schema
 from runs.store import Store
 
-from .postgres import new_database, postgres_server
+from .postgres import new_database
 from .test_store import report, row
 
 V1_SCHEMA = Path(__file__).parent / "fixtures" / "schema_v1.py"
@@ -45,12 +45,6 @@ def make_v1_store(url: str) -> None:
         c.execute(v1.handins.insert().values(**hand))
     engine.dispose()
     assert v1.SCHEMA_VERSION == 1
-
-
-@pytest.fixture(scope="module")
-def postgres_admin():
-    with postgres_server() as url:
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

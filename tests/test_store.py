@@ -16,20 +16,7 @@ from runs import store as store_module
 from runs.store import Store, StoreError
 from runs.writer import StoreWriter
 
-from .postgres import new_database, postgres_cluster, postgres_server
-
-
-@pytest.fixture(scope="module")
-def postgres_admin():
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'runs.sqlite'}"
-    return new_database(request.getfixturevalue("postgres_admin"))
+from .postgres import new_database, postgres_cluster
 
 
 @pytest.fixture
@@ -72,8 +59,8 @@ def report(i: int) -> dict:
     return {"run_id": "r1", "seq": i, "values": json.dumps(progress_to_dict(p))}
 
 
-def test_runs_reports_and_state_round_trip_in_order(url, opened):
-    s = opened(url)
+def test_runs_reports_and_state_round_trip_in_order(store_url, opened):
+    s = opened(store_url)
     state = new_state(TrainConfig(hidden_size=8))
     s.write([row()], [report(i) for i in range(5)], {"r1": {"state": state_to_bytes(state)}})
     (found,) = s.load_workspace("w" * 64)
@@ -83,16 +70,16 @@ def test_runs_reports_and_state_round_trip_in_order(url, opened):
     assert bytes(found.row["state"]) == state_to_bytes(state)
 
 
-def test_a_retried_batch_writes_each_report_once(url, opened):
-    s = opened(url)
+def test_a_retried_batch_writes_each_report_once(store_url, opened):
+    s = opened(store_url)
     s.write([row()], [report(0), report(1)], {})
     s.write([row()], [report(1), report(2)], {})  # the writer tries a failed batch again
     (found,) = s.load_workspace("w" * 64)
     assert [r["batch"] for r in found.reports] == [0, 1, 2]
 
 
-def test_a_workspace_sees_only_its_own_runs_and_deletes_only_them(url, opened):
-    s = opened(url)
+def test_a_workspace_sees_only_its_own_runs_and_deletes_only_them(store_url, opened):
+    s = opened(store_url)
     s.write([row("a1", "a" * 64), row("b1", "b" * 64)], [], {})
     assert [r.row["id"] for r in s.load_workspace("a" * 64)] == ["a1"]
     s.delete_runs("a" * 64, ["b1"])  # someone else's id: nothing happens
@@ -101,16 +88,16 @@ def test_a_workspace_sees_only_its_own_runs_and_deletes_only_them(url, opened):
     assert s.load_workspace("a" * 64) == [] and len(s.load_workspace("b" * 64)) == 1
 
 
-def test_workspace_bytes_count_states_and_reports(url, opened):
-    s = opened(url)
+def test_workspace_bytes_count_states_and_reports(store_url, opened):
+    s = opened(store_url)
     blob = bytes(1000)
     s.write([row()], [report(0)], {"r1": {"state": blob, "weights": blob}})
     assert s.workspace_bytes("w" * 64) == 2 * len(blob) + len(report(0)["values"])
     assert s.workspace_bytes("x" * 64) == 0
 
 
-def test_workspaces_unused_for_their_keep_are_deleted(url, opened):
-    s = opened(url)
+def test_workspaces_unused_for_their_keep_are_deleted(store_url, opened):
+    s = opened(store_url)
     s.touch_workspace("old", now=time.time() - 10 * 86400)
     s.touch_workspace("new")
     s.write([row("o1", "old"), row("n1", "new")], [], {})
@@ -118,15 +105,15 @@ def test_workspaces_unused_for_their_keep_are_deleted(url, opened):
     assert s.load_workspace("old") == [] and len(s.load_workspace("new")) == 1
 
 
-def test_a_server_counts_as_live_while_its_heartbeat_is_fresh(url, opened):
-    s = opened(url)
+def test_a_server_counts_as_live_while_its_heartbeat_is_fresh(store_url, opened):
+    s = opened(store_url)
     s.write([], [], {}, heartbeat="server-a")
     assert s.live_servers(within=30) == {"server-a"}
     assert s.live_servers(within=-1) == set()  # as if 30 s had passed without a beat
 
 
-def test_many_reports_are_written_in_chunks_the_database_accepts(url, opened):
-    s = opened(url)
+def test_many_reports_are_written_in_chunks_the_database_accepts(store_url, opened):
+    s = opened(store_url)
     many = [{"run_id": "r1", "seq": i, "values": "{}"} for i in range(40_000)]
     s.write([row()], many, {})  # PostgreSQL takes at most 65,535 parameters a statement
     s.write([], many[-5:], {"r1": {"truncate_reports": 39_998}})
@@ -134,14 +121,14 @@ def test_many_reports_are_written_in_chunks_the_database_accepts(url, opened):
     assert len(found.reports) == 40_000
 
 
-def test_a_store_of_a_newer_version_is_refused_by_name(url, opened):
-    opened(url)
-    engine = sa.create_engine(url)
+def test_a_store_of_a_newer_version_is_refused_by_name(store_url, opened):
+    opened(store_url)
+    engine = sa.create_engine(store_url)
     with engine.begin() as c:
         c.execute(sa.update(store_module.meta).values(value="99"))
     engine.dispose()
     with pytest.raises(StoreError, match="newer version"):
-        opened(url)
+        opened(store_url)
 
 
 def test_a_damaged_sqlite_file_is_moved_aside_never_deleted(tmp_path, opened):
@@ -264,8 +251,8 @@ def test_writer_keeps_work_while_postgresql_is_down_then_saves_it():
     assert found.row["status"] == "finished" and found.reports == [{"batch": 0}]
 
 
-def test_only_a_workspaces_own_runs_can_be_handed_in_under_it(url, opened):
-    s = opened(url)
+def test_only_a_workspaces_own_runs_can_be_handed_in_under_it(store_url, opened):
+    s = opened(store_url)
     s.write([row("a1", "a" * 64), row("b1", "b" * 64)], [], {})
     hand = {"nickname": "ada", "lesson": None, "created": time.time()}
     s.write([], [], {}, [{"run_id": "b1", "workspace": "a" * 64, **hand}])  # not a's run
@@ -274,9 +261,9 @@ def test_only_a_workspaces_own_runs_can_be_handed_in_under_it(url, opened):
     assert s.handed_in_ids("a" * 64) == {"a1": "ada"} and s.handed_in_ids("b" * 64) == {}
 
 
-def test_class_settings_are_shared_through_the_store(url, opened):
-    s = opened(url)
+def test_class_settings_are_shared_through_the_store(store_url, opened):
+    s = opened(store_url)
     assert s.setting("challenge") is None
     s.set_setting("challenge", {"max_hidden": 50})
     s.set_setting("challenge", {"max_hidden": 20})
-    assert opened(url).setting("challenge") == {"max_hidden": 20}
+    assert opened(store_url).setting("challenge") == {"max_hidden": 20}

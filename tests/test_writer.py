@@ -16,7 +16,7 @@ from runs.run_log import RunLog
 from runs.store import Store
 from runs.writer import StoreWriter
 
-from .postgres import new_database, postgres_server
+from .postgres import new_database
 from .test_scheduler import wait_until
 from .test_store import row
 
@@ -65,21 +65,8 @@ def test_a_write_is_waited_for_alone_while_reports_keep_coming(reporting):
     assert w.flush(2.0)  # everything given so far, though more keeps coming
 
 
-@pytest.fixture(scope="module")
-def postgres_admin():
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'runs.sqlite'}"
-    return new_database(request.getfixturevalue("postgres_admin"))
-
-
-def test_a_row_refused_for_good_is_set_aside_logged_and_the_rest_saved(url, caplog):
-    w = StoreWriter(url)
+def test_a_row_refused_for_good_is_set_aside_logged_and_the_rest_saved(store_url, caplog):
+    w = StoreWriter(store_url)
     try:
         w.insert(row("r1", WS))
         good = [w.report("r1", i, {"batch": i}) for i in range(3)]
