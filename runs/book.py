@@ -48,10 +48,12 @@ class RunBook:
         return self.workspaces.setdefault(workspace, Workspace())
 
     def new_id(self) -> str:
-        run_id = uuid.uuid4().hex[:12]
-        while run_id in self.runs:
+        """A new run id: 12 hex digits, never one that reads as a number (all digits, or digits
+        around one e: pandas read the exported CSV's run 25e643879181 as inf)."""
+        while True:
             run_id = uuid.uuid4().hex[:12]
-        return run_id
+            if run_id not in self.runs and not _number(run_id):
+                return run_id
 
     def add(self, w: Workspace, run: Record) -> None:
         """A new run of w, queued."""
@@ -110,3 +112,12 @@ class RunBook:
         if run is None or run.status != "waiting" or run not in self.queue:
             return None
         return list(self.queue).index(run)
+
+
+def _number(text: str) -> bool:
+    """Does text read as a number (as a spreadsheet or pandas would read it)?"""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -117,3 +117,14 @@ def test_a_liveness_check_that_raises_stops_nobody_and_is_asked_again():
     broken = False
     assert reap_at(sessions, ask, 11.0) == ([], [])  # gone since 11
     assert reap_at(sessions, ask, 14.0) == (["a"], [])
+
+
+def test_a_new_run_id_never_reads_as_a_number(monkeypatch):
+    """A CSV reader took the run 25e643879181 for inf and 012345678901 for 12345678901."""
+    import uuid
+
+    from runs import book
+
+    drawn = iter(["25e643879181", "012345678901", "0a1b2c3d4e5f"])
+    monkeypatch.setattr(book.uuid, "uuid4", lambda: uuid.UUID(next(drawn) + "0" * 20))
+    assert book.RunBook().new_id() == "0a1b2c3d4e5f"
