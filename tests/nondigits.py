@@ -14,6 +14,7 @@ import numpy as np
 
 from .brush import along, brush, centre_line, glyph
 from .drawing import arc, draw
+from .nondigits_held_out_new import HELD_OUT_NEW
 
 WIDTHS = ((8, 14), (20, 32), (36, 48))  # thin, medium, thick brushes: item i uses band i % 3
 FONTS = Path("/usr/share/fonts/truetype")  # Debian's fonts-dejavu-core and fonts-liberation
@@ -163,8 +164,9 @@ def width_of(i: int, rng: np.random.Generator) -> float:
 
 
 def family(name: str, n: int, seed: int = 0) -> list[np.ndarray]:
-    """n seeded canvases (280, 280, 4) of the family called name (in BUILD or HELD_OUT)."""
-    make = {**BUILD, **HELD_OUT}[name]
+    """n seeded canvases (280, 280, 4) of the family called name (in BUILD, HELD_OUT or
+    HELD_OUT_NEW)."""
+    make = {**BUILD, **HELD_OUT, **HELD_OUT_NEW}[name]
     rng = np.random.default_rng([seed, *name.encode()])
     return [make(rng, _box(rng), width_of(i, rng)) for i in range(n)]
 
