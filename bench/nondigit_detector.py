@@ -9,7 +9,7 @@ a quarter, side by side, drawn over each other). Their logits are averaged, whic
 784 -> MEMBERS * HIDDEN -> 11 (the hidden units side by side, w2 / MEMBERS): the shipped file
 keeps the page's format. Its threshold: the page (hand rules and detector) doubts or refuses
 DOUBTED of the BUILD real digits (the first THRESHOLD_DIGITS MNIST test digits of even index,
-redrawn). About 20-40 min on 2 busy cores:
+redrawn). 10-40 min on 2 busy cores (13 min measured); the same file byte for byte each time:
     MNIST_DIR=/work/shared/datasets/mnist python bench/nondigit_detector.py [OUT.npz]
 """
 
