@@ -2,16 +2,18 @@
 
 Every drawing goes the page's way: a 280 x 280 RGBA canvas -> mlcore.digit_check.read_canvas
 (mlcore.preprocess inside). Non-digits: the BUILD families of tests/nondigits.py (the only ones
-the detector was tuned or trained on; here with another seed) and the HELD_OUT ones (other
-fonts, other shapes, symbols, words). Real digits: MNIST test digits thinned to their centre
-line and redrawn with a brush (even indices: BUILD, used for the detector's threshold; odd:
-HELD_OUT), MNIST test digits as pixels (odd), and digits typed in the held-out fonts.
-Detectors compared (a refused drawing -- empty, tiny, a blot -- counts for each): the hand rules
-of 2026-12-04 (separate pieces, many loops, far from the sample's digits), the "not a digit"
-network alone (models/nondigit.npz), what the page ships (pieces, loops and the network), all
-of them, and the default model's hidden layer's distance to real digits (Mahalanobis to the
-nearest class mean, its threshold doubting 0.4% of BUILD real digits).
-    MNIST_DIR=/work/shared/datasets/mnist python bench/nondigits.py [N_EACH] [N_DIGITS]
+the detector was tuned or trained on; here with another seed), the HELD_OUT ones (other fonts,
+other shapes, symbols, words) and the HELD_OUT_NEW ones (Greek letters, faces, check marks,
+pictograms, notes, stick figures; defined before the second detector was built). Real digits:
+MNIST test digits thinned to their centre line and redrawn with a brush (even indices: BUILD,
+used for the detector's threshold; odd: HELD_OUT), MNIST test digits as pixels (odd), and
+digits typed in the held-out fonts. Detectors compared (a refused drawing -- empty, tiny, a
+blot -- counts for each): the hand rules (separate pieces, many loops, far from the sample's
+digits), the "not a digit" network alone (models/nondigit.npz, or DETECTOR.npz), what the page
+ships (pieces, loops and the network), all of them, and the default model's hidden layer's
+distance to real digits (Mahalanobis to the nearest class mean, its threshold doubting 0.4% of
+BUILD real digits).
+    MNIST_DIR=/work/shared/datasets/mnist python bench/nondigits.py [N_EACH N_DIGITS [DETECTOR]]
 """
 
 import sys
@@ -30,7 +32,7 @@ from mlcore.digit_check import (
 )
 from mlcore.functions import sigmoid
 from mlcore.model import load_model
-from tests.nondigits import BUILD, HELD_OUT, family, redrawn_digits, typed_digits
+from tests.nondigits import BUILD, HELD_OUT, HELD_OUT_NEW, family, redrawn_digits, typed_digits
 from tests.test_digit_check import canvas_of
 
 FAR = "far from every one"  # the distance rule's sentence
@@ -97,16 +99,18 @@ def flags(m: dict, detector, hidden_threshold: float) -> dict:
     }
 
 
-def sets(n_each: int, n_digits: int, mnist) -> list[tuple[str, str, str, list]]:
-    """(split, kind, name, canvases) of every set the table reports."""
-    out = [("build", "non-digit", name, family(name, n_each)) for name in BUILD]
-    out += [("held-out", "non-digit", name, family(name, n_each)) for name in HELD_OUT]
+def sets(n_each: int, n_digits: int, mnist):
+    """(split, kind, name, canvases) of every set the table reports, one at a time (a canvas
+    is 0.3 MB)."""
+    splits = (("build", BUILD), ("held-out", HELD_OUT), ("held-out new", HELD_OUT_NEW))
+    for split, families in splits:
+        for name in families:
+            yield split, "non-digit", name, family(name, n_each)
     even, odd = mnist.X_test[0::2][:n_digits], mnist.X_test[1::2][:n_digits]
-    out.append(("build", "digit", "MNIST test, redrawn (even)", redrawn_digits(even)))
-    out.append(("held-out", "digit", "MNIST test, redrawn (odd)", redrawn_digits(odd, seed=1)))
-    out.append(("held-out", "digit", "MNIST test as pixels (odd)", [canvas_of(x) for x in odd]))
-    out.append(("info", "digit", "digits typed in held-out fonts", typed_digits(n_each)))
-    return out
+    yield "build", "digit", "MNIST test, redrawn (even)", redrawn_digits(even)
+    yield "held-out", "digit", "MNIST test, redrawn (odd)", redrawn_digits(odd, seed=1)
+    yield "held-out", "digit", "MNIST test as pixels (odd)", [canvas_of(x) for x in odd]
+    yield "info", "digit", "digits typed in held-out fonts", typed_digits(n_each)
 
 
 def row(label: str, flagged: dict) -> str:
@@ -115,8 +119,9 @@ def row(label: str, flagged: dict) -> str:
     return f"| {label} | {n} | {cells} |"
 
 
-def table(read: list, detector, hidden) -> None:
-    """Print the figures of read [(split, kind, name, read_all(...)), ...] as Markdown."""
+def table(read: list, detector, hidden) -> list:
+    """Print the figures of read [(split, kind, name, read_all(...)), ...] as Markdown;
+    -> read with the scores (score)."""
     measured = [(s, k, name, score(m, detector, hidden)) for s, k, name, m in read]
     build_digits = next(m for s, k, _, m in measured if s == "build" and k == "digit")
     kept = build_digits["hidden"][~build_digits["refused"]]
@@ -134,15 +139,39 @@ def table(read: list, detector, hidden) -> None:
             group[k].append(v)
     for label, group in groups.items():
         print(row(f"**{label}, all**", {k: np.concatenate(v) for k, v in group.items()}))
+    return measured
 
 
-def main(n_each: int, n_digits: int) -> None:
+def curve(measured: list, doubted=(0.005, 0.009, 0.012, 0.015, 0.02, 0.03, 0.05)) -> None:
+    """Print what the shipped page (pieces, loops, network) would name at other thresholds:
+    each set so the page doubts a share of the BUILD real digits, as Markdown."""
+    build = next(m for s, k, _, m in measured if s == "build" and k == "digit")
+    ruled = build["refused"] | build["shape"]
+    scores = np.sort(build["p"][~ruled])[::-1]
+    groups: dict = {}
+    for split, kind, _, m in measured:
+        groups.setdefault(f"{split} {kind}s", []).append(m)
+    print("\n% named at other thresholds (BUILD digits doubted: the threshold's target)\n")
+    print("| BUILD digits doubted | threshold | " + " | ".join(groups) + " |")
+    print("|---|---|" + "---|" * len(groups))
+    for share in doubted:
+        room = int(share * len(ruled)) - int(ruled.sum())
+        t = float(scores[max(room, 0)]) if room < len(scores) else 0.0
+        cells = [
+            np.mean(np.concatenate([m["refused"] | m["shape"] | (m["p"] > t) for m in ms]))
+            for ms in groups.values()
+        ]
+        print(f"| {share:.1%} | {t:.4f} | " + " | ".join(f"{100 * c:5.1f}" for c in cells) + " |")
+
+
+def main(n_each: int, n_digits: int, detector: str | None = None) -> None:
     sample, mnist = load_mnist(SAMPLE_DIR), load_mnist()
     references = reference_digits(sample.X_train)
     hidden = Hidden(load_model(DEFAULT_MODEL), sample.X_train, sample.y_train)
     read = [(s, k, n, read_all(c, references)) for s, k, n, c in sets(n_each, n_digits, mnist)]
-    table(read, load_detector(), hidden)
+    curve(table(read, load_detector(detector) if detector else load_detector(), hidden))
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3])) if len(sys.argv) > 2 else main(60, 1000)
+    args = sys.argv[1:]
+    main(int(args[0]), int(args[1]), *args[2:]) if len(args) > 1 else main(100, 3000)

@@ -14,13 +14,27 @@ import numpy as np
 
 from .brush import along, brush, centre_line, glyph
 from .drawing import arc, draw
+from .nondigits_build_more import (
+    ARMENIAN,
+    BUILD_SYMBOLS,
+    HEBREW,
+    digit_made,
+    flat_line,
+    polygon,
+    slanted,
+    wide_oval_or_box,
+)
+from .nondigits_held_out_new import HELD_OUT_NEW
 
 WIDTHS = ((8, 14), (20, 32), (36, 48))  # thin, medium, thick brushes: item i uses band i % 3
 FONTS = Path("/usr/share/fonts/truetype")  # Debian's fonts-dejavu-core and fonts-liberation
-BUILD_FONTS = [
+BUILD_FONTS = [  # fonts-dejavu-core's six (DejaVuSans-Oblique is in fonts-dejavu-extra)
     "dejavu/DejaVuSans.ttf",
     "dejavu/DejaVuSans-Bold.ttf",
-    "dejavu/DejaVuSans-Oblique.ttf",
+    "dejavu/DejaVuSerif.ttf",
+    "dejavu/DejaVuSerif-Bold.ttf",
+    "dejavu/DejaVuSansMono.ttf",
+    "dejavu/DejaVuSansMono-Bold.ttf",
 ]
 HELD_OUT_FONTS = [
     "liberation/LiberationSerif-Regular.ttf",
@@ -128,6 +142,17 @@ def _text(rng, fonts, chars, k=1):
     return centre_line(glyph(text, str(FONTS / rng.choice(fonts))))
 
 
+def _stroke_letter(rng):
+    return STROKE_LETTERS[rng.choice(list(STROKE_LETTERS))]
+
+
+def _other_script(rng):
+    """An Armenian letter in a DejaVu font, or a Hebrew one in DejaVu Sans (its only one)."""
+    if rng.random() < 0.7:
+        return _text(rng, BUILD_FONTS, ARMENIAN)
+    return _text(rng, BUILD_FONTS[:2], HEBREW)
+
+
 def _strokes(make):
     """A family drawn from polylines: make(rng) -> lines; returns (rng, box, width) -> RGBA."""
     return lambda rng, box, width: brush(along(make(rng)), box, width)
@@ -139,9 +164,23 @@ def _points(make):
 
 
 BUILD = {  # the only families a detector may be tuned or trained on
-    "letters, DejaVu Sans": _points(lambda rng: _text(rng, BUILD_FONTS, LETTERS)),
-    "letters as strokes": _strokes(lambda rng: STROKE_LETTERS[rng.choice(list(STROKE_LETTERS))]),
+    "letters, DejaVu fonts": _points(lambda rng: _text(rng, BUILD_FONTS, LETTERS)),
+    "letters, DejaVu fonts, slanted": _points(
+        lambda rng: slanted(_text(rng, BUILD_FONTS, LETTERS), rng)
+    ),
+    "words of 2-4 letters, DejaVu fonts": _points(
+        lambda rng: _text(rng, BUILD_FONTS, LETTERS, rng.integers(2, 5))
+    ),
+    "symbols $ < > { } ~ ^ € £ ..., DejaVu": _points(
+        lambda rng: _text(rng, BUILD_FONTS, BUILD_SYMBOLS)
+    ),
+    "Armenian and Hebrew letters, DejaVu": _points(_other_script),
+    "letters as strokes": _strokes(lambda rng: _stroke_letter(rng)),
+    "letters as strokes, slanted": _points(lambda rng: slanted(along(_stroke_letter(rng)), rng)),
     "circles, squares, triangles": _strokes(_basic_shape),
+    "polygons of 5-8 sides": _strokes(polygon),
+    "wide ovals and rectangles": _strokes(wide_oval_or_box),
+    "flat lines": _strokes(flat_line),
     "scribbles": _strokes(lambda rng: _scribble(rng, rng.integers(8, 20))),
     "random walks": _strokes(lambda rng: _walk(rng, rng.integers(40, 90))),
     "dots": _strokes(lambda rng: _dots(rng, rng.integers(2, 6))),
@@ -163,8 +202,9 @@ def width_of(i: int, rng: np.random.Generator) -> float:
 
 
 def family(name: str, n: int, seed: int = 0) -> list[np.ndarray]:
-    """n seeded canvases (280, 280, 4) of the family called name (in BUILD or HELD_OUT)."""
-    make = {**BUILD, **HELD_OUT}[name]
+    """n seeded canvases (280, 280, 4) of the family called name (in BUILD, HELD_OUT or
+    HELD_OUT_NEW)."""
+    make = {**BUILD, **HELD_OUT, **HELD_OUT_NEW}[name]
     rng = np.random.default_rng([seed, *name.encode()])
     return [make(rng, _box(rng), width_of(i, rng)) for i in range(n)]
 
@@ -177,6 +217,16 @@ def redrawn_digits(images: np.ndarray, seed: int = 0) -> list[np.ndarray]:
         brush(centre_line(x.reshape(28, 28)), _box(rng), width_of(i, rng))
         for i, x in enumerate(images)
     ]
+
+
+def digit_made_non_digits(
+    images: np.ndarray, labels: np.ndarray, n: int, seed: int = 0
+) -> list[np.ndarray]:
+    """n canvases (280, 280, 4) made of the real digits images (m, 784) with labels (m,): turned
+    a quarter, two side by side, two over each other (tests/nondigits_build_more.py). BUILD."""
+    rng = np.random.default_rng([seed, 11])
+    lines = [centre_line(x.reshape(28, 28)) for x in images]
+    return [brush(digit_made(lines, labels, rng)[1], _box(rng), width_of(i, rng)) for i in range(n)]
 
 
 def non_digits(n_each: int = 20, seed: int = 0) -> list[tuple[str, np.ndarray]]:
