@@ -29,7 +29,7 @@ from .nondigits_held_out_new import GREEK, HELD_OUT_NEW
 
 # Measured 2026-12-07 with the second detector (bench/nondigits.py has the figures by family):
 # MNIST's test digits doubted, and non-digits doubted or refused. The bounds leave some room.
-MAX_FALSE_ALARMS = 0.01  # of every 2nd MNIST test digit as pixels (0.2% of the odd ones)
+MAX_FALSE_ALARMS = 0.01  # of every 5th MNIST test digit as pixels (0.2% of the odd ones)
 MIN_CAUGHT = 0.8  # of the 120 seeded non-digits (84.2% measured)
 MIN_SEVERAL_DOTS = 0.9  # of their 20 drawings of 3-5 dots (95%: two merged dots are 2 pieces)
 MIN_GAIN = 0.1  # more of 12 of each held-out family caught than by the hand rules alone
@@ -124,8 +124,8 @@ def test_two_dots_a_thin_and_a_dense_scribble_are_not_called_digits(detector):
 
 
 def test_few_mnist_test_digits_are_doubted_on_the_canvas_path(full_mnist, detector):
-    # Every 2nd of MNIST's 10,000 test digits (half a minute of CI time saved; all: 0.61%).
-    digits = full_mnist.X_test[::2]
+    # Every 5th of MNIST's 10,000 test digits: 2,000 (8 doubted, 0.4%, on 2026-12-07).
+    digits = full_mnist.X_test[::5]
     flagged = [
         i
         for i, pixels in enumerate(digits)
@@ -199,7 +199,7 @@ def test_the_build_fonts_are_those_of_fonts_dejavu_core():
     assert {f.split("/")[-1] for f in BUILD_FONTS} <= core
 
 
-def test_the_detector_catches_most_of_the_kinds_defined_after_it(detector):
+def test_the_detector_catches_more_of_the_kinds_defined_after_it_than_the_rules(detector):
     canvases = [c for name in HELD_OUT_NEW for c in family(name, 12, seed=5)]
     shipped = np.mean([read(c, detector) for c in canvases])
     rules = np.mean([read(c, None) for c in canvases])
