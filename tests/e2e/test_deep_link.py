@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from mlcore.data import SAMPLE_DIR
+
 from .conftest import FRESH_LOG, running_app
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_first_visit_by_a_page_link_runs_the_router(browser):
+def test_the_first_visit_by_a_page_link_runs_the_router(browser, monkeypatch):
+    monkeypatch.setenv("MNIST_DIR", str(SAMPLE_DIR))  # the router, not the data: a quick start
     with running_app(FRESH_LOG) as url:
         context = browser.new_context(viewport={"width": 1440, "height": 900})
         page = context.new_page()

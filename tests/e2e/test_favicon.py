@@ -7,6 +7,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from mlcore.data import SAMPLE_DIR
+
 from .conftest import running_app
 
 pytestmark = pytest.mark.browser
@@ -34,10 +36,11 @@ def test_the_favicon_is_served_by_the_app_and_nothing_is_fetched_from_elsewhere(
 
 
 def test_a_first_visit_by_a_link_on_a_fresh_server_fetches_no_icon_from_elsewhere(
-    browser, tmp_path
+    browser, tmp_path, monkeypatch
 ):
     """On a new server the first /train runs pages/train.py alone (ui/router.ensure): the
     page's own icon was the favicon then, fetched from Google's font server."""
+    monkeypatch.setenv("MNIST_DIR", str(SAMPLE_DIR))  # the icon, not the data: a quick start
     with running_app(tmp_path / "streamlit.log") as url:
         context = browser.new_context()
         page = context.new_page()
