@@ -5,10 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-# --no-compile: bytecode for the few modules imported is written on first import; compiling
-# every file of every package took 37 s of a fresh clone's run, not compiling 20 s.
-.venv/bin/python -m pip install --quiet --no-compile --disable-pip-version-check \
-  -r requirements-dev.txt
+# Compiled at install (37 s; 20 s without): with PYTHONDONTWRITEBYTECODE set, as on these
+# machines, nothing is compiled later and every process (each test worker, app server and
+# training worker) compiled its imports again: 2 min more of the suite's CPU.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
 # Debian's packages the tests start themselves, on 127.0.0.1 only: Chromium for the browser
 # tests (Playwright cannot download browsers here), PostgreSQL for the run store's second
