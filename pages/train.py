@@ -230,22 +230,28 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
 
 show_live()
 
+# One block, empty while a run trains: the runs table below keeps its place when the run ends.
+# A fragment's id is where it is called (its cursor's delta path): the table, moved down by the
+# results, got a new id, and its last timer tick, aimed at the old one, was logged by Streamlit
+# as "The fragment with id ... does not exist anymore" (seen in CI on the challenge test).
+results = st.container()
 if run is not None and not run.active and (run.history or run.status == "interrupted"):
-    {"finished": st.success, "diverged": st.error, "failed": st.error}.get(run.status, st.info)(
-        f"Run {plain(live.label(run))}: {plain(outcome := run.message or run.status)}"
-        f"{full_stop(outcome)}"
-    )
-    hints.render(run, go_on=partial(actions.step, "continue"))  # what went wrong, one-click fixes
-    if run.kind == "train":
-        handin.form([run], key="train_handin")  # when the teacher has a Class page
-    if run.usable:
-        st.download_button(
-            "Download this model (.npz)",
-            lambda: model_bytes(run.model()),  # built on click, not on every rerun
-            file_name=f"mnist-run-{run.id}.npz",
-            key="download_model",
-            help="Load it with mlcore.model.load_model, or upload it on the Draw page.",
+    with results:
+        {"finished": st.success, "diverged": st.error, "failed": st.error}.get(run.status, st.info)(
+            f"Run {plain(live.label(run))}: {plain(outcome := run.message or run.status)}"
+            f"{full_stop(outcome)}"
         )
+        hints.render(run, go_on=partial(actions.step, "continue"))  # one-click fixes
+        if run.kind == "train":
+            handin.form([run], key="train_handin")  # when the teacher has a Class page
+        if run.usable:
+            st.download_button(
+                "Download this model (.npz)",
+                lambda: model_bytes(run.model()),  # built on click, not on every rerun
+                file_name=f"mnist-run-{run.id}.npz",
+                key="download_model",
+                help="Load it with mlcore.model.load_model, or upload it on the Draw page.",
+            )
 
 
 @st.fragment(run_every=TABLE_POLL if st.session_state[keys.TRAIN_POLLING] else None)
