@@ -93,11 +93,14 @@ def _stored_column(column: str, spec_part: str) -> str:
 
 def download(page, button: str) -> str:
     """Click a download button and return the file's path. A click that lands while the page
-    reruns can be lost (seen on CI, also with the model download): then it is clicked again."""
+    reruns can be lost (seen on CI, also with the model download): then it is clicked again.
+    After a click, the button of a file built on the click (the zip of every run) was seen
+    disabled through two more clicks of 30 s each on a busy machine: wait a minute for the
+    file before clicking again."""
     for attempt in range(3):
         settle(page)
         try:
-            with page.expect_download(timeout=15_000) as started:
+            with page.expect_download(timeout=60_000) as started:
                 page.get_by_role("button", name=button).click()
             return started.value.path()
         except PlaywrightTimeout:
