@@ -231,9 +231,9 @@ def show_live() -> None:  # the overlay has no key: new runs are overlaid by def
 show_live()
 
 # One block, empty while a run trains: the runs table below keeps its place when the run ends.
-# A fragment's id is where it is called (its cursor's delta path): the table, moved down by the
-# results, got a new id, and its last timer tick, aimed at the old one, was logged by Streamlit
-# as "The fragment with id ... does not exist anymore" (seen in CI on the challenge test).
+# A fragment's id is where it is called (its cursor's delta path); CI's challenge test logged
+# the table's id as "The fragment with id ... does not exist anymore", a timer tick aimed at
+# an id the page no longer had. That a moved table was the cause is likely, not proven.
 results = st.container()
 if run is not None and not run.active and (run.history or run.status == "interrupted"):
     with results:
