@@ -160,13 +160,15 @@ def command(module_argv: list[str], limits: Limits, binds: dict[str, str], env: 
     for link in ("lib", "lib64", "bin"):
         if os.path.islink(f"/{link}"):
             args += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
+    # The private /tmp first: a later mount hides what lies beneath it, so mounted after the
+    # binds it would hide a venv or a checkout that lives under /tmp (git clone . /tmp/x).
+    args += ["--size", str(limits.tmp_size), "--perms", "1777", "--tmpfs", "/tmp"]
     made = {"/", "/usr", "/tmp"}
     mounts = {p: p for p in python_paths()} | {str(ROOT / "mlcore"): "/lab/mlcore"} | binds
     for host, inside in mounts.items():
         if inside.startswith("/usr/"):
             continue  # already there
         args += [*_parents(inside, made), "--ro-bind", host, inside]
-    args += ["--size", str(limits.tmp_size), "--perms", "1777", "--tmpfs", "/tmp"]
     args += ["--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp", "--clearenv"]
     path = os.pathsep.join(["/lab"] + [p for p in python_paths() if "-packages" in p])
     for name, value in {"PYTHONPATH": path, "HOME": "/tmp", "LANG": "C.UTF-8", **env}.items():

@@ -258,3 +258,19 @@ def test_a_report_the_code_forges_out_of_shape_is_not_kept(forged):
 def test_deeply_nested_json_from_the_code_gets_a_sentence():
     result = sandbox.run_check("import os\nos.write(1, b'[' * 200_000)\nos._exit(0)\n")
     assert set(result) == {"error"} and "not a report" in result["error"]
+
+
+def test_files_bound_from_under_tmp_are_seen_inside(tmp_path):
+    """A checkout or venv under /tmp (git clone . /tmp/x) is bound in, not hidden by the
+    sandbox's own /tmp: its file reads back, read-only."""
+    shared = tmp_path / "checkout"
+    shared.mkdir()
+    (shared / "data.json").write_text(json.dumps({"word": (word := secrets.token_hex(8))}))
+    line = sandbox.command(
+        ["json.tool", str(shared / "data.json")],
+        sandbox.CHECK_LIMITS,
+        {str(shared): str(shared)},
+        {},
+    )
+    out = subprocess.run(line, capture_output=True, text=True, timeout=30)
+    assert word in out.stdout, out.stderr[-300:]
