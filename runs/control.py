@@ -146,6 +146,10 @@ class Control:
         """Its worker is free: a turn's end queues it again, any other end is its status."""
         outcome, text, state = end.outcome, end.message, end.state
         run.state = state
+        if state is not None and len(run.history) > run.snapshot_at:
+            # its weights at its last report (snapshots come at most twice a second): the model
+            # a page offers is then the one its figures describe
+            run.set(snapshot=state.params, snapshot_at=len(run.history))
         if state is not None and self._kept(run):
             self.log.ended(run.id, state, len(run.history))
         run.asked_to_end = 0.0

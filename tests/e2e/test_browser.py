@@ -61,12 +61,14 @@ def test_training_charts_update_live_and_the_run_survives_a_page_switch(page, ap
 
     page.get_by_role("button", name="Stop").click()
     page.get_by_text(STOPPED).wait_for(timeout=60_000)
+    # the rerun that wrote "stopped" may not have replaced the figures below it yet; and a
+    # click during the run's last rerun can be lost (seen once on CI)
+    settle(page)
     test_accuracy = page.get_by_test_id("stMetric").filter(has_text="Test accuracy")
     value = float(re.search(r"([\d.]+)%", test_accuracy.inner_text()).group(1))
     assert 0 < value <= 100
     shot(page, "train-stopped")
 
-    settle(page)  # a click during the run's last rerun can be lost (seen once on CI)
     with page.expect_download(timeout=30_000) as download:
         page.get_by_role("button", name="Download this model (.npz)").click()
     model = load_model(download.value.path())
