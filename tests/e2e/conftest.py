@@ -69,6 +69,25 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group(group))
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that failed: each of its open pages screenshot (artifacts/screenshots/
+    FAILED-...) and its visible text added to the report, to see what the page said then."""
+    outcome = yield
+    report = outcome.get_result()
+    browser = item.funcargs.get("browser") if report.when == "call" and report.failed else None
+    if browser is None:
+        return
+    for i, page in enumerate(p for context in browser.contexts for p in context.pages):
+        try:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"FAILED-{item.name}-{i}.png"), full_page=True)
+            text = page.locator("body").inner_text(timeout=5_000)
+        except Exception as e:  # a page already gone: say so, keep the test's own failure
+            text = f"(not readable: {type(e).__name__})"
+        report.sections.append((f"page {i} at the failure: {page.url}", text[-4_000:]))
+
+
 def _require_browser():
     """In CI a missing browser fails the run; elsewhere the tests skip, saying why."""
     problem = None
