@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import replace
+
 import pytest
 
+from mlcore import lessons
 from runs.challenge import Challenge
 from runs.classroom import ClassMode
 from runs.scheduler import get_scheduler
-from ui import teacher
+from ui import class_forms, teacher
 
 from .test_class_page import KEY, class_page
 
@@ -49,3 +53,24 @@ def test_a_class_mode_naming_a_lesson_the_app_no_longer_has_leaves_the_class_pag
     assert not at.exception, [e.value for e in at.exception]
     assert at.multiselect(key="cm_lessons").value == ["scaling"]
     assert at.number_input(key="ch_hidden").value == 10_000  # shown at the box's end
+
+
+def test_the_class_page_offers_the_lessons_it_is_drawn_with_whatever_was_imported_before(
+    monkeypatch,
+):
+    """The form reads its lessons from the page on each run: ui.class_forms first imported
+    while a test had added a lesson (the suite's order decides) left the page crashing on a
+    lesson without a title ("bad argument type for built-in operation")."""
+    monkeypatch.setenv("MNIST_LAB_TEACHER_KEY", KEY)
+    with monkeypatch.context() as patched:
+        extra = replace(lessons.LESSONS[0], slug="added-by-a-test", title="Added")
+        patched.setattr(lessons, "LESSONS", (extra, *lessons.LESSONS))
+        importlib.reload(class_forms)  # its first import happens now
+    try:
+        at = class_page(KEY)
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.multiselect(key="cm_lessons").options == [
+            lesson.title for lesson in lessons.LESSONS
+        ]
+    finally:
+        importlib.reload(class_forms)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mlcore.lessons import LESSONS
 from runs.challenge import Challenge, parse_deadline, when
 from runs.classroom import ClassMode
 from ui import teacher
@@ -53,9 +52,10 @@ def _shown(limit: int | None, most: int) -> int:
 
 
 def class_mode_form(titles: dict[str, str]) -> None:
+    """The class mode's form; titles: {slug: title} of every lesson the app has, in order."""
     mode = teacher.class_mode()
     with st.form("class_mode"):
-        slugs = [lesson.slug for lesson in LESSONS]
+        slugs = list(titles)
         kept = [s for s in mode.lessons or slugs if s in slugs]  # one the app no longer has: out
         chosen = st.multiselect("Lessons students see", slugs, kept,
                                 format_func=titles.get, key="cm_lessons")  # fmt: skip
