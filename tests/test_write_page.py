@@ -69,7 +69,7 @@ def test_hand_in_sends_the_checked_version_to_the_class(monkeypatch):
     monkeypatch.setenv(teacher.KEY_ENV, "a teacher's key")
     at = paste_and_check(REFERENCE)
     nickname = f"ada-{id(at) % 10_000}"
-    at.text_input(key=keys.WRITE_HANDIN_NICKNAME).input(nickname).run()
+    at.text_input(key=keys.WRITE_HANDIN_NICKNAME).input(nickname)  # a form: sent with the press
     at.button(key=keys.WRITE_HANDIN).click().run()
     assert any("Handed in as" in s.value for s in at.success), [e.value for e in at.error]
     handed = [c for c in get_scheduler().handed_in_code() if c.nickname == nickname]

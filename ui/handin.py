@@ -20,11 +20,18 @@ def form(runs: list, key: str, what: str = "this run") -> None:
     with st.expander(f"Hand in {what} to your teacher", expanded=False):
         if done:
             st.caption("Handed in as: " + plain(", ".join(sorted(set(done)))))
-        name = st.text_input(
-            "Nickname", key=f"{key}_nickname", value=remembered_nickname(),
-            max_chars=NICKNAME_MAX, help="What the teacher sees (your real name only if you want).",
-        )  # fmt: skip
-        if st.button("Hand in", key=f"{key}_button"):
+        # a form: the nickname goes with the press (typing then clicking at once reran the
+        # page for the nickname first, and the click was lost under load: seen on CI)
+        with st.form(f"{key}_form", border=False, enter_to_submit=True):
+            name = st.text_input(
+                "Nickname",
+                key=f"{key}_nickname",
+                value=remembered_nickname(),
+                max_chars=NICKNAME_MAX,
+                help="What the teacher sees (your real name only if you want).",
+            )
+            pressed = st.form_submit_button("Hand in", key=f"{key}_button")
+        if pressed:
             _hand_in(runs, name)
 
 

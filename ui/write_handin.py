@@ -19,13 +19,15 @@ def form(version: int | None, run_ids: list[str]) -> None:
     if not available() or version is None:
         return
     with st.expander("Hand in your code, its check and your run to your teacher"):
-        name = st.text_input(
-            "Nickname", key=keys.WRITE_HANDIN_NICKNAME,
-            value=st.session_state.get(keys.NICKNAME, ""),
-            max_chars=NICKNAME_MAX, help="What the teacher sees (your real name only if you want).",
-        )  # fmt: skip
-        st.caption(f"Hands in version {version}" + (" and your run." if run_ids else "."))
-        if st.button("Hand in", key=keys.WRITE_HANDIN):
+        with st.form("write_handin_form", border=False):  # the nickname goes with the press
+            name = st.text_input(
+                "Nickname", key=keys.WRITE_HANDIN_NICKNAME,
+                value=st.session_state.get(keys.NICKNAME, ""), max_chars=NICKNAME_MAX,
+                help="What the teacher sees (your real name only if you want).",
+            )  # fmt: skip
+            st.caption(f"Hands in version {version}" + (" and your run." if run_ids else "."))
+            pressed = st.form_submit_button("Hand in", key=keys.WRITE_HANDIN)
+        if pressed:
             _hand_in(version, run_ids, name)
 
 
