@@ -69,16 +69,39 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group(group))
 
 
+_BEFORE = pytest.StashKey[set]()  # the browser's contexts open when a test began
+
+
+@pytest.fixture(autouse=True)
+def _closes_its_contexts(request):
+    """After a browser test, every context it opened is closed (a failed test's too, after
+    its screenshots): a page left open goes on polling its stopped server, costing the next
+    tests CPU, and leaked into the next failure's report."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    request.node.stash[_BEFORE] = before = set(browser.contexts)
+    yield
+    for context in browser.contexts:
+        if context not in before:
+            with contextlib.suppress(Exception):  # already closing with its server
+                context.close()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """A browser test that failed: each of its open pages screenshot (artifacts/screenshots/
-    FAILED-...) and its visible text added to the report, to see what the page said then."""
+    """A browser test that failed: each page it opened screenshot (artifacts/screenshots/
+    FAILED-...) and its visible text added to the report, to see what the page said then (its
+    own server has often stopped by now: its `with running_app` block has ended)."""
     outcome = yield
     report = outcome.get_result()
     browser = item.funcargs.get("browser") if report.when == "call" and report.failed else None
     if browser is None:
         return
-    for i, page in enumerate(p for context in browser.contexts for p in context.pages):
+    before = item.stash.get(_BEFORE, set())
+    mine = [p for c in browser.contexts if c not in before for p in c.pages]
+    for i, page in enumerate(mine):
         try:
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / f"FAILED-{item.name}-{i}.png"), full_page=True)
