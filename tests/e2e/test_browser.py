@@ -13,23 +13,18 @@ from .conftest import go_to, settle, shot
 pytestmark = pytest.mark.browser
 
 
-def plotted_points(page, chart: int) -> int:
-    """Points in the first trace of the chart-th Plotly chart on the page."""
-    return page.evaluate(
-        "i => { const g = document.querySelectorAll('.js-plotly-plot')[i];"
-        " return g && g.data && g.data[0] ? g.data[0].x.length : 0; }",
-        chart,
-    )
-
-
-def grows_past(page, n: int, timeout: float = 60_000) -> None:
-    """Wait until the loss chart has more than n points (a live chart: no pace assumed)."""
-    page.wait_for_function(
+def grows_past(page, n: int, timeout: float = 60_000) -> int:
+    """Wait until the loss chart has more than n points (a live chart: no pace assumed); the
+    count seen then. Read in the same moment: a second read can find the chart mid-redraw,
+    empty (CI read [26, 0, 71])."""
+    seen = page.wait_for_function(
         "n => { const g = document.querySelector('.js-plotly-plot');"
-        " return g && g.data && g.data[0] && g.data[0].x.length > n; }",
+        " const k = g && g.data && g.data[0] ? g.data[0].x.length : 0;"
+        " return k > n ? k : false; }",
         arg=n,
         timeout=timeout,
     )
+    return seen.json_value()
 
 
 STOPPED = re.compile(r"— stopped")
@@ -40,24 +35,18 @@ def test_training_charts_update_live_and_the_run_survives_a_page_switch(page, ap
     # chart is sampled, and a slow one is never waited on for the end
     page.goto(f"{app_url}/train?iterations=200")
     page.get_by_role("button", name="Start").click()
-    # the empty axes are there before Start: wait for the first point (a busy machine's worker
-    # took seconds to load the data, and the samples all read 0)
-    page.wait_for_function(
-        "() => { const g = document.querySelector('.js-plotly-plot');"
-        " return g && g.data && g.data[0] && g.data[0].x.length > 0; }",
-        timeout=60_000,
-    )
-    before = [plotted_points(page, 0)]
-    for _ in range(2):  # the chart grows while the run trains, at whatever pace (no timing)
-        grows_past(page, before[-1])
-        before.append(plotted_points(page, 0))
-    assert before[0] < before[1] < before[2], f"the loss chart did not grow: {before}"
+    # the empty axes are there before Start: the first point, then more twice, at whatever
+    # pace (a busy machine's worker took seconds to load the data); each wait fails if the
+    # chart stops growing
+    seen = grows_past(page, 0)
+    for _ in range(2):
+        seen = grows_past(page, seen)
 
     go_to(page, "Softmax")  # away and back through the sidebar: the session keeps the run
     page.get_by_text("Naive vs stable softmax").wait_for(timeout=15_000)
     go_to(page, "Train")
     page.locator(".js-plotly-plot").first.wait_for(timeout=15_000)
-    grows_past(page, before[-1])  # more points than before the switch: it went on meanwhile
+    grows_past(page, seen)  # more points than before the switch: it went on meanwhile
 
     page.get_by_role("button", name="Stop").click()
     page.get_by_text(STOPPED).wait_for(timeout=60_000)
