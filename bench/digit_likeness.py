@@ -10,8 +10,8 @@ the two are fused as Fisher's -log(a) - log(b); the threshold lets the page (han
 score) doubt or refuse DOUBTED of those digits. Chosen on build kinds only (leave-one-group-out
 with a smaller network, bench/nondigit_lofo.py: 51% named against 43% for that network alone),
 it named fewer held-out non-digits than the shipped network alone (bench/nondigits.py with
-LIKENESS, README's Draw), so the page does not use it. 2-3 min on 2 busy cores (one seed, the
-same figures in two runs; the file's bytes across runs not yet compared):
+LIKENESS, README's Draw), so the page does not use it. 2-6 min on 2 busy cores; the same file
+byte for byte each time (two runs compared, 2026-12-07):
     MNIST_DIR=/work/shared/datasets/mnist OPENBLAS_NUM_THREADS=1 \\
         python bench/digit_likeness.py [OUT.npz]
 """
