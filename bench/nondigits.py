@@ -4,24 +4,33 @@ Every drawing goes the page's way: a 280 x 280 RGBA canvas -> mlcore.digit_check
 (mlcore.preprocess inside). Non-digits: the BUILD families of tests/nondigits.py (the only ones
 the detector was tuned or trained on; here with another seed), the HELD_OUT ones (other fonts,
 other shapes, symbols, words) and the HELD_OUT_NEW ones (Greek letters, faces, check marks,
-pictograms, notes, stick figures; defined before the second detector was built). Real digits:
-MNIST test digits thinned to their centre line and redrawn with a brush (even indices: BUILD,
-used for the detector's threshold; odd: HELD_OUT), MNIST test digits as pixels (odd), and
+pictograms, notes, stick figures; defined before the second detector was built) and the
+HELD_OUT_3 ones (tests/nondigits_held_out_3.py: Cyrillic, trees, suns, ...; defined before the
+fused score of bench/digit_likeness.py was chosen). Real digits: MNIST test digits thinned
+to their centre line and redrawn with a brush (even indices: BUILD, used for the detector's
+threshold; odd: HELD_OUT), MNIST test digits as pixels (odd), and
 digits typed in the held-out fonts. Detectors compared (a refused drawing -- empty, tiny, a
 blot -- counts for each): the hand rules (separate pieces, many loops, far from the sample's
 digits), the "not a digit" network alone (models/nondigit.npz, or DETECTOR.npz), what the page
-ships (pieces, loops and the network), all of them, and the default model's hidden layer's
+ships (pieces, loops and the network), all of them, the default model's hidden layer's
 distance to real digits (Mahalanobis to the nearest class mean, its threshold doubting 0.4% of
-BUILD real digits).
-    MNIST_DIR=/work/shared/datasets/mnist python bench/nondigits.py [N_EACH N_DIGITS [DETECTOR]]
+BUILD real digits), and (LIKENESS given) pieces, loops and the network's probability fused with
+the distance to the nearest real digits (bench/digit_likeness.py: tried, not shipped). It
+ends with the page's check's time per drawing.
+    MNIST_DIR=/work/shared/datasets/mnist python bench/nondigits.py [N_EACH N_DIGITS [DETECTOR
+        [LIKENESS]]]
+(DETECTOR "": models/nondigit.npz; LIKENESS: the file bench/digit_likeness.py writes.)
 """
 
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from digit_likeness import fused_score, load_likeness, nearest_distance  # bench/, beside this
 
 from mlcore.data import SAMPLE_DIR, load_mnist
 from mlcore.digit_check import (
@@ -33,6 +42,7 @@ from mlcore.digit_check import (
 from mlcore.functions import sigmoid
 from mlcore.model import load_model
 from tests.nondigits import BUILD, HELD_OUT, HELD_OUT_NEW, family, redrawn_digits, typed_digits
+from tests.nondigits_held_out_3 import HELD_OUT_3
 from tests.test_digit_check import canvas_of
 
 FAR = "far from every one"  # the distance rule's sentence
@@ -78,13 +88,15 @@ def read_all(canvases, references) -> dict:
     }
 
 
-def score(m: dict, detector, hidden) -> dict:
-    """m with the detector's "not a digit" probability p and the hidden distance added."""
-    return {
-        **m,
-        "p": not_digit_probability(m["pixels"], detector),
-        "hidden": hidden.distance(m["pixels"]),
-    }
+def score(m: dict, detector, hidden, likeness) -> dict:
+    """m with the detector's "not a digit" probability p, the hidden distance and (likeness
+    given) whether the fused score of bench/digit_likeness.py doubts it."""
+    p = not_digit_probability(m["pixels"], detector)
+    fused = None
+    if likeness is not None:
+        nearest = nearest_distance(m["pixels"], likeness.references)
+        fused = fused_score(p, nearest, likeness) > likeness.threshold
+    return {**m, "p": p, "fused": fused, "hidden": hidden.distance(m["pixels"])}
 
 
 def flags(m: dict, detector, hidden_threshold: float) -> dict:
@@ -96,13 +108,27 @@ def flags(m: dict, detector, hidden_threshold: float) -> dict:
         "shipped: pieces, loops, network": m["refused"] | m["shape"] | net,
         "all rules + network": m["refused"] | m["shape"] | m["far"] | net,
         "hidden distance": m["refused"] | hid,
+        **(
+            {}
+            if m["fused"] is None
+            else {
+                "tried: pieces, loops, network fused with nearest digits": m["refused"]
+                | m["shape"]
+                | m["fused"]
+            }
+        ),
     }
 
 
 def sets(n_each: int, n_digits: int, mnist):
     """(split, kind, name, canvases) of every set the table reports, one at a time (a canvas
     is 0.3 MB)."""
-    splits = (("build", BUILD), ("held-out", HELD_OUT), ("held-out new", HELD_OUT_NEW))
+    splits = (
+        ("build", BUILD),
+        ("held-out", HELD_OUT),
+        ("held-out new", HELD_OUT_NEW),
+        ("held-out 3", HELD_OUT_3),
+    )
     for split, families in splits:
         for name in families:
             yield split, "non-digit", name, family(name, n_each)
@@ -119,10 +145,10 @@ def row(label: str, flagged: dict) -> str:
     return f"| {label} | {n} | {cells} |"
 
 
-def table(read: list, detector, hidden) -> list:
+def table(read: list, detector, hidden, likeness=None) -> list:
     """Print the figures of read [(split, kind, name, read_all(...)), ...] as Markdown;
     -> read with the scores (score)."""
-    measured = [(s, k, name, score(m, detector, hidden)) for s, k, name, m in read]
+    measured = [(s, k, name, score(m, detector, hidden, likeness)) for s, k, name, m in read]
     build_digits = next(m for s, k, _, m in measured if s == "build" and k == "digit")
     kept = build_digits["hidden"][~build_digits["refused"]]
     hidden_threshold = float(np.quantile(kept, 1 - HIDDEN_DOUBTED))
@@ -164,12 +190,19 @@ def curve(measured: list, doubted=(0.005, 0.009, 0.012, 0.015, 0.02, 0.03, 0.05)
         print(f"| {share:.1%} | {t:.4f} | " + " | ".join(f"{100 * c:5.1f}" for c in cells) + " |")
 
 
-def main(n_each: int, n_digits: int, detector: str | None = None) -> None:
+def main(n_each: int, n_digits: int, detector: str = "", likeness: str = "") -> None:
     sample, mnist = load_mnist(SAMPLE_DIR), load_mnist()
     references = reference_digits(sample.X_train)
     hidden = Hidden(load_model(DEFAULT_MODEL), sample.X_train, sample.y_train)
     read = [(s, k, n, read_all(c, references)) for s, k, n, c in sets(n_each, n_digits, mnist)]
-    curve(table(read, load_detector(detector) if detector else load_detector(), hidden))
+    loaded = load_detector(detector) if detector else load_detector()
+    curve(table(read, loaded, hidden, load_likeness(likeness) if likeness else None))
+    canvases = family(next(iter(HELD_OUT_3)), 50, seed=1) + redrawn_digits(mnist.X_test[:50])
+    start = time.perf_counter()
+    for c in canvases:
+        read_canvas(c, loaded)
+    each = (time.perf_counter() - start) / len(canvases)
+    print(f"\nthe page's check (read_canvas with the detector): {1000 * each:.1f} ms a drawing")
 
 
 if __name__ == "__main__":
