@@ -274,3 +274,11 @@ def test_files_bound_from_under_tmp_are_seen_inside(tmp_path):
     )
     out = subprocess.run(line, capture_output=True, text=True, timeout=30)
     assert word in out.stdout, out.stderr[-300:]
+    zipped = shared / "written.zip"  # python -m zipfile -c: writing into the bound folder
+    line = sandbox.command(
+        ["zipfile", "-c", str(zipped), str(shared / "data.json")],
+        sandbox.CHECK_LIMITS, {str(shared): str(shared)}, {},
+    )  # fmt: skip
+    out = subprocess.run(line, capture_output=True, text=True, timeout=30)
+    assert out.returncode != 0 and "Read-only file system" in out.stderr, out.stderr[-300:]
+    assert not zipped.exists()
