@@ -250,6 +250,7 @@ if run is not None and not run.active and (run.history or run.status == "interru
                 lambda: model_bytes(run.model()),  # built on click, not on every rerun
                 file_name=f"mnist-run-{run.id}.npz",
                 key="download_model",
+                on_click="ignore",  # see ui/your_work.py: no rerun, the file is not lost
                 help="Load it with mlcore.model.load_model, or upload it on the Draw page.",
             )
 
@@ -270,6 +271,7 @@ if mine := state.runs():
         file_name="mnist-lab-runs.csv",
         mime="text/csv",
         key="download_csv",
+        on_click="ignore",  # see ui/your_work.py: no rerun, the file is not lost
         help="One row per report of every run you kept, with the run's settings: "
         "open it in a spreadsheet or pandas. Everything at once: Home → Your work.",
     )

@@ -497,3 +497,16 @@ def test_a_busy_server_draws_the_live_charts_light_until_the_run_ends(monkeypatc
     wait_for_run(at, timeout=30)
     assert len(at.get("plotly_chart")) == 2  # ended: interactive again
     assert not light_charts(at)
+
+
+def test_a_download_does_not_rerun_the_page_so_its_file_is_not_dropped():
+    """Streamlit clears a session's outgoing messages when a full run starts: a click that
+    also reran the page could lose the built file's answer (the button spun for minutes)."""
+    at = start_small_run(iterations=1)
+    wait_for_run(at)
+    buttons = at.get("download_button")
+    assert [b.proto.label for b in buttons] == [
+        "Download this model (.npz)",
+        "Download every run's history (.csv)",
+    ]
+    assert all(b.proto.ignore_rerun for b in buttons)

@@ -98,7 +98,8 @@ def _table(runs: list[HandedIn]) -> None:
     ]
     st.dataframe(rows, hide_index=True, height=min(400, 38 + 35 * len(rows)))
     st.download_button("Download the class (.csv)", class_csv(runs), key="class_csv",
-                       file_name="mnist-lab-class.csv", mime="text/csv")  # fmt: skip
+                       file_name="mnist-lab-class.csv", mime="text/csv",
+                       on_click="ignore")  # no rerun on the click (ui/your_work.py)  # fmt: skip
 
 
 def _best_rows(runs, names: dict[str, str], colors: dict[str, str]) -> list:

@@ -34,6 +34,10 @@ def section() -> None:
             file_name="mnist-lab-my-work.zip",
             mime="application/zip",
             key="download_zip",
+            # no script rerun on the click: Streamlit clears a session's outgoing messages when
+            # a full run starts, and the built file's answer, queued then, was lost (the button
+            # spun for 3 minutes: seen twice on a loaded CI run, for this zip and the CSV)
+            on_click="ignore",
             help="runs.csv (a row per report of every run), and per run its settings and "
             "model (.npz: load it with mlcore.model.load_model or on the Draw page).",
         )
