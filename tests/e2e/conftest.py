@@ -70,6 +70,10 @@ def pytest_collection_modifyitems(items):
 
 
 _BEFORE = pytest.StashKey[set]()  # the browser's contexts open when a test began
+_FIRST = pytest.StashKey[int]()  # how many servers app_process had started when a test began
+# Every server app_process started: its log, its process, and its exit code if it had ended
+# before its test stopped it (None: it was still running), for a failed test's report.
+_SERVERS: list[list] = []
 
 
 @pytest.fixture(autouse=True)
@@ -82,6 +86,7 @@ def _closes_its_contexts(request):
         return
     browser = request.getfixturevalue("browser")
     request.node.stash[_BEFORE] = before = set(browser.contexts)
+    request.node.stash[_FIRST] = len(_SERVERS)
     yield
     for context in browser.contexts:
         if context not in before:
@@ -109,6 +114,13 @@ def pytest_runtest_makereport(item, call):
         except Exception as e:  # a page already gone: say so, keep the test's own failure
             text = f"(not readable: {type(e).__name__})"
         report.sections.append((f"page {i} at the failure: {page.url}", text[-4_000:]))
+    shared = [s for s in _SERVERS if s[0] == LOG] if "app_url" in item.funcargs else []
+    for log_path, proc, ended in shared + _SERVERS[item.stash.get(_FIRST, len(_SERVERS)) :]:
+        state = "still running" if proc.poll() is None else f"exited with {proc.returncode}"
+        if ended is not None:  # it had died before its test stopped it: the likely cause
+            state = f"HAD ENDED BY ITSELF (exit code {ended}) before the test stopped it"
+        tail = log_path.read_bytes()[-3_000:].decode(errors="replace")
+        report.sections.append((f"server {log_path.name} (pid {proc.pid}, {state})", tail))
 
 
 def _require_browser():
@@ -169,11 +181,14 @@ def app_process(log_path: Path, port: int | None = None, **env_changes: str):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        record = [log_path, proc, None]
+        _SERVERS.append(record)
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_until_healthy(url, proc, log_path)
             yield url, proc
         finally:
+            record[2] = proc.poll()  # not None: it ended by itself, before this stop
             proc.terminate()
             try:
                 proc.wait(10)
@@ -182,19 +197,25 @@ def app_process(log_path: Path, port: int | None = None, **env_changes: str):
                 proc.wait()
 
 
+SERVING = b"You can now view your Streamlit app"  # what `streamlit run` logs once it serves
+
+
 def _wait_until_healthy(url: str, proc: subprocess.Popen, log_path: Path) -> None:
+    """Until url answers healthy and the answer is this proc's: its log says it serves (the
+    port free_port found could be taken by another worker's server before this one binds)."""
     deadline = time.monotonic() + 30
     while True:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
+                if r.status == 200 and SERVING in log_path.read_bytes():
                     return
         except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                output = log_path.read_text(errors="replace")
-                pytest.fail(f"streamlit did not start:\n{output}")
-            time.sleep(0.2)
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            output = log_path.read_text(errors="replace")
+            pytest.fail(f"streamlit did not start:\n{output}")
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")
