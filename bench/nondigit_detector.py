@@ -4,12 +4,14 @@ MEMBERS networks of the lab's kind (784 -> HIDDEN sigmoid -> softmax over 11: th
 and "not a digit"), each trained with the lab's forward and backward, every image moved by up to
 SHIFT pixels each time it is seen, on: MNIST's 60,000 training digits, REDRAWN of them redrawn
 with a brush through the Draw page's path, the BUILD families of tests/nondigits.py through that
-path too (never a HELD_OUT or HELD_OUT_NEW one), and non-digits made of training digits (turned
-a quarter, side by side, drawn over each other). Their logits are averaged, which is one network
-784 -> MEMBERS * HIDDEN -> 11 (the hidden units side by side, w2 / MEMBERS): the shipped file
-keeps the page's format. Its threshold: the page (hand rules and detector) doubts or refuses
-DOUBTED of the BUILD real digits (the first THRESHOLD_DIGITS MNIST test digits of even index,
-redrawn). 10-40 min on 2 busy cores (13 min measured); the same file byte for byte each time:
+path too (never a held-out one), non-digits made of training digits (turned a quarter, side
+by side, drawn over each other) and CORPUS glyphs of the DejaVu fonts (bench/glyph_corpus.py:
+thousands of letters and symbols of many scripts and blocks, none of a held-out kind or
+digit-like). Their logits are averaged, which is one network 784 -> MEMBERS * HIDDEN -> 11
+(the hidden units side by side, w2 / MEMBERS): the shipped file keeps the page's format. Its
+threshold: the page (hand rules and detector) doubts or refuses DOUBTED of the BUILD real
+digits (the first THRESHOLD_DIGITS MNIST test digits of even index, redrawn). 10-40 min on 2
+busy cores (13 min measured); the same file byte for byte each time:
     MNIST_DIR=/work/shared/datasets/mnist python bench/nondigit_detector.py [OUT.npz]
 """
 
@@ -20,6 +22,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from glyph_corpus import corpus_canvases, corpus_glyphs  # bench/, beside this
 
 from mlcore.data import load_mnist
 from mlcore.digit_check import (
@@ -37,6 +41,7 @@ HIDDEN, MEMBERS = 100, 3  # hidden units of each network, networks averaged
 PER_FAMILY = 1500  # non-digits of each BUILD family (seed 1; the figures use seed 0)
 REDRAWN = 30000  # MNIST training digits redrawn with a brush
 DIGIT_MADE = 3000  # non-digits made of (other) training digits
+CORPUS = 10000  # glyphs of the DejaVu fonts (bench/glyph_corpus.py; 0: none), set before training
 SHIFT = 2  # pixels a training image may move each time it is seen (0: none)
 PASSES, BATCH, RATE, MOMENTUM = 8, 128, 0.5, 0.9
 DOUBTED = 0.009  # of the BUILD real digits the page may doubt or refuse (the goal: <= 1%)
@@ -87,6 +92,10 @@ def training_set(mnist, rng) -> tuple[np.ndarray, np.ndarray]:
     makers.update(
         {name: (lambda a, k, s, name=name: family(name, k, s), PER_FAMILY) for name in BUILD}
     )
+    if CORPUS:
+        glyphs, limit = corpus_glyphs(mnist)
+        print(f"  glyph corpus: {len(glyphs)} glyphs (digit distance above {limit:.3f})")
+        makers["DejaVu glyph corpus"] = (lambda a, k, s: corpus_canvases(glyphs, k, s), CORPUS)
     for name, (make, n) in makers.items():
         pixels, _ = in_chunks(make, n)
         parts.append((pixels, np.full(len(pixels), NOT_A_DIGIT)))
