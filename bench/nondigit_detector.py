@@ -4,13 +4,16 @@ MEMBERS networks of the lab's kind (784 -> HIDDEN sigmoid -> softmax over 11: th
 and "not a digit"), each trained with the lab's forward and backward, every image moved by up to
 SHIFT pixels each time it is seen, on: MNIST's 60,000 training digits, REDRAWN of them redrawn
 with a brush through the Draw page's path, the BUILD families of tests/nondigits.py through that
-path too (never a HELD_OUT or HELD_OUT_NEW one), and non-digits made of training digits (turned
-a quarter, side by side, drawn over each other). Their logits are averaged, which is one network
-784 -> MEMBERS * HIDDEN -> 11 (the hidden units side by side, w2 / MEMBERS): the shipped file
-keeps the page's format. Its threshold: the page (hand rules and detector) doubts or refuses
-DOUBTED of the BUILD real digits (the first THRESHOLD_DIGITS MNIST test digits of even index,
-redrawn). 10-40 min on 2 busy cores (13 min measured); the same file byte for byte each time:
-    MNIST_DIR=/work/shared/datasets/mnist python bench/nondigit_detector.py [OUT.npz]
+path too (never a held-out one), non-digits made of training digits (turned a quarter, side
+by side, drawn over each other) and, CORPUS given, that many glyphs of the DejaVu fonts
+(bench/glyph_corpus.py: letters and symbols of many scripts and blocks, none of a held-out kind
+or digit-like; tried 2026-12-07 with 10,000, 21 min, not shipped: README). Their logits are
+averaged, which is one network 784 -> MEMBERS * HIDDEN -> 11 (the hidden units side by side,
+w2 / MEMBERS): the shipped file keeps the page's format. Its threshold: the page (hand rules
+and detector) doubts or refuses DOUBTED of the BUILD real digits (the first THRESHOLD_DIGITS
+MNIST test digits of even index, redrawn). 10-40 min on 2 busy cores (13 min measured); the
+same file byte for byte each time (no CORPUS: models/nondigit.npz):
+    MNIST_DIR=/work/shared/datasets/mnist python bench/nondigit_detector.py [OUT.npz [CORPUS]]
 """
 
 import sys
@@ -20,6 +23,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from glyph_corpus import corpus_canvases, corpus_glyphs  # bench/, beside this
 
 from mlcore.data import load_mnist
 from mlcore.digit_check import (
@@ -66,8 +71,9 @@ def in_chunks(make, n: int) -> tuple[np.ndarray, np.ndarray]:
     return pixels, kept
 
 
-def training_set(mnist, rng) -> tuple[np.ndarray, np.ndarray]:
-    """X (n, 784) in [0, 1], y (n,) in 0..10: digits, redrawn digits, BUILD non-digits."""
+def training_set(mnist, rng, corpus: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """X (n, 784) in [0, 1], y (n,) in 0..10: digits, redrawn digits, BUILD non-digits and
+    corpus glyphs of bench/glyph_corpus.py (0: none, as shipped)."""
     rows = rng.permutation(len(mnist.y_train))
     redrawn, others = rows[:REDRAWN], rows[REDRAWN : REDRAWN + DIGIT_MADE // 2]
     pixels, kept = in_chunks(
@@ -87,6 +93,10 @@ def training_set(mnist, rng) -> tuple[np.ndarray, np.ndarray]:
     makers.update(
         {name: (lambda a, k, s, name=name: family(name, k, s), PER_FAMILY) for name in BUILD}
     )
+    if corpus:
+        glyphs, limit = corpus_glyphs(mnist)
+        print(f"  glyph corpus: {len(glyphs)} glyphs (digit distance above {limit:.3f})")
+        makers["DejaVu glyph corpus"] = (lambda a, k, s: corpus_canvases(glyphs, k, s), corpus)
     for name, (make, n) in makers.items():
         pixels, _ = in_chunks(make, n)
         parts.append((pixels, np.full(len(pixels), NOT_A_DIGIT)))
@@ -156,11 +166,11 @@ def averaged(nets: list[Params]) -> Params:
     )
 
 
-def main(out: Path) -> None:
+def main(out: Path, corpus: int = 0) -> None:
     start, rng = time.time(), np.random.default_rng(SEED)
     mnist = load_mnist()
     print("making the training set through the Draw page's path ...")
-    X, y = training_set(mnist, rng)
+    X, y = training_set(mnist, rng, corpus)
     print(f"{len(y)} images ({np.mean(y == NOT_A_DIGIT):.1%} not a digit); training ...")
     nets = [train(X, y, rng) for _ in range(MEMBERS)]
     # Kept as float16 (half the file); the threshold is set on the weights as saved.
@@ -179,4 +189,5 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DETECTOR_FILE)
+    args = sys.argv[1:]
+    main(Path(args[0]) if args else DETECTOR_FILE, int(args[1]) if len(args) > 1 else 0)

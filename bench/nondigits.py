@@ -6,7 +6,9 @@ the detector was tuned or trained on; here with another seed), the HELD_OUT ones
 other shapes, symbols, words) and the HELD_OUT_NEW ones (Greek letters, faces, check marks,
 pictograms, notes, stick figures; defined before the second detector was built) and the
 HELD_OUT_3 ones (tests/nondigits_held_out_3.py: Cyrillic, trees, suns, ...; defined before the
-fused score of bench/digit_likeness.py was chosen). Real digits: MNIST test digits thinned
+fused score of bench/digit_likeness.py was chosen) and the HELD_OUT_4 ones
+(tests/nondigits_held_out_4.py: keys, cups, cars, clocks, ...; defined before the glyph corpus
+of bench/glyph_corpus.py was built). Real digits: MNIST test digits thinned
 to their centre line and redrawn with a brush (even indices: BUILD, used for the detector's
 threshold; odd: HELD_OUT), MNIST test digits as pixels (odd), and
 digits typed in the held-out fonts. Detectors compared (a refused drawing -- empty, tiny, a
@@ -43,6 +45,7 @@ from mlcore.functions import sigmoid
 from mlcore.model import load_model
 from tests.nondigits import BUILD, HELD_OUT, HELD_OUT_NEW, family, redrawn_digits, typed_digits
 from tests.nondigits_held_out_3 import HELD_OUT_3
+from tests.nondigits_held_out_4 import HELD_OUT_4
 from tests.test_digit_check import canvas_of
 
 FAR = "far from every one"  # the distance rule's sentence
@@ -128,6 +131,7 @@ def sets(n_each: int, n_digits: int, mnist):
         ("held-out", HELD_OUT),
         ("held-out new", HELD_OUT_NEW),
         ("held-out 3", HELD_OUT_3),
+        ("held-out 4", HELD_OUT_4),
     )
     for split, families in splits:
         for name in families:

@@ -36,6 +36,7 @@ from .nondigits import (
 )
 from .nondigits_build_more import ARMENIAN, BUILD_SYMBOLS, HEBREW
 from .nondigits_held_out_3 import CYRILLIC, CYRILLIC_FONTS, HELD_OUT_3
+from .nondigits_held_out_4 import HELD_OUT_4
 from .nondigits_held_out_new import GREEK, GREEK_FONTS, HELD_OUT_NEW
 
 # Measured 2026-12-07 with the second detector (bench/nondigits.py has the figures by family):
@@ -204,8 +205,8 @@ def test_the_build_kinds_hold_no_held_out_character():
     assert not [c for c in build | held_out - set(CYRILLIC) if "CYRILLIC" in unicodedata.name(c)]
 
 
-def test_the_four_families_are_disjoint_and_the_third_held_out_set_uses_fonts_of_its_own():
-    sets = [BUILD, HELD_OUT, HELD_OUT_NEW, HELD_OUT_3]
+def test_the_five_families_are_disjoint_and_the_third_held_out_set_uses_fonts_of_its_own():
+    sets = [BUILD, HELD_OUT, HELD_OUT_NEW, HELD_OUT_3, HELD_OUT_4]
     names = [name for s in sets for name in s]
     assert len(names) == len(set(names)) and all(len(s) >= 5 for s in sets)
     others = {f.split("/")[-1] for f in BUILD_FONTS + HELD_OUT_FONTS} | set(GREEK_FONTS)
