@@ -167,8 +167,12 @@ def sample_bilinear(ink: np.ndarray, coords: np.ndarray) -> np.ndarray:
     np.clip(coords, -1, SIDE, out=coords)  # beyond one pixel out, all four reads are 0
     corner = np.floor(coords)
     frac = coords - corner  # (b, 2, 784): fraction down, fraction right
-    start = (np.arange(b, dtype=np.float32) * (n * n) + PAD * (n + 1))[:, None]
-    index = (corner[:, 0] * n + corner[:, 1] + start).astype(np.intp)  # exact below 2^24
+    # In integers: float32 offsets are exact only below 2^24, 16,384 images of 32 x 32 (past
+    # that, reads landed a pixel or two off; an augmented batch over 16,384 was silently wrong).
+    index = corner[:, 0].astype(np.intp)  # (b, 784)
+    index *= n
+    index += corner[:, 1].astype(np.intp)
+    index += (np.arange(b, dtype=np.intp) * (n * n) + PAD * (n + 1))[:, None]
     flat = padded.ravel()
     tl, tr = flat.take(index), flat[1:].take(index)  # top left, top right
     bl, br = flat[n:].take(index), flat[n + 1 :].take(index)

@@ -5,6 +5,8 @@ from mlcore.augment import (
     AUGMENTS,
     ELASTIC_ALPHA,
     ELASTIC_SIGMA,
+    PAD,
+    SIDE,
     _gaussian_matrix,
     affine_coords,
     affine_maps,
@@ -145,3 +147,12 @@ def test_preview_puts_each_original_first_then_its_copies(digits):
     np.testing.assert_array_equal(grid[30:58, :28], digits[0][1].reshape(28, 28))
     assert grid[28, 0] == 128  # the gap
     assert 0 <= grid.min() and grid.max() <= 255
+
+
+def test_sample_bilinear_reads_every_image_in_place_however_many_there_are():
+    b = 2**24 // (SIDE + 2 * PAD) ** 2 + 16  # past where float32 offsets stop being exact
+    ink = np.random.default_rng(0).random((b, SIDE * SIDE), dtype=np.float32)
+    rows, cols = np.indices((SIDE, SIDE)).reshape(2, -1).astype(np.float32)
+    coords = np.broadcast_to(np.stack([rows, cols]), (b, 2, SIDE * SIDE)).copy()
+    out = sample_bilinear(ink, coords).reshape(b, -1)
+    assert not np.flatnonzero(np.any(out != ink, axis=1)).size
