@@ -14,11 +14,12 @@ threshold; odd: HELD_OUT), MNIST test digits as pixels (odd), and
 digits typed in the held-out fonts. Detectors compared (a refused drawing -- empty, tiny, a
 blot -- counts for each): the hand rules (separate pieces, many loops, far from the sample's
 digits), the "not a digit" network alone (models/nondigit.npz, or DETECTOR.npz), what the page
-ships (pieces, loops and the network), all of them, the default model's hidden layer's
-distance to real digits (Mahalanobis to the nearest class mean, its threshold doubting 0.4% of
-BUILD real digits), and (LIKENESS given) pieces, loops and the network's probability fused with
-the distance to the nearest real digits (bench/digit_likeness.py: tried, not shipped). It
-ends with the page's check's time per drawing.
+shipped before its steadiness check (pieces, loops and the network; the page now, with the
+default model's steadiness: bench/nondigit_consistency.py), all of them, the default model's
+hidden layer's distance to real digits (Mahalanobis to the nearest class mean, its threshold
+doubting 0.4% of BUILD real digits), and (LIKENESS given) pieces, loops and the network's
+probability fused with the distance to the nearest real digits (bench/digit_likeness.py:
+tried, not shipped). It ends with that check's time per drawing.
     MNIST_DIR=/work/shared/datasets/mnist python bench/nondigits.py [N_EACH N_DIGITS [DETECTOR
         [LIKENESS]]]
 (DETECTOR "": models/nondigit.npz; LIKENESS: the file bench/digit_likeness.py writes.)
@@ -108,7 +109,7 @@ def flags(m: dict, detector, hidden_threshold: float) -> dict:
     return {
         "today's rules": m["refused"] | m["shape"] | m["far"],
         "network": m["refused"] | net,
-        "shipped: pieces, loops, network": m["refused"] | m["shape"] | net,
+        "page before: pieces, loops, network": m["refused"] | m["shape"] | net,
         "all rules + network": m["refused"] | m["shape"] | m["far"] | net,
         "hidden distance": m["refused"] | hid,
         **(
@@ -173,7 +174,7 @@ def table(read: list, detector, hidden, likeness=None) -> list:
 
 
 def curve(measured: list, doubted=(0.005, 0.009, 0.012, 0.015, 0.02, 0.03, 0.05)) -> None:
-    """Print what the shipped page (pieces, loops, network) would name at other thresholds:
+    """Print what the page before (pieces, loops, network) would name at other thresholds:
     each set so the page doubts a share of the BUILD real digits, as Markdown."""
     build = next(m for s, k, _, m in measured if s == "build" and k == "digit")
     ruled = build["refused"] | build["shape"]
@@ -206,7 +207,7 @@ def main(n_each: int, n_digits: int, detector: str = "", likeness: str = "") -> 
     for c in canvases:
         read_canvas(c, loaded)
     each = (time.perf_counter() - start) / len(canvases)
-    print(f"\nthe page's check (read_canvas with the detector): {1000 * each:.1f} ms a drawing")
+    print(f"\nthe check before (read_canvas with the detector): {1000 * each:.1f} ms a drawing")
 
 
 if __name__ == "__main__":

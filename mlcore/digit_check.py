@@ -3,10 +3,12 @@
 A softmax always names one of the ten digits, even for a scribble; these checks say when the
 drawing itself is unlike a digit: several separate pieces, strokes crossing into many closed
 loops, or a small network with an eleventh output, "not a digit", trained on MNIST and
-generated letters, shapes and scribbles (models/nondigit.npz, bench/nondigit_detector.py).
-It is separate from the model a student picks, so it answers alike for the default model and
-for any model trained on the Train page. A fourth rule, a shape far from every one of the
-bundled sample's digits, is kept for comparison (bench/nondigits.py has the figures).
+generated letters, shapes and scribbles (models/nondigit.npz, bench/nondigit_detector.py),
+whose doubt grows when the default model's answer changes under small changes of the image
+(moved, turned, resized, its stroke thicker or thinner: unsteady_score). Both are separate
+from the model a student picks, so they answer alike for the default model and for any model
+trained on the Train page. A fourth rule, a shape far from every one of the bundled sample's
+digits, is kept for comparison (bench/nondigits.py has the figures).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlcore.network import Params, predict_proba
+from mlcore.augment import affine_coords, affine_maps, change_thickness, sample_bilinear
+from mlcore.model import Model
+from mlcore.network import Params, forward, predict_proba
 from mlcore.preprocess import SIZE, _crop, _resize, digit_problem, ink_from_rgba, to_mnist
 
 PIECE_INK = 0.1  # of full ink: a 28x28 pixel above it belongs to a piece
@@ -134,7 +138,8 @@ def doubt(ink: np.ndarray, pixels: np.ndarray, unlike: bool, distance: float = 0
     if unlike:
         return DOUBT + (
             "a small network trained to tell digits from letters, shapes and scribbles "
-            "takes it for none of the ten."
+            "takes it for none of the ten, or the default model's answer changes when the "
+            "drawing is moved, turned or resized a little."
         )
     if distance > MAX_DISTANCE:
         return DOUBT + "its shape is far from every one of 10,000 real MNIST digits."
@@ -172,6 +177,65 @@ def load_detector(path: str | Path = DETECTOR_FILE) -> Detector:
     return Detector(params, threshold)
 
 
+# Small changes of the page's 28x28 image (bench/nondigit_consistency.py chose them, K and the
+# rule on build kinds only): a real digit keeps the default model's answer under them, a shape
+# the networks half recognise flips more often.
+CHANGES, SEED = 8, 26
+MAX_SHIFT, MAX_TURN, MAX_ZOOM = 2.0, 10.0, 0.1  # pixels, degrees, exp(+-) of the size
+# The detector's log-odds of "not a digit" plus the share of the CHANGES on which the default
+# model changes its answer: above this, doubted. With pieces and loops, the page doubts 0.9%
+# of the 3,000 build redrawn digits (bench/nondigit_consistency.py prints it).
+MAX_UNSTEADY = 2.3767
+VIEWS_AT_ONCE = 8192  # sample_bilinear's float32 pixel indices are exact below 2^24 (16,384 views)
+
+
+def small_changes(
+    k: int = CHANGES, scale: tuple = (MAX_SHIFT, MAX_TURN, MAX_ZOOM), seed: int = SEED
+) -> np.ndarray:
+    """k changes up to scale (pixels, degrees, log of the zoom), the same for every drawing
+    -> (k, 5): shift down and across (px), turn (radians), zoom (a factor), stroke (-0.5
+    thinner, 0, 0.5 thicker)."""
+    rng = np.random.default_rng(seed)
+    shift, degrees, log_zoom = scale
+    across_down = rng.uniform(-shift, shift, (k, 2))
+    turn = np.radians(rng.uniform(-degrees, degrees, k))
+    zoom = np.exp(rng.uniform(-log_zoom, log_zoom, k))
+    stroke = rng.integers(-1, 2, k) / 2
+    return np.column_stack([across_down[:, ::-1], turn, zoom, stroke])
+
+
+def changed(images: np.ndarray, changes: np.ndarray) -> np.ndarray:
+    """Images (n, 28, 28) or (n, 784) under each of changes (k, 5) (small_changes) ->
+    (n, k, 784): shifted, turned and zoomed about the image's centre, then the stroke."""
+    ink = images.reshape(-1, 784).astype(np.float32)
+    n, k = len(ink), len(changes)
+    maps = affine_maps(changes[:, 2], changes[:, 3], np.zeros(k), changes[:, :2])  # (k, 2, 3)
+    coords = affine_coords(np.full((k, 2), 13.5, np.float32), maps)  # (k, 2, 784)
+    out = np.empty((n, k, 784), np.float32)
+    step = max(VIEWS_AT_ONCE // k, 1)
+    for a in range(0, n, step):
+        part = ink[a : a + step]
+        m = len(part)
+        views = sample_bilinear(np.repeat(part, k, axis=0), np.tile(coords, (m, 1, 1)))
+        views = change_thickness(views, np.tile(changes[:, 4], m))  # (m * k, 784)
+        out[a : a + m] = views.reshape(m, k, 784)
+    return out
+
+
+def unsteady_score(pixels: np.ndarray, detector: Detector, model: Model) -> np.ndarray:
+    """Images (n, 784) or (28, 28) in 0-255 -> (n,): the detector's log-odds of "not a digit"
+    plus the share of small_changes() on which model (the default one) changes its answer."""
+    X = pixels.reshape(-1, 784).astype(np.float32)
+    logits = forward(detector.params, X / 255).logits  # (n, 11)
+    digits = logits[:, :NOT_A_DIGIT]
+    top = digits.max(axis=1)
+    odds = logits[:, NOT_A_DIGIT] - top - np.log(np.exp(digits - top[:, None]).sum(axis=1))
+    views = changed(X, small_changes()).reshape(-1, 784)  # (n * k, 784)
+    answers = model.predict_proba(views).argmax(axis=1).reshape(len(X), -1)  # (n, k)
+    flips = answers != model.predict_proba(X).argmax(axis=1)[:, None]
+    return odds + flips.mean(axis=1)
+
+
 def not_digit_probability(pixels: np.ndarray, detector: Detector) -> np.ndarray:
     """The detector's "not a digit" probability for images (n, 784) or (28, 28) in 0-255 -> (n,)."""
     X = pixels.reshape(-1, 784).astype(np.float32) / 255
@@ -187,10 +251,15 @@ class Reading(NamedTuple):
 
 
 def read_canvas(
-    rgba: np.ndarray, detector: Detector | None, references: References | None = None
+    rgba: np.ndarray,
+    detector: Detector | None,
+    references: References | None = None,
+    model: Model | None = None,
 ) -> Reading:
     """Canvas RGBA (H, W, 4) -> Reading; detector from load_detector (None: hand rules only).
 
+    model (the default one, as the Draw page passes it) makes the detector's rule
+    unsteady_score > MAX_UNSTEADY; without it, its probability > detector.threshold.
     references (from reference_digits) add the nearest-real-digit rule; the Draw page leaves
     it out: beside the detector it doubted 0.8% more real digits (bench/nondigits.py).
     """
@@ -199,8 +268,11 @@ def read_canvas(
         return Reading(None, problem, None)
     ink = ink_from_rgba(rgba)
     pixels = to_mnist(ink)
-    unlike = (
-        detector is not None and not_digit_probability(pixels, detector)[0] > detector.threshold
-    )
+    if detector is None:
+        unlike = False
+    elif model is None:
+        unlike = not_digit_probability(pixels, detector)[0] > detector.threshold
+    else:
+        unlike = unsteady_score(pixels, detector, model)[0] > MAX_UNSTEADY
     distance = 0.0 if references is None else float(digit_distance(pixels, references)[0])
     return Reading(pixels, None, doubt(ink, pixels, unlike, distance))

@@ -6,7 +6,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from mlcore import digit_check
 from mlcore.network import logit_gradient
-from ui import charts, keys, picker, router
+from ui import charts, keys, picker, router, state
 from ui.text import probability
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
@@ -52,6 +52,7 @@ def show_reading(probabilities: np.ndarray, doubt: str | None) -> int:
 
 st.title("Draw a digit")
 detector = digit_detector()  # loaded once per server, before the first stroke
+steady = state.default_model()  # the check asks it too, whichever model is picked
 top1, top2 = st.columns([2, 1])
 with top1:
     model_id, model = picker.pick_model(
@@ -103,7 +104,9 @@ with left:
     )
 
 rgba = result.image_data
-reading = None if rgba is None else digit_check.read_canvas(np.asarray(rgba), detector)
+reading = (
+    None if rgba is None else digit_check.read_canvas(np.asarray(rgba), detector, model=steady)
+)
 with reading_slot:
     if reading is None or reading.pixels is None:
         st.info(

@@ -12,6 +12,8 @@ from mlcore.digit_check import DOUBT
 
 from .brush import brush, centre_line, glyph
 from .drawing import draw
+from .nondigits import family
+from .test_digit_steadiness import WOBBLY
 from .test_pages import open_page, texts
 
 PAGE = "pages/draw.py"
@@ -108,3 +110,17 @@ def test_a_typed_letter_a_is_not_called_a_digit(monkeypatch):
     at = open_page(PAGE)
     assert not at.metric
     assert at.warning[0].value.startswith(DOUBT) and "none of the ten" in at.warning[0].value
+
+
+def test_a_drawing_whose_reading_flips_under_small_changes_is_doubted_on_the_page(monkeypatch):
+    """The detector alone lets this build random walk through; the page asks the default
+    model too (mlcore.digit_check.unsteady_score)."""
+    open_page(PAGE)
+    name, i = WOBBLY
+    drawn = SimpleNamespace(
+        image_data=family(name, i + 1, seed=5)[i], json_data={"objects": [{"type": "path"}]}
+    )
+    monkeypatch.setattr(sys.modules["streamlit_drawable_canvas"], "st_canvas", lambda **_: drawn)
+    at = open_page(PAGE)
+    assert not at.metric
+    assert at.warning[0].value.startswith(DOUBT) and "resized a little" in at.warning[0].value
