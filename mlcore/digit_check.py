@@ -186,7 +186,7 @@ MAX_SHIFT, MAX_TURN, MAX_ZOOM = 2.0, 10.0, 0.1  # pixels, degrees, exp(+-) of th
 # model changes its answer: above this, doubted. With pieces and loops, the page doubts 0.9%
 # of the 3,000 build redrawn digits (bench/nondigit_consistency.py prints it).
 MAX_UNSTEADY = 2.3767
-VIEWS_AT_ONCE = 8192  # sample_bilinear's float32 pixel indices are exact below 2^24 (16,384 views)
+VIEWS_AT_ONCE = 8192  # views made at a time: bounds their scratch memory (~0.1 GB)
 
 
 def small_changes(
