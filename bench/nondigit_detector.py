@@ -7,10 +7,10 @@ with a brush through the Draw page's path, the BUILD families of tests/nondigits
 path too (never a held-out one), non-digits made of training digits (turned a quarter, side
 by side, drawn over each other) and, CORPUS given, that many glyphs of the DejaVu fonts
 (bench/glyph_corpus.py: letters and symbols of many scripts and blocks, none of a held-out kind
-or digit-like; tried 2026-12-07 with 10,000, 21 min, not shipped: README). Their logits are
-averaged, which is one network 784 -> MEMBERS * HIDDEN -> 11 (the hidden units side by side,
-w2 / MEMBERS): the shipped file keeps the page's format. Its threshold: the page (hand rules
-and detector) doubts or refuses DOUBTED of the BUILD real digits (the first THRESHOLD_DIGITS
+or digit-like; tried 2026-12-07 with 10,000, 21 min, not shipped: docs/NONDIGITS.md). Their
+logits are averaged, which is one network 784 -> MEMBERS * HIDDEN -> 11 (the hidden units side
+by side, w2 / MEMBERS): the shipped file keeps the page's format. Its threshold: the page (hand
+rules and detector) doubts or refuses DOUBTED of the BUILD real digits (the first THRESHOLD_DIGITS
 MNIST test digits of even index, redrawn). 10-40 min on 2 busy cores (13 min measured); the
 same file byte for byte each time (no CORPUS: models/nondigit.npz):
     MNIST_DIR=/work/shared/datasets/mnist python bench/nondigit_detector.py [OUT.npz [CORPUS]]
