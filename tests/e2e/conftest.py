@@ -5,19 +5,15 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT, mnist_dir
+from ..conftest import ROOT
+from . import failure_report
+from .servers import CHROMIUM, require_browser, running_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -70,10 +66,8 @@ def pytest_collection_modifyitems(items):
 
 
 _BEFORE = pytest.StashKey[set]()  # the browser's contexts open when a test began
-_FIRST = pytest.StashKey[int]()  # how many servers app_process had started when a test began
-# Every server app_process started: its log, its process, and its exit code if it had ended
-# before its test stopped it (None: it was still running), for a failed test's report.
-_SERVERS: list[list] = []
+_FIRST = pytest.StashKey[int]()  # how many servers had been started when a test began
+_SESSION: list = []  # the worker's shared server (app_url), once started
 
 
 @pytest.fixture(autouse=True)
@@ -86,7 +80,7 @@ def _closes_its_contexts(request):
         return
     browser = request.getfixturevalue("browser")
     request.node.stash[_BEFORE] = before = set(browser.contexts)
-    request.node.stash[_FIRST] = len(_SERVERS)
+    request.node.stash[_FIRST] = len(failure_report.SERVERS)
     yield
     for context in browser.contexts:
         if context not in before:
@@ -96,126 +90,18 @@ def _closes_its_contexts(request):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """A browser test that failed: each page it opened screenshot (artifacts/screenshots/
-    FAILED-...) and its visible text added to the report, to see what the page said then (its
-    own server has often stopped by now: its `with running_app` block has ended)."""
+    """A browser test that failed: its pages and servers in the report (failure_report)."""
     outcome = yield
     report = outcome.get_result()
     browser = item.funcargs.get("browser") if report.when == "call" and report.failed else None
     if browser is None:
         return
     before = item.stash.get(_BEFORE, set())
-    mine = [p for c in browser.contexts if c not in before for p in c.pages]
-    for i, page in enumerate(mine):
-        try:
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / f"FAILED-{item.name}-{i}.png"), full_page=True)
-            text = page.locator("body").inner_text(timeout=5_000)
-        except Exception as e:  # a page already gone: say so, keep the test's own failure
-            text = f"(not readable: {type(e).__name__})"
-        report.sections.append((f"page {i} at the failure: {page.url}", text[-4_000:]))
-    shared = [s for s in _SERVERS if s[0] == LOG] if "app_url" in item.funcargs else []
-    for log_path, proc, ended in shared + _SERVERS[item.stash.get(_FIRST, len(_SERVERS)) :]:
-        state = "still running" if proc.poll() is None else f"exited with {proc.returncode}"
-        if ended is not None:  # it had died before its test stopped it: the likely cause
-            state = f"HAD ENDED BY ITSELF (exit code {ended}) before the test stopped it"
-        tail = log_path.read_bytes()[-3_000:].decode(errors="replace")
-        report.sections.append((f"server {log_path.name} (pid {proc.pid}, {state})", tail))
-
-
-def _require_browser():
-    """In CI a missing browser fails the run; elsewhere the tests skip, saying why."""
-    problem = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problem = "playwright is not installed (pip install -r requirements-dev.txt)"
-    if problem is None and not os.path.exists(CHROMIUM):
-        problem = "Debian's chromium is not installed (apt-get install chromium)"
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {problem}")
-        pytest.skip(problem)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_app(log_path: Path, port: int | None = None, **env_changes: str):
-    """`streamlit run app.py` on a free loopback port (or port), its output in log_path,
-    with env_changes in its environment; yields the URL."""
-    with app_process(log_path, port, **env_changes) as (url, _):
-        yield url
-
-
-@contextlib.contextmanager
-def app_process(log_path: Path, port: int | None = None, **env_changes: str):
-    """As running_app, yielding (URL, the server's Popen) for a test that kills it."""
-    _require_browser()
-    port = port or free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", **env_changes}  # PYTHONUNBUFFERED: the log
-    # shows each line as it happens
-    if mnist_dir() is not None:
-        env["MNIST_DIR"] = str(mnist_dir())
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log:  # a file: a full pipe would block the server
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless=true",
-                f"--server.port={port}",
-                "--server.address=127.0.0.1",
-                "--browser.gatherUsageStats=false",
-                "--server.fileWatcherType=none",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        record = [log_path, proc, None]
-        _SERVERS.append(record)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_until_healthy(url, proc, log_path)
-            yield url, proc
-        finally:
-            record[2] = proc.poll()  # not None: it ended by itself, before this stop
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-SERVING = b"You can now view your Streamlit app"  # what `streamlit run` logs once it serves
-
-
-def _wait_until_healthy(url: str, proc: subprocess.Popen, log_path: Path) -> None:
-    """Until url answers healthy and the answer is this proc's: its log says it serves (the
-    port free_port found could be taken by another worker's server before this one binds)."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200 and SERVING in log_path.read_bytes():
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            output = log_path.read_text(errors="replace")
-            pytest.fail(f"streamlit did not start:\n{output}")
-        time.sleep(0.2)
+    pages = [p for c in browser.contexts if c not in before for p in c.pages]
+    report.sections += failure_report.page_sections(pages, SHOTS, item.name)
+    shared = _SESSION if "app_url" in item.funcargs else []
+    mine = failure_report.SERVERS[item.stash.get(_FIRST, len(failure_report.SERVERS)) :]
+    report.sections += failure_report.server_sections(shared + mine)
 
 
 @pytest.fixture(scope="session")
@@ -223,6 +109,7 @@ def app_url():
     """One server for the worker's browser tests; its log is LOG."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     with running_app(LOG) as url:
+        _SESSION.append(failure_report.SERVERS[-1])
         yield url
 
 
@@ -270,7 +157,7 @@ def fresh_page(browser):
 
 @pytest.fixture(scope="session")
 def browser():
-    _require_browser()
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from ..postgres import new_database, postgres_server
-from .conftest import ROOT, app_process, assert_clean_log, free_port, shot
+from .conftest import ROOT, assert_clean_log, shot
+from .servers import app_process, free_port
 
 pytestmark = pytest.mark.browser
 KEY = "teacher key for the test"
