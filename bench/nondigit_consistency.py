@@ -4,7 +4,7 @@ A real digit keeps its reading when its 28x28 image is shifted a pixel or two, t
 degrees, zoomed a little or its stroke thickened or thinned; a non-digit the networks only half
 recognise may flip. Each drawing goes the page's way (bench/nondigits.py's sets and read_all:
 a 280 x 280 canvas -> mlcore.digit_check.read_canvas), then K changes of its pixels
-(mlcore.digit_check.small_changes and changed: one default_rng) are read by the "not a digit"
+(mlcore.steadiness.small_changes and changed: one default_rng) are read by the "not a digit"
 detector (models/nondigit.npz) and the default model (models/default.npz). Designs (K, the
 changes' scale, a score of scores(), the share of digits left to the detector on the original)
 are chosen on BUILD families and BUILD redrawn digits only: the score ORed with pieces, loops
@@ -31,15 +31,14 @@ from mlcore.data import load_mnist
 from mlcore.digit_check import (
     MAX_UNSTEADY,
     NOT_A_DIGIT,
-    changed,
     load_detector,
     not_digit_probability,
     read_canvas,
-    small_changes,
     unsteady_score,
 )
 from mlcore.model import load_model
 from mlcore.network import forward
+from mlcore.steadiness import changed, small_changes
 from tests.nondigits import family, redrawn_digits
 from tests.nondigits_held_out_3 import HELD_OUT_3
 

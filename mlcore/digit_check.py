@@ -19,10 +19,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlcore.augment import affine_coords, affine_maps, change_thickness, sample_bilinear
 from mlcore.model import Model
 from mlcore.network import Params, forward, predict_proba
 from mlcore.preprocess import SIZE, _crop, _resize, digit_problem, ink_from_rgba, to_mnist
+from mlcore.steadiness import changed, small_changes
 
 PIECE_INK = 0.1  # of full ink: a 28x28 pixel above it belongs to a piece
 # A second piece with this share of the ink: separate pieces. 0.15 doubted 0.6% of MNIST test
@@ -122,11 +122,22 @@ def _best_cosine(q: np.ndarray, refs: References) -> float:
     return float((refs.digits[candidates] @ q).max())
 
 
-def doubt(ink: np.ndarray, pixels: np.ndarray, unlike: bool, distance: float = 0.0) -> str | None:
+# Why the network's rule doubts a drawing: its probability alone, or with steadiness too.
+UNLIKE = {
+    "network": "a small network trained to tell digits from letters, shapes and scribbles "
+    "takes it for none of the ten.",
+    "unsteady": "a small network trained to tell digits from letters, shapes and scribbles "
+    "takes it for none of the ten (more readily as the default model's answer changes when "
+    "the drawing is moved, turned or resized a little).",
+}
+
+
+def doubt(ink: np.ndarray, pixels: np.ndarray, unlike: str, distance: float = 0.0) -> str | None:
     """Why the drawing does not look like one digit, as a sentence; None if it may be one.
 
-    ink (H, W) in [0, 1] as drawn; pixels (28, 28) its MNIST-like image; unlike: the detector
-    calls it not a digit; distance from digit_distance (0: that rule is not applied).
+    ink (H, W) in [0, 1] as drawn; pixels (28, 28) its MNIST-like image; unlike: "" or the
+    rule (a key of UNLIKE) by which the network doubts it; distance from digit_distance (0:
+    that rule is not applied).
     """
     shares = piece_shares(pixels)
     pieces = int((shares >= PIECE_SHARE).sum())
@@ -136,11 +147,7 @@ def doubt(ink: np.ndarray, pixels: np.ndarray, unlike: bool, distance: float = 0
     if euler_number(_resize(crop, SIZE / max(crop.shape)) > 0.5) < MIN_EULER:
         return DOUBT + "its strokes cross into many closed loops, like a scribble."
     if unlike:
-        return DOUBT + (
-            "a small network trained to tell digits from letters, shapes and scribbles "
-            "takes it for none of the ten, or the default model's answer changes when the "
-            "drawing is moved, turned or resized a little."
-        )
+        return DOUBT + UNLIKE[unlike]
     if distance > MAX_DISTANCE:
         return DOUBT + "its shape is far from every one of 10,000 real MNIST digits."
     return None
@@ -160,7 +167,7 @@ class Detector(NamedTuple):
     """
 
     params: Params  # w1 (784, H), b1 (H,), w2 (H, 11), b2 (11,); saved as float16
-    threshold: float  # a drawing whose "not a digit" probability exceeds it is doubted
+    threshold: float  # above it, doubted by read_canvas without a model (the page: MAX_UNSTEADY)
 
 
 def load_detector(path: str | Path = DETECTOR_FILE) -> Detector:
@@ -177,49 +184,10 @@ def load_detector(path: str | Path = DETECTOR_FILE) -> Detector:
     return Detector(params, threshold)
 
 
-# Small changes of the page's 28x28 image (bench/nondigit_consistency.py chose them, K and the
-# rule on build kinds only): a real digit keeps the default model's answer under them, a shape
-# the networks half recognise flips more often.
-CHANGES, SEED = 8, 26
-MAX_SHIFT, MAX_TURN, MAX_ZOOM = 2.0, 10.0, 0.1  # pixels, degrees, exp(+-) of the size
-# The detector's log-odds of "not a digit" plus the share of the CHANGES on which the default
+# The detector's log-odds of "not a digit" plus the share of small_changes() on which the default
 # model changes its answer: above this, doubted. With pieces and loops, the page doubts 0.9%
 # of the 3,000 build redrawn digits (bench/nondigit_consistency.py prints it).
 MAX_UNSTEADY = 2.3767
-VIEWS_AT_ONCE = 8192  # views made at a time: bounds their scratch memory (~0.1 GB)
-
-
-def small_changes(
-    k: int = CHANGES, scale: tuple = (MAX_SHIFT, MAX_TURN, MAX_ZOOM), seed: int = SEED
-) -> np.ndarray:
-    """k changes up to scale (pixels, degrees, log of the zoom), the same for every drawing
-    -> (k, 5): shift down and across (px), turn (radians), zoom (a factor), stroke (-0.5
-    thinner, 0, 0.5 thicker)."""
-    rng = np.random.default_rng(seed)
-    shift, degrees, log_zoom = scale
-    across_down = rng.uniform(-shift, shift, (k, 2))
-    turn = np.radians(rng.uniform(-degrees, degrees, k))
-    zoom = np.exp(rng.uniform(-log_zoom, log_zoom, k))
-    stroke = rng.integers(-1, 2, k) / 2
-    return np.column_stack([across_down[:, ::-1], turn, zoom, stroke])
-
-
-def changed(images: np.ndarray, changes: np.ndarray) -> np.ndarray:
-    """Images (n, 28, 28) or (n, 784) under each of changes (k, 5) (small_changes) ->
-    (n, k, 784): shifted, turned and zoomed about the image's centre, then the stroke."""
-    ink = images.reshape(-1, 784).astype(np.float32)
-    n, k = len(ink), len(changes)
-    maps = affine_maps(changes[:, 2], changes[:, 3], np.zeros(k), changes[:, :2])  # (k, 2, 3)
-    coords = affine_coords(np.full((k, 2), 13.5, np.float32), maps)  # (k, 2, 784)
-    out = np.empty((n, k, 784), np.float32)
-    step = max(VIEWS_AT_ONCE // k, 1)
-    for a in range(0, n, step):
-        part = ink[a : a + step]
-        m = len(part)
-        views = sample_bilinear(np.repeat(part, k, axis=0), np.tile(coords, (m, 1, 1)))
-        views = change_thickness(views, np.tile(changes[:, 4], m))  # (m * k, 784)
-        out[a : a + m] = views.reshape(m, k, 784)
-    return out
 
 
 def unsteady_score(pixels: np.ndarray, detector: Detector, model: Model) -> np.ndarray:
@@ -268,11 +236,15 @@ def read_canvas(
         return Reading(None, problem, None)
     ink = ink_from_rgba(rgba)
     pixels = to_mnist(ink)
-    if detector is None:
-        unlike = False
-    elif model is None:
-        unlike = not_digit_probability(pixels, detector)[0] > detector.threshold
-    else:
-        unlike = unsteady_score(pixels, detector, model)[0] > MAX_UNSTEADY
+    unlike = _network_doubt(pixels, detector, model)
     distance = 0.0 if references is None else float(digit_distance(pixels, references)[0])
     return Reading(pixels, None, doubt(ink, pixels, unlike, distance))
+
+
+def _network_doubt(pixels: np.ndarray, detector: Detector | None, model: Model | None) -> str:
+    """The key of UNLIKE by which the network doubts pixels (28, 28), or "" if it does not."""
+    if detector is None:
+        return ""
+    if model is None:
+        return "network" if not_digit_probability(pixels, detector)[0] > detector.threshold else ""
+    return "unsteady" if unsteady_score(pixels, detector, model)[0] > MAX_UNSTEADY else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from mlcore.data import SAMPLE_DIR, load_mnist
 from mlcore.digit_check import (
     DETECTOR_FILE,
     DOUBT,
+    MAX_UNSTEADY,
     NOT_A_DIGIT,
     digit_distance,
     doubt,
@@ -19,9 +21,12 @@ from mlcore.digit_check import (
     piece_shares,
     read_canvas,
     reference_digits,
+    unsteady_score,
 )
+from mlcore.model import load_model
 
 from .brush import brush, centre_line, glyph
+from .conftest import ROOT
 from .drawing import STROKES, draw
 from .nondigits import (
     BUILD,
@@ -39,15 +44,19 @@ from .nondigits_held_out_3 import CYRILLIC, CYRILLIC_FONTS, HELD_OUT_3
 from .nondigits_held_out_4 import HELD_OUT_4
 from .nondigits_held_out_new import GREEK, GREEK_FONTS, HELD_OUT_NEW
 
-# Measured 2026-12-07 with the second detector (bench/nondigits.py has the figures by family):
+# Measured 2026-12-07 with the page's rule (the second detector and the steadiness check;
+# bench/nondigit_consistency.py has the figures by family):
 # MNIST's test digits doubted, and non-digits doubted or refused. The bounds leave some room.
 MAX_FALSE_ALARMS = 0.01  # of every 5th MNIST test digit as pixels (0.2% of the odd ones)
 MIN_CAUGHT = 0.8  # of the 120 seeded non-digits (84.2% measured)
 MIN_SEVERAL_DOTS = 0.9  # of their 20 drawings of 3-5 dots (95%: two merged dots are 2 pieces)
 MIN_GAIN = 0.1  # more of 12 of each held-out family caught than by the hand rules alone
-MIN_HELD_OUT_CAUGHT = 0.75  # of those of HELD_OUT (83.3% measured; the rules alone 13.3%)
-MIN_NEW_CAUGHT = 0.3  # of those of HELD_OUT_NEW (38.9% measured; the rules alone 5.6%)
-MIN_THIRD_CAUGHT = 0.6  # of those of HELD_OUT_3 (71.7% of 100 of each with seed 0, the bench)
+HELD_OUT_SETS = {  # the least share of 12 of each kind the page names (measured; rules alone)
+    "first": (HELD_OUT, 0.75),  # 83.3%; 13.3%
+    "new": (HELD_OUT_NEW, 0.3),  # 41.7%; 5.6%
+    "third": (HELD_OUT_3, 0.6),  # 75.8%; 32.5%
+    "fourth": (HELD_OUT_4, 0.5),  # 63.0%; 8.3%
+}
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +69,20 @@ def detector():
     return load_detector()
 
 
+@cache
+def default_model():
+    return load_model(ROOT / "models" / "default.npz")
+
+
+def page_reading(rgba, detector):
+    """read_canvas as the Draw page calls it: with the default model for the steadiness check
+    (detector None: the hand rules alone)."""
+    return read_canvas(rgba, detector, model=None if detector is None else default_model())
+
+
 def read(rgba, detector):
     """Is rgba called something other than one digit (refused or doubted)?"""
-    reading = read_canvas(rgba, detector)
+    reading = page_reading(rgba, detector)
     return bool(reading.problem or reading.doubt)
 
 
@@ -87,12 +107,12 @@ def test_three_pieces_are_doubted_but_a_small_second_piece_is_left_to_the_networ
     image = np.zeros((28, 28), np.float32)
     image[4:12, 4:12] = 255  # 64 pixels
     image[16:24, 4:9] = 255  # 40: a share of 0.38 beside the first
-    assert "2 separate pieces" in doubt(image / 255, image, unlike=False)
+    assert "2 separate pieces" in doubt(image / 255, image, unlike="")
     image[16:24, 4:9] = 0
     image[16:24, 4:7] = 255  # 24: 0.27, a loose bar as a 5 may have
-    assert doubt(image / 255, image, unlike=False) is None
+    assert doubt(image / 255, image, unlike="") is None
     image[16:24, 16:19] = 255  # a third piece of 24
-    assert "3 separate pieces" in doubt(image / 255, image, unlike=False)
+    assert "3 separate pieces" in doubt(image / 255, image, unlike="")
 
 
 def test_euler_number_counts_pieces_minus_holes():
@@ -121,38 +141,47 @@ def test_nearest_digit_distance_equals_the_brute_force_search(references, sample
     [((0.05, 0.05, 0.95, 0.95), 20), ((0.3, 0.3, 0.55, 0.55), 8), ((0.1, 0.1, 0.9, 0.9), 44)],
 )
 def test_drawn_digits_small_large_thin_and_thick_are_read(detector, digit, box, width):
-    reading = read_canvas(draw(digit, box=box, width=width), detector)
+    reading = page_reading(draw(digit, box=box, width=width), detector)
     assert reading.problem is None and reading.doubt is None, reading
 
 
 def test_two_dots_a_thin_and_a_dense_scribble_are_not_called_digits(detector):
     dots = [[(0.2, 0.3), (0.21, 0.3)], [(0.75, 0.7), (0.76, 0.7)]]
-    assert "2 separate pieces" in read_canvas(draw(dots, width=30), detector).doubt
+    assert "2 separate pieces" in page_reading(draw(dots, width=30), detector).doubt
     rng = np.random.default_rng(3)
     scribble = [[tuple(p) for p in rng.uniform(0.05, 0.95, (16, 2))]]
-    assert read_canvas(draw(scribble, width=8), detector).doubt.startswith(DOUBT)
+    assert page_reading(draw(scribble, width=8), detector).doubt.startswith(DOUBT)
     dense = [[tuple(p) for p in rng.uniform(0.3, 0.7, (40, 2))]]
-    reading = read_canvas(draw(dense, width=36), detector)
+    reading = page_reading(draw(dense, width=36), detector)
     assert reading.pixels is None and reading.problem.startswith(DOUBT)  # not "a dot" alone
+
+
+def page_doubts(canvases: list, detector) -> np.ndarray:
+    """read() of many canvases -> (n,) bool: the hand rules canvas by canvas, the steadiness
+    check in one batch (the page's rule, several times quicker than page_reading each)."""
+    readings = [read_canvas(c, None) for c in canvases]
+    doubted = np.array([bool(r.problem or r.doubt) for r in readings])
+    if kept := [i for i, r in enumerate(readings) if r.pixels is not None]:
+        pixels = np.array([readings[i].pixels.ravel() for i in kept])
+        doubted[kept] |= unsteady_score(pixels, detector, default_model()) > MAX_UNSTEADY
+    return doubted
 
 
 def test_few_mnist_test_digits_are_doubted_on_the_canvas_path(full_mnist, detector):
     # Every 5th of MNIST's 10,000 test digits: 2,000 (8 doubted, 0.4%, on 2026-12-07).
-    digits = full_mnist.X_test[::5]
-    flagged = [
-        i
-        for i, pixels in enumerate(digits)
-        if (r := read_canvas(canvas_of(pixels), detector)).problem or r.doubt
-    ]
-    print(f"MNIST test digits doubted: {len(flagged)} of {len(digits)}")
-    assert len(flagged) <= MAX_FALSE_ALARMS * len(digits), flagged[:20]
+    canvases = [canvas_of(pixels) for pixels in full_mnist.X_test[::5]]
+    flagged = np.flatnonzero(page_doubts(canvases, detector))
+    print(f"MNIST test digits doubted: {len(flagged)} of {len(canvases)}")
+    assert len(flagged) <= MAX_FALSE_ALARMS * len(canvases), flagged[:20]
+    for i in [*flagged[:3], 0, 1]:  # the batch is the page's own reading
+        assert read(canvases[i], detector) == (i in flagged)
 
 
 def test_most_non_digits_are_doubted_or_refused(detector):
     drawings = non_digits()
     caught = {}
     for kind, rgba in drawings:
-        reading = read_canvas(rgba, detector)
+        reading = page_reading(rgba, detector)
         caught.setdefault(kind, []).append(bool(reading.problem or reading.doubt))
     shares = {kind: float(np.mean(c)) for kind, c in caught.items()}
     total = sum(map(sum, caught.values())) / len(drawings)
@@ -163,7 +192,7 @@ def test_most_non_digits_are_doubted_or_refused(detector):
 
 def test_a_blank_canvas_is_refused_as_empty_not_doubted(detector):
     blank = np.zeros((280, 280, 4), np.uint8)
-    reading = read_canvas(blank, detector)
+    reading = page_reading(blank, detector)
     assert reading.pixels is None and reading.doubt is None
     assert "empty" in reading.problem
 
@@ -171,7 +200,7 @@ def test_a_blank_canvas_is_refused_as_empty_not_doubted(detector):
 def test_clean_mnist_test_digits_are_read_as_digits(detector, sample_mnist):
     rng = np.random.default_rng(7)
     for i in rng.choice(len(sample_mnist.y_test), 20, replace=False):
-        reading = read_canvas(canvas_of(sample_mnist.X_test[i]), detector)
+        reading = page_reading(canvas_of(sample_mnist.X_test[i]), detector)
         assert reading.problem is None and reading.doubt is None, (i, reading.doubt)
 
 
@@ -180,20 +209,13 @@ def test_clean_mnist_test_digits_are_read_as_digits(detector, sample_mnist):
 def test_a_typed_letter_redrawn_with_any_brush_is_not_called_a_digit(detector, letter, width):
     # Pillow's own font: no font of the tuning set (DejaVu), and no Debian package needed.
     rgba = brush(centre_line(glyph(letter, None)), (0.2, 0.15, 0.8, 0.85), width)
-    reading = read_canvas(rgba, detector)
+    reading = page_reading(rgba, detector)
     assert reading.pixels is not None and reading.doubt.startswith(DOUBT), reading.doubt
 
 
 def test_the_detector_is_a_small_file_with_an_eleventh_output(detector):
     assert DETECTOR_FILE.stat().st_size < 1_000_000
     assert detector.params.w2.shape[1] == NOT_A_DIGIT + 1 and 0 < detector.threshold < 1
-
-
-def test_the_detector_catches_more_held_out_non_digits_than_the_hand_rules(detector):
-    canvases = [c for name in HELD_OUT for c in family(name, 12, seed=5)]
-    shipped = np.mean([read(c, detector) for c in canvases])
-    rules = np.mean([read(c, None) for c in canvases])
-    assert shipped >= MIN_HELD_OUT_CAUGHT and shipped >= rules + MIN_GAIN, (shipped, rules)
 
 
 def test_the_build_kinds_hold_no_held_out_character():
@@ -223,16 +245,10 @@ def test_the_build_fonts_are_those_of_fonts_dejavu_core():
     assert {f.split("/")[-1] for f in BUILD_FONTS} <= core
 
 
-def test_the_detector_catches_more_of_the_kinds_defined_after_it_than_the_rules(detector):
-    canvases = [c for name in HELD_OUT_NEW for c in family(name, 12, seed=5)]
-    shipped = np.mean([read(c, detector) for c in canvases])
-    rules = np.mean([read(c, None) for c in canvases])
-    assert shipped >= MIN_NEW_CAUGHT and shipped >= rules + MIN_GAIN, (shipped, rules)
-
-
-def test_the_detector_catches_more_of_the_third_held_out_kinds_than_the_rules(detector):
-    canvases = [c for name in HELD_OUT_3 for c in family(name, 12, seed=5)]
-    shipped = np.mean([read(c, detector) for c in canvases])
-    rules = np.mean([read(c, None) for c in canvases])
-    print(f"HELD_OUT_3 caught: {shipped:.1%} (the rules alone {rules:.1%})")
-    assert shipped >= MIN_THIRD_CAUGHT and shipped >= rules + MIN_GAIN, (shipped, rules)
+@pytest.mark.parametrize("name", sorted(HELD_OUT_SETS))
+def test_the_page_names_more_of_each_held_out_set_than_the_hand_rules(detector, name):
+    kinds, least = HELD_OUT_SETS[name]
+    canvases = [c for kind in kinds for c in family(kind, 12, seed=5)]
+    page, rules = page_doubts(canvases, detector).mean(), np.mean([read(c, None) for c in canvases])
+    print(f"{name} held-out set named: {page:.1%} (the rules alone {rules:.1%})")
+    assert page >= least and page >= rules + MIN_GAIN, (page, rules)

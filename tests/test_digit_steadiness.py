@@ -10,25 +10,19 @@ import pytest
 
 from mlcore.data import SAMPLE_DIR, load_mnist
 from mlcore.digit_check import (
-    CHANGES,
     DOUBT,
-    MAX_SHIFT,
     MAX_UNSTEADY,
-    changed,
     load_detector,
     not_digit_probability,
     read_canvas,
-    small_changes,
     unsteady_score,
 )
 from mlcore.model import load_model
+from mlcore.steadiness import CHANGES, MAX_SHIFT, changed, small_changes
 
-from .nondigits import family
+from .nondigits import WOBBLY, family
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default.npz"
-# A build random walk (seed 5, the tests' seed) the detector alone lets through (p 0.88 below
-# its threshold 0.90) and whose reading flips under the changes (score 2.90).
-WOBBLY = ("random walks", 3)
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +69,9 @@ def test_a_non_digit_whose_reading_flips_is_doubted_only_with_the_steadiness_che
     assert unsteady_score(alone.pixels, detector, model)[0] > MAX_UNSTEADY
 
 
-def test_many_images_change_as_each_does_alone():
-    """sample_bilinear's float32 indices are exact only below 2^24: 2,100 images x 8 changes
-    read wrong pixels in one batch (page now and the bench then disagreed on 2 digits)."""
+def test_changing_many_images_block_by_block_equals_changing_each_alone():
+    """changed works VIEWS_AT_ONCE views at a time: 2,100 images x 8 changes cross two
+    blocks' edges, and the last images still change as they do alone."""
     digits = load_mnist(SAMPLE_DIR).X_test[:3].astype(np.float32)
     many = np.tile(digits, (700, 1))  # 2,100 images
     changes = small_changes()

@@ -12,8 +12,7 @@ from mlcore.digit_check import DOUBT
 
 from .brush import brush, centre_line, glyph
 from .drawing import draw
-from .nondigits import family
-from .test_digit_steadiness import WOBBLY
+from .nondigits import WOBBLY, family
 from .test_pages import open_page, texts
 
 PAGE = "pages/draw.py"
