@@ -123,12 +123,11 @@ def _best_cosine(q: np.ndarray, refs: References) -> float:
 
 
 # Why the network's rule doubts a drawing: its probability alone, or with steadiness too.
+_NETWORK = "a small network trained to tell digits from letters, shapes and scribbles takes it"
 UNLIKE = {
-    "network": "a small network trained to tell digits from letters, shapes and scribbles "
-    "takes it for none of the ten.",
-    "unsteady": "a small network trained to tell digits from letters, shapes and scribbles "
-    "takes it for none of the ten (more readily as the default model's answer changes when "
-    "the drawing is moved, turned or resized a little).",
+    "network": f"{_NETWORK} for none of the ten.",
+    "unsteady": f"{_NETWORK} for none of the ten (more readily as the default model's answer "
+    "changes when the drawing is moved, turned or resized a little).",
 }
 
 
@@ -195,9 +194,8 @@ def unsteady_score(pixels: np.ndarray, detector: Detector, model: Model) -> np.n
     plus the share of small_changes() on which model (the default one) changes its answer."""
     X = pixels.reshape(-1, 784).astype(np.float32)
     logits = forward(detector.params, X / 255).logits  # (n, 11)
-    digits = logits[:, :NOT_A_DIGIT]
-    top = digits.max(axis=1)
-    odds = logits[:, NOT_A_DIGIT] - top - np.log(np.exp(digits - top[:, None]).sum(axis=1))
+    # log(p / (1 - p)) of "not a digit": its logit less the log-sum-exp of the ten digits'
+    odds = logits[:, NOT_A_DIGIT] - np.logaddexp.reduce(logits[:, :NOT_A_DIGIT], axis=1)
     views = changed(X, small_changes()).reshape(-1, 784)  # (n * k, 784)
     answers = model.predict_proba(views).argmax(axis=1).reshape(len(X), -1)  # (n, k)
     flips = answers != model.predict_proba(X).argmax(axis=1)[:, None]
