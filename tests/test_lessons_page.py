@@ -112,8 +112,9 @@ def test_one_button_races_the_runs_then_concludes_with_the_numbers_measured(
     loss = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [t["name"] for t in loss["data"]] == ["lr 0.01", "lr 0.5"]  # the lesson's labels
     text = at.success[0].value
+    # Both runs took the same steps (59 on full MNIST, 10 on the bundled sample).
     assert re.fullmatch(
-        r"lr 0\.01: \d+\.\d\d% after 59 steps; lr 0\.5: \d+\.\d\d% after 59 steps\. Done\.", text
+        r"lr 0\.01: \d+\.\d\d% after (\d+) steps; lr 0\.5: \d+\.\d\d% after \1 steps\. Done\.", text
     )
     assert re.search(r"range test suggests a learning rate of about \S+; of the runs above, "
                      r"(0\.01|0\.5) learned best\.", at.success[1].value)  # fmt: skip
