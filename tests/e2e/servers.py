@@ -73,6 +73,7 @@ def app_process(log_path: Path, port: int | None = None, **env_changes: str):
                 "--server.address=127.0.0.1",
                 "--browser.gatherUsageStats=false",
                 "--server.fileWatcherType=none",
+                "--logger.hideWelcomeMessage=false",  # SERVING below: whatever a config says
             ],
             cwd=ROOT,
             env=env,
