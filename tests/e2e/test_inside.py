@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .conftest import go_to, shot
+from .conftest import go_to, shot, stop_if_running
 
 pytestmark = pytest.mark.browser
 
@@ -57,11 +56,7 @@ def test_inside_opened_during_a_run_shows_it_live_and_a_chosen_pair_fills_the_ga
     other.goto(f"{app_url}/train")
     stop = other.get_by_role("button", name="Stop").and_(other.locator(":enabled"))
     stop.or_(other.get_by_text(ENDED)).first.wait_for(timeout=60_000)  # a loaded CI: > 30 s
-    if stop.count():
-        try:
-            stop.click(timeout=10_000)
-        except PlaywrightTimeout:  # it finished between the two reads
-            pass
+    stop_if_running(other)
     other.get_by_text(ENDED).first.wait_for(timeout=60_000)
     # at its next redraw, which recomputes every tab for the newest weights: seconds each on
     # a busy machine (a CI run with three workers: still running after 20 s)

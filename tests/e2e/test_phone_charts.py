@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import settle, shot
+from .conftest import settle, shot, stop_if_running
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +67,7 @@ def test_during_a_run_the_charts_are_on_a_phones_first_screen(browser, app_url):
     chart.evaluate_handle(SCROLLER).evaluate("s => s.scrollTo(0, 0)")
     top = chart.evaluate("e => e.getBoundingClientRect().top")
     shot(page, "train-phone-running")
-    page.get_by_role("button", name="Stop").first.click()
+    stop_if_running(page)
     assert top < PHONE["height"] - 250, (
         f"the first chart starts {top:.0f} px down"
     )  # 250 px of it shown
