@@ -26,7 +26,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mlcore.data import load_mnist
-from mlcore.digit_check import load_detector, not_digit_probability, read_canvas
+from mlcore.digit_check import (
+    MLP_DETECTOR_FILE,
+    load_detector,
+    not_digit_probability,
+    read_canvas,
+)
 from tests.nondigits import redrawn_digits
 
 LIKENESS_FILE = Path(__file__).resolve().parent.parent / "artifacts" / "digit_likeness.npz"
@@ -137,7 +142,7 @@ def main(out: Path) -> None:
     unit = refs.astype(np.float32) / 255
     unit /= np.linalg.norm(unit, axis=1, keepdims=True)  # as load_likeness reads them
     digits, ruled = read_digits(mnist.X_test[0::2][:CALIBRATION], 0)
-    network = not_digit_probability(digits, load_detector())  # (n,) float32
+    network = not_digit_probability(digits, load_detector(MLP_DETECTOR_FILE))  # (n,) float32
     nearest = nearest_distance(digits, unit).astype(np.float32)
     likeness = Likeness(unit, np.sort(network), np.sort(nearest), 0.0)
     threshold = threshold_of(fused_score(network, nearest, likeness), ruled)

@@ -1,4 +1,7 @@
-"""Train the Draw page's "not a digit" detector and write models/nondigit.npz (~0.5 MB).
+"""Train the Draw page's previous "not a digit" detector, models/nondigit.npz (~0.5 MB).
+
+Replaced on the page on 2026-12-08 by bench/nondigit_cnn.py's convolutional network (kept for
+comparison; its training set is that network's too).
 
 MEMBERS networks of the lab's kind (784 -> HIDDEN sigmoid -> softmax over 11: the ten digits
 and "not a digit"), each trained with the lab's forward and backward, every image moved by up to
@@ -28,7 +31,7 @@ from glyph_corpus import corpus_canvases, corpus_glyphs  # bench/, beside this
 
 from mlcore.data import load_mnist
 from mlcore.digit_check import (
-    DETECTOR_FILE,
+    MLP_DETECTOR_FILE,
     NOT_A_DIGIT,
     Detector,
     not_digit_probability,
@@ -190,4 +193,4 @@ def main(out: Path, corpus: int = 0) -> None:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    main(Path(args[0]) if args else DETECTOR_FILE, int(args[1]) if len(args) > 1 else 0)
+    main(Path(args[0]) if args else MLP_DETECTOR_FILE, int(args[1]) if len(args) > 1 else 0)

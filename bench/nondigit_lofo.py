@@ -7,8 +7,9 @@ MNIST digits, redrawn training digits and the other groups' families, and the gr
 are read through the page's path (100 of each, seed 0, as bench/nondigits.py draws them). Each
 design's threshold lets the page (hand rules + design) doubt or refuse DOUBTED of the BUILD
 real digits. Designs: the network alone; the network fused with the distance to the nearest
-real digits (bench/digit_likeness.py). ~5 min on 2 busy cores:
-    MNIST_DIR=/work/shared/datasets/mnist OPENBLAS_NUM_THREADS=1 python bench/nondigit_lofo.py
+real digits (bench/digit_likeness.py); with `cnn`, also bench/nondigit_cnn.py's convolutional
+network (CNN_PASSES passes, same data). ~5 min on 2 busy cores (with `cnn`: ~15 min):
+    MNIST_DIR=/work/shared/datasets/mnist OPENBLAS_NUM_THREADS=1 python bench/nondigit_lofo.py [cnn]
 """
 
 import sys
@@ -18,9 +19,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import nondigit_detector  # bench/, beside this
+import cnn_train  # bench/, beside this
+import nondigit_detector
 from digit_likeness import DOUBTED, Likeness, fused_score, nearest_distance, pooled
+from nondigit_cnn import F1, F2
+from nondigit_cnn import HIDDEN as CNN_HIDDEN
 
+from mlcore.conv import conv_logits
 from mlcore.data import load_mnist
 from mlcore.digit_check import NOT_A_DIGIT, read_canvas
 from mlcore.functions import softmax
@@ -36,6 +41,7 @@ GROUPS = (  # BUILD families left out together: letters, other glyphs, stroke le
     (11, 12, 13),
 )
 HIDDEN, PASSES = 100, 4
+CNN_PASSES = 4  # the CNN's proxy too: half of bench/nondigit_cnn.py's passes
 MNIST_ROWS, REDRAWN, PER_FAMILY, REFERENCES = 20_000, 15_000, 800, 10_000
 
 
@@ -70,19 +76,9 @@ def threshold(scores: np.ndarray, ruled: np.ndarray) -> float:
     return float(np.sort(scores[~ruled])[::-1][max(room, 0)])
 
 
-def fold(held: tuple, data: dict, rng) -> dict:
-    """Named share of each held family by each design, its network trained without them."""
-    kept = [i for i in range(len(BUILD)) if i not in held]
-    X = np.vstack([data["mnist_X"], data["redrawn_X"], *(data["train"][i] for i in kept)])
-    y = np.concatenate(
-        [data["mnist_y"], data["redrawn_y"]]
-        + [np.full(len(data["train"][i]), NOT_A_DIGIT) for i in kept]
-    )
-    net = nondigit_detector.train((X / 255).astype(np.float32), y.astype(int), rng, HIDDEN)
-
-    def p(pixels):
-        return softmax(forward(net, pixels / 255).logits)[:, NOT_A_DIGIT]
-
+def network_designs(p, data: dict) -> dict:
+    """{design: score of pixels (n, 784) -> (n,)}: the network's "not a digit" p, and p fused
+    with the distance to the nearest real digits."""
     digits, refs = data["digits"], data["references"]
     clean = ~digits["ruled"]
     likeness = Likeness(
@@ -91,13 +87,33 @@ def fold(held: tuple, data: dict, rng) -> dict:
         np.sort(nearest_distance(digits["pixels"][clean], refs)),
         0.0,
     )
-    designs = {
+    return {
         "network": lambda x: p(x),
         "network fused with nearest digits": lambda x: fused_score(
             p(x), nearest_distance(x, refs), likeness
         ),
     }
-    out = {}
+
+
+def fold(held: tuple, data: dict, rng, cnn: bool = False) -> dict:
+    """Named share of each held family by each design, its network trained without them."""
+    kept = [i for i in range(len(BUILD)) if i not in held]
+    X = np.vstack([data["mnist_X"], data["redrawn_X"], *(data["train"][i] for i in kept)])
+    y = np.concatenate(
+        [data["mnist_y"], data["redrawn_y"]]
+        + [np.full(len(data["train"][i]), NOT_A_DIGIT) for i in kept]
+    )
+    X = (X / 255).astype(np.float32)
+    net = nondigit_detector.train(X, y.astype(int), rng, HIDDEN)
+
+    def p(pixels):
+        return softmax(forward(net, pixels / 255).logits)[:, NOT_A_DIGIT]
+
+    designs = network_designs(p, data)
+    if cnn:  # bench/nondigit_cnn.py's network, CNN_PASSES passes
+        conv = cnn_train.train(X, y.astype(int), rng, (F1, F2, CNN_HIDDEN), CNN_PASSES)[0]
+        designs["CNN"] = lambda x: softmax(conv_logits(conv, x / 255))[:, NOT_A_DIGIT]
+    digits, out = data["digits"], {}
     for name, score in designs.items():
         t = threshold(score(digits["pixels"]), digits["ruled"])
         out[name] = [
@@ -107,32 +123,39 @@ def fold(held: tuple, data: dict, rng) -> dict:
     return out
 
 
-def main() -> None:
-    rng, mnist = np.random.default_rng(SEED), load_mnist()
-    nondigit_detector.PASSES = PASSES  # the proxy: fewer passes than the shipped recipe
-    names = list(BUILD)
+def lofo_data(rng, mnist) -> dict:
+    """Training digits (MNIST and redrawn), each BUILD family's training and evaluation
+    drawings, BUILD redrawn test digits and reference digits, all through the page's path."""
     rows = rng.permutation(len(mnist.y_train))[:MNIST_ROWS]
     redrawn_X, redrawn_y = redrawn_training_digits(mnist, rng)
-    train = [read(family(n, PER_FAMILY, seed=1)) for n in names]
-    data = {
+    train = [read(family(n, PER_FAMILY, seed=1)) for n in BUILD]
+    return {
         "mnist_X": mnist.X_train[rows].astype(np.float32),
         "mnist_y": mnist.y_train[rows],
         "redrawn_X": redrawn_X,
         "redrawn_y": redrawn_y,
         "train": [t["pixels"][~t["ruled"]] for t in train],
-        "eval": [read(family(n, 100)) for n in names],
+        "eval": [read(family(n, 100)) for n in BUILD],
         "digits": read(redrawn_digits(mnist.X_test[0::2][:3000])),
         "references": pooled(redrawn_X[:REFERENCES]),
     }
-    print("| left out | family | network | network fused with nearest digits |\n|---|---|---|---|")
+
+
+def main(cnn: bool = False) -> None:
+    rng, mnist = np.random.default_rng(SEED), load_mnist()
+    nondigit_detector.PASSES = PASSES  # the proxy: fewer passes than the shipped recipe
+    names, data = list(BUILD), lofo_data(rng, mnist)
+    columns = ["network", "network fused with nearest digits"] + (["CNN"] if cnn else [])
+    print("| left out | family | " + " | ".join(columns) + " |\n|---|---|" + "---|" * len(columns))
     totals: dict = {}
     for g, held in enumerate(GROUPS):
-        named = fold(held, data, rng)
+        named = fold(held, data, rng, cnn)
         for j, i in enumerate(held):
             print(
                 f"| group {g} | {names[i]} | "
                 + " | ".join(f"{100 * v[j]:.0f}" for v in named.values())
-                + " |"
+                + " |",
+                flush=True,
             )
         for k, v in named.items():
             totals.setdefault(k, []).extend(v)
@@ -142,4 +165,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:] == ["cnn"])

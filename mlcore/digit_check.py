@@ -2,13 +2,14 @@
 
 A softmax always names one of the ten digits, even for a scribble; these checks say when the
 drawing itself is unlike a digit: several separate pieces, strokes crossing into many closed
-loops, or a small network with an eleventh output, "not a digit", trained on MNIST and
-generated letters, shapes and scribbles (models/nondigit.npz, bench/nondigit_detector.py),
-whose doubt grows when the default model's answer changes under small changes of the image
-(moved, turned, resized, its stroke thicker or thinner: unsteady_score). Both are separate
-from the model a student picks, so they answer alike for the default model and for any model
-trained on the Train page. A fourth rule, a shape far from every one of the bundled sample's
-digits, is kept for comparison (bench/nondigits.py has the figures).
+loops, or a small convolutional network with an eleventh output, "not a digit", trained on
+MNIST and generated letters, shapes and scribbles (models/nondigit_cnn.npz,
+bench/nondigit_cnn.py). It is separate from the model a student picks, so it answers alike for
+the default model and for any model trained on the Train page. Kept for comparison: the page's
+previous detector (a network of the lab's kind, models/nondigit.npz), and a doubt that grows
+when the default model's answer changes under small changes of the image (unsteady_score).
+So is a fourth rule, a shape far from every one of the bundled sample's digits
+(bench/nondigits.py has the figures).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from mlcore.conv import CONV_NAMES, ConvParams, conv_logits
+from mlcore.functions import softmax
 from mlcore.model import Model
-from mlcore.network import Params, forward, predict_proba
+from mlcore.network import Params, forward
 from mlcore.preprocess import SIZE, _crop, _resize, digit_problem, ink_from_rgba, to_mnist
 from mlcore.steadiness import changed, small_changes
 
@@ -152,48 +155,60 @@ def doubt(ink: np.ndarray, pixels: np.ndarray, unlike: str, distance: float = 0.
     return None
 
 
-DETECTOR_FILE = Path(__file__).resolve().parent.parent / "models" / "nondigit.npz"
+MODELS = Path(__file__).resolve().parent.parent / "models"
+DETECTOR_FILE = MODELS / "nondigit_cnn.npz"  # the page's (bench/nondigit_cnn.py)
+MLP_DETECTOR_FILE = MODELS / "nondigit.npz"  # the page's before it (bench/nondigit_detector.py)
 NOT_A_DIGIT = 10  # the detector's eleventh output
+MLP_NAMES = ("w1", "b1", "w2", "b2")
 
 
 class Detector(NamedTuple):
-    """A small network of the lab's kind whose eleventh output is "not a digit".
+    """A small network whose eleventh output is "not a digit".
 
     Separate from the model on the page, so it reads the same with the default model or one a
-    student trained; its inputs are the page's 28x28 pixels / 255. Trained by
-    bench/nondigit_detector.py on MNIST, redrawn digits and generated non-digits: three networks
-    of 100 hidden units whose logits are averaged, stored as one of 300.
+    student trained; its inputs are the page's 28x28 pixels / 255. The page's: a convolutional
+    network (mlcore/conv.py) trained by bench/nondigit_cnn.py on MNIST, redrawn digits and
+    generated non-digits. The one before: three networks of the lab's kind (100 hidden units,
+    logits averaged, stored as one of 300), bench/nondigit_detector.py.
     """
 
-    params: Params  # w1 (784, H), b1 (H,), w2 (H, 11), b2 (11,); saved as float16
-    threshold: float  # above it, doubted by read_canvas without a model (the page: MAX_UNSTEADY)
+    params: ConvParams | Params  # saved as float16
+    threshold: float  # its "not a digit" probability above it: doubted (without a model)
 
 
 def load_detector(path: str | Path = DETECTOR_FILE) -> Detector:
-    """The Detector saved at path (.npz: w1, b1, w2, b2, threshold; no pickles), as float32."""
+    """The Detector saved at path (.npz: CONV_NAMES or w1, b1, w2, b2, and threshold; no
+    pickles), as float32."""
     with np.load(path, allow_pickle=False) as f:
-        params = Params(*(f[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")))
+        kind, names = (ConvParams, CONV_NAMES) if "k1" in f.files else (Params, MLP_NAMES)
+        params = kind(*(f[k].astype(np.float32) for k in names))
         threshold = float(f["threshold"])
-    if params.w1.shape[0] != 784 or params.w2.shape[1] != NOT_A_DIGIT + 1:
-        raise ValueError(
-            f"{path}: not a digit detector (w1 {params.w1.shape}, w2 {params.w2.shape})"
-        )
-    for a in params.arrays():
+    outputs = detector_logits(params, np.zeros((1, 784), np.float32)).shape[1]
+    if outputs != NOT_A_DIGIT + 1:
+        raise ValueError(f"{path}: not a digit detector ({outputs} outputs, not 11)")
+    for a in params if isinstance(params, ConvParams) else params.arrays():
         a.flags.writeable = False  # one detector is shared by every session of a server
     return Detector(params, threshold)
 
 
+def detector_logits(params: ConvParams | Params, X: np.ndarray) -> np.ndarray:
+    """A detector's logits for images X (n, 784) in [0, 1] -> (n, 11)."""
+    if isinstance(params, ConvParams):
+        return conv_logits(params, X)
+    return forward(params, X).logits
+
+
 # The detector's log-odds of "not a digit" plus the share of small_changes() on which the default
-# model changes its answer: above this, doubted. With pieces and loops, the page doubts 0.9%
-# of the 3,000 build redrawn digits (bench/nondigit_consistency.py prints it).
-MAX_UNSTEADY = 2.3767
+# model changes its answer: above this, doubted. With pieces and loops, it doubts 0.9% of the
+# 3,000 build redrawn digits (bench/nondigit_cnn.py prints it; 2.3767 with the detector before).
+MAX_UNSTEADY = 2.1206
 
 
 def unsteady_score(pixels: np.ndarray, detector: Detector, model: Model) -> np.ndarray:
     """Images (n, 784) or (28, 28) in 0-255 -> (n,): the detector's log-odds of "not a digit"
     plus the share of small_changes() on which model (the default one) changes its answer."""
     X = pixels.reshape(-1, 784).astype(np.float32)
-    logits = forward(detector.params, X / 255).logits  # (n, 11)
+    logits = detector_logits(detector.params, X / 255)  # (n, 11)
     # log(p / (1 - p)) of "not a digit": its logit less the log-sum-exp of the ten digits'
     odds = logits[:, NOT_A_DIGIT] - np.logaddexp.reduce(logits[:, :NOT_A_DIGIT], axis=1)
     views = changed(X, small_changes()).reshape(-1, 784)  # (n * k, 784)
@@ -205,7 +220,7 @@ def unsteady_score(pixels: np.ndarray, detector: Detector, model: Model) -> np.n
 def not_digit_probability(pixels: np.ndarray, detector: Detector) -> np.ndarray:
     """The detector's "not a digit" probability for images (n, 784) or (28, 28) in 0-255 -> (n,)."""
     X = pixels.reshape(-1, 784).astype(np.float32) / 255
-    return predict_proba(detector.params, X)[:, NOT_A_DIGIT]
+    return softmax(detector_logits(detector.params, X))[:, NOT_A_DIGIT]
 
 
 class Reading(NamedTuple):
@@ -224,8 +239,10 @@ def read_canvas(
 ) -> Reading:
     """Canvas RGBA (H, W, 4) -> Reading; detector from load_detector (None: hand rules only).
 
-    model (the default one, as the Draw page passes it) makes the detector's rule
-    unsteady_score > MAX_UNSTEADY; without it, its probability > detector.threshold.
+    Without model (as the Draw page calls it) the detector's rule is its probability >
+    detector.threshold; model (the default one) makes it unsteady_score > MAX_UNSTEADY, kept
+    for comparison: with the convolutional detector it named as many build non-digits
+    (bench/nondigit_cnn.py).
     references (from reference_digits) add the nearest-real-digit rule; the Draw page leaves
     it out: beside the detector it doubted 0.8% more real digits (bench/nondigits.py).
     """

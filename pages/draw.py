@@ -6,7 +6,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from mlcore import digit_check
 from mlcore.network import logit_gradient
-from ui import charts, keys, picker, router, state
+from ui import charts, keys, picker, router
 from ui.text import probability
 
 router.ensure()  # a first visit by a link (/train) still goes through app.py
@@ -19,7 +19,7 @@ TOOLBAR_ROOM = "small"  # 0.75rem more above the canvas: its hover toolbar (~30 
 
 @st.cache_resource(show_spinner=False)
 def digit_detector() -> digit_check.Detector:
-    """The small "not a digit" network (models/nondigit.npz), whichever model is picked."""
+    """The small "not a digit" network (models/nondigit_cnn.npz), whichever model is picked."""
     return digit_check.load_detector()
 
 
@@ -52,7 +52,6 @@ def show_reading(probabilities: np.ndarray, doubt: str | None) -> int:
 
 st.title("Draw a digit")
 detector = digit_detector()  # loaded once per server, before the first stroke
-steady = state.default_model()  # the check asks it too, whichever model is picked
 top1, top2 = st.columns([2, 1])
 with top1:
     model_id, model = picker.pick_model(
@@ -104,9 +103,7 @@ with left:
     )
 
 rgba = result.image_data
-reading = (
-    None if rgba is None else digit_check.read_canvas(np.asarray(rgba), detector, model=steady)
-)
+reading = None if rgba is None else digit_check.read_canvas(np.asarray(rgba), detector)
 with reading_slot:
     if reading is None or reading.pixels is None:
         st.info(
