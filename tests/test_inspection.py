@@ -156,6 +156,24 @@ def test_gradient_check_catches_a_wrong_gradient(monkeypatch):
     assert all(r.relative_error < 1e-6 for r in rows if r.name != "w2")
 
 
+@pytest.mark.parametrize("bug", ["b1 x 1.01", "b1 zero"])
+def test_gradient_check_catches_a_wrong_gradient_that_is_small(sample_mnist, monkeypatch, bug):
+    # b1's gradients are down to ~3e-7 here, below SMALLEST_SCALE: the floor must not hide them
+    model = load_model(ROOT / "models" / "default.npz")
+    X = model.scaling.apply(sample_mnist.X_test[:16], np.float64)
+    good = ins.backward
+
+    def wrong(*args):
+        g = good(*args)
+        return Params(g.w1, g.b1 * 1.01 if bug == "b1 x 1.01" else g.b1 * 0, g.w2, g.b2)
+
+    monkeypatch.setattr(ins, "backward", wrong)
+    rows = ins.gradient_check(model.params, X, sample_mnist.y_test[:16], k=20)
+    b1 = [r for r in rows if r.name == "b1"]
+    assert min(abs(r.analytic) + abs(r.numerical) for r in b1) < 1e-5  # small ones checked
+    assert min(r.relative_error for r in b1) > 1e-6  # the Inside page's TOLERANCE: all caught
+
+
 def test_one_image_pass_shows_softmax_loss_and_the_largest_backward_entries():
     p = tiny_params(hidden=4)
     x = np.random.default_rng(4).standard_normal(784)

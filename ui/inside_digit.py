@@ -67,10 +67,11 @@ def _check_table(rows) -> None:
         key="inside_gradcheck_table",
         column_config={c: st.column_config.NumberColumn(format="%.3e") for c in columns},
     )
+    floor = f"1e{round(np.log10(ins.SMALLEST_SCALE))}"
     st.caption(
         "relative error = |analytic − numerical| / (|analytic| + |numerical|), the denominator "
-        f"at least {ins.SMALLEST_SCALE:g}: nudging a weight measures a slope only to about "
-        "1e-11, so a gradient nearer zero is judged by how far apart the two are."
+        f"at least {floor}: nudging a weight measures a slope only to about 1e-11, so a "
+        "gradient nearer zero is judged by how far apart the two are."
     )
 
 

@@ -55,8 +55,7 @@ def app_process(log_path: Path, port: int | None = None, **env_changes: str):
     """As running_app, yielding (URL, the server's Popen) for a test that kills it."""
     require_browser()
     port = port or free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", **env_changes}  # PYTHONUNBUFFERED: the log
-    # shows each line as it happens
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **env_changes}  # the log line by line
     if mnist_dir() is not None:
         env["MNIST_DIR"] = str(mnist_dir())
     log_path.parent.mkdir(parents=True, exist_ok=True)

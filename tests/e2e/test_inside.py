@@ -48,19 +48,23 @@ def test_inside_opened_during_a_run_shows_it_live_and_a_chosen_pair_fills_the_ga
     assert captions.count() >= 1
     assert re.fullmatch(r"#\d+: 4→9 [\d.]+%", captions.first.inner_text().strip())
     shot(page, "inside-mistakes-live")
-    # Stopped in another tab of the same browser: this tab's live view ends by itself (a Run
-    # is a value; the page once kept the one it started with and said "running" for good).
-    # A fast machine, or the bundled sample (a sixth of MNIST: 200 passes in ~20 s here), may
-    # finish the run first: then it has ended by itself, and this tab's live view must end too.
+    stop_in_another_tab(page, app_url)
+    # at its next redraw, which recomputes every tab for the newest weights: seconds each on
+    # a busy machine (a CI run with three workers: still running after 20 s)
+    page.get_by_text(RUNNING).wait_for(state="detached", timeout=90_000)
+
+
+def stop_in_another_tab(page, app_url: str) -> None:
+    """Stop the run in another tab of the same browser: the first tab's live view must end by
+    itself (a Run is a value; the page once kept the one it started with and said "running"
+    for good). A fast machine, or the bundled sample (a sixth of MNIST: 200 passes in ~20 s
+    here), may finish the run first: then it has ended by itself, which must end it too."""
     other = page.context.new_page()
     other.goto(f"{app_url}/train")
     stop = other.get_by_role("button", name="Stop").and_(other.locator(":enabled"))
     stop.or_(other.get_by_text(ENDED)).first.wait_for(timeout=60_000)  # a loaded CI: > 30 s
     stop_if_running(other)
     other.get_by_text(ENDED).first.wait_for(timeout=60_000)
-    # at its next redraw, which recomputes every tab for the newest weights: seconds each on
-    # a busy machine (a CI run with three workers: still running after 20 s)
-    page.get_by_text(RUNNING).wait_for(state="detached", timeout=90_000)
     other.close()
 
 
