@@ -26,6 +26,7 @@ from .nondigits_build_more import (
 )
 from .nondigits_held_out_3 import HELD_OUT_3
 from .nondigits_held_out_4 import HELD_OUT_4
+from .nondigits_held_out_5 import HELD_OUT_5
 from .nondigits_held_out_new import HELD_OUT_NEW
 
 WIDTHS = ((8, 14), (20, 32), (36, 48))  # thin, medium, thick brushes: item i uses band i % 3
@@ -213,8 +214,8 @@ WOBBLY_BEFORE = ("random walks", 3)
 
 def family(name: str, n: int, seed: int = 0) -> list[np.ndarray]:
     """n seeded canvases (280, 280, 4) of the family called name (in BUILD, HELD_OUT,
-    HELD_OUT_NEW, HELD_OUT_3 or HELD_OUT_4)."""
-    make = {**BUILD, **HELD_OUT, **HELD_OUT_NEW, **HELD_OUT_3, **HELD_OUT_4}[name]
+    HELD_OUT_NEW, HELD_OUT_3, HELD_OUT_4 or HELD_OUT_5)."""
+    make = {**BUILD, **HELD_OUT, **HELD_OUT_NEW, **HELD_OUT_3, **HELD_OUT_4, **HELD_OUT_5}[name]
     rng = np.random.default_rng([seed, *name.encode()])
     return [make(rng, _box(rng), width_of(i, rng)) for i in range(n)]
 

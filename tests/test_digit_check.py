@@ -38,6 +38,7 @@ from .nondigits import (
 from .nondigits_build_more import ARMENIAN, BUILD_SYMBOLS, HEBREW
 from .nondigits_held_out_3 import CYRILLIC, CYRILLIC_FONTS, HELD_OUT_3
 from .nondigits_held_out_4 import HELD_OUT_4
+from .nondigits_held_out_5 import HELD_OUT_5, MATH_FONTS, MATH_SIGNS
 from .nondigits_held_out_new import GREEK, GREEK_FONTS, HELD_OUT_NEW
 
 # Measured 2026-12-08 with the page's rule (pieces, loops and the convolutional detector;
@@ -215,10 +216,20 @@ def test_the_build_kinds_hold_no_held_out_character():
     held_out = set(SYMBOLS + GREEK + CYRILLIC)
     assert not (build | set(SYMBOLS + GREEK)) & set(CYRILLIC)
     assert not [c for c in build | held_out - set(CYRILLIC) if "CYRILLIC" in unicodedata.name(c)]
+    assert not (build | held_out) & set(MATH_SIGNS)
 
 
-def test_the_five_families_are_disjoint_and_the_third_held_out_set_uses_fonts_of_its_own():
-    sets = [BUILD, HELD_OUT, HELD_OUT_NEW, HELD_OUT_3, HELD_OUT_4]
+def test_the_fifth_held_out_sets_signs_are_in_each_of_its_fonts_of_fonts_dejavu_core():
+    # a missing glyph draws the font's box (as a private-use code point does): another kind
+    assert set(MATH_FONTS) <= {f.split("/")[-1] for f in BUILD_FONTS}
+    for font in MATH_FONTS:
+        path = f"/usr/share/fonts/truetype/dejavu/{font}"
+        shapes = {glyph(c, path).tobytes() for c in MATH_SIGNS}
+        assert len(shapes) == len(MATH_SIGNS) and glyph("\ue000", path).tobytes() not in shapes
+
+
+def test_the_six_families_are_disjoint_and_the_third_held_out_set_uses_fonts_of_its_own():
+    sets = [BUILD, HELD_OUT, HELD_OUT_NEW, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5]
     names = [name for s in sets for name in s]
     assert len(names) == len(set(names)) and all(len(s) >= 5 for s in sets)
     others = {f.split("/")[-1] for f in BUILD_FONTS + HELD_OUT_FONTS} | set(GREEK_FONTS)
