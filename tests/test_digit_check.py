@@ -206,7 +206,7 @@ def test_a_typed_letter_redrawn_with_any_brush_is_not_called_a_digit(detector, l
 
 def test_the_detector_is_a_small_file_with_an_eleventh_output(detector):
     assert DETECTOR_FILE.stat().st_size < 1_000_000
-    assert detector.params.w4.shape[1] == NOT_A_DIGIT + 1 and 0 < detector.threshold < 1
+    assert detector.params.w4.shape[-1] == NOT_A_DIGIT + 1 and 0 < detector.threshold < 1
 
 
 def test_the_build_kinds_hold_no_held_out_character():
