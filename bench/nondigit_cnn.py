@@ -23,9 +23,11 @@ held-out ones included, by family, and the time of one check per drawing.
     ... python bench/nondigit_cnn.py build|all CNN.npz READ
     ... python bench/nondigit_cnn.py ship CNN.npz   (-> models/nondigit_cnn.npz, its threshold)
     ... python bench/nondigit_cnn.py time models/nondigit_cnn.npz   (the check's time)
-Shipped 2026-12-08: (b), the CNN alone (chosen on BUILD kinds; held-out sets scored once after).
-Times then, 2 busy cores: the training set ~7 min of CPU, training 717 s (8 passes, 89 s a
-pass), build or all ~10 s once READ is cached (READ itself ~9 min). Figures: docs/NONDIGITS.md.
+Shipped 2026-12-08: (b), the CNN alone (chosen on BUILD kinds; held-out sets scored once after);
+later that day three of them averaged (seeds 26, 1, 2; `stack`), chosen the same way.
+Times then, 2 busy cores: the training set ~7 min of CPU, training 717-785 s a network (8
+passes, 89-98 s a pass), build or all ~10-60 s once READ is cached (READ itself ~9 min).
+Figures: docs/NONDIGITS.md.
 """
 
 import sys
