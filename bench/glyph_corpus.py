@@ -7,7 +7,8 @@ Lao, Tifinagh, Canadian syllabics, math operators, technical symbols, geometric
 shapes, braille... Left out so the held-out figures stay honest: every block or kind a held-out
 family covers (Greek, Coptic, Cyrillic, arrows, the miscellaneous symbols, dingbats, box
 drawing, stars, hearts, notes, faces, check marks, + = ? # & @ % * and their kin, and any code
-point whose Unicode name names an object of tests/nondigits_held_out_4.py), everything a digit
+point whose Unicode name names an object of tests/nondigits_held_out_4.py or a kind of
+_5.py, and _5.py's mathematical signs), everything a digit
 (Unicode categories Nd, No, Nl), marks, spaces, controls and private use, glyphs that render
 empty, and glyphs that read as a digit: through the page, nearer to a real MNIST training digit
 than the NEAR_QUANTILE of redrawn training digits are to theirs (O, l, I, S, Z, b, g, q, ...).
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mlcore.digit_check import digit_distance, read_canvas, reference_digits
 from tests.brush import brush, centre_line, glyph
 from tests.nondigits import BUILD_FONTS, width_of
+from tests.nondigits_held_out_5 import MATH_SIGNS
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 KEPT_CATEGORIES = {"Lu", "Ll", "Lt", "Lm", "Lo", "Sm", "So", "Sc", "Sk", "Po", "Ps", "Pe"}
@@ -61,10 +63,13 @@ EXCLUDED_WORDS = {
     # tests/nondigits_held_out_4.py's objects
     *("KEY", "CUP", "MUG", "UMBRELLA", "CAR", "AUTOMOBILE", "LADDER", "BOAT", "SAIL", "SHIP"),
     *("SAILBOAT", "SPECTACLES", "GLASSES", "EYEGLASSES", "CLOCK", "WATCH", "SPIDER"),
+    # tests/nondigits_held_out_5.py's kinds
+    *("INFINITY", "INTEGRAL", "EXISTS", "CIRCLED", "CAT", "BIRD", "HAMMER", "SCISSORS", "LEAF"),
+    *("CHESS", "ROOK", "PAWN", "BUTTERFLY"),
 }
 # Held-out kinds under other names: a box holding a cross (HELD_OUT_NEW's ballot boxes), a
 # square root's tick (its check marks).
-HELD_OUT_KIN = "⊠⌧√∛∜"
+HELD_OUT_KIN = "⊠⌧√∛∜" + MATH_SIGNS
 # A glyph nearer a training digit than 99% of real digits are to theirs reads as a digit. Chosen
 # on build data: at 0.95 (distance 0.197) DejaVu's b and g (0.239, 0.242) were kept; at 0.99
 # (0.247) O l I S Z b g q are left out and A (0.294), H, K, W, X kept.

@@ -17,13 +17,17 @@ the design) doubts 0.9% of the BUILD redrawn digits:
 `build` prints BUILD rows only (designs are compared there); `all` prints every set, the
 held-out ones included, by family, and the time of one check per drawing.
     MNIST_DIR=/work/shared/datasets/mnist OPENBLAS_NUM_THREADS=1 nice -n 19 \
-        python bench/nondigit_cnn.py train CNN.npz [TRAIN]
+        python bench/nondigit_cnn.py train CNN.npz [TRAIN] [SEED] [F1,F2]   (SEED: the network's
+        own seed, its starting weights and order; the data's is bench/nondigit_detector.py's)
+    ... python bench/nondigit_cnn.py stack ENSEMBLE.npz CNN1.npz CNN2.npz ...   (logits averaged)
     ... python bench/nondigit_cnn.py build|all CNN.npz READ
     ... python bench/nondigit_cnn.py ship CNN.npz   (-> models/nondigit_cnn.npz, its threshold)
     ... python bench/nondigit_cnn.py time models/nondigit_cnn.npz   (the check's time)
-Shipped 2026-12-08: (b), the CNN alone (chosen on BUILD kinds; held-out sets scored once after).
-Times then, 2 busy cores: the training set ~7 min of CPU, training 717 s (8 passes, 89 s a
-pass), build or all ~10 s once READ is cached (READ itself ~9 min). Figures: docs/NONDIGITS.md.
+Shipped 2026-12-08: (b), the CNN alone (chosen on BUILD kinds; held-out sets scored once after);
+later that day three of them averaged (seeds 26, 1, 2; `stack`), chosen the same way.
+Times then, 2 busy cores: the training set ~7 min of CPU, training 717-785 s a network (8
+passes, 89-98 s a pass), build or all ~10-60 s once READ is cached (READ itself ~9 min).
+Figures: docs/NONDIGITS.md.
 """
 
 import sys
@@ -172,23 +176,42 @@ def timing(cnn: ConvParams) -> None:
         print(f"the page's check, {label}: {1000 * each:.1f} ms a drawing (read_canvas)")
 
 
-def main(mode: str, out: str, cache: str = "") -> None:
+def stack(out: str, members: list[str]) -> None:
+    """The networks saved at members (same sizes) as one ensemble in out: each array with a
+    leading axis of members (mlcore.conv.conv_logits averages their logits). Exact: float16 in,
+    float16 out."""
+    nets = [load(m) for m in members]
+    save(out, ConvParams(*(np.stack(arrays) for arrays in zip(*nets, strict=True))))
+    print(f"wrote {out} ({Path(out).stat().st_size / 1e3:.0f} kB), {len(nets)} members")
+
+
+def train(out: str, cache: str, seed: str, kernels: str) -> None:
+    """Train one network on the cached training set, its own seed (default SEED) and kernel
+    counts "F1,F2" (default F1, F2), and save it in out."""
+    start = time.time()
+    X, y = cached_training_set(cache)
+    print(f"{len(y)} images ({np.mean(y == NOT_A_DIGIT):.1%} not a digit); training ...")
+    rng = np.random.default_rng(int(seed) if seed else SEED)  # the data's seed is SEED
+    f1, f2 = map(int, kernels.split(",")) if kernels else (F1, F2)
+    params, each = cnn_train.train(X, y, rng, (f1, f2, HIDDEN), PASSES)
+    save(out, params)
+    size = Path(out).stat().st_size / 1e3
+    print(f"wrote {out} ({size:.0f} kB) in {time.time() - start:.0f} s ({each:.0f} s a pass)")
+
+
+def main(mode: str, out: str, cache: str = "", seed: str = "", *more: str) -> None:
+    if mode == "stack":
+        stack(out, [m for m in (cache, seed, *more) if m])
+        return
     if mode == "train":
-        start = time.time()
-        X, y = cached_training_set(cache)
-        print(f"{len(y)} images ({np.mean(y == NOT_A_DIGIT):.1%} not a digit); training ...")
-        rng = np.random.default_rng(SEED)
-        params, each = cnn_train.train(X, y, rng, (F1, F2, HIDDEN), PASSES)
-        save(out, params)
-        size = Path(out).stat().st_size / 1e3
-        print(f"wrote {out} ({size:.0f} kB) in {time.time() - start:.0f} s ({each:.0f} s a pass)")
+        train(out, cache, seed, "".join(more))
         return
     if mode in ("ship", "time"):
         ship(out) if mode == "ship" else timing(load(out))
         return
     cnn = load(out)
     splits = ("build",) if mode == "build" else ("build", "held-out", "held-out new")
-    splits += () if mode == "build" else ("held-out 3", "held-out 4", "info")
+    splits += () if mode == "build" else ("held-out 3", "held-out 4", "held-out 5", "info")
     report(readings(100, 3000, cache), cnn, splits)
     if mode == "all":
         timing(cnn)

@@ -8,8 +8,11 @@ are read through the page's path (100 of each, seed 0, as bench/nondigits.py dra
 design's threshold lets the page (hand rules + design) doubt or refuse DOUBTED of the BUILD
 real digits. Designs: the network alone; the network fused with the distance to the nearest
 real digits (bench/digit_likeness.py); with `cnn`, also bench/nondigit_cnn.py's convolutional
-network (CNN_PASSES passes, same data). ~5 min on 2 busy cores (with `cnn`: ~15 min):
-    MNIST_DIR=/work/shared/datasets/mnist OPENBLAS_NUM_THREADS=1 python bench/nondigit_lofo.py [cnn]
+network (CNN_PASSES passes, same data); with `cnn N`, also N such networks' logits averaged
+(an ensemble; the first is the CNN column's, the others seeded on their own, so every other
+column is as without N). ~5 min on 2 busy cores (with `cnn`: ~15 min; `cnn 3`: ~5 min more):
+    MNIST_DIR=/work/shared/datasets/mnist OPENBLAS_NUM_THREADS=1 \
+        python bench/nondigit_lofo.py [cnn [N]]
 """
 
 import sys
@@ -25,7 +28,7 @@ from digit_likeness import DOUBTED, Likeness, fused_score, nearest_distance, poo
 from nondigit_cnn import F1, F2
 from nondigit_cnn import HIDDEN as CNN_HIDDEN
 
-from mlcore.conv import conv_logits
+from mlcore.conv import ConvParams, conv_logits
 from mlcore.data import load_mnist
 from mlcore.digit_check import NOT_A_DIGIT, read_canvas
 from mlcore.functions import softmax
@@ -95,7 +98,24 @@ def network_designs(p, data: dict) -> dict:
     }
 
 
-def fold(held: tuple, data: dict, rng, cnn: bool = False) -> dict:
+def cnn_designs(X, y, rng, members: int, seed: tuple) -> dict:
+    """{design: score}: the convolutional proxy trained with rng, and (members > 1) it and
+    members - 1 more (their own seeds: seed + (k,)) with their logits averaged."""
+    nets = [cnn_train.train(X, y, rng, (F1, F2, CNN_HIDDEN), CNN_PASSES)[0]]
+    for k in range(1, members):
+        own = np.random.default_rng([*seed, k])
+        nets.append(cnn_train.train(X, y, own, (F1, F2, CNN_HIDDEN), CNN_PASSES)[0])
+    designs = {"CNN": nets[0]}
+    if members > 1:
+        stacked = ConvParams(*(np.stack(a) for a in zip(*nets, strict=True)))
+        designs[f"{members} CNNs averaged"] = stacked
+    return {
+        name: lambda x, c=conv: softmax(conv_logits(c, x / 255))[:, NOT_A_DIGIT]
+        for name, conv in designs.items()
+    }
+
+
+def fold(held: tuple, data: dict, rng, cnn: bool = False, members: int = 1) -> dict:
     """Named share of each held family by each design, its network trained without them."""
     kept = [i for i in range(len(BUILD)) if i not in held]
     X = np.vstack([data["mnist_X"], data["redrawn_X"], *(data["train"][i] for i in kept)])
@@ -111,8 +131,7 @@ def fold(held: tuple, data: dict, rng, cnn: bool = False) -> dict:
 
     designs = network_designs(p, data)
     if cnn:  # bench/nondigit_cnn.py's network, CNN_PASSES passes
-        conv = cnn_train.train(X, y.astype(int), rng, (F1, F2, CNN_HIDDEN), CNN_PASSES)[0]
-        designs["CNN"] = lambda x: softmax(conv_logits(conv, x / 255))[:, NOT_A_DIGIT]
+        designs.update(cnn_designs(X, y.astype(int), rng, members, (SEED, *held)))
     digits, out = data["digits"], {}
     for name, score in designs.items():
         t = threshold(score(digits["pixels"]), digits["ruled"])
@@ -141,15 +160,16 @@ def lofo_data(rng, mnist) -> dict:
     }
 
 
-def main(cnn: bool = False) -> None:
+def main(cnn: bool = False, members: int = 1) -> None:
     rng, mnist = np.random.default_rng(SEED), load_mnist()
     nondigit_detector.PASSES = PASSES  # the proxy: fewer passes than the shipped recipe
     names, data = list(BUILD), lofo_data(rng, mnist)
     columns = ["network", "network fused with nearest digits"] + (["CNN"] if cnn else [])
+    columns += [f"{members} CNNs averaged"] if cnn and members > 1 else []
     print("| left out | family | " + " | ".join(columns) + " |\n|---|---|" + "---|" * len(columns))
     totals: dict = {}
     for g, held in enumerate(GROUPS):
-        named = fold(held, data, rng, cnn)
+        named = fold(held, data, rng, cnn, members)
         for j, i in enumerate(held):
             print(
                 f"| group {g} | {names[i]} | "
@@ -165,4 +185,4 @@ def main(cnn: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] == ["cnn"])
+    main(sys.argv[1:2] == ["cnn"], int(sys.argv[2]) if len(sys.argv) > 2 else 1)

@@ -8,11 +8,12 @@ pictograms, notes, stick figures; defined before the second detector was built) 
 HELD_OUT_3 ones (tests/nondigits_held_out_3.py: Cyrillic, trees, suns, ...; defined before the
 fused score of bench/digit_likeness.py was chosen) and the HELD_OUT_4 ones
 (tests/nondigits_held_out_4.py: keys, cups, cars, clocks, ...; defined before the glyph corpus
-of bench/glyph_corpus.py was built). Real digits: MNIST test digits thinned
-to their centre line and redrawn with a brush (even indices: BUILD, used for the detector's
-threshold; odd: HELD_OUT), MNIST test digits as pixels (odd), and
-digits typed in the held-out fonts. Detectors compared (a refused drawing -- empty, tiny, a
-blot -- counts for each): the hand rules (separate pieces, many loops, far from the sample's
+of bench/glyph_corpus.py was built) and the HELD_OUT_5 ones (tests/nondigits_held_out_5.py:
+mathematical signs, cats, birds, hammers, ...; defined before the detector after the CNN).
+Real digits: MNIST test digits thinned to their centre line and redrawn with a brush (even
+indices: BUILD, used for the detector's threshold; odd: HELD_OUT), MNIST test digits as pixels
+(odd), and digits typed in the held-out fonts. Detectors compared (a refused drawing -- empty,
+tiny, a blot -- counts for each): the hand rules (separate pieces, many loops, far from the sample's
 digits), the "not a digit" network alone (models/nondigit.npz, or DETECTOR.npz), what the page
 shipped before its steadiness check (pieces, loops and the network; the page now, with the
 default model's steadiness: bench/nondigit_consistency.py), all of them, the default model's
@@ -47,6 +48,7 @@ from mlcore.model import load_model
 from tests.nondigits import BUILD, HELD_OUT, HELD_OUT_NEW, family, redrawn_digits, typed_digits
 from tests.nondigits_held_out_3 import HELD_OUT_3
 from tests.nondigits_held_out_4 import HELD_OUT_4
+from tests.nondigits_held_out_5 import HELD_OUT_5
 from tests.test_digit_check import canvas_of
 
 FAR = "far from every one"  # the distance rule's sentence
@@ -133,6 +135,7 @@ def sets(n_each: int, n_digits: int, mnist):
         ("held-out new", HELD_OUT_NEW),
         ("held-out 3", HELD_OUT_3),
         ("held-out 4", HELD_OUT_4),
+        ("held-out 5", HELD_OUT_5),
     )
     for split, families in splits:
         for name in families:

@@ -4,7 +4,8 @@ Images are channels-last, (n, height, width, channels), float32. A convolution i
 padding, stride 1): every k x k window of the input, its channels side by side, times the
 kernel, through a strided view (no copy until the matmul). The layout of a network: CONV_NAMES
 (two convolutions, each followed by ReLU and 2x2 max pooling) then a dense hidden layer (ReLU)
-and the output logits.
+and the output logits. An ensemble is one ConvParams whose every array has a leading axis of
+members (each member a network of the same sizes); its logits are the members' mean.
 """
 
 from __future__ import annotations
@@ -56,7 +57,16 @@ def relu(x: np.ndarray) -> np.ndarray:
 
 
 def conv_logits(params: ConvParams, X: np.ndarray) -> np.ndarray:
-    """Images X (n, 784) in [0, 1] -> logits (n, classes)."""
+    """Images X (n, 784) in [0, 1] -> logits (n, classes); of an ensemble (k1 (m, 5, 5, 1, F1),
+    every array with a leading axis of m members), the mean of the members' logits."""
+    if params.k1.ndim == 5:
+        members = [ConvParams(*(a[i] for a in params)) for i in range(len(params.k1))]
+        return np.mean([one_network_logits(m, X) for m in members], axis=0)
+    return one_network_logits(params, X)
+
+
+def one_network_logits(params: ConvParams, X: np.ndarray) -> np.ndarray:
+    """Images X (n, 784) in [0, 1] -> one network's logits (n, classes)."""
     x = X.reshape(-1, 28, 28, 1).astype(params.k1.dtype)
     a1 = max_pool(relu(conv2d(x, params.k1, params.c1)))  # (n, 12, 12, F1)
     a2 = max_pool(relu(conv2d(a1, params.k2, params.c2)))  # (n, 4, 4, F2)

@@ -54,3 +54,16 @@ def test_conv_logits_chains_the_layers_as_a_loop_would():
     a2 = pool(naive_conv(a1, params.k2, params.c2)).reshape(2, -1)
     h = np.maximum(a2 @ params.w3 + params.b3, 0)
     np.testing.assert_allclose(conv_logits(params, X), h @ params.w4 + params.b4, rtol=1e-4)
+
+
+def test_an_ensembles_logits_are_the_mean_of_its_members_logits():
+    rng = np.random.default_rng(3)
+    shapes = [(5, 5, 1, 2), (2,), (5, 5, 2, 3), (3,), (48, 4), (4,), (4, 11), (11,)]
+    members = [
+        ConvParams(*(rng.standard_normal(s).astype(np.float32) for s in shapes)) for _ in range(3)
+    ]
+    stacked = ConvParams(*(np.stack(arrays) for arrays in zip(*members, strict=True)))
+    X = rng.random((4, 784)).astype(np.float32)
+    each = [conv_logits(m, X) for m in members]
+    assert not np.allclose(each[0], each[1])  # the members differ, so the mean is a real test
+    np.testing.assert_allclose(conv_logits(stacked, X), np.mean(each, axis=0), rtol=1e-5)
