@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nondigit_detector import shifted  # bench/, beside this
 
-from mlcore.conv import ConvParams, conv2d, max_pool, relu, windows
+from mlcore.conv import ConvParams, conv2d, conv_logits, flat, max_pool, relu, windows
 from mlcore.functions import softmax
 
 K = 5  # kernel size
@@ -43,7 +43,7 @@ def forward_kept(params: ConvParams, X: np.ndarray) -> tuple[np.ndarray, dict]:
     a1 = max_pool(relu(z1))  # (n, 12, 12, F1)
     z2 = conv2d(a1, params.k2, params.c2)  # (n, 8, 8, F2)
     a2 = max_pool(relu(z2))  # (n, 4, 4, F2)
-    f = a2.reshape(len(x), -1)
+    f = flat(a2)
     z3 = f @ params.w3 + params.b3
     h = relu(z3)
     kept = {"x": x, "z1": z1, "a1": a1, "z2": z2, "a2": a2, "f": f, "z3": z3, "h": h}
@@ -106,16 +106,18 @@ def gradient_check(seed: int = 0, probes: int = 6) -> float:
     p64 = ConvParams(*(a.astype(np.float64) for a in init(rng, 2, 3, 4, 11)))
     p64 = ConvParams(*(a + 0.1 * rng.standard_normal(a.shape) for a in p64))  # biases too
     X, Y = rng.random((3, 784)), np.eye(11)[rng.integers(0, 11, 3)]
+    if not np.allclose(forward_kept(p64, X)[0], conv_logits(p64, X), rtol=1e-12):
+        raise AssertionError("forward_kept no longer computes the page's mlcore.conv.conv_logits")
     _, grads = loss_and_grads(p64, X, Y)
     worst, eps = 0.0, 1e-6
     for a, g in zip(p64, grads, strict=True):
         for index in rng.integers(0, a.size, probes):
-            flat, old = a.reshape(-1), a.reshape(-1)[index]
-            flat[index] = old + eps
+            entries, old = a.reshape(-1), a.reshape(-1)[index]
+            entries[index] = old + eps
             up = loss_and_grads(p64, X, Y)[0]
-            flat[index] = old - eps
+            entries[index] = old - eps
             down = loss_and_grads(p64, X, Y)[0]
-            flat[index] = old
+            entries[index] = old
             numeric = (up - down) / (2 * eps)
             err = abs(numeric - g.reshape(-1)[index]) / max(abs(numeric), abs(g.flat[index]), 1e-5)
             worst = max(worst, err)

@@ -52,6 +52,7 @@ from mlcore.digit_check import (
     NOT_A_DIGIT,
     Detector,
     load_detector,
+    not_digit_log_odds,
     read_canvas,
     unsteady_score,
 )
@@ -71,9 +72,10 @@ def cached_training_set(path: str) -> tuple[np.ndarray, np.ndarray]:
         with np.load(path) as f:
             return f["X"].astype(np.float32), f["y"].astype(int)
     X, y = training_set(load_mnist(), np.random.default_rng(SEED))
+    X = X.astype(np.float16)  # as the cache keeps it: a first run trains what later ones do
     if path:
-        np.savez(path, X=X.astype(np.float16), y=y.astype(np.int8))
-    return X, y
+        np.savez(path, X=X, y=y.astype(np.int8))
+    return X.astype(np.float32), y
 
 
 def save(path: str, params: ConvParams, threshold: float = 1.0) -> None:
@@ -97,22 +99,17 @@ def load(path: str) -> ConvParams:
         return ConvParams(*(f[k].astype(np.float32) for k in CONV_NAMES))
 
 
-def log_odds(logits: np.ndarray) -> np.ndarray:
-    """Logits (n, 11) -> log-odds of "not a digit" (n,)."""
-    return logits[:, NOT_A_DIGIT] - np.logaddexp.reduce(logits[:, :NOT_A_DIGIT], axis=1)
-
-
 def cnn_odds(params: ConvParams, pixels: np.ndarray, chunk: int = 1000) -> np.ndarray:
     """The CNN's log-odds of "not a digit" for pixels (n, 784) in 0-255 -> (n,)."""
     X = pixels.reshape(-1, 784).astype(np.float32) / 255
     return np.concatenate(
-        [log_odds(conv_logits(params, X[a : a + chunk])) for a in range(0, len(X), chunk)]
+        [not_digit_log_odds(conv_logits(params, X[a : a + chunk])) for a in range(0, len(X), chunk)]
     )
 
 
 def scores(m: dict, cnn: ConvParams, detector, model) -> dict:
     """{design: (n,) score, higher: less like a digit} for one set's readings m."""
-    net = log_odds(forward(detector.params, m["pixels"].astype(np.float32) / 255).logits)
+    net = not_digit_log_odds(forward(detector.params, m["pixels"].astype(np.float32) / 255).logits)
     steadiness = unsteady_score(m["pixels"], detector, model) - net  # share of answers changed
     c = cnn_odds(cnn, m["pixels"])
     return {

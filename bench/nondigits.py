@@ -38,6 +38,7 @@ from digit_likeness import fused_score, load_likeness, nearest_distance  # bench
 
 from mlcore.data import SAMPLE_DIR, load_mnist
 from mlcore.digit_check import (
+    MLP_DETECTOR_FILE,
     load_detector,
     not_digit_probability,
     read_canvas,
@@ -203,7 +204,7 @@ def main(n_each: int, n_digits: int, detector: str = "", likeness: str = "") -> 
     references = reference_digits(sample.X_train)
     hidden = Hidden(load_model(DEFAULT_MODEL), sample.X_train, sample.y_train)
     read = [(s, k, n, read_all(c, references)) for s, k, n, c in sets(n_each, n_digits, mnist)]
-    loaded = load_detector(detector) if detector else load_detector()
+    loaded = load_detector(detector or MLP_DETECTOR_FILE)  # its figures: docs/NONDIGITS.md
     curve(table(read, loaded, hidden, load_likeness(likeness) if likeness else None))
     canvases = family(next(iter(HELD_OUT_3)), 50, seed=1) + redrawn_digits(mnist.X_test[:50])
     start = time.perf_counter()

@@ -53,7 +53,13 @@ def max_pool(x: np.ndarray) -> np.ndarray:
 
 
 def relu(x: np.ndarray) -> np.ndarray:
+    """max(x, 0), elementwise: any shape."""
     return np.maximum(x, 0)
+
+
+def flat(a: np.ndarray) -> np.ndarray:
+    """(n, ...) -> (n, the rest's size); n may be 0."""
+    return a.reshape(len(a), int(np.prod(a.shape[1:])))
 
 
 def conv_logits(params: ConvParams, X: np.ndarray) -> np.ndarray:
@@ -70,5 +76,5 @@ def one_network_logits(params: ConvParams, X: np.ndarray) -> np.ndarray:
     x = X.reshape(-1, 28, 28, 1).astype(params.k1.dtype)
     a1 = max_pool(relu(conv2d(x, params.k1, params.c1)))  # (n, 12, 12, F1)
     a2 = max_pool(relu(conv2d(a1, params.k2, params.c2)))  # (n, 4, 4, F2)
-    h = relu(a2.reshape(len(x), -1) @ params.w3 + params.b3)  # (n, H)
+    h = relu(flat(a2) @ params.w3 + params.b3)  # (n, H)
     return h @ params.w4 + params.b4

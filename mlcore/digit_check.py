@@ -211,13 +211,17 @@ def unsteady_score(pixels: np.ndarray, detector: Detector, model: Model) -> np.n
     """Images (n, 784) or (28, 28) in 0-255 -> (n,): the detector's log-odds of "not a digit"
     plus the share of small_changes() on which model (the default one) changes its answer."""
     X = pixels.reshape(-1, 784).astype(np.float32)
-    logits = detector_logits(detector.params, X / 255)  # (n, 11)
-    # log(p / (1 - p)) of "not a digit": its logit less the log-sum-exp of the ten digits'
-    odds = logits[:, NOT_A_DIGIT] - np.logaddexp.reduce(logits[:, :NOT_A_DIGIT], axis=1)
+    odds = not_digit_log_odds(detector_logits(detector.params, X / 255))
     views = changed(X, small_changes()).reshape(-1, 784)  # (n * k, 784)
     answers = model.predict_proba(views).argmax(axis=1).reshape(len(X), -1)  # (n, k)
     flips = answers != model.predict_proba(X).argmax(axis=1)[:, None]
     return odds + flips.mean(axis=1)
+
+
+def not_digit_log_odds(logits: np.ndarray) -> np.ndarray:
+    """A detector's logits (n, 11) -> log(p / (1 - p)) of "not a digit" (n,): its logit less the
+    log-sum-exp of the ten digits'."""
+    return logits[:, NOT_A_DIGIT] - np.logaddexp.reduce(logits[:, :NOT_A_DIGIT], axis=1)
 
 
 def not_digit_probability(pixels: np.ndarray, detector: Detector) -> np.ndarray:

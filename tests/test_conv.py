@@ -1,8 +1,11 @@
 """mlcore.conv's forward pass against plain loops."""
 
+import sys
+
 import numpy as np
 
 from mlcore.conv import ConvParams, conv2d, conv_logits, max_pool
+from tests.conftest import ROOT
 
 
 def naive_conv(x, kernel, bias):
@@ -67,3 +70,17 @@ def test_an_ensembles_logits_are_the_mean_of_its_members_logits():
     each = [conv_logits(m, X) for m in members]
     assert not np.allclose(each[0], each[1])  # the members differ, so the mean is a real test
     np.testing.assert_allclose(conv_logits(stacked, X), np.mean(each, axis=0), rtol=1e-5)
+
+
+def test_an_empty_batch_has_no_logits():
+    rng = np.random.default_rng(4)
+    shapes = [(5, 5, 1, 2), (2,), (5, 5, 2, 3), (3,), (48, 4), (4,), (4, 11), (11,)]
+    params = ConvParams(*(rng.standard_normal(s).astype(np.float32) for s in shapes))
+    assert conv_logits(params, np.zeros((0, 784), np.float32)).shape == (0, 11)
+
+
+def test_training_runs_the_pages_forward_pass_and_its_backward_agrees_with_finite_differences():
+    sys.path.insert(0, str(ROOT / "bench"))  # the bench scripts import their neighbours by name
+    import cnn_train  # bench/cnn_train.py: it raises if its forward is not conv_logits
+
+    assert cnn_train.gradient_check() < 1e-4  # 3.7e-6 measured, float64

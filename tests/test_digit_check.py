@@ -210,6 +210,13 @@ def test_the_detector_is_a_small_file_with_an_eleventh_output(detector):
     assert detector.params.w4.shape[-1] == NOT_A_DIGIT + 1 and 0 < detector.threshold < 1
 
 
+def test_the_detector_shared_by_every_session_is_read_only_float32(detector):
+    for name, a in zip(detector.params._fields, detector.params, strict=True):
+        assert a.dtype == np.float32 and not a.flags.writeable, name
+    with pytest.raises(ValueError):
+        detector.params.k1[...] = 0
+
+
 def test_the_build_kinds_hold_no_held_out_character():
     build = set(LETTERS + BUILD_SYMBOLS + ARMENIAN + HEBREW)
     assert not build & set(SYMBOLS + GREEK + "0123456789")
