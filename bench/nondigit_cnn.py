@@ -39,22 +39,22 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import cnn_train  # bench/, beside this
+from nondigit_consistency import MAX_UNSTEADY as CONSISTENCY_MAX_UNSTEADY
 from nondigit_consistency import cells, readings
 from nondigit_detector import SEED, THRESHOLD_DIGITS, threshold_for, training_set
 from nondigits import DEFAULT_MODEL
+from steadiness import MAX_UNSTEADY, read_steadily, unsteady_score
 
 from mlcore.conv import CONV_NAMES, ConvParams, conv_logits
 from mlcore.data import load_mnist
 from mlcore.digit_check import (
     DETECTOR_FILE,
-    MAX_UNSTEADY,
     MLP_DETECTOR_FILE,
     NOT_A_DIGIT,
     Detector,
     load_detector,
     not_digit_log_odds,
     read_canvas,
-    unsteady_score,
 )
 from mlcore.model import load_model
 from mlcore.network import forward
@@ -138,7 +138,7 @@ def report(read: list, cnn: ConvParams, splits: tuple) -> None:
     build = next(m for s, k, _, m in scored if s == "build" and k == "digit")
     limits = thresholds(build)
     print("thresholds: " + ", ".join(f"{k} {v:.4f}" for k, v in limits.items()))
-    print(f"(mlcore.digit_check.MAX_UNSTEADY, for (b) CNN + steadiness: {MAX_UNSTEADY})\n")
+    print(f"(bench/steadiness.py's MAX_UNSTEADY, for (b) CNN + steadiness: {MAX_UNSTEADY})\n")
     print("| set | n | " + " | ".join(limits) + " |\n|---|---|" + "---|" * len(limits))
     groups: dict = {}
     for split, kind, name, m in scored:
@@ -168,7 +168,10 @@ def timing(cnn: ConvParams) -> None:
     for label, (detector, model) in pages.items():
         start = time.perf_counter()
         for c in canvases:
-            read_canvas(c, detector, model=model)
+            if model is None:
+                read_canvas(c, detector)
+            else:  # the page before: the network of the lab's kind and the steadiness
+                read_steadily(c, detector, model, CONSISTENCY_MAX_UNSTEADY)
         each = (time.perf_counter() - start) / len(canvases)
         print(f"the page's check, {label}: {1000 * each:.1f} ms a drawing (read_canvas)")
 

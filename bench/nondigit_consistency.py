@@ -4,13 +4,13 @@ A real digit keeps its reading when its 28x28 image is shifted a pixel or two, t
 degrees, zoomed a little or its stroke thickened or thinned; a non-digit the networks only half
 recognise may flip. Each drawing goes the page's way (bench/nondigits.py's sets and read_all:
 a 280 x 280 canvas -> mlcore.digit_check.read_canvas), then K changes of its pixels
-(mlcore.steadiness.small_changes and changed: one default_rng) are read by the "not a digit"
+(bench/steadiness.py small_changes and changed: one default_rng) are read by the "not a digit"
 detector (models/nondigit.npz) and the default model (models/default.npz). Designs (K, the
 changes' scale, a score of scores(), the share of digits left to the detector on the original)
 are chosen on BUILD families and BUILD redrawn digits only: the score ORed with pieces, loops
 and the detector, thresholds set so the page doubts DOUBTED of the BUILD redrawn digits in
 total. The best on BUILD non-digits is then reported on every set beside the page before it
-(the detector alone) and the page now (mlcore.digit_check.unsteady_score, what was chosen:
+(the detector alone) and the page then (bench/steadiness.py unsteady_score, what was chosen:
 its MAX_UNSTEADY then is the threshold printed here), with the check's time per drawing. The
 detector of the lab's kind (models/nondigit.npz), as then: the page has used the convolutional
 one since 2026-12-08 (bench/nondigit_cnn.py). ~3 min
@@ -28,6 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nondigits import DEFAULT_MODEL, read_all, sets  # bench/, beside this
+from steadiness import changed, read_steadily, small_changes, unsteady_score
 
 from mlcore.data import load_mnist
 from mlcore.digit_check import (
@@ -37,11 +38,9 @@ from mlcore.digit_check import (
     load_detector,
     not_digit_probability,
     read_canvas,
-    unsteady_score,
 )
 from mlcore.model import load_model
 from mlcore.network import forward
-from mlcore.steadiness import changed, small_changes
 from tests.nondigits import family, redrawn_digits
 from tests.nondigits_held_out_3 import HELD_OUT_3
 
@@ -209,10 +208,13 @@ def timing(detector, model) -> None:
     """Print the page's check's time per drawing, before and now (with the default model)."""
     mnist = load_mnist()
     canvases = family(next(iter(HELD_OUT_3)), 50, seed=1) + redrawn_digits(mnist.X_test[:50])
-    for label, with_model in (("before", None), ("now", model)):
+    for label, steadily in (("before", False), ("now", True)):
         start = time.perf_counter()
         for c in canvases:
-            read_canvas(c, detector, model=with_model)
+            if steadily:
+                read_steadily(c, detector, model, MAX_UNSTEADY)
+            else:
+                read_canvas(c, detector)
         each = (time.perf_counter() - start) / len(canvases)
         print(f"the page's check {label}: {1000 * each:.1f} ms a drawing (read_canvas)")
 

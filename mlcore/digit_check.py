@@ -7,10 +7,9 @@ logits averaged, trained on MNIST and generated letters, shapes and scribbles
 (models/nondigit_cnn.npz, bench/nondigit_cnn.py). It is separate from the model a student
 picks, so it answers alike for the default model and for any model trained on the Train page.
 Kept for comparison: the page's previous detector (a network of the lab's kind,
-models/nondigit.npz), and a doubt that grows when the default model's answer changes under
-small changes of the image (unsteady_score).
-So is a fourth rule, a shape far from every one of the bundled sample's digits
-(bench/nondigits.py has the figures).
+models/nondigit.npz; the benches load it), and a fourth rule, a shape far from every one of the
+bundled sample's digits (bench/nondigits.py has the figures). The steadiness check the page
+used until 2026-12-08 is bench/steadiness.py's.
 """
 
 from __future__ import annotations
@@ -23,10 +22,8 @@ import numpy as np
 
 from mlcore.conv import CONV_NAMES, ConvParams, conv_logits
 from mlcore.functions import softmax
-from mlcore.model import Model
 from mlcore.network import Params, forward
 from mlcore.preprocess import SIZE, _crop, _resize, digit_problem, ink_from_rgba, to_mnist
-from mlcore.steadiness import changed, small_changes
 
 PIECE_INK = 0.1  # of full ink: a 28x28 pixel above it belongs to a piece
 # A second piece with this share of the ink: separate pieces. 0.15 doubted 0.6% of MNIST test
@@ -126,21 +123,18 @@ def _best_cosine(q: np.ndarray, refs: References) -> float:
     return float((refs.digits[candidates] @ q).max())
 
 
-# Why the network's rule doubts a drawing: its probability alone, or with steadiness too.
-_NETWORK = "a small network trained to tell digits from letters, shapes and scribbles takes it"
-UNLIKE = {
-    "network": f"{_NETWORK} for none of the ten.",
-    "unsteady": f"{_NETWORK} for none of the ten (more readily as the default model's answer "
-    "changes when the drawing is moved, turned or resized a little).",
-}
+# Why the network doubts a drawing.
+UNLIKE = (
+    "a small network trained to tell digits from letters, shapes and scribbles takes it for "
+    "none of the ten."
+)
 
 
-def doubt(ink: np.ndarray, pixels: np.ndarray, unlike: str, distance: float = 0.0) -> str | None:
+def doubt(ink: np.ndarray, pixels: np.ndarray, unlike: bool, distance: float = 0.0) -> str | None:
     """Why the drawing does not look like one digit, as a sentence; None if it may be one.
 
-    ink (H, W) in [0, 1] as drawn; pixels (28, 28) its MNIST-like image; unlike: "" or the
-    rule (a key of UNLIKE) by which the network doubts it; distance from digit_distance (0:
-    that rule is not applied).
+    ink (H, W) in [0, 1] as drawn; pixels (28, 28) its MNIST-like image; unlike: whether the
+    network doubts it; distance from digit_distance (0: that rule is not applied).
     """
     shares = piece_shares(pixels)
     pieces = int((shares >= PIECE_SHARE).sum())
@@ -150,7 +144,7 @@ def doubt(ink: np.ndarray, pixels: np.ndarray, unlike: str, distance: float = 0.
     if euler_number(_resize(crop, SIZE / max(crop.shape)) > 0.5) < MIN_EULER:
         return DOUBT + "its strokes cross into many closed loops, like a scribble."
     if unlike:
-        return DOUBT + UNLIKE[unlike]
+        return DOUBT + UNLIKE
     if distance > MAX_DISTANCE:
         return DOUBT + "its shape is far from every one of 10,000 real MNIST digits."
     return None
@@ -175,7 +169,7 @@ class Detector(NamedTuple):
     """
 
     params: ConvParams | Params  # saved as float16
-    threshold: float  # its "not a digit" probability above it: doubted (without a model)
+    threshold: float  # its "not a digit" probability above it: doubted
 
 
 def load_detector(path: str | Path = DETECTOR_FILE) -> Detector:
@@ -198,24 +192,6 @@ def detector_logits(params: ConvParams | Params, X: np.ndarray) -> np.ndarray:
     if isinstance(params, ConvParams):
         return conv_logits(params, X)
     return forward(params, X).logits
-
-
-# The detector's log-odds of "not a digit" plus the share of small_changes() on which the default
-# model changes its answer: above this, doubted. With pieces and loops, it doubts 0.9% of the
-# 3,000 build redrawn digits (bench/nondigit_cnn.py prints it; 2.1206 with the single CNN before
-# 2026-12-08's ensemble, 2.3767 with the network of the lab's kind).
-MAX_UNSTEADY = 2.1437
-
-
-def unsteady_score(pixels: np.ndarray, detector: Detector, model: Model) -> np.ndarray:
-    """Images (n, 784) or (28, 28) in 0-255 -> (n,): the detector's log-odds of "not a digit"
-    plus the share of small_changes() on which model (the default one) changes its answer."""
-    X = pixels.reshape(-1, 784).astype(np.float32)
-    odds = not_digit_log_odds(detector_logits(detector.params, X / 255))
-    views = changed(X, small_changes()).reshape(-1, 784)  # (n * k, 784)
-    answers = model.predict_proba(views).argmax(axis=1).reshape(len(X), -1)  # (n, k)
-    flips = answers != model.predict_proba(X).argmax(axis=1)[:, None]
-    return odds + flips.mean(axis=1)
 
 
 def not_digit_log_odds(logits: np.ndarray) -> np.ndarray:
@@ -242,14 +218,9 @@ def read_canvas(
     rgba: np.ndarray,
     detector: Detector | None,
     references: References | None = None,
-    model: Model | None = None,
 ) -> Reading:
-    """Canvas RGBA (H, W, 4) -> Reading; detector from load_detector (None: hand rules only).
-
-    Without model (as the Draw page calls it) the detector's rule is its probability >
-    detector.threshold; model (the default one) makes it unsteady_score > MAX_UNSTEADY, kept
-    for comparison: with the convolutional detector it named as many build non-digits
-    (bench/nondigit_cnn.py).
+    """Canvas RGBA (H, W, 4) -> Reading; detector from load_detector (None: hand rules only),
+    whose rule is its "not a digit" probability > detector.threshold.
     references (from reference_digits) add the nearest-real-digit rule; the Draw page leaves
     it out: beside the detector it doubted 0.8% more real digits (bench/nondigits.py).
     """
@@ -258,15 +229,11 @@ def read_canvas(
         return Reading(None, problem, None)
     ink = ink_from_rgba(rgba)
     pixels = to_mnist(ink)
-    unlike = _network_doubt(pixels, detector, model)
+    unlike = detector is not None and _network_doubts(pixels, detector)
     distance = 0.0 if references is None else float(digit_distance(pixels, references)[0])
     return Reading(pixels, None, doubt(ink, pixels, unlike, distance))
 
 
-def _network_doubt(pixels: np.ndarray, detector: Detector | None, model: Model | None) -> str:
-    """The key of UNLIKE by which the network doubts pixels (28, 28), or "" if it does not."""
-    if detector is None:
-        return ""
-    if model is None:
-        return "network" if not_digit_probability(pixels, detector)[0] > detector.threshold else ""
-    return "unsteady" if unsteady_score(pixels, detector, model)[0] > MAX_UNSTEADY else ""
+def _network_doubts(pixels: np.ndarray, detector: Detector) -> bool:
+    """Whether the detector takes pixels (28, 28) for none of the ten digits."""
+    return bool(not_digit_probability(pixels, detector)[0] > detector.threshold)

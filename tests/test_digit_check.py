@@ -99,12 +99,12 @@ def test_three_pieces_are_doubted_but_a_small_second_piece_is_left_to_the_networ
     image = np.zeros((28, 28), np.float32)
     image[4:12, 4:12] = 255  # 64 pixels
     image[16:24, 4:9] = 255  # 40: a share of 0.38 beside the first
-    assert "2 separate pieces" in doubt(image / 255, image, unlike="")
+    assert "2 separate pieces" in doubt(image / 255, image, unlike=False)
     image[16:24, 4:9] = 0
     image[16:24, 4:7] = 255  # 24: 0.27, a loose bar as a 5 may have
-    assert doubt(image / 255, image, unlike="") is None
+    assert doubt(image / 255, image, unlike=False) is None
     image[16:24, 16:19] = 255  # a third piece of 24
-    assert "3 separate pieces" in doubt(image / 255, image, unlike="")
+    assert "3 separate pieces" in doubt(image / 255, image, unlike=False)
 
 
 def test_euler_number_counts_pieces_minus_holes():

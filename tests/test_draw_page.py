@@ -115,7 +115,7 @@ def test_a_random_walk_the_steadiness_check_once_caught_is_doubted_by_the_networ
     monkeypatch,
 ):
     """The page's detector before the convolutional one let this build random walk through
-    and needed the default model's steadiness (mlcore.digit_check.unsteady_score); the page
+    and needed the default model's steadiness (bench/steadiness.py unsteady_score); the page
     now asks the convolutional detector alone, and it names it."""
     open_page(PAGE)
     name, i = WOBBLY_BEFORE
@@ -126,4 +126,4 @@ def test_a_random_walk_the_steadiness_check_once_caught_is_doubted_by_the_networ
     at = open_page(PAGE)
     assert not at.metric
     warning = at.warning[0].value
-    assert warning.startswith(DOUBT) and UNLIKE["network"] in warning
+    assert warning.startswith(DOUBT) and UNLIKE in warning
