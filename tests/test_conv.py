@@ -80,7 +80,12 @@ def test_an_empty_batch_has_no_logits():
 
 
 def test_training_runs_the_pages_forward_pass_and_its_backward_agrees_with_finite_differences():
-    sys.path.insert(0, str(ROOT / "bench"))  # the bench scripts import their neighbours by name
-    import cnn_train  # bench/cnn_train.py: it raises if its forward is not conv_logits
+    # bench/cnn_train.py imports its neighbours by name: bench/ on the path for the import only
+    # (left there, `import bench` would find bench/bench.py instead of the folder)
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import cnn_train  # it raises if its forward is not conv_logits
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
 
     assert cnn_train.gradient_check() < 1e-4  # 3.7e-6 measured, float64

@@ -4,21 +4,12 @@ non-digit the networks half recognise does not."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from mlcore.data import SAMPLE_DIR, load_mnist
-from mlcore.digit_check import UNLIKE, load_detector, not_digit_probability, read_canvas
-from mlcore.model import load_model
-
-from .conftest import ROOT
-from .nondigits import WOBBLY, family
-
-sys.path.insert(0, str(ROOT / "bench"))  # the bench scripts import their neighbours by name
-from steadiness import (
+from bench.steadiness import (
     CHANGES,
     MAX_SHIFT,
     MAX_UNSTEADY,
@@ -27,6 +18,11 @@ from steadiness import (
     small_changes,
     unsteady_score,
 )
+from mlcore.data import SAMPLE_DIR, load_mnist
+from mlcore.digit_check import UNLIKE, load_detector, not_digit_probability, read_canvas
+from mlcore.model import load_model
+
+from .nondigits import WOBBLY, family
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default.npz"
 
