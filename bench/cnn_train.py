@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nondigit_detector import shifted  # bench/, beside this
 
 from mlcore.conv import ConvParams, conv2d, conv_logits, flat, max_pool, relu, windows
-from mlcore.functions import softmax
+from mlcore.functions import cross_entropy, softmax
 
 K = 5  # kernel size
 
@@ -95,8 +95,7 @@ def loss_and_grads(params: ConvParams, X: np.ndarray, Y: np.ndarray) -> tuple:
     """Mean softmax cross-entropy on X (n, 784), one-hot Y (n, c) -> (loss, ConvParams)."""
     logits, kept = forward_kept(params, X)
     p = softmax(logits)
-    loss = -np.mean(np.log(np.sum(p * Y, axis=1) + 1e-30))
-    return loss, backward(params, kept, (p - Y) / len(X))
+    return cross_entropy(p, Y), backward(params, kept, (p - Y) / len(X))
 
 
 def gradient_check(seed: int = 0, probes: int = 6) -> float:

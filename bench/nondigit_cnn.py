@@ -95,8 +95,8 @@ def ship(path: str) -> None:
 
 
 def load(path: str) -> ConvParams:
-    with np.load(path, allow_pickle=False) as f:
-        return ConvParams(*(f[k].astype(np.float32) for k in CONV_NAMES))
+    """The network (or ensemble) saved at path by save, as float32."""
+    return load_detector(path).params
 
 
 def cnn_odds(params: ConvParams, pixels: np.ndarray, chunk: int = 1000) -> np.ndarray:
